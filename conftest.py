@@ -1,0 +1,54 @@
+"""Test setup: real embedded Postgres (pgvector) and Redis, a temporary MEDIA_ROOT."""
+
+import pytest
+from django.conf import settings
+
+
+@pytest.fixture(scope="session", autouse=True)
+def embedded_redis():
+    """Real Redis: the embedded server unless REDIS_URL is set. Tests use their own DB number."""
+    if settings.REDIS_EMBEDDED:
+        from docprof import embedded
+
+        embedded.ensure_redis()
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+@pytest.fixture(autouse=True)
+def media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def alice(django_user_model):
+    return django_user_model.objects.create_user("alice", password="alice-password-1")
+
+
+@pytest.fixture
+def bob(django_user_model):
+    return django_user_model.objects.create_user("bob", password="bob-password-1")
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def alice_api(api_client, alice):
+    api_client.force_authenticate(alice)
+    return api_client

@@ -1,0 +1,52 @@
+"""Small text utilities shared by the embedder, the summariser and the offline engines."""
+
+import re
+from functools import lru_cache
+
+import snowballstemmer
+
+WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*[A-Za-z0-9]|[A-Za-z]|\d+(?:\.\d+)?")
+SENTENCE_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[])")
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself just me more most my
+    myself no nor not now of off on once only or other our ours ourselves out over own same she should so
+    some such than that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would you your
+    yours yourself yourselves also may might must shall us one two many much via per eg ie etc""".split()
+)
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def words(text: str) -> list[str]:
+    return WORD_RE.findall(text)
+
+
+def content_terms(text: str) -> list[str]:
+    """Lower-cased, stemmed words without stopwords: what a passage is about."""
+    out = []
+    for w in WORD_RE.findall(text.lower()):
+        w = w.strip("'-")
+        if len(w) < 2 or w in STOPWORDS:
+            continue
+        out.append(stem(w))
+    return out
+
+
+def split_sentences(text: str) -> list[str]:
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        return []
+    return [s.strip() for s in SENTENCE_RE.split(text) if s.strip()]
+
+
+def word_count(text: str) -> int:
+    return len(text.split())

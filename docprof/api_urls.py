@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+from docprof.api_auth import ObtainTokenView
+
+urlpatterns = [
+    path("auth/token", ObtainTokenView.as_view(), name="api-token"),
+    path("", include("library.api_urls")),
+    path("", include("workers.api_urls")),
+]

