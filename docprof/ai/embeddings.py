@@ -31,7 +31,9 @@ class Embedder:
     def embed_one(self, text: str) -> list[float]:
         return self.embed([text])[0]
 
-    def embed_batches(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[list[list[float]]]:
+    def embed_batches(
+        self, texts: Iterable[str], batch_size: int | None = None
+    ) -> Iterator[list[list[float]]]:
         size = batch_size or self.batch_size
         batch: list[str] = []
         for text in texts:

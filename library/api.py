@@ -1,0 +1,122 @@
+"""JSON API for the library: books (upload, list, detail, delete), chapters and search."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from library import selectors, services
+from library.parsing import IngestError
+from library.retrieval import QueryError, clean_query, search_chunks
+from library.serializers import (
+    BookSerializer,
+    BookUploadSerializer,
+    ChapterSerializer,
+    SearchHitSerializer,
+    SearchQuerySerializer,
+)
+from library.upload_parser import StrictMultiPartParser
+from workers.serializers import JobSerializer
+
+UploadResult = inline_serializer(
+    "UploadResult",
+    {
+        "books": inline_serializer(
+            "UploadedBook",
+            {
+                "book": BookSerializer(),
+                "job": JobSerializer(allow_null=True),
+                "duplicate": serializers.BooleanField(),
+            },
+            many=True,
+        )
+    },
+)
+
+
+class BookListAPI(APIView):
+    parser_classes = [StrictMultiPartParser, FormParser]
+
+    @extend_schema(responses=BookSerializer(many=True), tags=["library"])
+    def get(self, request):
+        books = selectors.books_for_listing(request.user)
+        return Response(BookSerializer(books, many=True, context={"request": request}).data)
+
+    @extend_schema(request=BookUploadSerializer, responses={202: UploadResult}, tags=["library"])
+    def post(self, request):
+        """Upload one or more books (multipart field `file`, repeatable). Ingestion runs in the background."""
+        files = request.FILES.getlist("file")
+        if not files:
+            return Response({"file": ["Attach at least one book file."]}, status=400)
+        form = BookUploadSerializer(data={"shared": request.data.get("shared", False)}, partial=True)
+        form.is_valid(raise_exception=True)
+        try:
+            added = services.add_books(
+                owner=request.user, files=files, shared=form.validated_data.get("shared", False)
+            )
+        except IngestError as exc:
+            return Response({"file": [exc.message]}, status=exc.status_code)
+        context = {"request": request}
+        return Response(
+            {
+                "books": [
+                    {
+                        "book": BookSerializer(item.book, context=context).data,
+                        "job": JobSerializer(item.job).data if item.job else None,
+                        "duplicate": not item.created,
+                    }
+                    for item in added
+                ]
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class BookDetailAPI(APIView):
+    @extend_schema(responses=BookSerializer, tags=["library"])
+    def get(self, request, pk: int):
+        book = get_object_or_404(selectors.readable_books(request.user), pk=pk)
+        return Response(BookSerializer(book, context={"request": request}).data)
+
+    @extend_schema(responses={204: None}, tags=["library"])
+    def delete(self, request, pk: int):
+        book = get_object_or_404(selectors.readable_books(request.user), pk=pk)
+        if book.owner_id != request.user.pk:
+            raise PermissionDenied("Only the owner can delete a shared book.")
+        services.delete_book(book)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BookChaptersAPI(APIView):
+    @extend_schema(responses=ChapterSerializer(many=True), tags=["library"])
+    def get(self, request, pk: int):
+        book = get_object_or_404(selectors.readable_books(request.user), pk=pk)
+        return Response(ChapterSerializer(selectors.book_chapters(book), many=True).data)
+
+
+class SearchAPI(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="What to look for (1-2000 characters)"),
+            OpenApiParameter("k", int, description="How many passages (1-50, default 10)"),
+            OpenApiParameter("mode", str, enum=["hybrid", "vector", "text"]),
+        ],
+        responses=inline_serializer(
+            "SearchResult", {"query": serializers.CharField(), "results": SearchHitSerializer(many=True)}
+        ),
+        tags=["library"],
+    )
+    def get(self, request):
+        params = SearchQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        try:
+            query, k = clean_query(params.validated_data["q"], params.validated_data["k"])
+        except QueryError as exc:
+            return Response({"q": [str(exc)]}, status=400)
+        hits = search_chunks(
+            query, selectors.ready_book_ids(request.user), k, mode=params.validated_data["mode"]
+        )
+        return Response({"query": query, "results": [h.as_dict() for h in hits]})

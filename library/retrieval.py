@@ -1,0 +1,204 @@
+"""Hybrid retrieval: pgvector cosine (HNSW) and Postgres full text (GIN), fused by reciprocal rank.
+
+Always scoped to a list of book ids the caller has already checked (see selectors.ready_book_ids).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from django.db import connection, transaction
+
+from docprof.ai.embeddings import Embedder, get_embedder
+
+RRF_K = 60  # the usual reciprocal-rank-fusion constant
+MAX_QUERY_CHARS = 2000
+MAX_K = 50
+EF_SEARCH = 100  # HNSW candidate list; recall@10 >= 0.95 at 1M vectors (bench/search.py)
+
+
+class QueryError(ValueError):
+    """A query a person must fix (empty, too long, bad k)."""
+
+
+@dataclass
+class SearchHit:
+    chunk_id: int
+    book_id: int
+    book_title: str
+    chapter_id: int
+    chapter: str
+    page_start: int | None
+    page_end: int | None
+    heading_path: list[str]
+    text: str
+    score: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ChapterHit:
+    chapter_id: int
+    book_id: int
+    book_title: str
+    chapter: str
+    summary: str
+    page_start: int | None
+    page_end: int | None
+    score: float
+
+
+def clean_query(query: str | None, k: int | str | None = 10) -> tuple[str, int]:
+    query = (query or "").strip()
+    if not query:
+        raise QueryError("Enter something to search for.")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"The query is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}.")
+    try:
+        k = int(k if k not in (None, "") else 10)
+    except (TypeError, ValueError):
+        raise QueryError("k must be a whole number.")
+    if not 1 <= k <= MAX_K:
+        raise QueryError(f"k must be between 1 and {MAX_K}.")
+    return query, k
+
+
+def _ranked_ids(sql: str, params: dict) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _vector_ids(table: str, vector, book_ids: Sequence[int], limit: int) -> list[int]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Iterative scans keep filtered HNSW searches from returning too few rows (pgvector >= 0.8).
+        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cursor.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, limit)}")
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE book_id = ANY(%(books)s) AND embedding IS NOT NULL "
+            "ORDER BY embedding <=> %(vec)s::vector LIMIT %(n)s",
+            {"books": list(book_ids), "vec": _vector_literal(vector), "n": limit},
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _text_ids(table: str, query: str, book_ids: Sequence[int], limit: int) -> list[int]:
+    """All query words first; when that finds too little (a question worded unlike the book),
+    any of the words, ranked by cover density."""
+    base = (
+        "WITH query AS (SELECT {tsq} AS q) "
+        f"SELECT m.id FROM (SELECT c.id, c.search_vector FROM {table} c, query "
+        "WHERE c.book_id = ANY(%(books)s) AND c.search_vector @@ query.q LIMIT %(cap)s) m, query "
+        "ORDER BY ts_rank_cd(m.search_vector, query.q, 32) DESC, m.id LIMIT %(n)s"
+    )
+    params = {"books": list(book_ids), "q": query, "n": limit, "cap": 5000}
+    all_words = "plainto_tsquery('english', %(q)s)"
+    ids = _ranked_ids(base.format(tsq=all_words), params)
+    if len(ids) < limit:
+        any_word = "replace(plainto_tsquery('english', %(q)s)::text, ' & ', ' | ')::tsquery"
+        more = _ranked_ids(base.format(tsq=any_word), params)
+        ids += [i for i in more if i not in set(ids)][: limit - len(ids)]
+    return ids
+
+
+def _vector_literal(vector) -> str:
+    return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
+
+
+def fuse(*rankings: list[int], k: int = RRF_K) -> list[tuple[int, float]]:
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def search_chunks(
+    query: str,
+    book_ids: Sequence[int],
+    k: int = 10,
+    *,
+    embedder: Embedder | None = None,
+    mode: str = "hybrid",
+    vector=None,
+) -> list[SearchHit]:
+    """Top-k passages for `query` in `book_ids`. mode: hybrid | vector | text."""
+    if not book_ids:
+        return []
+    candidates = max(k * 4, 40)
+    rankings = []
+    if mode in ("hybrid", "vector"):
+        vector = vector if vector is not None else (embedder or get_embedder()).embed_one(query)
+        rankings.append(_vector_ids("library_chunk", vector, book_ids, candidates))
+    if mode in ("hybrid", "text"):
+        rankings.append(_text_ids("library_chunk", query, book_ids, candidates))
+    fused = fuse(*rankings)[:k]
+    return _load_chunk_hits(fused)
+
+
+def _load_chunk_hits(fused: list[tuple[int, float]]) -> list[SearchHit]:
+    from library.models import Chunk
+
+    if not fused:
+        return []
+    rows = (
+        Chunk.objects.filter(id__in=[i for i, _ in fused])
+        .select_related("book", "chapter")
+        .only(
+            "id",
+            "text",
+            "heading_path",
+            "page_start",
+            "page_end",
+            "book__id",
+            "book__title",
+            "chapter__id",
+            "chapter__title",
+        )
+    )
+    by_id = {c.id: c for c in rows}
+    hits = []
+    for chunk_id, score in fused:
+        c = by_id.get(chunk_id)
+        if c is None:
+            continue
+        hits.append(
+            SearchHit(
+                c.id,
+                c.book_id,
+                c.book.title,
+                c.chapter_id,
+                c.chapter.title,
+                c.page_start,
+                c.page_end,
+                c.heading_path,
+                c.text,
+                round(score, 6),
+            )
+        )
+    return hits
+
+
+def search_chapters(
+    query: str, book_ids: Sequence[int], k: int = 10, *, embedder: Embedder | None = None, vector=None
+) -> list[ChapterHit]:
+    """Chapters whose title and summary match `query` (course planning, phase 2)."""
+    from library.models import Chapter
+
+    if not book_ids:
+        return []
+    vector = vector if vector is not None else (embedder or get_embedder()).embed_one(query)
+    candidates = max(k * 4, 40)
+    fused = fuse(
+        _vector_ids("library_chapter", vector, book_ids, candidates),
+        _text_ids("library_chapter", query, book_ids, candidates),
+    )[:k]
+    rows = {c.id: c for c in Chapter.objects.filter(id__in=[i for i, _ in fused]).select_related("book")}
+    return [
+        ChapterHit(c.id, c.book_id, c.book.title, c.title, c.summary, c.page_start, c.page_end, round(s, 6))
+        for i, s in fused
+        if (c := rows.get(i)) is not None
+    ]

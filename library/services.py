@@ -1,0 +1,298 @@
+"""Writes for the library: accept an upload, ingest it (parse -> chunk -> embed -> summarise)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from docprof.ai.embeddings import Embedder, get_embedder
+from library.chunking import ChunkDraft, chunk_chapter
+from library.models import Book, BookSummary, Chapter, Chunk
+from library.parsing import IngestError, check_filename, detect_format, parse_book, sniff
+from library.summaries import get_summariser
+from workers import jobs
+from workers.jobs import NO_JOB, JobProgress
+from workers.models import GenerationJob
+
+log = logging.getLogger(__name__)
+
+INGEST_TASK = "workers.ingest_book"
+
+
+@dataclass
+class AddedBook:
+    book: Book
+    job: GenerationJob | None
+    created: bool  # False when the same file was already in this user's library
+
+
+def _sha256(fileobj) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    fileobj.seek(0)
+    for block in iter(lambda: fileobj.read(1024 * 1024), b""):
+        digest.update(block)
+        size += len(block)
+    fileobj.seek(0)
+    return digest.hexdigest(), size
+
+
+def max_upload_bytes() -> int:
+    return settings.DOCPROF_MAX_UPLOAD_MB * 1024 * 1024
+
+
+def add_book(*, owner, fileobj, filename: str, shared: bool = False, enqueue: bool = True) -> AddedBook:
+    """Validate and store an upload, create its Book and ingest job.
+
+    Raises IngestError (with an HTTP status) for input a person must fix; nothing is left behind.
+    """
+    display_name = check_filename(filename)
+    fmt = detect_format(display_name)
+    sha, size = _sha256(fileobj)
+    if size == 0:
+        raise IngestError(f"{display_name} is empty.")
+    if size > max_upload_bytes():
+        raise IngestError(
+            f"{display_name} is {size / 2**20:.1f} MB; the limit is {settings.DOCPROF_MAX_UPLOAD_MB} MB.", 413
+        )
+    existing = Book.objects.filter(owner=owner, sha256=sha).first()
+    if existing:
+        return AddedBook(existing, None, created=False)
+
+    book = Book(
+        owner=owner,
+        title=Path(display_name).stem[:500],
+        format=fmt,
+        original_filename=display_name,
+        size_bytes=size,
+        sha256=sha,
+        visibility=Book.Visibility.SHARED if shared else Book.Visibility.PRIVATE,
+    )
+    book.file.save(display_name, File(fileobj), save=False)
+    try:
+        sniff(Path(book.file.path), fmt)
+        with transaction.atomic():
+            book.save()
+            job = jobs.create_job(owner, GenerationJob.Kind.INGEST, book.pk, message="Waiting for a worker")
+            if enqueue:
+                jobs.enqueue_on_commit(job, INGEST_TASK)
+    except Exception:
+        book.file.delete(save=False)
+        raise
+    return AddedBook(book, job, created=True)
+
+
+def ingest_book(book: Book, progress: JobProgress = NO_JOB, embedder: Embedder | None = None) -> Book:
+    """Parse, chunk, embed and summarise a stored book. All-or-nothing: on failure the book has
+    status error with a readable message and no chapters or chunks."""
+    embedder = embedder or get_embedder()
+    Book.objects.filter(pk=book.pk).update(status=Book.Status.PROCESSING, error="")
+    try:
+        progress.update(phase="parse", message="Reading the file", done=0, total=4)
+        parsed = parse_book(
+            Path(book.file.path),
+            book.format,
+            words_per_page=settings.DOCPROF_WORDS_PER_PAGE,
+            max_unpacked_bytes=settings.DOCPROF_MAX_UNPACKED_MB * 1024 * 1024,
+        )
+        progress.check_cancelled()
+        progress.update(phase="chunk", message=f"Splitting {len(parsed.chapters)} chapters", done=1)
+        chapter_drafts = [
+            (
+                chapter,
+                chunk_chapter(
+                    chapter,
+                    min_words=settings.DOCPROF_CHUNK_MIN_WORDS,
+                    target_words=settings.DOCPROF_CHUNK_TARGET_WORDS,
+                    max_words=settings.DOCPROF_CHUNK_MAX_WORDS,
+                ),
+            )
+            for chapter in parsed.chapters
+        ]
+        chapter_drafts = [(c, d) for c, d in chapter_drafts if d]
+        if not chapter_drafts:
+            raise IngestError(f"{book.original_filename} contains no readable text.")
+        all_drafts = [d for _, drafts in chapter_drafts for d in drafts]
+        vectors = _embed_drafts(all_drafts, embedder, progress)
+        progress.check_cancelled()
+        progress.update(phase="summarise", message="Summarising chapters", done=3)
+        summariser = get_summariser(embedder)
+        summaries = [
+            summariser.summarise_chapter(c.title, [d.text for d in drafts]) for c, drafts in chapter_drafts
+        ]
+        chapter_vectors = embedder.embed(
+            [f"{c.title}. {s}" for (c, _), s in zip(chapter_drafts, summaries, strict=True)]
+        )
+        book_summary = summariser.summarise_book(
+            parsed.title, [(c.title, s) for (c, _), s in zip(chapter_drafts, summaries, strict=True)]
+        )
+        book_text = f"{parsed.title}. {book_summary['overview']}"
+        book_vector = embedder.embed_one(book_text)
+        progress.check_cancelled()
+        with transaction.atomic():
+            _store(
+                book,
+                parsed,
+                chapter_drafts,
+                summaries,
+                vectors,
+                chapter_vectors,
+                book_summary,
+                book_text,
+                book_vector,
+                embedder.name,
+            )
+        progress.update(done=4, message=f"Ready: {len(parsed.chapters)} chapters, {len(all_drafts)} passages")
+    except jobs.JobCancelled:
+        Book.objects.filter(pk=book.pk).update(status=Book.Status.ERROR, error="Ingestion was cancelled.")
+        raise
+    except IngestError as exc:
+        Book.objects.filter(pk=book.pk).update(status=Book.Status.ERROR, error=exc.message)
+        raise
+    except Exception:
+        Book.objects.filter(pk=book.pk).update(
+            status=Book.Status.ERROR,
+            error="This file could not be read because of an unexpected problem; it has been logged.",
+        )
+        raise
+    book.refresh_from_db()
+    return book
+
+
+def _embed_drafts(drafts: list[ChunkDraft], embedder: Embedder, progress: JobProgress) -> list:
+    progress.update(phase="embed", message=f"Embedding {len(drafts)} passages", done=2)
+    vectors: list = []
+    for batch in embedder.embed_batches(_embedding_text(d) for d in drafts):
+        vectors.extend(batch)
+        progress.check_cancelled()
+    return vectors
+
+
+def _embedding_text(draft: ChunkDraft) -> str:
+    # The heading path gives a passage the context its own words may lack.
+    return " / ".join(draft.heading_path[-2:]) + "\n" + draft.text
+
+
+def _store(
+    book,
+    parsed,
+    chapter_drafts,
+    summaries,
+    vectors,
+    chapter_vectors,
+    book_summary,
+    book_text,
+    book_vector,
+    embedder_name,
+) -> None:
+    Chapter.objects.filter(book=book).delete()  # re-ingestion replaces everything
+    BookSummary.objects.filter(book=book).delete()
+    chapters = Chapter.objects.bulk_create(
+        [
+            Chapter(
+                book=book,
+                order=i,
+                title=c.title[:500],
+                heading_path=c.heading_path,
+                page_start=drafts[0].page_start,
+                page_end=drafts[-1].page_end,
+                word_count=sum(d.word_count for d in drafts),
+                summary=summary,
+                embedding=vector,
+                embedder=embedder_name,
+            )
+            for i, ((c, drafts), summary, vector) in enumerate(
+                zip(chapter_drafts, summaries, chapter_vectors, strict=True)
+            )
+        ]
+    )
+    rows = []
+    ordinal = 0
+    for chapter, (_, drafts) in zip(chapters, chapter_drafts, strict=True):
+        for draft in drafts:
+            rows.append(
+                Chunk(
+                    book=book,
+                    chapter=chapter,
+                    ordinal=ordinal,
+                    text=draft.text,
+                    heading_path=draft.heading_path,
+                    page_start=draft.page_start,
+                    page_end=draft.page_end,
+                    word_count=draft.word_count,
+                    embedding=vectors[ordinal],
+                    embedder=embedder_name,
+                )
+            )
+            ordinal += 1
+    Chunk.objects.bulk_create(rows, batch_size=500)
+    BookSummary.objects.create(
+        book=book, summary=book_summary, text=book_text, embedding=book_vector, embedder=embedder_name
+    )
+    Book.objects.filter(pk=book.pk).update(
+        title=(parsed.title or book.title)[:500],
+        authors=(parsed.authors or "")[:500],
+        pages=parsed.pages,
+        physical_pages=parsed.physical_pages,
+        word_count=sum(c.word_count for c in chapters),
+        status=Book.Status.READY,
+        error="",
+        ingested_at=timezone.now(),
+    )
+
+
+def delete_book(book: Book) -> None:
+    """Delete a book with its chapters and chunks (cascade) and its stored file."""
+    with transaction.atomic():
+        book.delete()
+    transaction.on_commit(lambda: book.file.delete(save=False))
+
+
+def reembed(embedder: Embedder | None = None, books=None, progress=None) -> int:
+    """Rebuild every stored vector with `embedder` (after a change of embedder). Returns chunks done."""
+    embedder = embedder or get_embedder()
+    books = books if books is not None else Book.objects.filter(status=Book.Status.READY)
+    done = 0
+    for book in books:
+        chunks = list(Chunk.objects.filter(book=book).order_by("ordinal"))
+        drafts = [ChunkDraft(c.text, c.heading_path, c.page_start, c.page_end, c.word_count) for c in chunks]
+        vectors = [v for batch in embedder.embed_batches(_embedding_text(d) for d in drafts) for v in batch]
+        chapters = list(Chapter.objects.filter(book=book).order_by("order"))
+        chapter_vectors = embedder.embed([f"{c.title}. {c.summary}" for c in chapters]) if chapters else []
+        with transaction.atomic():
+            for chunk, vector in zip(chunks, vectors, strict=True):
+                chunk.embedding, chunk.embedder = vector, embedder.name
+            Chunk.objects.bulk_update(chunks, ["embedding", "embedder"], batch_size=500)
+            for chapter, vector in zip(chapters, chapter_vectors, strict=True):
+                chapter.embedding, chapter.embedder = vector, embedder.name
+            Chapter.objects.bulk_update(chapters, ["embedding", "embedder"])
+            summary = BookSummary.objects.filter(book=book).first()
+            if summary:
+                summary.embedding, summary.embedder = embedder.embed_one(summary.text), embedder.name
+                summary.save(update_fields=["embedding", "embedder"])
+        done += len(chunks)
+        if progress:
+            progress(book, len(chunks))
+    return done
+
+
+def add_books(*, owner, files, shared: bool = False) -> list[AddedBook]:
+    """Add several uploads at once: all of them, or (on the first IngestError) none of them."""
+    added: list[AddedBook] = []
+    try:
+        with transaction.atomic():
+            for fileobj in files:
+                added.append(add_book(owner=owner, fileobj=fileobj, filename=fileobj.name, shared=shared))
+    except IngestError:
+        for item in added:
+            if item.created:
+                item.book.file.delete(save=False)
+        raise
+    return added

@@ -1,0 +1,14 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from workers.selectors import jobs_of
+from workers.serializers import JobSerializer
+
+
+class JobDetailAPI(APIView):
+    @extend_schema(responses=JobSerializer, tags=["jobs"])
+    def get(self, request, pk: int):
+        job = get_object_or_404(jobs_of(request.user), pk=pk)
+        return Response(JobSerializer(job).data)

@@ -1,0 +1,158 @@
+"""The one code path that writes GenerationJob status: create, enqueue, progress, finish.
+
+Domain services receive a `JobProgress` to report progress; they never touch the row.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from workers.models import GenerationJob
+
+log = logging.getLogger(__name__)
+
+
+class JobCancelled(Exception):
+    """Raised at a phase boundary when the user cancelled the job."""
+
+
+def create_job(
+    owner, kind: str, target_id: int | None = None, total: int = 0, message: str = ""
+) -> GenerationJob:
+    return GenerationJob.objects.create(
+        owner=owner, kind=kind, target_id=target_id, progress_total=total, message=message or "Queued"
+    )
+
+
+def enqueue_on_commit(job: GenerationJob, task_name: str) -> None:
+    """Send `task_name(job_id)` after the surrounding transaction commits.
+
+    If the broker cannot be reached, the job row says so instead of staying queued forever.
+    """
+
+    def send():
+        from docprof.celery import app
+
+        if _embedded_redis():
+            from docprof import embedded
+
+            embedded.ensure_redis()
+        try:
+            app.send_task(task_name, args=[job.pk])
+        except Exception as exc:  # kombu raises many connection error types
+            log.exception("could not enqueue %s for job %s", task_name, job.pk)
+            fail(
+                job.pk,
+                "The job could not be queued: the task queue is unavailable. Try again shortly.",
+                repr(exc),
+            )
+
+    transaction.on_commit(send)
+
+
+def _embedded_redis() -> bool:
+    from django.conf import settings
+
+    return settings.REDIS_EMBEDDED
+
+
+def start(job_id: int) -> GenerationJob | None:
+    """Mark a job processing (counting the attempt). Returns None if it is already terminal."""
+    now = timezone.now()
+    updated = (
+        GenerationJob.objects.filter(pk=job_id)
+        .exclude(status__in=GenerationJob.TERMINAL)
+        .update(
+            status=GenerationJob.Status.PROCESSING,
+            attempts=F("attempts") + 1,
+            started_at=now,
+            heartbeat_at=now,
+        )
+    )
+    if not updated:
+        return None
+    return GenerationJob.objects.get(pk=job_id)
+
+
+def complete(job_id: int, message: str = "Done") -> None:
+    GenerationJob.objects.filter(pk=job_id).update(
+        status=GenerationJob.Status.COMPLETE,
+        message=message,
+        progress_done=F("progress_total"),
+        finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+    )
+
+
+def fail(job_id: int, error: str, detail: str = "") -> None:
+    GenerationJob.objects.filter(pk=job_id).exclude(status__in=GenerationJob.TERMINAL).update(
+        status=GenerationJob.Status.ERROR,
+        error=error[:2000],
+        error_detail=detail[:20000],
+        message="Failed",
+        finished_at=timezone.now(),
+    )
+
+
+def cancel(job_id: int) -> bool:
+    """Request cancellation; a queued job is cancelled at once, a running one at its next checkpoint."""
+    now = timezone.now()
+    GenerationJob.objects.filter(pk=job_id, status=GenerationJob.Status.QUEUED).update(
+        status=GenerationJob.Status.CANCELLED, message="Cancelled", finished_at=now, cancel_requested=True
+    )
+    return (
+        bool(
+            GenerationJob.objects.filter(pk=job_id)
+            .exclude(status__in=GenerationJob.TERMINAL)
+            .update(cancel_requested=True)
+        )
+        or GenerationJob.objects.filter(pk=job_id, status=GenerationJob.Status.CANCELLED).exists()
+    )
+
+
+def mark_cancelled(job_id: int) -> None:
+    GenerationJob.objects.filter(pk=job_id).update(
+        status=GenerationJob.Status.CANCELLED, message="Cancelled", finished_at=timezone.now()
+    )
+
+
+@dataclass
+class JobProgress:
+    """Handed to services: short writes of progress and heartbeat, and the cancel check."""
+
+    job_id: int | None
+
+    def update(
+        self,
+        *,
+        done: int | None = None,
+        total: int | None = None,
+        message: str | None = None,
+        phase: str | None = None,
+    ) -> None:
+        if self.job_id is None:
+            return
+        fields = {"heartbeat_at": timezone.now()}
+        if done is not None:
+            fields["progress_done"] = done
+        if total is not None:
+            fields["progress_total"] = total
+        if message is not None:
+            fields["message"] = message[:500]
+        if phase is not None:
+            fields["phase"] = phase
+        GenerationJob.objects.filter(pk=self.job_id).update(**fields)
+
+    def check_cancelled(self) -> None:
+        if self.job_id is None:
+            return
+        if GenerationJob.objects.filter(pk=self.job_id, cancel_requested=True).exists():
+            raise JobCancelled()
+
+
+NO_JOB = JobProgress(job_id=None)
