@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--shared", action="store_true", help="Let every user read these books")
         parser.add_argument("--json", action="store_true", help="Print one JSON object per book")
 
-    def handle(self, *paths, user, shared, json: bool, **options):
+    def handle(self, paths, user, shared, json: bool, **options):
         owner = get_user(user)
         failures = 0
         show_progress = not json and sys.stdout.isatty()
