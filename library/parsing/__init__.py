@@ -1,0 +1,137 @@
+"""Book parsers: turn an uploaded file into a :class:`ParsedBook` (chapters of text blocks with pages).
+
+Public API::
+
+    detect_format(filename) -> "pdf" | "epub" | "markdown" | "html" | "text" | "asciidoc"
+    check_filename(filename) -> safe display name
+    sniff(path, fmt)          cheap synchronous checks at upload time
+    parse_book(path, fmt, *, words_per_page=300, max_unpacked_bytes=500 * 2**20) -> ParsedBook
+
+Every problem with the input raises :class:`IngestError` (``.message`` for people, ``.status_code``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from library.parsing.base import Block, IngestError, ParsedBook, ParsedChapter
+
+__all__ = [
+    "Block",
+    "IngestError",
+    "ParsedBook",
+    "ParsedChapter",
+    "check_filename",
+    "detect_format",
+    "parse_book",
+    "sniff",
+    "SUPPORTED_EXTENSIONS",
+]
+
+SUPPORTED_EXTENSIONS = {
+    ".pdf": "pdf",
+    ".epub": "epub",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".txt": "text",
+    ".text": "text",
+    ".adoc": "asciidoc",
+    ".asciidoc": "asciidoc",
+}
+
+DEFAULT_MAX_UNPACKED = 500 * 2**20
+
+
+def detect_format(filename: str) -> str:
+    """The book format from the file extension; IngestError 415 for anything unsupported."""
+    suffix = Path(filename or "").suffix.lower()
+    fmt = SUPPORTED_EXTENSIONS.get(suffix)
+    if fmt is None:
+        shown = suffix or "files without an extension"
+        raise IngestError(
+            f"Unsupported file type ({shown}). "
+            "Upload a PDF, EPUB, Markdown, HTML, AsciiDoc or plain text file.",
+            415,
+        )
+    return fmt
+
+
+def check_filename(filename: str) -> str:
+    """A safe display name; IngestError 400 for names with paths, '..', control characters, or empty."""
+    name = unicodedata.normalize("NFC", filename or "").strip()
+    if not name:
+        raise IngestError("The file has no name.")
+    if len(name) > 255:
+        raise IngestError("The file name is longer than 255 characters.")
+    if "/" in name or "\\" in name or ".." in name:
+        raise IngestError("The file name must not contain path separators or '..'.")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != "\u200d" for ch in name):
+        raise IngestError("The file name contains control characters.")
+    if name in (".", ".."):
+        raise IngestError("The file name is not valid.")
+    return name
+
+
+def sniff(path: Path, fmt: str, *, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED) -> None:
+    """Cheap checks done synchronously at upload; raises IngestError for files that cannot be books."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise IngestError("The file is empty.")
+    if fmt == "pdf":
+        from library.parsing.pdf import open_pdf
+
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+        if b"%PDF-" not in head:
+            raise IngestError("This file is not a PDF.")
+        open_pdf(path).close()
+    elif fmt == "epub":
+        from library.parsing.epub import open_epub
+
+        open_epub(path, max_unpacked_bytes=max_unpacked_bytes).close()
+    elif fmt in ("markdown", "html", "text", "asciidoc"):
+        with path.open("rb") as fh:
+            head = fh.read(8192)
+        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise IngestError("The file looks like binary data, not text.")
+    else:
+        raise IngestError(f"Unsupported format {fmt!r}.", 415)
+
+
+def parse_book(
+    path: Path, fmt: str, *, words_per_page: int = 300, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED
+) -> ParsedBook:
+    """Parse the whole book. Raises IngestError for every bad-input case."""
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        raise IngestError("The file is empty.")
+    if fmt == "pdf":
+        from library.parsing.pdf import parse_pdf
+
+        return parse_pdf(path)
+    if fmt == "epub":
+        from library.parsing.epub import parse_epub
+
+        return parse_epub(path, words_per_page=words_per_page, max_unpacked_bytes=max_unpacked_bytes)
+    if fmt == "markdown":
+        from library.parsing.markdown import parse_markdown
+
+        return parse_markdown(path, words_per_page=words_per_page, max_bytes=max_unpacked_bytes)
+    if fmt == "html":
+        from library.parsing.html import parse_html
+
+        return parse_html(path, words_per_page=words_per_page, max_bytes=max_unpacked_bytes)
+    if fmt == "text":
+        from library.parsing.text import parse_text
+
+        return parse_text(path, words_per_page=words_per_page, max_bytes=max_unpacked_bytes)
+    if fmt == "asciidoc":
+        from library.parsing.asciidoc import parse_asciidoc
+
+        return parse_asciidoc(path, words_per_page=words_per_page, max_bytes=max_unpacked_bytes)
+    raise IngestError(f"Unsupported format {fmt!r}.", 415)
