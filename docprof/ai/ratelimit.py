@@ -91,11 +91,12 @@ class RateLimiter:
         """Take one request and `tokens` tokens for `model`, waiting if needed; return seconds waited."""
         bound = self.max_wait if max_wait is None else max_wait
         start = time.monotonic()
+        slept = False
         while True:
             wait = self._take(model, requests, tokens)
-            waited = time.monotonic() - start
+            waited = time.monotonic() - start if slept else 0.0
             if wait <= 0:
-                if waited > 0.001:
+                if slept:
                     log.info("rate limit: waited %.2fs for %s (%d tokens)", waited, model, tokens)
                 return waited
             if waited + wait > bound:
@@ -106,6 +107,7 @@ class RateLimiter:
                 )
             # Jitter keeps many waiting workers from waking in lockstep.
             time.sleep(wait + random.uniform(0, min(0.05, wait * 0.1)))
+            slept = True
 
     def refund(self, model: str, tokens: int) -> None:
         """Give back reserved tokens that were not used (e.g. max_tokens larger than the output)."""
