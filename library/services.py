@@ -77,7 +77,7 @@ def add_book(*, owner, fileobj, filename: str, shared: bool = False, enqueue: bo
     )
     book.file.save(display_name, File(fileobj), save=False)
     try:
-        sniff(Path(book.file.path), fmt)
+        sniff(Path(book.file.path), fmt, max_unpacked_bytes=settings.DOCPROF_MAX_UNPACKED_MB * 1024 * 1024)
         with transaction.atomic():
             book.save()
             job = jobs.create_job(owner, GenerationJob.Kind.INGEST, book.pk, message="Waiting for a worker")

@@ -12,6 +12,7 @@ Every problem with the input raises :class:`IngestError` (``.message`` for peopl
 
 from __future__ import annotations
 
+import importlib
 import unicodedata
 from pathlib import Path
 
@@ -113,25 +114,35 @@ def parse_book(
     if fmt == "pdf":
         from library.parsing.pdf import parse_pdf
 
-        return parse_pdf(path)
-    if fmt == "epub":
+        book = parse_pdf(path)
+    elif fmt == "epub":
         from library.parsing.epub import parse_epub
 
-        return parse_epub(path, words_per_page=words_per_page, max_unpacked_bytes=max_unpacked_bytes)
-    if fmt == "markdown":
-        from library.parsing.markdown import parse_markdown
+        book = parse_epub(path, words_per_page=words_per_page, max_unpacked_bytes=max_unpacked_bytes)
+    elif fmt in TEXT_PARSERS:
+        module_name, function_name = TEXT_PARSERS[fmt]
+        parse = getattr(importlib.import_module(module_name), function_name)
+        book = parse(path, words_per_page=words_per_page, max_bytes=max_unpacked_bytes)
+    else:
+        raise IngestError(f"Unsupported format {fmt!r}.", 415)
+    return drop_title_only_front_matter(book)
 
-        return parse_markdown(path, words_per_page=words_per_page, max_bytes=max_unpacked_bytes)
-    if fmt == "html":
-        from library.parsing.html import parse_html
 
-        return parse_html(path, words_per_page=words_per_page, max_bytes=max_unpacked_bytes)
-    if fmt == "text":
-        from library.parsing.text import parse_text
+TEXT_PARSERS = {
+    "markdown": ("library.parsing.markdown", "parse_markdown"),
+    "html": ("library.parsing.html", "parse_html"),
+    "text": ("library.parsing.text", "parse_text"),
+    "asciidoc": ("library.parsing.asciidoc", "parse_asciidoc"),
+}
+FRONT_MATTER_MIN_WORDS = 40
 
-        return parse_text(path, words_per_page=words_per_page, max_bytes=max_unpacked_bytes)
-    if fmt == "asciidoc":
-        from library.parsing.asciidoc import parse_asciidoc
 
-        return parse_asciidoc(path, words_per_page=words_per_page, max_bytes=max_unpacked_bytes)
-    raise IngestError(f"Unsupported format {fmt!r}.", 415)
+def drop_title_only_front_matter(book: ParsedBook) -> ParsedBook:
+    """A first 'chapter' that only repeats the title and author line is not something to learn from."""
+    if len(book.chapters) < 2:
+        return book
+    first_words = book.chapters[0].word_count
+    total = sum(c.word_count for c in book.chapters)
+    if first_words < FRONT_MATTER_MIN_WORDS and first_words < 0.05 * total:
+        book.chapters = book.chapters[1:]
+    return book
