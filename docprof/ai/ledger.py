@@ -1,18 +1,18 @@
 """The call ledger (`workers.LLMCall`): record every call, replay a request already paid within a job.
 
-Job counters (`GenerationJob.llm_calls`, tokens, cost) are incremented with F() expressions in the
-same short transaction as the row, so they always equal the sums over the job's non-replayed rows.
+Job counters (`GenerationJob.llm_calls`, tokens, cost) are incremented in SQL (`x = x + n`) in the
+same statement as the row is inserted, so they always equal the sums over the job's non-replayed rows.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection
 
 
 def canonical_json(obj) -> str:
@@ -38,22 +38,41 @@ def capped(obj, limit: int | None = None):
     return {"truncated": True, "chars": len(text), "preview": text[:limit]}
 
 
-def find_replay(job, req_hash: str):
-    """The latest successful, untruncated row for this request in this job, or None."""
+@dataclass(frozen=True)
+class Replay:
+    pk: int
+    response: dict
+    model: str
+    input_tokens: int
+    output_tokens: int
+    repaired: bool
+
+
+def find_replay(job, req_hash: str) -> Replay | None:
+    """The latest successful, untruncated row for this request in this job, or None.
+
+    Plain SQL on the (job, request_hash) index: this runs before every call in a job, and the
+    ORM's query building costs several times the query itself.
+    """
     from workers.models import LLMCall
 
     job_id = job_id_of(job)
     if job_id is None:
         return None
-    row = (
-        LLMCall.objects.filter(job_id=job_id, request_hash=req_hash, outcome=LLMCall.Outcome.OK)
-        .order_by("-id")
-        .only("id", "response", "model", "input_tokens", "output_tokens", "repaired")
-        .first()
-    )
-    if row is None or not isinstance(row.response, dict) or row.response.get("truncated"):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, response, model, input_tokens, output_tokens, repaired "
+            f"FROM {connection.ops.quote_name(LLMCall._meta.db_table)} "
+            "WHERE job_id = %s AND request_hash = %s AND outcome = %s ORDER BY id DESC LIMIT 1",
+            [job_id, req_hash, LLMCall.Outcome.OK],
+        )
+        found = cursor.fetchone()
+    if found is None:
         return None
-    return row
+    response = json.loads(found[1]) if isinstance(found[1], str) else found[1]
+    if not isinstance(response, dict) or response.get("truncated"):
+        return None
+    return Replay(found[0], response, *found[2:])
 
 
 def record(
@@ -74,31 +93,56 @@ def record(
     repaired: bool = False,
 ):
     """Write one ledger row and (unless it is a replay) add it to the job's counters."""
-    from workers.models import GenerationJob, LLMCall
+    from workers.models import LLMCall
 
     job_id = job_id_of(job)
-    with transaction.atomic():
-        row = LLMCall.objects.create(
-            job_id=job_id,
-            purpose=purpose[:100],
-            provider=provider,
-            model=model[:200],
-            request_hash=req_hash,
-            request=capped(request),
-            response=None if response is None else capped(response),
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-            latency_ms=max(0, int(latency_ms)),
-            cost_usd=cost_usd,
-            outcome=outcome,
-            error=error[:10_000],
-            repaired=repaired,
-        )
-        if job_id is not None and outcome != LLMCall.Outcome.REPLAYED:
-            GenerationJob.objects.filter(pk=job_id).update(
-                llm_calls=F("llm_calls") + 1,
-                input_tokens=F("input_tokens") + input_tokens,
-                output_tokens=F("output_tokens") + output_tokens,
-                cost_usd=F("cost_usd") + cost_usd,
-            )
+    row = LLMCall(
+        job_id=job_id,
+        purpose=purpose[:100],
+        provider=provider,
+        model=model[:200],
+        request_hash=req_hash,
+        request=capped(request),
+        response=None if response is None else capped(response),
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        latency_ms=max(0, int(latency_ms)),
+        cost_usd=cost_usd,
+        outcome=outcome,
+        error=error[:10_000],
+        repaired=repaired,
+    )
+    with connection.cursor() as cursor:
+        row.pk = _insert(cursor, row, None if outcome == LLMCall.Outcome.REPLAYED else job_id)
     return row
+
+
+def _insert(cursor, row, count_in_job: int | None) -> int:
+    """INSERT the row and add it to a job's counters in one statement (one round trip, atomic).
+
+    Outside a caller's transaction the statement also turns off the wait for the WAL flush: the
+    ledger is a cache and a tally, so losing the last few hundred ms of rows to a database crash
+    means at worst one call paid again, and not waiting saves ~0.3 ms per call.
+    """
+    from workers.models import GenerationJob, LLMCall
+
+    quote = connection.ops.quote_name
+    fields = [f for f in LLMCall._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    params = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+    table = quote(LLMCall._meta.db_table)
+    parts = [f"ins AS (INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING id)"]
+    select = "SELECT id FROM ins"
+    if count_in_job is not None:
+        parts.append(
+            f"upd AS (UPDATE {quote(GenerationJob._meta.db_table)} SET llm_calls = llm_calls + 1, "
+            "input_tokens = input_tokens + %s, output_tokens = output_tokens + %s, cost_usd = cost_usd + %s "
+            "WHERE id = %s RETURNING id)"
+        )
+        params += [row.input_tokens, row.output_tokens, row.cost_usd, count_in_job]
+    if not connection.in_atomic_block:
+        parts.insert(0, "cfg AS (SELECT set_config('synchronous_commit', 'off', true) AS v)")
+        select += ", cfg"
+    cursor.execute(f"WITH {', '.join(parts)} {select}", params)
+    return cursor.fetchone()[0]

@@ -157,3 +157,21 @@ def test_max_tokens_required():
 def test_ledger_can_be_off_for_pure_tests():
     llm = FakeLLM([OUTLINE], ledger_enabled=False)
     assert ask(llm).call_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ledger_write_outside_a_transaction(alice):
+    from django.db import connection
+
+    from workers.models import GenerationJob
+
+    job = GenerationJob.objects.create(owner=alice, kind="course")
+    llm = FakeLLM(["a", "b"])
+    first = ask(llm, job, schema=None)
+    ask(llm, job, schema=None)  # replayed
+    job.refresh_from_db()
+    assert job.llm_calls == 1 and job.output_tokens == first.usage.output_tokens
+    assert LLMCall.objects.filter(job=job).count() == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # the ledger's setting was local to its own statement
