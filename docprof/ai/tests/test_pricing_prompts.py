@@ -93,3 +93,19 @@ def test_unknown_provider_kinds_are_refused(settings):
     settings.DOCPROF_EMBEDDINGS = "nope"
     with pytest.raises(NotConfigured, match="hashing"):
         get_embedder()
+
+
+def test_get_llm_builds_the_configured_provider(settings):
+    from docprof.ai.llm import get_llm
+    from docprof.ai.providers.bedrock import BedrockLLM
+    from docprof.ai.providers.openai_compat import OpenAICompatLLM
+
+    settings.DOCPROF_LLM = "bedrock"
+    settings.DOCPROF_BEDROCK_MODEL = "eu.amazon.nova-pro-v1:0"
+    llm = get_llm()
+    assert isinstance(llm, BedrockLLM) and llm.model == "eu.amazon.nova-pro-v1:0"
+    assert get_llm() is llm  # one client per process and configuration
+    settings.DOCPROF_LLM = "openai"
+    settings.DOCPROF_OPENAI_MODEL = "qwen2.5:7b"
+    llm = get_llm()
+    assert isinstance(llm, OpenAICompatLLM) and llm.model == "qwen2.5:7b"
