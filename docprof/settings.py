@@ -158,6 +158,15 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(embedded.VAR_DIR / "celerybeat-schedule")
 # Jobs whose heartbeat is older than this are re-driven by the watchdog (seconds).
 DOCPROF_JOB_STALE_AFTER = env.int("DOCPROF_JOB_STALE_AFTER", default=300)
 DOCPROF_JOB_MAX_ATTEMPTS = env.int("DOCPROF_JOB_MAX_ATTEMPTS", default=3)
+CELERY_BEAT_SCHEDULE = {
+    "watchdog": {"task": "workers.watchdog", "schedule": env.float("DOCPROF_WATCHDOG_EVERY", default=60.0)},
+}
+
+# --- Courses ------------------------------------------------------------------------------
+DOCPROF_MAX_COURSE_HOURS = env.float("DOCPROF_MAX_COURSE_HOURS", default=200.0)
+DOCPROF_MIN_COURSE_MINUTES = env.int("DOCPROF_MIN_COURSE_MINUTES", default=15)
+# Course requests per user per hour (429 beyond).
+DOCPROF_COURSE_RATE_PER_HOUR = env.int("DOCPROF_COURSE_RATE_PER_HOUR", default=30)
 
 # --- Library ------------------------------------------------------------------------------
 DOCPROF_MAX_UPLOAD_MB = env.int("DOCPROF_MAX_UPLOAD_MB", default=200)

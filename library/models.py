@@ -116,13 +116,15 @@ class Chunk(models.Model):
     ordinal = models.PositiveIntegerField(help_text="Position in the book")
     text = models.TextField()
     heading_path = models.JSONField(default=list)
+    headings = models.TextField(blank=True, help_text="The heading path as text, searched with the passage")
     page_start = models.PositiveIntegerField(null=True)
     page_end = models.PositiveIntegerField(null=True)
     word_count = models.PositiveIntegerField(default=0)
     embedding = VectorField(dimensions=settings.EMBEDDING_DIM, null=True)
     embedder = models.CharField(max_length=100, blank=True)
     search_vector = models.GeneratedField(
-        expression=SearchVector("text", config="english"),
+        expression=SearchVector("headings", weight="A", config="english")
+        + SearchVector("text", weight="B", config="english"),
         output_field=SearchVectorField(),
         db_persist=True,
     )

@@ -224,6 +224,7 @@ def _store(
                     ordinal=ordinal,
                     text=draft.text,
                     heading_path=draft.heading_path,
+                    headings=" / ".join(draft.heading_path),
                     page_start=draft.page_start,
                     page_end=draft.page_end,
                     word_count=draft.word_count,

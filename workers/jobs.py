@@ -6,6 +6,9 @@ Domain services receive a `JobProgress` to report progress; they never touch the
 from __future__ import annotations
 
 import logging
+import threading
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -55,25 +58,152 @@ def enqueue_on_commit(job: GenerationJob, task_name: str) -> None:
     transaction.on_commit(send)
 
 
+def enqueue_chain_on_commit(job: GenerationJob, steps: list[tuple[str, list]]) -> None:
+    """Send a Celery chain of `(task_name, args)` steps after commit (immutable signatures: each
+    step takes only its own arguments, ids, never the previous result)."""
+
+    def send():
+        from celery import chain
+
+        from docprof.celery import app
+
+        if _embedded_redis():
+            from docprof import embedded
+
+            embedded.ensure_redis()
+        try:
+            chain(*[app.signature(name, args=args, immutable=True) for name, args in steps]).apply_async()
+        except Exception as exc:  # kombu raises many connection error types
+            log.exception("could not enqueue job %s", job.pk)
+            fail(
+                job.pk,
+                "The job could not be queued: the task queue is unavailable. Try again shortly.",
+                repr(exc),
+            )
+
+    transaction.on_commit(send)
+
+
+def redrive(job_id: int, message: str) -> bool:
+    """Count a new attempt and clear a failure, so the job can be driven again (resume, watchdog)."""
+    return bool(
+        GenerationJob.objects.filter(pk=job_id)
+        .exclude(status=GenerationJob.Status.COMPLETE)
+        .update(
+            status=GenerationJob.Status.QUEUED,
+            attempts=F("attempts") + 1,
+            error="",
+            error_detail="",
+            message=message[:500],
+            cancel_requested=False,
+            finished_at=None,
+            heartbeat_at=timezone.now(),
+        )
+    )
+
+
+def save_state(
+    job_id: int,
+    key: str,
+    value,
+    *,
+    done: int | None = None,
+    total: int | None = None,
+    message: str | None = None,
+) -> None:
+    """Checkpoint one phase output into job.state in a short transaction."""
+    with transaction.atomic():
+        job = GenerationJob.objects.select_for_update().only("state").get(pk=job_id)
+        state = dict(job.state or {})
+        state[key] = value
+        fields = {"state": state, "heartbeat_at": timezone.now()}
+        if done is not None:
+            fields["progress_done"] = done
+        if total is not None:
+            fields["progress_total"] = total
+        if message is not None:
+            fields["message"] = message[:500]
+        GenerationJob.objects.filter(pk=job_id).update(**fields)
+
+
+def save_state_item(job_id: int, key: str, item_key: str, value, message: str | None = None) -> None:
+    """Checkpoint one item of a phase (e.g. one part of the expansion) and count it as progress."""
+    with transaction.atomic():
+        job = GenerationJob.objects.select_for_update().only("state").get(pk=job_id)
+        state = dict(job.state or {})
+        bucket = dict(state.get(key) or {})
+        is_new = item_key not in bucket
+        bucket[item_key] = value
+        state[key] = bucket
+        fields = {"state": state, "heartbeat_at": timezone.now()}
+        if is_new:
+            fields["progress_done"] = F("progress_done") + 1
+        if message is not None:
+            fields["message"] = message[:500]
+        GenerationJob.objects.filter(pk=job_id).update(**fields)
+
+
+@contextmanager
+def heartbeat(job_id: int, every: float = 20.0):
+    """Keep heartbeat_at fresh while a long step runs in this thread."""
+    stop = threading.Event()
+
+    def beat():
+        from django.db import connection
+
+        try:
+            while not stop.wait(every):
+                GenerationJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, daemon=True, name=f"heartbeat-{job_id}")
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+@contextmanager
+def exclusive(job_id: int, ttl: int):
+    """A Redis lock so that one worker at a time drives a job; yields False if another holds it."""
+    from docprof.redis_client import get_redis
+
+    client = get_redis()
+    key = f"docprof:job-lock:{job_id}"
+    token = uuid.uuid4().hex
+    acquired = bool(client.set(key, token, nx=True, ex=ttl))
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            client.eval(RELEASE_LOCK, 1, key, token)
+
+
+RELEASE_LOCK = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+
+
 def _embedded_redis() -> bool:
     from django.conf import settings
 
     return settings.REDIS_EMBEDDED
 
 
-def start(job_id: int) -> GenerationJob | None:
+def start(job_id: int, count_attempt: bool = True) -> GenerationJob | None:
     """Mark a job processing (counting the attempt). Returns None if it is already terminal."""
     now = timezone.now()
+    fields = {"status": GenerationJob.Status.PROCESSING, "heartbeat_at": now}
+    if count_attempt:
+        fields["attempts"] = F("attempts") + 1
     updated = (
-        GenerationJob.objects.filter(pk=job_id)
-        .exclude(status__in=GenerationJob.TERMINAL)
-        .update(
-            status=GenerationJob.Status.PROCESSING,
-            attempts=F("attempts") + 1,
-            started_at=now,
-            heartbeat_at=now,
-        )
+        GenerationJob.objects.filter(pk=job_id).exclude(status__in=GenerationJob.TERMINAL).update(**fields)
     )
+    GenerationJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=now)
     if not updated:
         return None
     return GenerationJob.objects.get(pk=job_id)

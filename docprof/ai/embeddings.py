@@ -24,6 +24,9 @@ class Embedder:
     name: str = "abstract"
     dim: int = 0
     batch_size: int = 64
+    # Cosine similarity above which a passage counts as on-topic; None when similarity carries no
+    # meaning beyond shared words (the hashing embedder), so relevance is judged by full text only.
+    relevance_threshold: float | None = 0.3
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         raise NotImplementedError
@@ -60,6 +63,7 @@ class HashingEmbedder(Embedder):
     """
 
     batch_size = 256
+    relevance_threshold = None
     PAIR_WEIGHT = 0.5
 
     def __init__(self, dim: int | None = None):

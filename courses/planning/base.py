@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from courses.budget import PartPlan
+
+DEPTH_SECTION_MINUTES = {"overview": 20, "standard": 30, "deep": 45}
+
+
+@dataclass
+class PlanContext:
+    """What every planner sees: the request and the library material found for it (phase 2)."""
+
+    query: str
+    topic: str
+    minutes: int
+    preferences: dict
+    chapters: list[dict]  # candidate chapters, most relevant first
+    passages: list[dict]  # candidate passages, most relevant first
+    job_id: int | None = None
+    missing_terms: list[str] = field(default_factory=list)
+
+    @property
+    def depth(self) -> str:
+        return self.preferences.get("depth", "standard")
+
+    @property
+    def section_minutes(self) -> int:
+        return DEPTH_SECTION_MINUTES.get(self.depth, 30)
+
+
+@dataclass
+class PartDraft:
+    title: str
+    summary: str
+    minutes: float
+    chapter_ids: list[int]
+    units: list[dict] = field(default_factory=list)  # offline planner: the teaching units chosen
+
+    def as_dict(self) -> dict:
+        return {
+            "title": self.title,
+            "summary": self.summary,
+            "minutes": self.minutes,
+            "chapter_ids": self.chapter_ids,
+            "units": self.units,
+        }
+
+
+class Planner:
+    """Interface: generate parts, expand one part into sections, review the whole outline."""
+
+    name = "abstract"
+    version = "0"
+
+    def course_title(self, ctx: PlanContext) -> str:
+        raise NotImplementedError
+
+    def generate_parts(self, ctx: PlanContext) -> tuple[str, list[PartDraft], list[str]]:
+        """Returns (course title, parts, missing topics)."""
+        raise NotImplementedError
+
+    def expand_part(self, ctx: PlanContext, parts: list[PartDraft], index: int) -> list[dict]:
+        """Sections of parts[index]: dicts with title, minutes, learning_objectives, content_summary,
+        source_chunk_ids."""
+        raise NotImplementedError
+
+    def review(self, ctx: PlanContext, parts: list[PartPlan]) -> list[PartPlan]:
+        """Suggest adjustments; the deterministic rebalancing runs afterwards regardless."""
+        return parts
+
+
+def get_planner(llm=None) -> Planner:
+    """The model planner when a model is configured (or given), else the offline planner."""
+    from docprof.ai.llm import get_llm
+
+    llm = llm if llm is not None else get_llm()
+    if llm is None:
+        from courses.planning.offline import OfflinePlanner
+
+        return OfflinePlanner()
+    from courses.planning.model import ModelPlanner
+
+    return ModelPlanner(llm)

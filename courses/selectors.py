@@ -1,0 +1,44 @@
+"""Reads for courses: owner-scoped."""
+
+from courses.models import Course, CourseSection
+from workers.models import GenerationJob
+
+
+def courses_of(user):
+    return Course.objects.owned_by(user).select_related("job")
+
+
+def outline(course: Course) -> list[dict]:
+    """Parts with their sections, in order."""
+    rows = list(CourseSection.objects.filter(course=course).order_by("parent_section_id", "order_index"))
+    parts = [r for r in rows if r.parent_section_id is None]
+    parts.sort(key=lambda r: r.order_index)
+    children: dict[int, list[CourseSection]] = {}
+    for r in rows:
+        if r.parent_section_id is not None:
+            children.setdefault(r.parent_section_id, []).append(r)
+    return [
+        {"part": p, "sections": sorted(children.get(p.pk, []), key=lambda s: s.order_index)} for p in parts
+    ]
+
+
+def job_phases(job: GenerationJob | None) -> list[dict]:
+    """[{name, label, state}] with state done | running | pending | error | cancelled."""
+    from courses.phases import PHASE_LABELS, PHASES
+    from workers.course_runner import phase_done
+
+    state = (job.state if job else {}) or {}
+    result = []
+    for name in PHASES:
+        if job and job.status == GenerationJob.Status.COMPLETE or phase_done(state, name):
+            status = "done"
+        elif job and job.phase == name and job.status == GenerationJob.Status.ERROR:
+            status = "error"
+        elif job and job.phase == name and job.status == GenerationJob.Status.CANCELLED:
+            status = "cancelled"
+        elif job and job.phase == name and job.status == GenerationJob.Status.PROCESSING:
+            status = "running"
+        else:
+            status = "pending"
+        result.append({"name": name, "label": PHASE_LABELS[name], "state": status})
+    return result

@@ -1,0 +1,196 @@
+"""Drive one phase of a course job: load the job, skip checkpointed work, call the phase function,
+checkpoint its output. The GenerationJob row is written only through workers.jobs."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+
+from courses import phases
+from courses.models import Course
+from courses.planning import PlanContext, get_planner
+from docprof.ai.errors import AIError
+from library.selectors import ready_book_ids
+from workers import jobs
+from workers.models import GenerationJob
+
+log = logging.getLogger(__name__)
+PHASE_TASK = "workers.course_phase"
+
+
+def course_chain(job: GenerationJob, start_at: str = phases.PHASES[0]) -> list[tuple[str, list]]:
+    first = phases.PHASES.index(start_at)
+    return [(PHASE_TASK, [job.pk, name]) for name in phases.PHASES[first:]]
+
+
+def first_unfinished_phase(state: dict, part_count: int | None = None) -> str:
+    for name in phases.PHASES:
+        if not phase_done(state, name):
+            return name
+    return phases.PHASES[-1]
+
+
+def phase_done(state: dict, name: str) -> bool:
+    if name == "expand":
+        parts = (state.get("parts") or {}).get("parts")
+        return parts is not None and len(state.get("expand") or {}) >= len(parts)
+    return name in state
+
+
+def _context(job: GenerationJob, course: Course) -> PlanContext:
+    state = job.state
+    search = state.get("search", {})
+    return PlanContext(
+        query=course.original_query,
+        topic=state["embed"]["topic"],
+        minutes=course.requested_minutes,
+        preferences=course.preferences,
+        chapters=search.get("chapters", []),
+        passages=search.get("passages", []),
+        job_id=job.pk,
+        missing_terms=search.get("missing_terms", []),
+    )
+
+
+def run_phase(job_id: int, name: str, planner=None) -> None:
+    job = GenerationJob.objects.filter(pk=job_id).first()
+    if job is None or job.is_terminal:
+        return  # finished, failed or cancelled: the rest of the chain has nothing to do
+    with jobs.exclusive(job_id, ttl=settings.CELERY_TASK_TIME_LIMIT) as mine:
+        if not mine:
+            log.info("job %s phase %s is being run by another worker", job_id, name)
+            return
+        _run_locked(job_id, name, planner)
+
+
+def _run_locked(job_id: int, name: str, planner) -> None:
+    job = jobs.start(job_id, count_attempt=False)
+    if job is None:
+        return
+    course = Course.objects.filter(pk=job.target_id).first()
+    if course is None:
+        jobs.fail(job_id, "The course was deleted.")
+        return
+    if job.cancel_requested:
+        _cancel(job, course)
+        return
+    if phase_done(job.state, name):
+        _finish_if_last(job, course, name)
+        return
+    index = phases.PHASES.index(name)
+    jobs.JobProgress(job_id).update(phase=name, message=phases.PHASE_LABELS[name] + " …")
+    try:
+        with jobs.heartbeat(job_id):
+            _run(job, course, name, index, planner)
+    except phases.NoMaterial as exc:
+        _fail(job, course, str(exc), "")
+    except SoftTimeLimitExceeded:
+        _fail(
+            job, course, f"{phases.PHASE_LABELS[name]} took too long. Resume to try again.", "soft time limit"
+        )
+    except AIError as exc:
+        _fail(
+            job,
+            course,
+            f"The language model failed while {phases.PHASE_LABELS[name].lower()}: {exc}. "
+            "Resume to try again.",
+            f"{exc!r}\n{traceback.format_exc()}",
+        )
+    except jobs.JobCancelled:
+        _cancel(job, course)
+    except Exception as exc:
+        log.exception("course job %s failed in phase %s", job_id, name)
+        _fail(
+            job,
+            course,
+            f"Something went wrong while {phases.PHASE_LABELS[name].lower()}. Resume to try again.",
+            f"{exc!r}\n{traceback.format_exc()}",
+        )
+    else:
+        job.refresh_from_db(fields=["state"])
+        _finish_if_last(job, course, name)
+
+
+def _run(job: GenerationJob, course: Course, name: str, index: int, planner) -> None:
+    state = job.state
+    if name == "embed":
+        jobs.save_state(
+            job.pk, "embed", phases.embed_request(course.original_query), done=1, total=len(phases.PHASES)
+        )
+        return
+    if name == "search":
+        found = phases.search_library(
+            course.original_query,
+            state["embed"]["topic"],
+            state["embed"]["vector"],
+            ready_book_ids(course.owner),
+        )
+        jobs.save_state(
+            job.pk,
+            "search",
+            found,
+            done=2,
+            message=f"Found {len(found['passages'])} passages in {len(found['chapters'])} chapters",
+        )
+        return
+    planner = planner or get_planner()
+    ctx = _context(job, course)
+    if name == "parts":
+        outline = phases.generate_parts(planner, ctx)
+        count = len(outline["parts"])
+        jobs.save_state(
+            job.pk,
+            "parts",
+            outline,
+            done=3,
+            total=len(phases.PHASES) + count - 1,
+            message=f"{count} part(s) planned",
+        )
+        return
+    parts = phases.part_drafts(state)
+    if name == "expand":
+        done = state.get("expand") or {}
+        todo = [i for i in range(len(parts)) if str(i) not in done]
+
+        def checkpoint(i: int, sections: list[dict]) -> None:
+            jobs.JobProgress(job.pk).check_cancelled()
+            jobs.save_state_item(
+                job.pk, "expand", str(i), sections, message=f"Planned part {i + 1}: {parts[i].title}"
+            )
+
+        phases.expand_parts(planner, ctx, parts, todo, checkpoint)
+        return
+    if name == "review":
+        plans = phases.to_plans(parts, state["expand"])
+        jobs.save_state(
+            job.pk,
+            "review",
+            phases.review_outline(planner, ctx, plans),
+            done=len(phases.PHASES) + len(parts) - 2,
+            message="Outline fits the time budget",
+        )
+        return
+    if name == "store":
+        total = phases.store_course(course, state)
+        jobs.save_state(job.pk, "store", {"minutes": total}, message="Course ready")
+
+
+def _finish_if_last(job: GenerationJob, course: Course, name: str) -> None:
+    if name == phases.PHASES[-1]:
+        course.refresh_from_db(fields=["estimated_hours"])
+        jobs.complete(job.pk, f"Course ready: {course.estimated_hours} hours")
+
+
+def _fail(job: GenerationJob, course: Course, message: str, detail: str) -> None:
+    jobs.fail(job.pk, message, detail)
+    Course.objects.filter(pk=course.pk).exclude(status=Course.Status.READY).update(status=Course.Status.ERROR)
+
+
+def _cancel(job: GenerationJob, course: Course) -> None:
+    jobs.mark_cancelled(job.pk)
+    Course.objects.filter(pk=course.pk).exclude(status=Course.Status.READY).update(
+        status=Course.Status.CANCELLED
+    )
