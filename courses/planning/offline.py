@@ -189,8 +189,9 @@ def objectives_for(title: str, texts: list[str], topic: str) -> list[str]:
         match = DEFINITION_RE.match(sentence.strip())
         if match:
             term = match.group(1).strip()
-            first_word, last_word = term.split()[0].lower(), term.split()[-1].lower()
-            if first_word not in NOT_A_TERM and last_word not in NOT_A_TERM and term.lower() not in seen and 1 <= len(term.split()) <= 5:
+            term_words = term.lower().split()
+            plausible = term_words[0] not in NOT_A_TERM and term_words[-1] not in NOT_A_TERM
+            if plausible and term.lower() not in seen and 1 <= len(term_words) <= 5:
                 objectives.append(f"Define {lower_first(term)}")
                 seen.add(term.lower())
         if len(objectives) >= 3:
