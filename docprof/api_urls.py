@@ -6,4 +6,5 @@ urlpatterns = [
     path("auth/token", ObtainTokenView.as_view(), name="api-token"),
     path("", include("library.api_urls")),
     path("", include("workers.api_urls")),
+    path("", include("courses.api_urls")),
 ]

@@ -4,11 +4,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from workers.selectors import jobs_of
-from workers.serializers import JobSerializer
+from workers.serializers import JobStatusSerializer, status_data
 
 
 class JobDetailAPI(APIView):
-    @extend_schema(responses=JobSerializer, tags=["jobs"])
+    @extend_schema(responses=JobStatusSerializer, tags=["jobs"])
     def get(self, request, pk: int):
         job = get_object_or_404(jobs_of(request.user), pk=pk)
-        return Response(JobSerializer(job).data)
+        return Response(status_data(job))

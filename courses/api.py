@@ -1,0 +1,96 @@
+"""JSON API for courses: request (202 at once), list, outline, status, resume, cancel, delete."""
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courses import selectors, services
+from courses.serializers import CourseListSerializer, CourseRequestSerializer, outline_data
+from workers.serializers import JobStatusSerializer, status_data
+
+Accepted = inline_serializer(
+    "CourseAccepted",
+    {
+        "course_id": serializers.IntegerField(),
+        "job_id": serializers.IntegerField(),
+        "status": serializers.CharField(),
+        "status_url": serializers.CharField(),
+    },
+)
+
+
+def _request_from(serializer) -> services.CourseRequest:
+    data = serializer.validated_data
+    return services.CourseRequest(data["query"], data["hours"], dict(data.get("preferences") or {}))
+
+
+class CourseListAPI(APIView):
+    @extend_schema(responses=CourseListSerializer(many=True), tags=["courses"])
+    def get(self, request):
+        return Response(CourseListSerializer(selectors.courses_of(request.user), many=True).data)
+
+    @extend_schema(request=CourseRequestSerializer, responses={202: Accepted}, tags=["courses"])
+    def post(self, request):
+        """Request a course. Returns at once; poll `status_url` while the six phases run."""
+        form = CourseRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            course, job = services.create_course(request.user, _request_from(form))
+        except services.CourseRequestError as exc:
+            return Response(exc.errors, status=exc.status_code)
+        return Response(
+            {
+                "course_id": course.pk,
+                "job_id": job.pk,
+                "status": "processing",
+                "status_url": request.build_absolute_uri(reverse("api-course-status", args=[course.pk])),
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class CourseDetailAPI(APIView):
+    @extend_schema(
+        responses=inline_serializer("Outline", {"course_id": serializers.IntegerField()}), tags=["courses"]
+    )
+    def get(self, request, pk: int):
+        course = get_object_or_404(selectors.courses_of(request.user), pk=pk)
+        return Response(outline_data(course, selectors.outline(course)))
+
+    @extend_schema(responses={204: None}, tags=["courses"])
+    def delete(self, request, pk: int):
+        course = get_object_or_404(selectors.courses_of(request.user), pk=pk)
+        services.delete_course(course)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CourseStatusAPI(APIView):
+    @extend_schema(responses=JobStatusSerializer, tags=["courses"])
+    def get(self, request, pk: int):
+        course = get_object_or_404(selectors.courses_of(request.user), pk=pk)
+        if course.job is None:
+            return Response({"detail": "This course has no generation job."}, status=404)
+        return Response(status_data(course.job))
+
+
+class CourseResumeAPI(APIView):
+    @extend_schema(request=None, responses={202: JobStatusSerializer}, tags=["courses"])
+    def post(self, request, pk: int):
+        course = get_object_or_404(selectors.courses_of(request.user), pk=pk)
+        try:
+            job = services.resume_course(course)
+        except services.CourseRequestError as exc:
+            return Response(exc.errors, status=exc.status_code)
+        return Response(status_data(job), status=status.HTTP_202_ACCEPTED)
+
+
+class CourseCancelAPI(APIView):
+    @extend_schema(request=None, responses={202: JobStatusSerializer}, tags=["courses"])
+    def post(self, request, pk: int):
+        course = get_object_or_404(selectors.courses_of(request.user), pk=pk)
+        services.cancel_course(course)
+        course.refresh_from_db()
+        return Response(status_data(course.job), status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,110 @@
+import math
+from decimal import Decimal
+
+from django.conf import settings
+from rest_framework import serializers
+
+from courses.models import Course, CourseSection
+from courses.services import DEPTHS, STYLES
+
+MAX_QUERY_CHARS = 2000
+
+
+class PreferencesSerializer(serializers.Serializer):
+    depth = serializers.ChoiceField(choices=DEPTHS, default="standard")
+    presentation_style = serializers.ChoiceField(choices=STYLES, default="lecture")
+    pace_wpm = serializers.IntegerField(min_value=60, max_value=300, default=150)
+    notes = serializers.CharField(max_length=2000, allow_blank=True, default="")
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = set(data) - set(self.fields)
+            if unknown:
+                raise serializers.ValidationError({k: ["Unknown preference."] for k in sorted(unknown)})
+        return super().to_internal_value(data)
+
+
+class CourseRequestSerializer(serializers.Serializer):
+    query = serializers.CharField(max_length=MAX_QUERY_CHARS, trim_whitespace=True)
+    hours = serializers.FloatField()
+    preferences = PreferencesSerializer(required=False, default=dict)
+
+    def validate_hours(self, value: float) -> Decimal:
+        if math.isnan(value) or math.isinf(value):
+            raise serializers.ValidationError("Enter a number of hours.")
+        minimum = settings.DOCPROF_MIN_COURSE_MINUTES / 60
+        if value < minimum:
+            raise serializers.ValidationError(
+                f"A course needs at least {settings.DOCPROF_MIN_COURSE_MINUTES} minutes "
+                f"({minimum:.2f} hours)."
+            )
+        if value > settings.DOCPROF_MAX_COURSE_HOURS:
+            raise serializers.ValidationError(
+                f"A course can be at most {settings.DOCPROF_MAX_COURSE_HOURS:g} hours."
+            )
+        return Decimal(str(round(value, 2)))
+
+
+class SourceSerializer(serializers.Serializer):
+    book_id = serializers.IntegerField()
+    book_title = serializers.CharField()
+    chapter = serializers.CharField()
+    page_start = serializers.IntegerField(allow_null=True)
+    page_end = serializers.IntegerField(allow_null=True)
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    minutes = serializers.IntegerField(source="estimated_minutes")
+    sources = SourceSerializer(many=True)
+
+    class Meta:
+        model = CourseSection
+        fields = ["id", "title", "minutes", "learning_objectives", "content_summary", "sources", "status"]
+
+
+def outline_data(course: Course, parts: list[dict]) -> dict:
+    return {
+        "course_id": course.pk,
+        "title": course.title,
+        "query": course.original_query,
+        "status": course.status,
+        "requested_hours": float(course.requested_hours),
+        "estimated_hours": float(course.estimated_hours) if course.estimated_hours is not None else None,
+        "preferences": course.preferences,
+        "parts": [
+            {
+                "id": item["part"].pk,
+                "title": item["part"].title,
+                "minutes": sum(s.estimated_minutes for s in item["sections"]),
+                "summary": item["part"].content_summary,
+                "sections": SectionSerializer(item["sections"], many=True).data,
+            }
+            for item in parts
+        ],
+        "coverage": course.coverage,
+    }
+
+
+class CourseListSerializer(serializers.ModelSerializer):
+    job_id = serializers.IntegerField(allow_null=True)
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Course
+        fields = [
+            "id",
+            "title",
+            "original_query",
+            "requested_hours",
+            "estimated_hours",
+            "status",
+            "job_id",
+            "progress",
+            "created_at",
+        ]
+
+    def get_progress(self, course) -> dict:
+        job = course.job
+        if job is None:
+            return {"done": 0, "total": 0, "percent": 0}
+        return {"done": job.progress_done, "total": job.progress_total, "percent": job.percent}
