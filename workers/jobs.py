@@ -166,13 +166,17 @@ def heartbeat(job_id: int, every: float = 20.0):
         thread.join(timeout=5)
 
 
+def _lock_key(job_id: int) -> str:
+    return f"docprof:job-lock:{job_id}"
+
+
 @contextmanager
 def exclusive(job_id: int, ttl: int):
     """A Redis lock so that one worker at a time drives a job; yields False if another holds it."""
     from docprof.redis_client import get_redis
 
     client = get_redis()
-    key = f"docprof:job-lock:{job_id}"
+    key = _lock_key(job_id)
     token = uuid.uuid4().hex
     acquired = bool(client.set(key, token, nx=True, ex=ttl))
     try:
@@ -186,6 +190,17 @@ RELEASE_LOCK = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
+
+
+def break_lock(job_id: int) -> None:
+    """Drop the driving lock of a job whose driver is gone (stale heartbeat, or failed for good).
+
+    A SIGKILLed worker never releases its lock; without this a re-driven job would skip every
+    phase until the lock's TTL (the hard task time limit) ran out.
+    """
+    from docprof.redis_client import get_redis
+
+    get_redis().delete(_lock_key(job_id))
 
 
 def _embedded_redis() -> bool:

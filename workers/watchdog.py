@@ -54,6 +54,9 @@ def redrive(job: GenerationJob, message: str) -> bool:
     with transaction.atomic():
         if not jobs.redrive(job.pk, message):
             return False
+        # Only jobs nobody drives are re-driven (a stale heartbeat, or failed/cancelled): a lock
+        # left by a killed worker must not make the new chain skip its phases.
+        jobs.break_lock(job.pk)
         job.refresh_from_db()
         if job.kind == GenerationJob.Kind.COURSE:
             from workers.course_runner import course_chain, first_unfinished_phase
