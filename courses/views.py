@@ -1,0 +1,202 @@
+"""Server-rendered course pages: request (with a live preview), progress (polled), outline, my courses,
+and the POST-only resume / cancel / delete actions. Every page is owner-scoped: another user's
+course is a 404."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from courses import phases, selectors, services
+from courses.forms import CourseRequestForm, add_serializer_errors
+from courses.serializers import MAX_QUERY_CHARS
+from library.retrieval import search_chapters
+from library.selectors import ready_book_ids
+from workers.serializers import status_data
+
+log = logging.getLogger(__name__)
+PREVIEW_CHAPTERS = 8
+
+
+def _course_or_404(request, pk: int):
+    return get_object_or_404(selectors.courses_of(request.user), pk=pk)
+
+
+@login_required
+@require_GET
+def course_list(request):
+    return render(request, "courses/list.html", {"courses": selectors.courses_of(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new(request):
+    has_books = bool(ready_book_ids(request.user))
+    form = CourseRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course, _job = services.create_course(request.user, form.request)
+        except services.CourseRequestError as exc:
+            add_serializer_errors(form, exc.errors)
+            status = exc.status_code
+        else:
+            return redirect("courses:progress", course.pk)
+    else:
+        status = 400 if request.method == "POST" else 200
+    return render(request, "courses/new.html", {"form": form, "has_books": has_books}, status=status)
+
+
+@login_required
+@require_GET
+def preview(request):
+    """The books and chapters a request would draw on, and (paid provider only) what it would cost."""
+    query = (request.GET.get("query") or "").strip()[:MAX_QUERY_CHARS]
+    book_ids = ready_book_ids(request.user)
+    context = {"query": query, "has_books": bool(book_ids)}
+    if query and book_ids:
+        topic = phases.topic_of(query)
+        terms = phases.topic_terms(topic)
+        covered, missing = phases.term_coverage(terms, book_ids)
+        context.update(topic=topic, missing=missing, covered=covered)
+        if covered or not terms:
+            context["books"] = _group_by_book(search_chapters(topic, book_ids, k=PREVIEW_CHAPTERS))
+        context["estimate"] = _estimate(request.GET.get("hours"))
+    return render(request, "courses/_preview.html", context)
+
+
+def _group_by_book(hits) -> list[dict]:
+    books: dict[int, dict] = {}
+    for hit in hits:
+        books.setdefault(hit.book_id, {"title": hit.book_title, "chapters": []})["chapters"].append(hit)
+    return list(books.values())
+
+
+def _estimate(raw_hours: str | None):
+    """Tokens and dollars for planning, only when a paid model is configured (offline is free)."""
+    from docprof.ai.llm import get_llm
+    from docprof.ai.pricing import estimate_course
+
+    try:
+        if get_llm() is None:
+            return None
+    except Exception:  # a misconfigured provider: the job will say so; the preview just omits cost
+        log.warning("could not load the configured LLM for a cost estimate", exc_info=True)
+        return None
+    try:
+        hours = float(raw_hours or 1)
+    except ValueError:
+        hours = 1.0
+    if not math.isfinite(hours) or hours <= 0:
+        hours = 1.0
+    return estimate_course(hours)
+
+
+@login_required
+@require_GET
+def progress(request, pk: int):
+    course = _course_or_404(request, pk)
+    return render(request, "courses/progress.html", _progress_context(course))
+
+
+@login_required
+@require_GET
+def progress_fragment(request, pk: int):
+    course = _course_or_404(request, pk)
+    context = _progress_context(course)
+    if request.htmx and context["status"] and context["status"]["status"] == "complete":
+        return HttpResponseClientRedirect(reverse("courses:detail", args=[course.pk]))
+    return render(request, "courses/_progress.html", context)
+
+
+def _progress_context(course) -> dict:
+    job = course.job
+    status = status_data(job) if job else None
+    return {
+        "course": course,
+        "job": job,
+        "status": status,
+        "running": bool(status and status["status"] == "processing"),
+        "elapsed": _elapsed(job),
+    }
+
+
+def _elapsed(job) -> str:
+    if job is None:
+        return ""
+    start = job.started_at or job.created_at
+    end = job.finished_at if job.is_terminal and job.finished_at else timezone.now()
+    seconds = max(0, int((end - start).total_seconds()))
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+
+
+@login_required
+@require_GET
+def detail(request, pk: int):
+    course = _course_or_404(request, pk)
+    parts = selectors.outline(course)
+    longest = max((sum(s.estimated_minutes for s in p["sections"]) for p in parts), default=0)
+    chart = [
+        {
+            "title": p["part"].title,
+            "minutes": (minutes := sum(s.estimated_minutes for s in p["sections"])),
+            "percent": round(100 * minutes / longest) if longest else 0,
+        }
+        for p in parts
+    ]
+    coverage = course.coverage or {}
+    by_title = {c.get("part"): c for c in coverage.get("parts", [])}
+    for p in parts:
+        p["minutes"] = sum(s.estimated_minutes for s in p["sections"])
+        p["coverage"] = by_title.get(p["part"].title)
+    return render(
+        request,
+        "courses/detail.html",
+        {
+            "course": course,
+            "parts": parts,
+            "chart": chart,
+            "total_minutes": sum(c["minutes"] for c in chart),
+            "missing_topics": coverage.get("missing_topics", []),
+        },
+    )
+
+
+@login_required
+@require_POST
+def resume(request, pk: int):
+    course = _course_or_404(request, pk)
+    try:
+        services.resume_course(course)
+    except services.CourseRequestError as exc:
+        messages.error(request, exc.errors.get("detail", "This course cannot be resumed."))
+    else:
+        messages.success(request, "Resuming from the last completed phase.")
+    return redirect("courses:progress", course.pk)
+
+
+@login_required
+@require_POST
+def cancel(request, pk: int):
+    course = _course_or_404(request, pk)
+    services.cancel_course(course)
+    messages.info(request, "Cancelling: generation stops at the next phase boundary.")
+    return redirect("courses:progress", course.pk)
+
+
+@login_required
+@require_POST
+def delete(request, pk: int):
+    course = _course_or_404(request, pk)
+    title = str(course)
+    services.delete_course(course)
+    messages.success(request, f"Deleted “{title}”.")
+    return redirect("courses:list")
