@@ -101,6 +101,7 @@ def search_library(query: str, topic: str, vector: list[float], book_ids: list[i
         raise NoMaterial(f"Your library has no material on “{topic}”; add a book that covers it.")
     passages = search_chunks(topic, book_ids, k=120, vector=vector)
     chapter_hits = search_chapters(topic, book_ids, k=40, vector=vector)
+    passages = [p for p in passages if not looks_like_index(p.text)]
     relevant = _relevant_chunk_ids([p.chunk_id for p in passages], covered, vector)
     passages = [p for p in passages if p.chunk_id in relevant]
     if not passages:
@@ -134,6 +135,15 @@ def search_library(query: str, topic: str, vector: list[float], book_ids: list[i
             for p in passages
         ],
     }
+
+
+def looks_like_index(text: str) -> bool:
+    """Tables of contents and indexes (dot leaders, page numbers) are not material to teach from."""
+    tokens = text.split()
+    if len(tokens) < 20:
+        return False
+    filler = sum(1 for t in tokens if t.strip(".,;") == "" or t.strip(".,;–-").isdigit())
+    return filler / len(tokens) > 0.3
 
 
 def _relevant_chunk_ids(

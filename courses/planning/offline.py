@@ -28,7 +28,8 @@ DEFINITION_RE = re.compile(
 )
 NOT_A_TERM = frozenset(
     "this that these those there it its what which such each whichever we they he she you one our their "
-    "another both either neither some any all most many several here who whom whose".split()
+    "another both either neither some any all most many several here who whom whose if then so since "
+    "because when while although as thus hence and but or for to in on".split()
 )
 FORMULA_RE = re.compile(r"[A-Za-z]\w*\s*=\s*[^=]{3,}")
 MAX_SOURCES_PER_SECTION = 12
@@ -77,6 +78,8 @@ class OfflinePlanner(Planner):
             if chapter is None:
                 continue
             title = clean_title(path[-1]) if path and len(path) > 1 else clean_title(chapter["title"])
+            if title.lower() in ("front matter", chapter["book_title"].lower()):
+                title = f"Introduction to {chapter['book_title']}"
             units.append(
                 {
                     "chapter_id": chapter_id,
@@ -87,6 +90,7 @@ class OfflinePlanner(Planner):
                     "position": (chapter["order"] + 1) / max(1, chapter["chapter_count"]),
                     "book_id": chapter["book_id"],
                     "order": chapter["order"],
+                    "first_chunk": first_chunk.get((chapter_id, path), 0),
                 }
             )
         units.sort(key=lambda u: -u["score"])
