@@ -129,7 +129,10 @@ def _split_section(section: SectionPlan) -> tuple[SectionPlan, SectionPlan]:
 
 
 def _merge_sections(a: SectionPlan, b: SectionPlan) -> SectionPlan:
-    objectives = list(dict.fromkeys(a.learning_objectives + b.learning_objectives))[:OBJECTIVES_MAX]
+    combined = a.learning_objectives + b.learning_objectives
+    objectives = list(dict.fromkeys(combined))[:OBJECTIVES_MAX]
+    if len(objectives) < OBJECTIVES_MIN:  # duplicates collapsed below the minimum: keep them
+        objectives = combined[:OBJECTIVES_MAX]
     sources = a.sources + [s for s in b.sources if s not in a.sources]
     return SectionPlan(
         a.title if b.title.startswith(a.title) else f"{a.title}; {b.title}",
