@@ -44,6 +44,13 @@ class CourseRequestSerializer(serializers.Serializer):
             )
         return Decimal(str(round(value, 2)))
 
+    def validate(self, attrs):
+        # An omitted preferences object still gets every default (depth, style, pace).
+        defaults = PreferencesSerializer(data={})
+        defaults.is_valid(raise_exception=True)
+        attrs["preferences"] = {**defaults.validated_data, **(attrs.get("preferences") or {})}
+        return attrs
+
 
 class SourceSerializer(serializers.Serializer):
     book_id = serializers.IntegerField()

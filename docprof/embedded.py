@@ -53,6 +53,17 @@ def ensure_postgres() -> str:
     return uri.split("host=", 1)[1].split("&", 1)[0]
 
 
+def stop_postgres() -> None:
+    """Stop the embedded server now (used by `manage.py run` on Ctrl-C). Child processes that were
+    terminated may not have unregistered themselves, so waiting for 'the last user' is not enough."""
+    if _pg_server.cache_info().currsize == 0:
+        return
+    from django.db import connections
+
+    connections.close_all()
+    _pg_server().stop()
+
+
 def postgres_settings() -> dict:
     return {
         "ENGINE": "docprof.db_embedded",

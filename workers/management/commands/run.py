@@ -125,4 +125,6 @@ class Command(BaseCommand):
                 child.kill()
         if settings.REDIS_EMBEDDED:
             embedded.stop_redis()
+        if not settings.DATABASE_URL:
+            embedded.stop_postgres()
         self.stdout.write("Stopped.")
