@@ -53,7 +53,7 @@ def test_new_progress_detail_end_to_end(alice_client, library):
     source = section.sources[0]
     assert f"{source['book_title']} — {source['chapter']}" in html
     assert 'class="bar-chart"' in html and "Coverage" in html
-    assert "1 hours</strong> requested" in html
+    assert "1 hour</strong> requested" in html
 
     listing = alice_client.get(reverse("courses:list")).content.decode()
     assert (
