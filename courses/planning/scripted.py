@@ -1,0 +1,81 @@
+"""A planner for crash tests and benchmarks: the offline planner behind a fake model of fixed latency.
+
+Each planner step (generate parts, expand one part, review) first makes one real `LLM.complete`
+call on a `FakeLLM` that sleeps `latency` seconds, so the call goes through the ledger exactly as a
+provider call would (an identical request inside the same job is replayed, never sent twice); the
+offline planner then produces the content. Every call that reaches the fake provider is counted in
+Redis under `docprof:test-planner:{job_id}` (field = purpose/part), so a test in another process
+can see how many times each step was really paid for.
+
+A worker subprocess selects it with the environment (honoured only when settings.TESTING):
+
+    DOCPROF_TEST_PLANNER=slow-offline:SECONDS            every step takes SECONDS
+    DOCPROF_TEST_PLANNER=slow-offline:SECONDS:stagger    part i takes (i + 1) * SECONDS to expand
+"""
+
+from __future__ import annotations
+
+from courses.budget import PartPlan
+from courses.planning.base import PartDraft, PlanContext, Planner
+from courses.planning.offline import OfflinePlanner
+
+ENV = "DOCPROF_TEST_PLANNER"
+
+
+def calls_key(job_id) -> str:
+    return f"docprof:test-planner:{job_id}"
+
+
+def provider_calls(job_id) -> dict[str, int]:
+    """How many calls reached the fake provider for each step of a job (read by tests)."""
+    from docprof.redis_client import get_redis
+
+    raw = get_redis().hgetall(calls_key(job_id))
+    return {k.decode(): int(v) for k, v in raw.items()}
+
+
+class SlowPlanner(Planner):
+    name = "slow-offline"
+    version = "1"
+
+    def __init__(self, latency: float, stagger: bool = False, inner: Planner | None = None):
+        self.latency = latency
+        self.stagger = stagger
+        self.inner = inner or OfflinePlanner()
+
+    def _ask(self, ctx: PlanContext, step: str, latency: float) -> None:
+        from docprof.ai.fake import FakeLLM
+        from docprof.redis_client import get_redis
+
+        def answer(system, messages, schema):
+            get_redis().hincrby(calls_key(ctx.job_id), step, 1)
+            return f"ok {step}"
+
+        FakeLLM(default=answer, latency=latency).complete(
+            "You plan courses.",
+            [{"role": "user", "content": f"{step} for: {ctx.query}"}],
+            max_tokens=64,
+            purpose=f"courses.{step.split(':')[0]}",
+            job=ctx.job_id,
+        )
+
+    def generate_parts(self, ctx: PlanContext) -> tuple[str, list[PartDraft], list[str]]:
+        self._ask(ctx, "generate_parts", self.latency)
+        return self.inner.generate_parts(ctx)
+
+    def expand_part(self, ctx: PlanContext, parts: list[PartDraft], index: int) -> list[dict]:
+        self._ask(ctx, f"expand_part:{index}", self.latency * ((index + 1) if self.stagger else 1))
+        return self.inner.expand_part(ctx, parts, index)
+
+    def review(self, ctx: PlanContext, parts: list[PartPlan]) -> list[PartPlan]:
+        self._ask(ctx, "review_outline", self.latency)
+        return self.inner.review(ctx, parts)
+
+
+def from_spec(spec: str) -> Planner:
+    """`slow-offline:SECONDS[:stagger]` -> a SlowPlanner."""
+    kind, _, rest = spec.partition(":")
+    if kind != "slow-offline":
+        raise ValueError(f"unknown {ENV} value: {spec!r}")
+    seconds, _, option = rest.partition(":")
+    return SlowPlanner(float(seconds or 0.3), stagger=option == "stagger")

@@ -1,0 +1,179 @@
+"""A worker dies in the middle of phase 4 (SIGKILL of its whole process group); a new worker and the
+watchdog finish the course: no duplicated sections, no part paid for twice, one more attempt."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+
+from courses.models import Course, CourseSection
+from courses.planning.scripted import provider_calls
+from courses.tests.conftest import request_course
+from library.tests.conftest import ingest
+from workers import watchdog
+from workers.models import GenerationJob, LLMCall
+
+LATENCY = 1.0  # seconds per model call; part i takes (i + 1) * LATENCY, so parts finish one by one
+
+
+@pytest.fixture
+def sample_library(alice):
+    """Two of the sample books: enough material for a six-hour course of four parts."""
+    return [
+        ingest(alice, name, (settings.BASE_DIR / "sample_library" / name).read_bytes())
+        for name in ("valuing-a-business.md", "time-value-of-money.txt")
+    ]
+
+
+@pytest.fixture
+def start_worker(embedded_redis, tmp_path):
+    """Start real Celery worker processes (thread pool) against the test database, each in its own
+    process group so that the test can kill the whole group like a lost machine."""
+    started = []
+
+    def start(name: str) -> subprocess.Popen:
+        log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 (closed at teardown)
+        env = {
+            **os.environ,
+            "DOCPROF_DB_NAME": connection.settings_dict["NAME"],
+            "DOCPROF_TESTING": "1",
+            "DOCPROF_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "DOCPROF_TEST_PLANNER": f"slow-offline:{LATENCY}:stagger",
+        }
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "docprof",
+                "worker",
+                "--pool",
+                "threads",
+                "--concurrency",
+                "4",
+                "--loglevel",
+                "WARNING",
+                "--hostname",
+                f"{name}@%h",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        process.log_path = tmp_path / f"{name}.log"
+        started.append((process, log))
+        return process
+
+    yield start
+    for process, log in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        log.close()
+
+
+def wait_for(predicate, timeout: float, what: str, worker=None, job_id=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        if worker is not None:
+            assert worker.poll() is None, f"the worker exited while waiting for {what}"
+        time.sleep(0.05)
+    detail = ""
+    if job_id is not None:
+        row = job_row(job_id)
+        detail = f": job {row.status} in {row.phase!r}, {row.message!r}, {row.error!r}"
+    if worker is not None:
+        detail += "\n" + worker.log_path.read_text()[-3000:]
+    raise AssertionError(f"timed out waiting for {what}{detail}")
+
+
+def job_row(job_id) -> GenerationJob:
+    return GenerationJob.objects.get(pk=job_id)
+
+
+def part_count(job) -> int | None:
+    parts = (job.state.get("parts") or {}).get("parts")
+    return len(parts) if parts is not None else None
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+@pytest.mark.django_db(transaction=True)
+def test_a_course_survives_a_worker_killed_during_phase_four(alice, sample_library, start_worker, settings):
+    first = start_worker("first")
+    course, job = request_course(alice, "Learn DCF valuation", "6")
+
+    def some_parts_checkpointed():
+        row = job_row(job.pk)
+        done, total = len(row.state.get("expand") or {}), part_count(row)
+        return row if total and 0 < done < total else None
+
+    at_kill = wait_for(some_parts_checkpointed, 30, "the first part of phase 4", first, job.pk)
+    os.killpg(first.pid, signal.SIGKILL)  # the worker and everything it started
+    first.wait(timeout=10)
+
+    dead = job_row(job.pk)  # nothing writes after the kill: this is what the dead worker saved
+    parts = part_count(dead)
+    assert parts >= 3
+    checkpointed = set(dead.state["expand"])
+    assert 0 < len(checkpointed) < parts
+    assert set(at_kill.state["expand"]) <= checkpointed
+    assert dead.status == GenerationJob.Status.PROCESSING and dead.phase == "expand"
+    assert not CourseSection.objects.filter(course=course).exists()
+
+    second = start_worker("second")
+    settings.DOCPROF_JOB_STALE_AFTER = 1
+    wait_for(lambda: watchdog.stale_jobs().filter(pk=job.pk).exists(), 10, "the heartbeat to go stale")
+    assert watchdog.sweep() == {"redriven": [job.pk], "failed": []}
+
+    finished = wait_for(
+        lambda: (row := job_row(job.pk)).is_terminal and row, 60, "the course to finish", second, job.pk
+    )
+    assert finished.status == GenerationJob.Status.COMPLETE, finished.error
+    assert finished.attempts == 2  # the request's attempt, and the watchdog's re-drive
+    course.refresh_from_db()
+    assert course.status == Course.Status.READY
+
+    # each part and its sections stored exactly once
+    reviewed = finished.state["review"]["parts"]
+    assert CourseSection.objects.filter(course=course).count() == parts + sum(
+        len(p["sections"]) for p in reviewed
+    )
+    stored_parts = CourseSection.objects.filter(course=course, parent_section__isnull=True)
+    assert stored_parts.count() == parts == len(reviewed)
+    assert sorted(stored_parts.values_list("order_index", flat=True)) == list(range(parts))
+    for part, plan in zip(stored_parts.order_by("order_index"), reviewed, strict=True):
+        positions = sorted(part.children.values_list("order_index", flat=True))
+        assert positions == list(range(len(plan["sections"])))
+    total = sum(s["minutes"] for p in reviewed for s in p["sections"])
+    assert abs(total - 360) <= 0.05 * 360
+
+    # no step paid for twice: a checkpointed part is never asked again, the others at most once more
+    calls = provider_calls(job.pk)
+    assert calls["generate_parts"] == 1 and calls["review_outline"] == 1
+    for index in range(parts):
+        expected = {1} if str(index) in checkpointed else {1, 2}
+        assert calls[f"expand_part:{index}"] in expected, calls
+    ledger = LLMCall.objects.filter(job_id=job.pk, outcome=LLMCall.Outcome.OK)
+    duplicated = ledger.values("request_hash").annotate(n=Count("id")).filter(n__gt=1)
+    assert not duplicated.exists(), list(duplicated)
+    assert ledger.count() == parts + 2  # generate parts, one expansion per part, review
