@@ -87,3 +87,19 @@ def test_a_failed_job_exits_1_with_the_human_error(alice, library):
         run("Learn quantum chromodynamics", "--hours", "1", "--user", "alice", "--inline")
     assert info.value.returncode == 1
     assert Course.objects.get().status == Course.Status.ERROR
+
+
+def test_runs_inline_when_the_task_queue_is_unreachable(alice, library, monkeypatch):
+    from courses.management.commands import course as command
+    from courses.services import create_course
+    from workers import jobs
+
+    def create_then_fail_to_enqueue(owner, request):
+        course, job = create_course(owner, request)
+        jobs.fail(job.pk, "The job could not be queued: the task queue is unavailable.", "ConnectionError")
+        return course, job
+
+    monkeypatch.setattr(command, "create_course", create_then_fail_to_enqueue)
+    out, err = run(QUERY, "--hours", "1", "--user", "alice")
+    assert "task queue is unavailable" in err and "Running the phases in this process" in err
+    assert Course.objects.get().status == Course.Status.READY and "Part 1:" in out

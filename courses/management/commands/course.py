@@ -67,7 +67,9 @@ class Command(BaseCommand):
         except CourseRequestError as exc:
             raise CommandError(_flatten(exc.errors))
         # Progress goes to stderr, so stdout stays the outline (or pure JSON).
-        self.console = Console(file=getattr(self.stderr, "_out", self.stderr), highlight=False)
+        self.console = Console(
+            file=getattr(self.stderr, "_out", self.stderr), highlight=False, soft_wrap=True
+        )
         self.console.print(f"Course #{course.pk} requested (job #{job.pk}).")
         if not wait and not inline:
             if json:
@@ -89,7 +91,12 @@ class Command(BaseCommand):
         with self._progress() as show:
             if not inline:
                 job = self._watch(job, show, until_started_within=wait_for_worker)
-                if job.status == GenerationJob.Status.QUEUED:
+                if _never_started_failure(job):
+                    self.console.print(
+                        f"[yellow]{job.error}[/yellow] Running the phases in this process instead."
+                    )
+                    inline = True
+                elif job.status == GenerationJob.Status.QUEUED:
                     self.console.print(
                         f"[yellow]No worker picked the job up within {wait_for_worker:g} s; "
                         "running the phases in this process.[/yellow] "
@@ -102,8 +109,7 @@ class Command(BaseCommand):
 
     def _run_inline(self, job: GenerationJob, show) -> GenerationJob:
         job.refresh_from_db()
-        if job.status == GenerationJob.Status.ERROR and job.started_at is None:
-            # Only the broker failing leaves an unstarted job in error: drive it here instead.
+        if _never_started_failure(job):
             jobs.redrive(job.pk, "Running in this process")
         for name in PHASES:
             job.refresh_from_db()
@@ -227,6 +233,11 @@ class _RichBar:
             else job.progress_done,
             ticks=" ".join(f"{TICKS[p['state']]} {p['name']}" for p in phases),
         )
+
+
+def _never_started_failure(job: GenerationJob) -> bool:
+    """Only the task queue being unreachable fails a job before any phase has started."""
+    return job.status == GenerationJob.Status.ERROR and job.started_at is None
 
 
 def _validated(query: str, hours: str, options: dict) -> CourseRequest:
