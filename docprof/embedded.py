@@ -73,7 +73,8 @@ def postgres_settings() -> dict:
         "HOST": "",  # filled in at connect time by the embedded backend
         "PORT": "",
         "CONN_MAX_AGE": 0,
-        "TEST": {"NAME": f"test_{DATABASE_NAME}"},
+        # Separate names let several test runs share one server (e.g. DOCPROF_TEST_DB_NAME=test_mine).
+        "TEST": {"NAME": os.environ.get("DOCPROF_TEST_DB_NAME", f"test_{DATABASE_NAME}")},
     }
 
 
