@@ -50,6 +50,13 @@ PREFERENCES = {"depth": "standard", "presentation_style": "lecture", "pace_wpm":
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--latency", type=float, default=0.3, help="seconds per fake model call (L)")
+    p.add_argument(
+        "--planner",
+        choices=["fake-model", "slow-offline"],
+        default="fake-model",
+        help="fake-model: the model planner over a scripted model of latency L; slow-offline: the offline "
+        "planner (its own CPU work is on the critical path too) behind a sleep of L per step",
+    )
     p.add_argument("--hours", type=float, default=6.0, help="course length (6 h -> 4 parts)")
     p.add_argument("--runs", type=int, default=3, help="single-course runs")
     p.add_argument("--courses", type=int, default=20, help="courses requested at once")
@@ -102,7 +109,7 @@ def setup_environment(args, media: str) -> None:
             "REDIS_DB": REDIS_DB,
             "DOCPROF_MEDIA_ROOT": media,
             "DOCPROF_COURSE_RATE_PER_HOUR": "1000000",
-            "DOCPROF_TEST_PLANNER": f"slow-offline:{args.latency}",
+            "DOCPROF_TEST_PLANNER": f"{args.planner}:{args.latency}",
             "DJANGO_SETTINGS_MODULE": "docprof.settings",
         }
     )
@@ -221,11 +228,11 @@ def start_web(procs: Processes, port: int) -> str:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            os.environ.get("BENCH_WEB_WORKERS", "2"),
             "--worker-class",
             "gthread",
             "--threads",
-            "16",
+            os.environ.get("BENCH_WEB_THREADS", "16"),
             "--log-level",
             "warning",
         ],

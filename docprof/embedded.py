@@ -83,7 +83,8 @@ def postgres_settings() -> dict:
         "PASSWORD": "",
         "HOST": "",  # filled in at connect time by the embedded backend
         "PORT": "",
-        "CONN_MAX_AGE": 0,
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
         # Separate names let several test runs share one server (e.g. DOCPROF_TEST_DB_NAME=test_mine).
         "TEST": {"NAME": os.environ.get("DOCPROF_TEST_DB_NAME", f"test_{DATABASE_NAME}")},
     }

@@ -72,9 +72,60 @@ class SlowPlanner(Planner):
         return self.inner.review(ctx, parts)
 
 
+def scripted_model_answer(system, messages, schema):
+    """A deterministic stand-in for a model behind the ModelPlanner: it plans from the ids offered
+    in the prompt (chapters for parts, passages for sections) and answers the review with no change."""
+    import re
+
+    from courses.schemas import ExpandedPart, OutlineReview, PartsOutline
+
+    prompt = messages[-1]["content"]
+    if schema is PartsOutline:
+        chapters = [int(x) for x in re.findall(r'chapter_id="(\d+)"', prompt)] or [0]
+        minutes = int(re.search(r"Time available: (\d+) minutes", prompt).group(1))
+        low = int(re.search(r"Plan (\d+)", prompt).group(1))
+        count = max(1, low)
+        return {
+            "title": "Scripted course",
+            "parts": [
+                {
+                    "title": f"Part {i + 1}",
+                    "summary": f"Part {i + 1}.",
+                    "minutes": minutes / count,
+                    "chapter_ids": chapters[i::count] or chapters[:1],
+                }
+                for i in range(count)
+            ],
+        }
+    if schema is ExpandedPart:
+        chunks = [int(x) for x in re.findall(r'chunk_id="(\d+)"', prompt)]
+        title = re.search(r'Expand part \d+, "([^"]+)"', prompt).group(1)
+        return {
+            "sections": [
+                {
+                    "title": f"{title}, section {i + 1}",
+                    "minutes": 30,
+                    "learning_objectives": [f"Explain idea {i + 1}", f"Apply idea {i + 1}"],
+                    "content_summary": "",
+                    "source_chunk_ids": chunks[i * 2 : i * 2 + 2],
+                }
+                for i in range(3)
+            ]
+        }
+    if schema is OutlineReview:
+        return {"parts": [], "notes": ""}
+    raise ValueError(f"unexpected schema {schema}")
+
+
 def from_spec(spec: str) -> Planner:
-    """`slow-offline:SECONDS[:stagger]` -> a SlowPlanner."""
+    """`slow-offline:SECONDS[:stagger]` -> a SlowPlanner; `fake-model:SECONDS` -> the ModelPlanner
+    over a FakeLLM of that latency answering with `scripted_model_answer`."""
     kind, _, rest = spec.partition(":")
+    if kind == "fake-model":
+        from courses.planning.model import ModelPlanner
+        from docprof.ai.fake import FakeLLM
+
+        return ModelPlanner(FakeLLM(default=scripted_model_answer, latency=float(rest or 0.3)))
     if kind != "slow-offline":
         raise ValueError(f"unknown {ENV} value: {spec!r}")
     seconds, _, option = rest.partition(":")
