@@ -123,7 +123,7 @@ def ingest_book(book: Book, progress: JobProgress = NO_JOB, embedder: Embedder |
         vectors = _embed_drafts(all_drafts, embedder, progress)
         progress.check_cancelled()
         progress.update(phase="summarise", message="Summarising chapters", done=3)
-        summariser = get_summariser(embedder)
+        summariser = get_summariser(embedder, job_id=progress.job_id, book_title=parsed.title)
         summaries = [
             summariser.summarise_chapter(c.title, [d.text for d in drafts]) for c, drafts in chapter_drafts
         ]

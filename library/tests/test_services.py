@@ -126,3 +126,20 @@ def test_bytes_io_upload_rewinds(alice):
 
     added = add_book(owner=alice, fileobj=stream, filename="v.md", enqueue=False)
     assert added.book.size_bytes == len(VALUATION_MD.encode())
+
+
+def test_with_a_model_configured_summaries_are_written_by_the_model(alice, monkeypatch):
+    from docprof.ai import llm as llm_module
+    from docprof.ai.fake import FakeLLM
+    from workers.models import LLMCall
+
+    fake = FakeLLM(default=lambda system, messages, schema: "A model-written summary of the text.")
+    monkeypatch.setattr(llm_module, "get_llm", lambda: fake)
+    book = ingest(alice, "valuation.md", VALUATION_MD)
+    assert book.status == Book.Status.READY
+    assert set(book.chapters.values_list("summary", flat=True)) == {"A model-written summary of the text."}
+    assert BookSummary.objects.get(book=book).summary["overview"] == "A model-written summary of the text."
+    job = GenerationJob.objects.get(target_id=book.pk, kind="ingest")
+    purposes = sorted(LLMCall.objects.filter(job=job).values_list("purpose", flat=True))
+    assert purposes == ["library.summarise_book", "library.summarise_chapter", "library.summarise_chapter"]
+    assert "<book_text" in fake.calls[0]["messages"][0]["content"]
