@@ -483,14 +483,20 @@ def explain(connection, retrieval, v, text: str, book_ids) -> dict[str, str]:
 
 
 def text_match_counts(connection, text: str, book_ids) -> tuple[int, int]:
+    """How many chunks match all query words, and any of them (through the GIN index)."""
+    counts = []
     with connection.cursor() as cur:
-        cur.execute(
-            "SELECT count(*) FILTER (WHERE search_vector @@ plainto_tsquery('english', %(q)s)), "
-            "count(*) FILTER (WHERE search_vector @@ replace(plainto_tsquery('english', %(q)s)::text, "
-            "' & ', ' | ')::tsquery) FROM library_chunk WHERE book_id = ANY(%(books)s)",
-            {"q": text, "books": list(book_ids)},
-        )
-        return cur.fetchone()
+        for tsq in (
+            "plainto_tsquery('english', %(q)s)",
+            "replace(plainto_tsquery('english', %(q)s)::text, ' & ', ' | ')::tsquery",
+        ):
+            cur.execute(
+                "SELECT count(*) FROM library_chunk WHERE book_id = ANY(%(books)s) "
+                f"AND search_vector @@ {tsq}",
+                {"q": text, "books": list(book_ids)},
+            )
+            counts.append(cur.fetchone()[0])
+    return counts[0], counts[1]
 
 
 def run_scope(label, retrieval, qvecs, qtexts, exact, book_ids, efs) -> dict:
