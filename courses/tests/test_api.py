@@ -17,12 +17,19 @@ def test_request_returns_202_at_once_and_the_course_exists(alice_api, library):
     response = post_course(alice_api, preferences={"depth": "overview", "pace_wpm": 140})
     assert response.status_code == 202, response.content
     body = response.json()
-    assert body["status"] == "processing" and body["status_url"].endswith(f"/api/courses/{body['course_id']}/status")
+    assert body["status"] == "processing" and body["status_url"].endswith(
+        f"/api/courses/{body['course_id']}/status"
+    )
     course = Course.objects.get(pk=body["course_id"])
     assert course.status == "generating" and course.preferences["depth"] == "overview"
     status = alice_api.get(reverse("api-course-status", args=[course.pk])).json()
     assert status["status"] == "processing" and [p["name"] for p in status["phases"]] == [
-        "embed", "search", "parts", "expand", "review", "store"
+        "embed",
+        "search",
+        "parts",
+        "expand",
+        "review",
+        "store",
     ]
     run_chain(body["job_id"])
     status = alice_api.get(body["status_url"]).json()
@@ -57,7 +64,9 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("body", "field"), BAD, ids=[f"{k}={str(v)[:20]}" for b, _ in BAD for k, v in b.items()])
+@pytest.mark.parametrize(
+    ("body", "field"), BAD, ids=[f"{k}={str(v)[:20]}" for b, _ in BAD for k, v in b.items()]
+)
 def test_bad_requests_are_400_with_field_errors_and_create_nothing(alice_api, library, body, field):
     response = post_course(alice_api, **body)
     assert response.status_code == 400, response.content
