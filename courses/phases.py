@@ -130,7 +130,7 @@ def search_library(query: str, topic: str, vector: list[float], book_ids: list[i
                 "page_end": p.page_end,
                 "score": p.score,
                 "matched_terms": relevant[p.chunk_id],
-                "excerpt": p.text[:700],
+                "excerpt": p.text[:600],
             }
             for p in passages
         ],

@@ -3,6 +3,7 @@ checkpoint its output. The GenerationJob row is written only through workers.job
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 
@@ -19,6 +20,7 @@ from workers.models import GenerationJob
 
 log = logging.getLogger(__name__)
 PHASE_TASK = "workers.course_phase"
+MODEL_PHASES = ("parts", "expand", "review")
 
 
 def course_chain(job: GenerationJob, start_at: str = phases.PHASES[0]) -> list[tuple[str, list]]:
@@ -76,7 +78,10 @@ def _run_locked(job_id: int, name: str, planner) -> None:
         return
     # Phases run in order even if a chain step was skipped (e.g. while another worker held the
     # lock): this task first finishes any earlier phase that is not checkpointed yet.
+    job.refresh_from_db(fields=["state"])
     for phase_name in phases.PHASES[: phases.PHASES.index(name) + 1]:
+        if phase_done(job.state, phase_name):
+            continue
         job.refresh_from_db(fields=["state", "status", "cancel_requested"])
         if job.is_terminal:
             return
@@ -93,7 +98,9 @@ def _run_one(job: GenerationJob, course: Course, name: str, planner) -> bool:
     label = phases.PHASE_LABELS[name]
     jobs.JobProgress(job.pk).update(phase=name, message=label + " …")
     try:
-        with jobs.heartbeat(job.pk):
+        # Only the planning phases wait on a model for long; the others finish in well under a second.
+        beating = jobs.heartbeat(job.pk) if name in MODEL_PHASES else contextlib.nullcontext()
+        with beating:
             _run(job, course, name, phases.PHASES.index(name), planner)
         return True
     except phases.NoMaterial as exc:

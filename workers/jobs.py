@@ -221,7 +221,7 @@ def start(job_id: int, count_attempt: bool = True) -> GenerationJob | None:
     GenerationJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=now)
     if not updated:
         return None
-    return GenerationJob.objects.get(pk=job_id)
+    return GenerationJob.objects.defer("state").get(pk=job_id)
 
 
 def complete(job_id: int, message: str = "Done") -> None:
