@@ -8,6 +8,11 @@ from django.db import models
 from django.db.models import Q
 from pgvector.django import HnswIndex, VectorField
 
+# HNSW build quality: 128 (not pgvector's default 64) keeps recall@10 near 0.95+ at 1M vectors
+# (bench/search.py); building takes about twice as long.
+HNSW_M = 16
+HNSW_EF_CONSTRUCTION = 128
+
 
 def book_upload_path(instance, filename):
     # A generated name: the user's file name is kept only as data (Book.original_filename).
@@ -100,8 +105,8 @@ class Chapter(models.Model):
             HnswIndex(
                 name="chapter_embedding_hnsw",
                 fields=["embedding"],
-                m=16,
-                ef_construction=64,
+                m=HNSW_M,
+                ef_construction=HNSW_EF_CONSTRUCTION,
                 opclasses=["vector_cosine_ops"],
             ),
         ]
@@ -137,8 +142,8 @@ class Chunk(models.Model):
             HnswIndex(
                 name="chunk_embedding_hnsw",
                 fields=["embedding"],
-                m=16,
-                ef_construction=64,
+                m=HNSW_M,
+                ef_construction=HNSW_EF_CONSTRUCTION,
                 opclasses=["vector_cosine_ops"],
             ),
         ]

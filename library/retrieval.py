@@ -15,7 +15,7 @@ from docprof.ai.embeddings import Embedder, get_embedder
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 MAX_QUERY_CHARS = 2000
 MAX_K = 50
-EF_SEARCH = 100  # HNSW candidate list; recall@10 >= 0.95 at 1M vectors (bench/search.py)
+EF_SEARCH = 100  # HNSW candidate list per query (bench/search.py measures recall@10 against exact search)
 
 
 class QueryError(ValueError):
@@ -85,22 +85,32 @@ def _vector_ids(table: str, vector, book_ids: Sequence[int], limit: int) -> list
         return [row[0] for row in cursor.fetchall()]
 
 
-def _text_ids(table: str, query: str, book_ids: Sequence[int], limit: int) -> list[int]:
-    """All query words first; when that finds too little (a question worded unlike the book),
-    any of the words, ranked by cover density."""
-    base = (
-        "WITH query AS (SELECT {tsq} AS q) "
-        f"SELECT m.id FROM (SELECT c.id, c.search_vector FROM {table} c, query "
-        "WHERE c.book_id = ANY(%(books)s) AND c.search_vector @@ query.q LIMIT %(cap)s) m, query "
-        "ORDER BY ts_rank_cd(m.search_vector, query.q, 32) DESC, m.id LIMIT %(n)s"
-    )
-    params = {"books": list(book_ids), "q": query, "n": limit, "cap": 5000}
-    all_words = "plainto_tsquery('english', %(q)s)"
-    ids = _ranked_ids(base.format(tsq=all_words), params)
+ALL_WORDS = "plainto_tsquery('english', %(q)s)"
+ANY_WORD = "replace(plainto_tsquery('english', %(q)s)::text, ' & ', ' | ')::tsquery"
+TEXT_RANKED = (
+    "WITH query AS (SELECT {tsq} AS q) "
+    "SELECT m.id FROM (SELECT c.id, c.search_vector FROM {table} c, query "
+    "WHERE {scope} AND c.search_vector @@ query.q LIMIT %(cap)s) m, query "
+    "ORDER BY ts_rank_cd(m.search_vector, query.q, 32) DESC, m.id LIMIT %(n)s"
+)
+
+
+def _text_ids(
+    table: str, query: str, book_ids: Sequence[int], limit: int, *, rerank_ids: Sequence[int] | None = None
+) -> list[int]:
+    """All query words first (GIN index). When that finds too little -- a question worded unlike
+    the book -- any of the words, ranked by cover density: over the whole scope in text mode, or
+    only over `rerank_ids` (the vector candidates) in hybrid mode, which keeps it cheap at scale
+    (an any-word match over a million passages touches hundreds of thousands of rows)."""
+    params = {"books": list(book_ids), "q": query, "n": limit, "cap": 5000, "ids": list(rerank_ids or [])}
+    scope = "c.book_id = ANY(%(books)s)"
+    ids = _ranked_ids(TEXT_RANKED.format(tsq=ALL_WORDS, table=table, scope=scope), params)
     if len(ids) < limit:
-        any_word = "replace(plainto_tsquery('english', %(q)s)::text, ' & ', ' | ')::tsquery"
-        more = _ranked_ids(base.format(tsq=any_word), params)
-        ids += [i for i in more if i not in set(ids)][: limit - len(ids)]
+        if rerank_ids is not None:
+            scope = "c.id = ANY(%(ids)s)"
+        more = _ranked_ids(TEXT_RANKED.format(tsq=ANY_WORD, table=table, scope=scope), params)
+        seen = set(ids)
+        ids += [i for i in more if i not in seen][: limit - len(ids)]
     return ids
 
 
@@ -130,11 +140,13 @@ def search_chunks(
         return []
     candidates = max(k * 4, 40)
     rankings = []
+    vector_ids = None
     if mode in ("hybrid", "vector"):
         vector = vector if vector is not None else (embedder or get_embedder()).embed_one(query)
-        rankings.append(_vector_ids("library_chunk", vector, book_ids, candidates))
+        vector_ids = _vector_ids("library_chunk", vector, book_ids, candidates)
+        rankings.append(vector_ids)
     if mode in ("hybrid", "text"):
-        rankings.append(_text_ids("library_chunk", query, book_ids, candidates))
+        rankings.append(_text_ids("library_chunk", query, book_ids, candidates, rerank_ids=vector_ids))
     fused = fuse(*rankings)[:k]
     return _load_chunk_hits(fused)
 
@@ -192,9 +204,9 @@ def search_chapters(
         return []
     vector = vector if vector is not None else (embedder or get_embedder()).embed_one(query)
     candidates = max(k * 4, 40)
+    vector_ids = _vector_ids("library_chapter", vector, book_ids, candidates)
     fused = fuse(
-        _vector_ids("library_chapter", vector, book_ids, candidates),
-        _text_ids("library_chapter", query, book_ids, candidates),
+        vector_ids, _text_ids("library_chapter", query, book_ids, candidates, rerank_ids=vector_ids)
     )[:k]
     rows = {c.id: c for c in Chapter.objects.filter(id__in=[i for i, _ in fused]).select_related("book")}
     return [
