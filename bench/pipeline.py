@@ -111,6 +111,10 @@ def setup_environment(args, media: str) -> None:
             "DOCPROF_COURSE_RATE_PER_HOUR": "1000000",
             "DOCPROF_TEST_PLANNER": f"{args.planner}:{args.latency}",
             "DJANGO_SETTINGS_MODULE": "docprof.settings",
+            # Measure the production configuration: DEBUG off (no SQL query log, no debug pages).
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "bench-only-secret-key",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         }
     )
     sys.path.insert(0, str(ROOT))
