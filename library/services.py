@@ -134,21 +134,20 @@ def ingest_book(book: Book, progress: JobProgress = NO_JOB, embedder: Embedder |
             parsed.title, [(c.title, s) for (c, _), s in zip(chapter_drafts, summaries, strict=True)]
         )
         book_text = f"{parsed.title}. {book_summary['overview']}"
-        book_vector = embedder.embed_one(book_text)
+        prepared = PreparedBook(
+            parsed=parsed,
+            chapter_drafts=chapter_drafts,
+            summaries=summaries,
+            chunk_vectors=vectors,
+            chapter_vectors=chapter_vectors,
+            summary=book_summary,
+            summary_text=book_text,
+            summary_vector=embedder.embed_one(book_text),
+            embedder_name=embedder.name,
+        )
         progress.check_cancelled()
         with transaction.atomic():
-            _store(
-                book,
-                parsed,
-                chapter_drafts,
-                summaries,
-                vectors,
-                chapter_vectors,
-                book_summary,
-                book_text,
-                book_vector,
-                embedder.name,
-            )
+            _store(book, prepared)
         progress.update(done=4, message=f"Ready: {len(parsed.chapters)} chapters, {len(all_drafts)} passages")
     except jobs.JobCancelled:
         Book.objects.filter(pk=book.pk).update(status=Book.Status.ERROR, error="Ingestion was cancelled.")
@@ -180,18 +179,24 @@ def _embedding_text(draft: ChunkDraft) -> str:
     return " / ".join(draft.heading_path[-2:]) + "\n" + draft.text
 
 
-def _store(
-    book,
-    parsed,
-    chapter_drafts,
-    summaries,
-    vectors,
-    chapter_vectors,
-    book_summary,
-    book_text,
-    book_vector,
-    embedder_name,
-) -> None:
+@dataclass
+class PreparedBook:
+    """Everything computed outside the transaction, ready to be written in one short one."""
+
+    parsed: object  # library.parsing.ParsedBook
+    chapter_drafts: list  # [(ParsedChapter, [ChunkDraft])]
+    summaries: list[str]
+    chunk_vectors: list
+    chapter_vectors: list
+    summary: dict
+    summary_text: str
+    summary_vector: list
+    embedder_name: str
+
+
+def _store(book: Book, prepared: PreparedBook) -> None:
+    parsed, chapter_drafts, summaries = prepared.parsed, prepared.chapter_drafts, prepared.summaries
+    vectors, embedder_name = prepared.chunk_vectors, prepared.embedder_name
     Chapter.objects.filter(book=book).delete()  # re-ingestion replaces everything
     BookSummary.objects.filter(book=book).delete()
     chapters = Chapter.objects.bulk_create(
@@ -209,7 +214,7 @@ def _store(
                 embedder=embedder_name,
             )
             for i, ((c, drafts), summary, vector) in enumerate(
-                zip(chapter_drafts, summaries, chapter_vectors, strict=True)
+                zip(chapter_drafts, summaries, prepared.chapter_vectors, strict=True)
             )
         ]
     )
@@ -235,7 +240,11 @@ def _store(
             ordinal += 1
     Chunk.objects.bulk_create(rows, batch_size=500)
     BookSummary.objects.create(
-        book=book, summary=book_summary, text=book_text, embedding=book_vector, embedder=embedder_name
+        book=book,
+        summary=prepared.summary,
+        text=prepared.summary_text,
+        embedding=prepared.summary_vector,
+        embedder=embedder_name,
     )
     Book.objects.filter(pk=book.pk).update(
         title=(parsed.title or book.title)[:500],
