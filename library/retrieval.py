@@ -85,6 +85,8 @@ def _vector_ids(table: str, vector, book_ids: Sequence[int], limit: int) -> list
         return [row[0] for row in cursor.fetchall()]
 
 
+TEXT_CAP = 5000  # matching rows ranked by ts_rank_cd in text mode
+HYBRID_TEXT_CAP = 1000
 ALL_WORDS = "plainto_tsquery('english', %(q)s)"
 ANY_WORD = "replace(plainto_tsquery('english', %(q)s)::text, ' & ', ' | ')::tsquery"
 TEXT_RANKED = (
@@ -102,7 +104,9 @@ def _text_ids(
     the book -- any of the words, ranked by cover density: over the whole scope in text mode, or
     only over `rerank_ids` (the vector candidates) in hybrid mode, which keeps it cheap at scale
     (an any-word match over a million passages touches hundreds of thousands of rows)."""
-    params = {"books": list(book_ids), "q": query, "n": limit, "cap": 5000, "ids": list(rerank_ids or [])}
+    # Ranking reads each matching row; in hybrid mode the vector ranking carries recall, so fewer do.
+    cap = TEXT_CAP if rerank_ids is None else HYBRID_TEXT_CAP
+    params = {"books": list(book_ids), "q": query, "n": limit, "cap": cap, "ids": list(rerank_ids or [])}
     scope = "c.book_id = ANY(%(books)s)"
     ids = _ranked_ids(TEXT_RANKED.format(tsq=ALL_WORDS, table=table, scope=scope), params)
     if len(ids) < limit:
