@@ -9,6 +9,7 @@ of the project (web, worker, beat, manage.py commands, tests).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -57,11 +58,44 @@ def ensure_postgres() -> str:
 def _start_postgres() -> str:
     server = _pg_server()
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
-    if "(1 row)" not in exists:
+    if "(1 row)" not in exists:  # a new server: size its memory once, before anyone else uses it
+        tune_postgres(server)
         server.psql(f'CREATE DATABASE "{DATABASE_NAME}";')
     uri = server.get_uri()
     # postgresql://postgres:@/postgres?host=/path/to/socket/dir
     return uri.split("host=", 1)[1].split("&", 1)[0]
+
+
+MEMORY_SETTING = re.compile(r"^\d+(kB|MB|GB)$")
+
+
+def memory_settings() -> dict[str, str]:
+    """Postgres memory for the embedded server (env DOCPROF_PG_SHARED_BUFFERS etc.): enough shared
+    buffers to keep a vector index in memory (about 2.6 GB per million 512-d passages)."""
+    values = {
+        "shared_buffers": os.environ.get("DOCPROF_PG_SHARED_BUFFERS", "1GB"),
+        "maintenance_work_mem": os.environ.get("DOCPROF_PG_MAINTENANCE_WORK_MEM", "1GB"),
+        "effective_cache_size": os.environ.get("DOCPROF_PG_EFFECTIVE_CACHE_SIZE", "4GB"),
+    }
+    for name, value in values.items():
+        if not MEMORY_SETTING.match(value):
+            raise EmbeddedServiceError(f"{name} must look like 512MB or 2GB, not {value!r}")
+    return values
+
+
+def tune_postgres(server=None) -> dict[str, str]:
+    """Apply memory_settings(); restarts the embedded server if shared_buffers changes (which
+    drops other processes' connections: run it when nothing else is using the server)."""
+    server = server or _pg_server()
+    wanted = memory_settings()
+    current = server.psql("SHOW shared_buffers;")
+    for name, value in wanted.items():
+        server.psql(f"ALTER SYSTEM SET {name} = '{value}';")
+    server.psql("SELECT pg_reload_conf();")
+    if wanted["shared_buffers"] not in current:
+        server.stop()
+        server.ensure_postgres_running()
+    return wanted
 
 
 def stop_postgres() -> None:
