@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Func, JSONField, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from workers.models import GenerationJob
@@ -111,36 +112,52 @@ def save_state(
     total: int | None = None,
     message: str | None = None,
 ) -> None:
-    """Checkpoint one phase output into job.state in a short transaction."""
-    with transaction.atomic():
-        job = GenerationJob.objects.select_for_update().only("state").get(pk=job_id)
-        state = dict(job.state or {})
-        state[key] = value
-        fields = {"state": state, "heartbeat_at": timezone.now()}
-        if done is not None:
-            fields["progress_done"] = done
-        if total is not None:
-            fields["progress_total"] = total
-        if message is not None:
-            fields["message"] = message[:500]
-        GenerationJob.objects.filter(pk=job_id).update(**fields)
+    """Checkpoint one phase output into job.state: one atomic UPDATE that sets only that key (the
+    rest of the state is neither read nor rewritten by Python)."""
+    fields = {
+        "state": _with_key(F("state"), key, value),
+        "heartbeat_at": timezone.now(),
+    }
+    if done is not None:
+        fields["progress_done"] = done
+    if total is not None:
+        fields["progress_total"] = total
+    if message is not None:
+        fields["message"] = message[:500]
+    GenerationJob.objects.filter(pk=job_id).update(**fields)
 
 
 def save_state_item(job_id: int, key: str, item_key: str, value, message: str | None = None) -> None:
-    """Checkpoint one item of a phase (e.g. one part of the expansion) and count it as progress."""
-    with transaction.atomic():
-        job = GenerationJob.objects.select_for_update().only("state").get(pk=job_id)
-        state = dict(job.state or {})
-        bucket = dict(state.get(key) or {})
-        is_new = item_key not in bucket
-        bucket[item_key] = value
-        state[key] = bucket
-        fields = {"state": state, "heartbeat_at": timezone.now()}
-        if is_new:
-            fields["progress_done"] = F("progress_done") + 1
-        if message is not None:
-            fields["message"] = message[:500]
-        GenerationJob.objects.filter(pk=job_id).update(**fields)
+    """Checkpoint one item of a phase (e.g. one part of the expansion) and count it as progress
+    the first time; atomic, so concurrent parts of the same job never overwrite each other."""
+    bucket = Func(F("state"), Value(key), function="jsonb_extract_path", output_field=JSONField())
+    is_new = Case(
+        When(Q(state__has_key=key) & Q(**{f"state__{key}__has_key": item_key}), then=Value(0)),
+        default=Value(1),
+    )
+    fields = {
+        "state": _with_key(
+            F("state"), key, _with_key(Coalesce(bucket, Value({}, JSONField())), item_key, value)
+        ),
+        "heartbeat_at": timezone.now(),
+        "progress_done": F("progress_done") + is_new,
+    }
+    if message is not None:
+        fields["message"] = message[:500]
+    GenerationJob.objects.filter(pk=job_id).update(**fields)
+
+
+def _with_key(target, key: str, value):
+    """SQL: target || jsonb_build_object(key, value) (value: a Python JSON value or an expression)."""
+    payload = value if hasattr(value, "resolve_expression") else Value(value, JSONField())
+    obj = Func(Value(key), payload, function="jsonb_build_object", output_field=JSONField())
+    return Func(
+        Coalesce(target, Value({}, JSONField())),
+        obj,
+        function="",
+        arg_joiner=" || ",
+        output_field=JSONField(),
+    )
 
 
 @contextmanager

@@ -140,3 +140,23 @@ def test_the_celery_task_runs_the_sweep(alice, enqueued):
     watchdog_sweep.apply()
     job.refresh_from_db()
     assert job.attempts == 2 and len(enqueued) == 1
+
+
+@pytest.mark.django_db
+def test_state_checkpoints_are_merged_and_counted_once(alice):
+    from workers import jobs as job_writes
+
+    job = GenerationJob.objects.create(
+        owner=alice, kind=GenerationJob.Kind.COURSE, state={"embed": {"topic": "x"}}
+    )
+    job_writes.save_state(job.pk, "parts", {"parts": [1, 2]}, done=3, total=7)
+    job_writes.save_state_item(job.pk, "expand", "0", [{"title": "a"}])
+    job_writes.save_state_item(job.pk, "expand", "1", [{"title": "b"}])
+    job_writes.save_state_item(job.pk, "expand", "0", [{"title": "a2"}])  # a re-run of part 0
+    job.refresh_from_db()
+    assert job.state == {
+        "embed": {"topic": "x"},
+        "parts": {"parts": [1, 2]},
+        "expand": {"0": [{"title": "a2"}], "1": [{"title": "b"}]},
+    }
+    assert (job.progress_done, job.progress_total) == (5, 7)
