@@ -200,26 +200,9 @@ class Processes:
 
 
 def start_worker(procs: Processes, concurrency: int) -> None:
-    procs.start(
-        "worker",
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "docprof",
-            "worker",
-            "--pool",
-            "threads",
-            "--concurrency",
-            str(concurrency),
-            "--loglevel",
-            "WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-    )
+    from workers.testing import celery_worker_command
+
+    procs.start("worker", celery_worker_command(pool="threads", concurrency=concurrency))
 
 
 def start_web(procs: Processes, port: int) -> str:

@@ -4,7 +4,6 @@ watchdog finish the course: no duplicated sections, no part paid for twice, one 
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -18,6 +17,7 @@ from courses.tests.conftest import request_course
 from library.tests.conftest import ingest
 from workers import watchdog
 from workers.models import GenerationJob, LLMCall
+from workers.testing import celery_worker_command, worker_environment
 
 LATENCY = 1.0  # seconds per model call; part i takes (i + 1) * LATENCY, so parts finish one by one
 
@@ -39,33 +39,13 @@ def start_worker(embedded_redis, tmp_path):
 
     def start(name: str) -> subprocess.Popen:
         log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 (closed at teardown)
-        env = {
-            **os.environ,
-            "DOCPROF_DB_NAME": connection.settings_dict["NAME"],
-            "DOCPROF_TESTING": "1",
-            "DOCPROF_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "DOCPROF_TEST_PLANNER": f"slow-offline:{LATENCY}:stagger",
-        }
+        env = worker_environment(
+            connection.settings_dict["NAME"],
+            settings.MEDIA_ROOT,
+            DOCPROF_TEST_PLANNER=f"slow-offline:{LATENCY}:stagger",
+        )
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "docprof",
-                "worker",
-                "--pool",
-                "threads",
-                "--concurrency",
-                "4",
-                "--loglevel",
-                "WARNING",
-                "--hostname",
-                f"{name}@%h",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-            ],
+            celery_worker_command(pool="threads", concurrency=4, name=name),
             cwd=settings.BASE_DIR,
             env=env,
             stdout=log,

@@ -1,9 +1,7 @@
 """One real end-to-end run: an upload through the API is ingested by a real Celery worker process
 over the real (embedded) Redis broker, against the test database."""
 
-import os
 import subprocess
-import sys
 import time
 
 import pytest
@@ -14,32 +12,14 @@ from django.urls import reverse
 
 from library.tests.books import VALUATION_MD
 from workers.models import GenerationJob
+from workers.testing import celery_worker_command, worker_environment
 
 
 @pytest.fixture
 def celery_worker_process(embedded_redis):
-    env = {
-        **os.environ,
-        "DOCPROF_DB_NAME": connection.settings_dict["NAME"],
-        "DOCPROF_TESTING": "1",
-        "DOCPROF_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
+    env = worker_environment(connection.settings_dict["NAME"], settings.MEDIA_ROOT)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "docprof",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
+        celery_worker_command(pool="solo"),
         cwd=settings.BASE_DIR,
         env=env,
         stdout=subprocess.PIPE,

@@ -1,0 +1,29 @@
+"""Starting real Celery worker processes for end-to-end tests and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def celery_worker_command(
+    *, pool: str = "threads", concurrency: int = 4, name: str | None = None
+) -> list[str]:
+    """`celery worker` for this project, quiet and without the cluster chatter a test does not need."""
+    command = [sys.executable, "-m", "celery", "-A", "docprof", "worker", "--pool", pool]
+    if pool != "solo":
+        command += ["--concurrency", str(concurrency)]
+    if name:
+        command += ["--hostname", f"{name}@%h"]
+    return [*command, "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"]
+
+
+def worker_environment(database_name: str, media_root, **extra: str) -> dict[str, str]:
+    """The environment that points a worker at a given database (e.g. the test database)."""
+    return {
+        **os.environ,
+        "DOCPROF_DB_NAME": database_name,
+        "DOCPROF_TESTING": "1",
+        "DOCPROF_MEDIA_ROOT": str(media_root),
+        **extra,
+    }
