@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count
@@ -211,12 +210,6 @@ def part_drafts(state: dict) -> list[PartDraft]:
 
 
 # --- 4. expand (parts concurrently; each part checkpointed by the caller) ----------------------
-@dataclass
-class ExpandResult:
-    index: int
-    sections: list[dict]
-
-
 def expand_parts(
     planner: Planner, ctx: PlanContext, parts: list[PartDraft], todo: list[int], on_done
 ) -> None:

@@ -6,8 +6,7 @@ from rest_framework import serializers
 
 from courses.models import Course, CourseSection
 from courses.services import DEPTHS, STYLES
-
-MAX_QUERY_CHARS = 2000
+from library.retrieval import MAX_QUERY_CHARS  # one limit for every query a user types
 
 
 class PreferencesSerializer(serializers.Serializer):

@@ -28,7 +28,7 @@ def course_chain(job: GenerationJob, start_at: str = phases.PHASES[0]) -> list[t
     return [(PHASE_TASK, [job.pk, name]) for name in phases.PHASES[first:]]
 
 
-def first_unfinished_phase(state: dict, part_count: int | None = None) -> str:
+def first_unfinished_phase(state: dict) -> str:
     for name in phases.PHASES:
         if not phase_done(state, name):
             return name
@@ -101,7 +101,7 @@ def _run_one(job: GenerationJob, course: Course, name: str, planner) -> bool:
         # Only the planning phases wait on a model for long; the others finish in well under a second.
         beating = jobs.heartbeat(job.pk) if name in MODEL_PHASES else contextlib.nullcontext()
         with beating:
-            _run(job, course, name, phases.PHASES.index(name), planner)
+            _run(job, course, name, planner)
         return True
     except phases.NoMaterial as exc:
         _fail(job, course, str(exc), "")
@@ -127,7 +127,7 @@ def _run_one(job: GenerationJob, course: Course, name: str, planner) -> bool:
     return False
 
 
-def _run(job: GenerationJob, course: Course, name: str, index: int, planner) -> None:
+def _run(job: GenerationJob, course: Course, name: str, planner) -> None:
     state = job.state
     if name == "embed":
         jobs.save_state(

@@ -262,18 +262,19 @@ def fail(job_id: int, error: str, detail: str = "") -> None:
 
 
 def cancel(job_id: int) -> bool:
-    """Request cancellation; a queued job is cancelled at once, a running one at its next checkpoint."""
+    """Request cancellation: a queued job is cancelled at once, a running one stops at its next
+    checkpoint. True when the job is (or will be) cancelled; False if it had already finished."""
     now = timezone.now()
     GenerationJob.objects.filter(pk=job_id, status=GenerationJob.Status.QUEUED).update(
         status=GenerationJob.Status.CANCELLED, message="Cancelled", finished_at=now, cancel_requested=True
     )
+    GenerationJob.objects.filter(pk=job_id).exclude(status__in=GenerationJob.TERMINAL).update(
+        cancel_requested=True
+    )
     return (
-        bool(
-            GenerationJob.objects.filter(pk=job_id)
-            .exclude(status__in=GenerationJob.TERMINAL)
-            .update(cancel_requested=True)
-        )
-        or GenerationJob.objects.filter(pk=job_id, status=GenerationJob.Status.CANCELLED).exists()
+        GenerationJob.objects.filter(pk=job_id, cancel_requested=True)
+        .exclude(status__in=(GenerationJob.Status.COMPLETE, GenerationJob.Status.ERROR))
+        .exists()
     )
 
 
