@@ -12,11 +12,11 @@ from django.db.models import Count
 
 from courses.budget import PartPlan, SectionPlan, rebalance
 from courses.models import Course, CourseSection
+from courses.planning import material
 from courses.planning.base import PartDraft, PlanContext, Planner
 from docprof.ai.embeddings import get_embedder
 from docprof.ai.text import STOPWORDS
 from library.models import Chapter, Chunk
-from library.retrieval import search_chapters, search_chunks
 
 PHASES = ["embed", "search", "parts", "expand", "review", "store"]
 PHASE_LABELS = {
@@ -35,11 +35,9 @@ REQUEST_WORDS = frozenset(
     hour hours hr hrs minute minutes min mins day days week weeks crash everything all things""".split()
 )
 EXPAND_CONCURRENCY = 4
-MIN_TERM_LENGTH = 2
 
 
-class NoMaterial(Exception):
-    """The library holds nothing relevant: the job ends with this message."""
+NoMaterial = material.NoMaterial  # the library holds nothing relevant: the job ends with its message
 
 
 def topic_of(query: str) -> str:
@@ -55,21 +53,6 @@ def topic_of(query: str) -> str:
     return topic or query.strip()
 
 
-def topic_terms(topic: str) -> list[str]:
-    seen, terms = set(), []
-    for word in re.findall(r"[\w'\-]+", topic):
-        low = word.lower()
-        if (
-            len(low) >= MIN_TERM_LENGTH
-            and low not in STOPWORDS
-            and low not in REQUEST_WORDS
-            and low not in seen
-        ):
-            seen.add(low)
-            terms.append(word)
-    return terms
-
-
 # --- 1. embed -------------------------------------------------------------------------------
 def embed_request(query: str) -> dict:
     topic = topic_of(query)
@@ -77,100 +60,41 @@ def embed_request(query: str) -> dict:
 
 
 # --- 2. search ------------------------------------------------------------------------------
-def term_coverage(terms: list[str], book_ids: list[int]) -> tuple[list[str], list[str]]:
-    """Which request terms occur anywhere in the books (full text, stemmed)."""
-    covered, missing = [], []
-    with connection.cursor() as cursor:
-        for term in terms:
-            cursor.execute(
-                "SELECT EXISTS (SELECT 1 FROM library_chunk WHERE book_id = ANY(%s) "
-                "AND search_vector @@ plainto_tsquery('english', %s))",
-                [book_ids, term],
-            )
-            (covered if cursor.fetchone()[0] else missing).append(term)
-    return covered, missing
-
-
-def search_library(query: str, topic: str, vector: list[float], book_ids: list[int]) -> dict:
-    if not book_ids:
-        raise NoMaterial("Your library is empty; add a book before asking for a course.")
-    terms = topic_terms(topic)
-    covered, missing = term_coverage(terms, book_ids)
-    if terms and not covered:
-        raise NoMaterial(f"Your library has no material on “{topic}”; add a book that covers it.")
-    passages = search_chunks(topic, book_ids, k=120, vector=vector)
-    chapter_hits = search_chapters(topic, book_ids, k=40, vector=vector)
-    passages = [p for p in passages if not looks_like_index(p.text)]
-    relevant = _relevant_chunk_ids([p.chunk_id for p in passages], covered, vector)
-    passages = [p for p in passages if p.chunk_id in relevant]
-    if not passages:
-        raise NoMaterial(f"Your library has no material on “{topic}”; add a book that covers it.")
-    passage_chapters = {p.chapter_id for p in passages}
-    chapter_hits = [c for c in chapter_hits if c.chapter_id in passage_chapters] or []
-    known = {c.chapter_id for c in chapter_hits}
-    extra = [cid for cid in passage_chapters if cid not in known]
-    chapters = _chapter_rows([c.chapter_id for c in chapter_hits] + extra)
-    scores = {c.chapter_id: c.score for c in chapter_hits}
+def search_library(
+    query: str, topic: str, vector: list[float], book_ids: list[int], minutes: int, preferences: dict
+) -> dict:
+    """The material for the course (courses/planning/material.py) and its passages, for both planners."""
+    found = material.find_material(query, book_ids, minutes, preferences)
+    units = found.units
+    chunk_ids = [c for u in units for c in u["chunk_ids"]]
+    unit_of = {c: u for u in units for c in u["chunk_ids"]}
+    rows = Chunk.objects.filter(id__in=chunk_ids).only("id", "text", "heading_path", "page_start", "page_end")
+    passages = [
+        {
+            "chunk_id": c.id,
+            "chapter_id": unit_of[c.id]["chapter_id"],
+            "book_id": unit_of[c.id]["book_id"],
+            "book_title": unit_of[c.id]["book_title"],
+            "chapter": unit_of[c.id]["chapter_title"],
+            "unit": unit_of[c.id]["key"],
+            "heading_path": c.heading_path,
+            "page_start": c.page_start,
+            "page_end": c.page_end,
+            "score": unit_of[c.id]["score"],
+            "excerpt": c.text[:600],
+        }
+        for c in sorted(rows, key=lambda c: chunk_ids.index(c.id))
+    ]
+    chapters = _chapter_rows(list(dict.fromkeys(u["chapter_id"] for u in units)))
     return {
-        "covered_terms": covered,
-        "missing_terms": missing,
+        **found.as_dict(),
+        "covered_terms": found.covered,
+        "missing_terms": found.missing,
         "chapters": [
-            {**chapters[cid], "score": scores.get(cid, 0.0)} for cid in [*known, *extra] if cid in chapters
+            {**chapters[cid], "score": 0.0} for cid in dict.fromkeys(u["chapter_id"] for u in units)
         ],
-        "passages": [
-            {
-                "chunk_id": p.chunk_id,
-                "chapter_id": p.chapter_id,
-                "book_id": p.book_id,
-                "book_title": p.book_title,
-                "chapter": p.chapter,
-                "heading_path": p.heading_path,
-                "page_start": p.page_start,
-                "page_end": p.page_end,
-                "score": p.score,
-                "matched_terms": relevant[p.chunk_id],
-                "excerpt": p.text[:600],
-            }
-            for p in passages
-        ],
+        "passages": passages,
     }
-
-
-def looks_like_index(text: str) -> bool:
-    """Tables of contents and indexes (dot leaders, page numbers) are not material to teach from."""
-    tokens = text.split()
-    if len(tokens) < 20:
-        return False
-    filler = sum(1 for t in tokens if t.strip(".,;") == "" or t.strip(".,;–-").isdigit())
-    return filler / len(tokens) > 0.3
-
-
-def _relevant_chunk_ids(
-    chunk_ids: list[int], covered_terms: list[str], vector: list[float]
-) -> dict[int, int]:
-    """Passages that share a request term (full text) or are close in meaning (cosine above the
-    embedder's relevance threshold), each with how many distinct request terms it contains."""
-    if not chunk_ids:
-        return {}
-    relevant: dict[int, int] = {}
-    with connection.cursor() as cursor:
-        if covered_terms:
-            matches = " + ".join(
-                ["(search_vector @@ plainto_tsquery('english', %s))::int"] * len(covered_terms)
-            )
-            cursor.execute(
-                f"SELECT id, {matches} FROM library_chunk WHERE id = ANY(%s)", [*covered_terms, chunk_ids]
-            )
-            relevant.update({row[0]: row[1] for row in cursor.fetchall() if row[1] > 0})
-        threshold = get_embedder().relevance_threshold
-        if threshold is not None:
-            cursor.execute(
-                "SELECT id FROM library_chunk WHERE id = ANY(%s) AND 1 - (embedding <=> %s::vector) >= %s",
-                [chunk_ids, "[" + ",".join(f"{x:.7g}" for x in vector) + "]", threshold],
-            )
-            for (chunk_id,) in cursor.fetchall():
-                relevant.setdefault(chunk_id, 0)
-    return relevant
 
 
 def _chapter_rows(chapter_ids: list[int]) -> dict[int, dict]:
@@ -370,11 +294,5 @@ def _coverage(parts: list[dict], sources: dict[int, dict], state: dict) -> dict:
                 "chapters": [{"book_title": r["book_title"], "chapter": r["chapter"]} for r in rows],
             }
         )
-    missing = list(
-        dict.fromkeys([*state["search"].get("missing_terms", []), *state["parts"].get("missing_topics", [])])
-    )
-    return {
-        "parts": per_part,
-        "missing_topics": missing,
-        "covered_terms": state["search"].get("covered_terms", []),
-    }
+    taught = {c for p in parts for s in p["sections"] for c in s["source_chunk_ids"]}
+    return {"parts": per_part, **material.coverage(state["search"], taught)}

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from courses import phases, selectors, services
+from courses import selectors, services
 from courses.forms import CourseRequestForm, add_serializer_errors
+from courses.planning import material
 from courses.serializers import MAX_QUERY_CHARS
-from library.retrieval import search_chapters
 from library.selectors import ready_book_ids
 from workers.serializers import status_data
 
@@ -62,20 +62,38 @@ def preview(request):
     book_ids = ready_book_ids(request.user)
     context = {"query": query, "has_books": bool(book_ids)}
     if query and book_ids:
-        topic = phases.topic_of(query)
-        terms = phases.topic_terms(topic)
-        covered, missing = phases.term_coverage(terms, book_ids)
-        context.update(topic=topic, missing=missing, covered=covered)
-        if covered or not terms:
-            context["books"] = _group_by_book(search_chapters(topic, book_ids, k=PREVIEW_CHAPTERS))
+        try:
+            minutes = round(float(request.GET.get("hours") or 1) * 60)
+        except ValueError:
+            minutes = 60
+        minutes = max(15, min(minutes, 60 * 200)) if math.isfinite(minutes) else 60
+        try:
+            found = material.find_material(query, book_ids, minutes, {"widen": False})
+        except material.NoMaterial as exc:
+            context.update(topic=query, refusal=str(exc))
+        else:
+            context.update(
+                topic=found.request.subject,
+                missing=found.missing,
+                covered=found.covered,
+                notes=[n for n in found.notes if not n.startswith("Not in your library")],
+                books=_group_by_book(found.units),
+            )
         context["estimate"] = _estimate(request.GET.get("hours"))
     return render(request, "courses/_preview.html", context)
 
 
-def _group_by_book(hits) -> list[dict]:
+def _group_by_book(units: list[dict]) -> list[dict]:
+    """The chapters the course would draw on, by book (first PREVIEW_CHAPTERS)."""
     books: dict[int, dict] = {}
-    for hit in hits:
-        books.setdefault(hit.book_id, {"title": hit.book_title, "chapters": []})["chapters"].append(hit)
+    seen = set()
+    for unit in units:
+        if unit["chapter_id"] in seen or len(seen) >= PREVIEW_CHAPTERS:
+            continue
+        seen.add(unit["chapter_id"])
+        books.setdefault(unit["book_id"], {"title": unit["book_title"], "chapters": []})["chapters"].append(
+            {"chapter": unit["chapter_title"]}
+        )
     return list(books.values())
 
 

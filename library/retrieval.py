@@ -218,3 +218,78 @@ def search_chapters(
         for i, s in fused
         if (c := rows.get(i)) is not None
     ]
+
+
+# --- Course material: which passages teach a request's topics (courses/planning/material.py) ----
+def _any_query(texts: Sequence[str], fn: str) -> tuple[str, list[str]]:
+    """`(fn(t1) || fn(t2) ...)` over the non-empty phrasings, with their parameters."""
+    texts = [t for t in texts if t.strip()]
+    if not texts:
+        return "NULL::tsquery", []
+    return "(" + " || ".join([f"{fn}('english', %s)"] * len(texts)) + ")", list(texts)
+
+
+def topic_passages(
+    book_ids: Sequence[int], phrases: Sequence[Sequence[str]], all_words: Sequence[Sequence[str]]
+) -> list[dict]:
+    """Passages of `book_ids` that contain at least one topic: topic i as a phrase (any of
+    `phrases[i]`) or with all its words (any of `all_words[i]`) -- headings count, they are part of
+    the passage's text vector. Each row says which topics matched and how."""
+    if not book_ids or not phrases:
+        return []
+    columns, params, wanted = [], [], []
+    for i, (phr, words) in enumerate(zip(phrases, all_words, strict=True)):
+        pq, pp = _any_query(phr, "phraseto_tsquery")
+        wq, wp = _any_query(words, "plainto_tsquery")
+        columns.append(f"coalesce(search_vector @@ {pq}, false) AS p{i}")
+        columns.append(f"coalesce(search_vector @@ {wq}, false) AS w{i}")
+        params += pp + wp
+        wanted.append((wq, wp))
+    where = " || ".join(q for q, _ in wanted if q != "NULL::tsquery") or "NULL::tsquery"
+    sql = (
+        f"SELECT id, book_id, chapter_id, ordinal, word_count, heading_path, {', '.join(columns)} "
+        f"FROM library_chunk WHERE book_id = ANY(%s) AND search_vector @@ ({where})"
+    )
+    params += [list(book_ids)] + [p for _, ps in wanted for p in ps]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    n = len(phrases)
+    return [
+        {
+            "chunk_id": r[0],
+            "book_id": r[1],
+            "chapter_id": r[2],
+            "ordinal": r[3],
+            "word_count": r[4],
+            "heading_path": r[5] if isinstance(r[5], list) else [],
+            "phrase": [i for i in range(n) if r[6 + 2 * i]],
+            "words": [i for i in range(n) if r[7 + 2 * i]],
+        }
+        for r in rows
+    ]
+
+
+def word_passage_counts(book_ids: Sequence[int], words: Sequence[str]) -> dict[str, dict[int, int]]:
+    """For each word: in how many passages of each book it occurs (stemmed full text, GIN index)."""
+    counts: dict[str, dict[int, int]] = {}
+    with connection.cursor() as cursor:
+        for word in dict.fromkeys(words):
+            cursor.execute(
+                "SELECT book_id, count(*) FROM library_chunk WHERE book_id = ANY(%s) "
+                "AND search_vector @@ plainto_tsquery('english', %s) GROUP BY book_id",
+                [list(book_ids), word],
+            )
+            counts[word] = dict(cursor.fetchall())
+    return counts
+
+
+def passages_mentioning(book_ids: Sequence[int], word: str, limit: int = 200) -> list[str]:
+    """Texts of passages that contain `word` (used to spell out acronyms)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT text FROM library_chunk WHERE book_id = ANY(%s) "
+            "AND search_vector @@ plainto_tsquery('english', %s) ORDER BY id LIMIT %s",
+            [list(book_ids), word, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]

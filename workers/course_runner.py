@@ -44,16 +44,13 @@ def phase_done(state: dict, name: str) -> bool:
 
 def _context(job: GenerationJob, course: Course) -> PlanContext:
     state = job.state
-    search = state.get("search", {})
-    return PlanContext(
-        query=course.original_query,
-        topic=state["embed"]["topic"],
-        minutes=course.requested_minutes,
-        preferences=course.preferences,
-        chapters=search.get("chapters", []),
-        passages=search.get("passages", []),
+    return PlanContext.from_search(
+        course.original_query,
+        state["embed"]["topic"],
+        course.requested_minutes,
+        course.preferences,
+        state.get("search", {}),
         job_id=job.pk,
-        missing_terms=search.get("missing_terms", []),
     )
 
 
@@ -140,13 +137,20 @@ def _run(job: GenerationJob, course: Course, name: str, planner) -> None:
             state["embed"]["topic"],
             state["embed"]["vector"],
             ready_book_ids(course.owner),
+            course.requested_minutes,
+            course.preferences,
         )
         jobs.save_state(
             job.pk,
             "search",
             found,
             done=2,
-            message=f"Found {len(found['passages'])} passages in {len(found['chapters'])} chapters",
+            message=" ".join(
+                [
+                    f"Found {len(found['passages'])} passages in {len(found['chapters'])} chapters.",
+                    *found["notes"],
+                ]
+            ),
         )
         return
     planner = planner or get_planner()

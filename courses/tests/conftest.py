@@ -2,14 +2,14 @@ import pytest
 
 from courses.phases import PHASES
 from courses.services import CourseRequest, create_course
-from library.tests.books import GARDENING_TXT, VALUATION_MD
+from courses.tests.books import GARDENING_MD, VALUATION_MD
 from library.tests.conftest import ingest
 from workers import course_runner
 
 
 @pytest.fixture
 def library(alice):
-    return [ingest(alice, "valuation.md", VALUATION_MD), ingest(alice, "tomatoes.txt", GARDENING_TXT)]
+    return [ingest(alice, "valuation.md", VALUATION_MD), ingest(alice, "tomatoes.md", GARDENING_MD)]
 
 
 def run_chain(job_id: int, planner=None) -> None:

@@ -1,0 +1,403 @@
+"""The material a course may draw on: the units of the learner's library that teach the request as a
+whole, how much time they support, and an honest refusal when there are none.
+
+Both planners (offline and model) are given exactly this material (`Material.units`).
+
+Sizing rule (stated once, used everywhere): a section may last at most as long as it takes to speak
+its relevant source text `SPOKEN_PER_SOURCE[depth]` times at the course pace -- at the default pace
+of 150 words a minute and standard depth, one minute per 75 source words (overview: 150, deep: 50).
+A course is planned for min(requested, supported) minutes unless the learner asked to widen to
+neighbouring material (preference `widen`); the time contract (courses/budget.py) holds for what is
+planned, and the course says how much of the requested time the library supports.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from courses.planning.request import Request, expansion_in, initials, parse_request, stems_of
+from courses.planning.units import (
+    MIN_CHAPTER_WORDS,
+    RELEVANT,
+    Unit,
+    back_matter_chapters,
+    build_units,
+    heading_matches,
+    is_exercise,
+    is_filler_title,
+    required_stems,
+    score_unit,
+)
+from library.models import Book, Chapter, Chunk
+from library.retrieval import passages_mentioning, topic_passages, word_passage_counts
+
+SPOKEN_PER_SOURCE = {"overview": 1.0, "standard": 2.0, "deep": 3.0}
+SECTION_MIN, SECTION_MAX = 10, 90
+MAX_CORE = 3
+CONTEXT_SHARE = 0.03  # a book "is about" a context word when this share of its passages use it
+CLOSEST_BOOKS = 3
+TIERS = {"heading": 0, "chapter": 0, "subheading": 1}  # else 2: text or book-title evidence
+
+
+class NoMaterial(Exception):
+    """The library does not teach the request: the job ends with this message."""
+
+
+def supported_minutes(words: int, depth: str, pace: int) -> float:
+    return words * SPOKEN_PER_SOURCE.get(depth, 2.0) / max(60, pace or 150)
+
+
+def words_for(minutes: float, depth: str, pace: int) -> int:
+    return math.ceil(minutes * max(60, pace or 150) / SPOKEN_PER_SOURCE.get(depth, 2.0))
+
+
+@dataclass
+class Material:
+    request: Request
+    units: list[dict]  # chosen, in teaching order: what the course draws on
+    covered: list[str]  # topics the chosen units teach
+    missing: list[str]  # topics the library does not teach
+    requested_minutes: int
+    supported_minutes: float  # all the relevant material the library holds, at the course pace
+    planned_minutes: int
+    widened: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "request": self.request.as_dict(),
+            "units": self.units,
+            "covered_topics": self.covered,
+            "missing_topics": self.missing,
+            "requested_minutes": self.requested_minutes,
+            "supported_minutes": round(self.supported_minutes),
+            "planned_minutes": self.planned_minutes,
+            "widened": self.widened,
+            "notes": self.notes,
+        }
+
+
+def find_material(query: str, book_ids: list[int], minutes: int, preferences: dict) -> Material:
+    if not book_ids:
+        raise NoMaterial("Your library is empty; add a book before asking for a course.")
+    depth = preferences.get("depth", "standard")
+    pace = int(preferences.get("pace_wpm") or 150)
+    request = parse_request(query)
+    if not request.topics:
+        raise NoMaterial("Say what you want to learn, e.g. “Learn DCF valuation”.")
+    frequency, books = _frequencies(request, book_ids)
+    _expand_acronyms(request, book_ids)
+    required = [required_stems(t, frequency, MAX_CORE) for t in request.topics]
+    context_books = _context_books(request, books, frequency)
+    scope = [b for b in book_ids if b in context_books]
+    units = _scored_units(request, required, scope, books, frequency, depth, pace)
+    relevant = [u for u in units if u.score > 0 and u.relevant_words() > 0]
+    taught = {i for u in relevant for i, s in u.scores.items() if s >= RELEVANT}
+    labels = [t.label for t in request.topics]
+    if not taught or (request.context and not scope):
+        raise NoMaterial(_refusal(request, book_ids, books, units))
+    supported = sum(supported_minutes(u.relevant_words(), depth, pace) for u in relevant)
+    if supported < SECTION_MIN:
+        where = "; ".join(dict.fromkeys(u.book_title for u in relevant))
+        raise NoMaterial(
+            f"Your library has too little on “{request.subject}” for a course: about {max(1, round(supported))} "
+            f"minutes of material ({where}). Add a book that covers it."
+        )
+    widen = bool(preferences.get("widen"))
+    target = minutes if widen else min(minutes, max(SECTION_MIN, math.floor(supported)))
+    chosen = _choose(relevant, request, target, depth, pace)
+    neighbours: list[Unit] = []
+    if widen and supported < minutes:
+        neighbours = _neighbours(units, chosen, minutes - supported, depth, pace)
+    planned = min(minutes, math.floor(supported + sum(_support(u, depth, pace, True) for u in neighbours)))
+    planned = max(SECTION_MIN, planned)
+    ordered = _teaching_order(chosen + neighbours)
+    covered_idx = {i for u in chosen for i, s in u.scores.items() if s >= RELEVANT}
+    material = Material(
+        request=request,
+        units=[_unit_dict(u, depth, pace, request, neighbour=u in neighbours) for u in ordered],
+        covered=[labels[i] for i in sorted(covered_idx)],
+        missing=[labels[i] for i in range(len(labels)) if i not in covered_idx],
+        requested_minutes=minutes,
+        supported_minutes=supported,
+        planned_minutes=planned,
+        widened=bool(neighbours),
+    )
+    material.notes = _notes(material)
+    return material
+
+
+def _frequencies(request: Request, book_ids: list[int]) -> tuple[dict[str, float], dict[int, dict]]:
+    """Share of the library's passages containing each request word (rarer words identify a topic),
+    and the books with their passage counts."""
+    books = {b["id"]: b for b in Book.objects.filter(id__in=book_ids).values("id", "title").order_by("id")}
+    totals = defaultdict(int)
+    for row in Chunk.objects.filter(book_id__in=book_ids).values_list("book_id", flat=True).iterator():
+        totals[row] += 1
+    for book_id, b in books.items():
+        b["passages"] = totals.get(book_id, 0)
+    words = {w for t in request.topics for p in t.phrasings for w in p.split()} | set(request.context)
+    counts = word_passage_counts(book_ids, [w for w in words if stems_of(w)])
+    total = max(1, sum(totals.values()))
+    frequency = {}
+    for word, per_book in counts.items():
+        for s in stems_of(word):
+            frequency[s] = sum(per_book.values()) / total
+        for book_id, n in per_book.items():
+            books[book_id].setdefault("word_counts", {})[word.lower()] = n
+    return frequency, books
+
+
+def _expand_acronyms(request: Request, book_ids: list[int]) -> None:
+    """Add the library's own spelling-out of acronyms ('DCF' -> 'discounted cash flow') and the
+    acronym of a long topic when the books use it ('net present value' -> 'NPV')."""
+    for topic in request.topics:
+        for acronym in topic.acronyms:
+            found: dict[str, int] = defaultdict(int)
+            for text in passages_mentioning(book_ids, acronym, limit=300):
+                expansion = expansion_in(text, acronym)
+                if expansion:
+                    found[expansion] += 1
+            if found:
+                best = max(found, key=found.get)
+                for phrasing in list(topic.phrasings):
+                    topic.phrasings.append(phrasing.replace(acronym, best))
+        if not topic.acronyms and len(stems_of(topic.label)) >= 3:
+            short = initials(topic.label)
+            if len(short) >= 3 and len(passages_mentioning(book_ids, short, limit=3)) >= 3:
+                topic.phrasings.append(short)
+        topic.phrasings = list(dict.fromkeys(topic.phrasings))
+
+
+def _context_books(request: Request, books: dict[int, dict], frequency: dict) -> set[int]:
+    if not request.context:
+        return set(books)
+    result = set()
+    for book_id, book in books.items():
+        title = set(stems_of(book["title"]))
+        counts = book.get("word_counts", {})
+        ok = all(
+            set(stems_of(w)) <= title or counts.get(w.lower(), 0) >= CONTEXT_SHARE * max(1, book["passages"])
+            for w in request.context
+        )
+        if ok:
+            result.add(book_id)
+    return result
+
+
+def _scored_units(request, required, scope, books, frequency, depth, pace) -> list[Unit]:
+    if not scope:
+        return []
+    phrases = [t.phrasings for t in request.topics]
+    all_words = [[" ".join(sorted(req)) for req in reqs] for reqs in required]
+    rows = topic_passages(
+        scope, phrases, [list(t.phrasings) + w for t, w in zip(request.topics, all_words, strict=True)]
+    )
+    matches: dict[int, dict[int, tuple[bool, bool]]] = defaultdict(dict)
+    chapter_ids = set()
+    for r in rows:
+        chapter_ids.add(r["chapter_id"])
+        for i in range(len(request.topics)):
+            matches[i][r["chunk_id"]] = (i in r["phrase"], i in r["words"])
+    title_books = {
+        i: {b for b in scope if heading_matches(books[b]["title"], required[i])} for i in range(len(required))
+    }
+    chapters = list(
+        Chapter.objects.filter(book_id__in=scope).values(
+            "id", "book_id", "order", "title", "summary", "word_count"
+        )
+    )
+    for c in chapters:
+        c["book_title"] = books[c["book_id"]]["title"]
+    back = back_matter_chapters(chapters)
+    wanted = [
+        c
+        for c in chapters
+        if (c["id"] in chapter_ids or any(c["book_id"] in tb for tb in title_books.values()))
+        and c["word_count"] >= MIN_CHAPTER_WORDS
+        and not (is_filler_title(c["title"]) and not any(heading_matches(c["title"], r) for r in required))
+    ]
+    outline = defaultdict(list)
+    for row in (
+        Chunk.objects.filter(chapter_id__in=[c["id"] for c in wanted])
+        .order_by("ordinal")
+        .values_list("chapter_id", "id", "ordinal", "word_count", "heading_path")
+    ):
+        outline[row[0]].append(row[1:])
+    units = []
+    max_words = words_for(SECTION_MAX, depth, pace)
+    for c in wanted:
+        for unit in build_units(c, outline[c["id"]], c["id"] in back, max_words):
+            for i in range(len(request.topics)):
+                score_unit(unit, i, required[i], matches[i], c["summary"], c["book_id"] in title_books[i])
+            units.append(unit)
+    return units
+
+
+def _support(unit: Unit, depth: str, pace: int, whole: bool = False) -> float:
+    words = unit.words if whole else unit.relevant_words()
+    return supported_minutes(words, depth, pace)
+
+
+def _choose(relevant: list[Unit], request: Request, target: float, depth: str, pace: int) -> list[Unit]:
+    """Units in turn for each topic, best first (whole-request score, then earlier in the book),
+    until they support the target time; at most one section per ten minutes."""
+    queues = []
+    for i in range(len(request.topics)):
+        mine = [u for u in relevant if u.scores.get(i, 0) >= RELEVANT]
+        mass: dict[int, int] = defaultdict(int)  # how much of each chapter teaches the topic
+        for u in mine:
+            if TIERS.get(u.evidence[i], 2) < 2:
+                mass[u.chapter_id] += len(u.relevant[i])
+        mine.sort(
+            key=lambda u, i=i: (
+                TIERS.get(u.evidence[i], 2),
+                -mass[u.chapter_id],
+                -round(u.scores[i] + 0.1 * u.score, 2),
+                u.book_id,
+                u.chapter_order,
+                u.first_ordinal,
+            )
+        )
+        queues.append(mine)
+    chosen: list[Unit] = []
+    total = 0.0
+    limit = max(1, int(target // SECTION_MIN))
+    while total < target and len(chosen) < limit and any(queues):
+        for queue in queues:
+            while queue and queue[0] in chosen:
+                queue.pop(0)
+            if not queue:
+                continue
+            unit = queue.pop(0)
+            chosen.append(unit)
+            total += _support(unit, depth, pace)
+            if total >= target or len(chosen) >= limit:
+                break
+    return chosen
+
+
+def _neighbours(units: list[Unit], chosen: list[Unit], short: float, depth: str, pace: int) -> list[Unit]:
+    """Unchosen, non-filler units next to the chosen ones (same chapter first, then the chapters
+    either side), until they make up `short` minutes."""
+    taken = {id(u) for u in chosen}
+    chapters = {(u.book_id, u.chapter_order) for u in chosen}
+    pool = [
+        u for u in units if id(u) not in taken and not u.back_matter and not is_filler_title(u.chapter_title)
+    ]
+
+    def distance(u: Unit) -> tuple:
+        d = min(abs(u.chapter_order - o) + (0 if b == u.book_id else 1000) for b, o in chapters)
+        return (d, u.book_id, u.chapter_order, u.first_ordinal)
+
+    result, total = [], 0.0
+    for unit in sorted(pool, key=distance):
+        if distance(unit)[0] > 1 or total >= short:
+            break
+        result.append(unit)
+        total += _support(unit, depth, pace, True)
+    return result
+
+
+def _teaching_order(units: list[Unit]) -> list[Unit]:
+    """Books in the order of their best unit, then each book's own order (foundations first)."""
+    rank: dict[int, float] = {}
+    for u in units:
+        rank[u.book_id] = max(rank.get(u.book_id, 0.0), u.score)
+    return sorted(units, key=lambda u: (-rank[u.book_id], u.book_id, u.chapter_order, u.first_ordinal))
+
+
+def _unit_dict(unit: Unit, depth: str, pace: int, request: Request, neighbour: bool) -> dict:
+    ids = {cid for cid, _, p in unit.chunks if not is_exercise(p)} if neighbour else unit.relevant_ids()
+    chunks = [(cid, w, p) for cid, w, p in unit.chunks if cid in ids]
+    words = sum(w for _, w, _ in chunks)
+    return {
+        "key": unit.key,
+        "book_id": unit.book_id,
+        "book_title": unit.book_title,
+        "chapter_id": unit.chapter_id,
+        "chapter_title": unit.chapter_title,
+        "chapter_order": unit.chapter_order,
+        "title": unit.title,
+        "chunk_ids": [cid for cid, _, _ in chunks],
+        "subheadings": list(dict.fromkeys(str(p[2]) for _, _, p in chunks if len(p) > 2)),
+        "words": words,
+        "supported_minutes": round(supported_minutes(words, depth, pace), 1),
+        "topics": [request.topics[i].label for i, s in sorted(unit.scores.items()) if s >= RELEVANT],
+        "topic_chunks": {
+            request.topics[i].label: sorted(unit.relevant.get(i, set()) & ids if not neighbour else set())
+            for i, s in sorted(unit.scores.items())
+            if s >= RELEVANT
+        },
+        "evidence": {
+            request.topics[i].label: e for i, e in unit.evidence.items() if unit.scores[i] >= RELEVANT
+        },
+        "score": round(unit.score, 3),
+        "neighbour": neighbour,
+    }
+
+
+def _notes(material: Material) -> list[str]:
+    notes = []
+    if material.planned_minutes < material.requested_minutes:
+        notes.append(
+            f"Your library supports about {_hours(material.supported_minutes)} on this; planned "
+            f"{_hours(material.planned_minutes)} of the {_hours(material.requested_minutes)} requested."
+        )
+    if material.widened:
+        notes.append("Widened to neighbouring chapters to fill the requested time, as you asked.")
+    if material.missing:
+        notes.append("Not in your library: " + ", ".join(material.missing) + ".")
+    return notes
+
+
+def _hours(minutes: float) -> str:
+    if minutes < 60:
+        return f"{round(minutes)} min"
+    hours = round(minutes / 60 * 4) / 4
+    return f"{hours:g} h"
+
+
+def _refusal(request: Request, book_ids: list[int], books: dict[int, dict], units: list[Unit]) -> str:
+    message = f"Your library has no material on “{request.subject}”."
+    closeness: dict[int, float] = defaultdict(float)
+    for u in units:
+        closeness[u.book_id] = max(closeness[u.book_id], u.score + max(u.scores.values(), default=0))
+    for book_id, book in books.items():
+        counts = book.get("word_counts", {})
+        share = sum(counts.values()) / max(1, book["passages"])
+        closeness[book_id] += min(0.5, share)
+    closest = [books[b]["title"] for b, s in sorted(closeness.items(), key=lambda kv: -kv[1]) if s > 0]
+    if closest:
+        message += " The closest books you have: " + "; ".join(closest[:CLOSEST_BOOKS]) + "."
+    else:
+        message += " None of your books comes close; add a book that covers it."
+    return message
+
+
+def coverage(search: dict, taught_chunk_ids: set[int]) -> dict:
+    """What the stored course really teaches: a topic is covered only when a section cites a
+    passage that teaches it; every other named topic is listed as missing."""
+    labels = [t["label"] for t in (search.get("request") or {}).get("topics", [])]
+    covered = [
+        label
+        for label in labels
+        if any(
+            set(u.get("topic_chunks", {}).get(label, [])) & taught_chunk_ids for u in search.get("units", [])
+        )
+    ]
+    missing = [label for label in labels if label not in covered]
+    result = {
+        "covered_topics": covered,
+        "missing_topics": missing,
+        "covered_terms": covered,
+        "requested_minutes": search.get("requested_minutes"),
+        "supported_minutes": search.get("supported_minutes"),
+        "planned_minutes": search.get("planned_minutes"),
+        "notes": [n for n in search.get("notes", []) if not n.startswith("Not in your library")],
+    }
+    if missing:
+        result["notes"].append("Not in your library: " + ", ".join(missing) + ".")
+    return result

@@ -1,0 +1,243 @@
+"""Concrete learning objectives from the passages a section cites: an action verb and a specific
+object taken from the text -- its sub-headings ("Calculating Price Elasticity of Demand" ->
+"Calculate price elasticity of demand"), its definitions ("An annuity is ..." -> "Define an
+annuity"), its formulas and procedures, and its most frequent terms. Never a template ("Explain the
+key ideas of X") and never a fragment ("Define below")."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from courses.planning.titles import clean_title
+from docprof.ai.text import STOPWORDS, split_sentences
+
+MIN_OBJECTIVES, MAX_OBJECTIVES = 2, 6
+GENERIC = frozenset(
+    """idea ideas thing things way ways result results example examples case cases point points problem
+    problems reason reasons fact facts part parts kind kinds type types one ones answer answers question
+    questions goal purpose rest below above following section chapter book text figure table page lot
+    basic basics key main important concept concepts overview introduction summary conclusion something
+    anything everything nothing other others same first second third next last new old good bad simple
+    little many much more most less least few several number numbers amount data value values term terms
+    note notes exercise exercises review time times people person way end start word words""".split()
+)
+SKIP_HEADINGS_RE = re.compile(
+    r"^(?:key\s+concepts(?:\s+and\s+summary)?|summary|introduction|conclusions?|examples?|"
+    r"self-check\s+questions|review\s+questions|critical\s+thinking\s+questions?|problems|exercises|"
+    r"key\s+terms|references|further\s+reading|notes|done!?|wrapping\s+up|recap|"
+    r"introduction\s+to\s+.*|chapter\s+\d+.*|don.?t\s+panic)$",
+    re.I,
+)
+TEMPLATE_RES = [
+    re.compile(p, re.I)
+    for p in (
+        r"\bkey\s+(?:ideas|concepts|points)\s+of\b",
+        r"\bthe\s+results\s+that\b.*\bdescribes\b",
+        r"\bmain\s+(?:ideas|concepts|points)\b",
+        r"\bthe\s+basics\s+of\b",
+        r"\bworked\s+example\s+in\s+the\s+text\b",
+        r"\bin\s+a\s+few\s+sentences\b",
+        r"\bfrom\s+given\s+figures\b",
+        r"\bunderstand\s+(?:the\s+)?(?:topic|material|content)\b",
+    )
+]
+DEFINITION_RE = re.compile(
+    r"^(?:(?:An?|The)\s+)?(?P<term>[A-Za-z][\w\-']*(?:\s+[\w\-']+){0,4}?)\s+"
+    r"(?:is|are|refers\s+to|means|is\s+defined\s+as|is\s+called)\s+(?P<rest>(?:an?|the)\s+.{8,})$"
+)
+CALC_RE = re.compile(
+    r"(?:to\s+(?:calculate|compute|find|estimate)\s+(?P<a>(?:the\s+)?[a-z][\w\s\-]{3,50}?)[,.]"
+    r"|(?P<b>(?:the\s+)?[a-z][\w\s\-]{3,50}?)\s+(?:is|can\s+be)\s+(?:calculated|computed)\b)",
+    re.I,
+)
+PROCEDURE_RE = re.compile(
+    r"^To\s+(?P<goal>[a-z][^,]{5,60}),\s+(?:you\s+)?(?:can\s+|should\s+|need\s+to\s+)?"
+    r"(?:use|run|call|type|add|write)\s+(?P<tool>[^.,;:]{2,40})[.,:]"
+)
+QUESTION_RE = re.compile(r"^(?P<w>what|why|how|when|where|which)\s+(?P<rest>.+?)\??$", re.I)
+WHAT_IS_RE = re.compile(r"^what\s+(?P<verb>is|are)\s+(?P<rest>.+?)\??$", re.I)
+VERSUS_RE = re.compile(r"^(?P<a>.+?)\s+(?:vs\.?|versus)\s+(?P<b>.+)$", re.I)
+GERUND_RE = re.compile(r"^(?P<verb>[A-Z][a-z]+ing)\s+(?P<rest>.+)$")
+WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+
+
+def is_templated(objective: str, section_title: str = "") -> bool:
+    """A generic frame, a fragment, or nothing but a verb and the section's own title."""
+    text = objective.strip().rstrip(".")
+    if any(p.search(text) for p in TEMPLATE_RES):
+        return True
+    words = text.split()
+    if len(words) < 2:
+        return True
+    content = [w for w in WORD_RE.findall(" ".join(words[1:])) if w.lower() not in STOPWORDS]
+    if not content or all(w.lower() in GENERIC for w in content):
+        return True
+    if words[-1].lower() in STOPWORDS:
+        return True
+    title = clean_title(section_title).lower().strip(" .?")
+    return bool(title) and " ".join(words[1:]).lower().strip(" .?") in (title, f"the {title}")
+
+
+def objectives_for(title: str, subheadings: list[str], texts: list[str], topics: list[str]) -> list[str]:
+    """2-6 objectives for a section titled `title` that teaches from `texts` (its cited passages)."""
+    joined = " ".join(texts)
+    vocab = Counter(w for w in WORD_RE.findall(joined))
+    found: list[str] = []
+
+    def add(objective: str | None) -> None:
+        if not objective:
+            return
+        objective = " ".join(objective.split()).strip(" ,;:")
+        if 3 <= len(objective.split()) <= 22 and not is_templated(objective, title):
+            key = objective.lower()
+            if all(key != f.lower() for f in found):
+                found.append(objective[:1].upper() + objective[1:])
+
+    for heading in subheadings:
+        add(from_heading(heading, vocab))
+        if len(found) >= 4:
+            break
+    sentences = [s for t in texts for s in split_sentences(t) if 5 <= len(s.split()) <= 45]
+    for sentence in sentences:
+        if len(found) >= MAX_OBJECTIVES:
+            break
+        add(from_definition(sentence, vocab))
+        add(from_procedure(sentence))
+    for sentence in sentences:
+        if len(found) >= MAX_OBJECTIVES:
+            break
+        add(from_calculation(sentence, vocab))
+    if len(found) < MIN_OBJECTIVES + 1:
+        add(from_heading(title, vocab, allow_title=True))
+    for term in key_terms(joined, vocab, exclude=title):
+        if len(found) >= max(MIN_OBJECTIVES + 1, 3):
+            break
+        add(f"{'Calculate' if _numeric_near(joined, term) else 'Explain'} {term}")
+    return found[:MAX_OBJECTIVES]
+
+
+def from_heading(heading: str, vocab: Counter, allow_title: bool = False) -> str | None:
+    text = re.sub(r"\\[()\[\]]|\$", "", clean_title(heading)).strip(" .:")
+    if not text or SKIP_HEADINGS_RE.match(text) or len(text.split()) > 14:
+        return None
+    m = WHAT_IS_RE.match(text)
+    if m:
+        return f"Explain what {natural_case(m.group('rest'), vocab)} {m.group('verb').lower()}"
+    m = QUESTION_RE.match(text)
+    if m and text.endswith("?"):
+        return f"Explain {m.group('w').lower()} {natural_case(m.group('rest'), vocab)}"
+    m = VERSUS_RE.match(text)
+    if m:
+        return f"Compare {natural_case(m.group('a'), vocab)} with {natural_case(m.group('b'), vocab)}"
+    m = GERUND_RE.match(text)
+    if m:
+        verb = base_verb(m.group("verb"), vocab)
+        if verb:
+            return f"{verb.capitalize()} {natural_case(m.group('rest'), vocab)}"
+    if not allow_title and len(text.split()) == 1 and text.lower() in GENERIC:
+        return None
+    verb = (
+        "Calculate"
+        if re.search(r"\b(?:rate|ratio|value|cost|price|formula|index)\b", text, re.I)
+        else "Explain"
+    )
+    return f"{verb} {natural_case(text, vocab)}"
+
+
+def from_definition(sentence: str, vocab: Counter) -> str | None:
+    m = DEFINITION_RE.match(sentence.strip())
+    if not m:
+        return None
+    term = m.group("term").strip()
+    words = term.lower().split()
+    if words[0] in STOPWORDS or words[-1] in STOPWORDS or any(w in GENERIC for w in words):
+        return None
+    if any(w.lower() in ("this", "that", "it", "there", "here", "which", "what") for w in words):
+        return None
+    if sum(vocab.get(w, 0) + vocab.get(w.capitalize(), 0) for w in term.split()[-1:]) < 2:
+        return None  # a term the section uses once is not what it teaches
+    article = "the " if sentence.strip().lower().startswith("the ") else ""
+    if sentence.strip()[:2].lower() in ("a ", "an"):
+        article = sentence.strip().split()[0].lower() + " "
+    return f"Define {article}{natural_case(term, vocab)}"
+
+
+def from_calculation(sentence: str, vocab: Counter) -> str | None:
+    m = CALC_RE.search(sentence)
+    if not m:
+        return None
+    target = (m.group("a") or m.group("b") or "").strip()
+    words = [w for w in target.lower().split() if w not in STOPWORDS]
+    if not words or any(w in GENERIC for w in words) or len(words) > 6:
+        return None
+    if words[0] in ("you", "we", "it", "this", "they"):
+        return None
+    return f"Calculate {natural_case(target, vocab)}"
+
+
+def from_procedure(sentence: str) -> str | None:
+    m = PROCEDURE_RE.match(sentence.strip())
+    if not m:
+        return None
+    tool = m.group("tool").strip()
+    if tool.split()[0].lower() in ("it", "this", "that", "them", "the", "a", "an") and len(tool.split()) < 2:
+        return None
+    return f"Use {tool} to {m.group('goal').strip()}"
+
+
+def base_verb(gerund: str, vocab: Counter) -> str | None:
+    """'Calculating' -> 'calculate', 'Running' -> 'run', 'Installing' -> 'install': the candidate
+    the passages themselves use, so no dictionary is needed."""
+    stem = gerund[:-3].lower()
+    candidates = [stem, stem + "e"]
+    if len(stem) > 2 and stem[-1] == stem[-2]:
+        candidates.insert(0, stem[:-1])
+    lower = Counter({k.lower(): v for k, v in vocab.items()})
+    seen = [c for c in candidates if lower.get(c, 0) or lower.get(c + "s", 0) or lower.get(c + "d", 0)]
+    if seen:
+        return max(seen, key=lambda c: lower.get(c, 0) + lower.get(c + "s", 0))
+    for c in candidates:
+        if lower.get(c + "ed", 0) or lower.get(c + "es", 0):
+            return c
+    return None
+
+
+def natural_case(phrase: str, vocab: Counter) -> str:
+    """Title-case words lowered where the passages write them in lower case ('The Shutdown Point' ->
+    'the shutdown point'; 'Git' and 'RefCell<T>' stay)."""
+    out = []
+    for word in phrase.split():
+        bare = word.strip("()[]{},.:;\"'")
+        if bare[:1].isupper() and bare[1:].islower() and vocab.get(bare.lower(), 0) >= vocab.get(bare, 0):
+            word = word.replace(bare, bare.lower(), 1)
+        out.append(word)
+    return " ".join(out)
+
+
+def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6) -> list[str]:
+    """Two- and three-word terms the passages repeat (no stopwords inside), most frequent first."""
+    tokens = list(WORD_RE.findall(text))
+    grams: Counter = Counter()
+    for n in (2, 3):
+        for i in range(len(tokens) - n + 1):
+            gram = tokens[i : i + n]
+            low = [g.lower() for g in gram]
+            if any(g in STOPWORDS or g in GENERIC or len(g) < 3 for g in low):
+                continue
+            grams[" ".join(low)] += 1
+    skip = exclude.lower()
+    terms = []
+    for gram, count in grams.most_common(40):
+        if count < 3 or gram in skip or any(gram in t for t in terms):
+            continue
+        terms.append(
+            natural_case(" ".join(w.capitalize() if vocab.get(w, 0) == 0 else w for w in gram.split()), vocab)
+        )
+        if len(terms) >= limit:
+            break
+    return terms
+
+
+def _numeric_near(text: str, term: str) -> bool:
+    return bool(re.search(re.escape(term) + r"[^.]{0,60}(?:=|\d+(?:\.\d+)?\s*%)", text, re.I))
