@@ -102,8 +102,8 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
     if supported < SECTION_MIN:
         where = "; ".join(dict.fromkeys(u.book_title for u in relevant))
         raise NoMaterial(
-            f"Your library has too little on “{request.subject}” for a course: about {max(1, round(supported))} "
-            f"minutes of material ({where}). Add a book that covers it."
+            f"Your library has too little on “{request.subject}” for a course: about "
+            f"{max(1, round(supported))} minutes of material ({where}). Add a book that covers it."
         )
     widen = bool(preferences.get("widen"))
     target = minutes if widen else min(minutes, max(SECTION_MIN, math.floor(supported)))

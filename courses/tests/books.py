@@ -199,7 +199,8 @@ VALUATION_MD = (
     )
     + section(
         "Working capital",
-        "Working capital ties up cash in inventories and receivables. A growing firm usually needs more of it.",
+        "Working capital ties up cash in inventories and receivables. "
+        "A growing firm usually needs more of it.",
         VALUATION_WORDS + ["working capital", "inventories", "receivables"],
         2300,
     )
@@ -225,7 +226,8 @@ GARDENING_MD = (
     "# Tomatoes for Beginners\n\nBy Test Gardener\n\n## Chapter 1: Soil\n\n"
     + section(
         "Soil structure",
-        "Tomatoes grow best in loose soil rich in organic matter. Compost improves drainage and feeds the roots.",
+        "Tomatoes grow best in loose soil rich in organic matter. "
+        "Compost improves drainage and feeds the roots.",
         GARDEN_WORDS + ["the soil", "compost", "organic matter", "drainage"],
         3600,
     )
