@@ -93,7 +93,7 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
     context_books = _context_books(request, books, frequency)
     scope = [b for b in book_ids if b in context_books]
     units = _scored_units(request, required, scope, books, frequency, depth, pace)
-    relevant = [u for u in units if u.score > 0 and u.relevant_words() > 0]
+    relevant = _worth_a_section([u for u in units if u.score > 0 and u.relevant_words() > 0], depth, pace)
     taught = {i for u in relevant for i, s in u.scores.items() if s >= RELEVANT}
     labels = [t.label for t in request.topics]
     if not taught or (request.context and not scope):
@@ -236,6 +236,15 @@ def _scored_units(request, required, scope, books, frequency, depth, pace) -> li
     return units
 
 
+def _worth_a_section(units: list[Unit], depth: str, pace: int) -> list[Unit]:
+    """Drop scraps: a unit supporting under half a minimum section, alone in its chapter, cannot be
+    taught without stretching it (a neighbour in the same chapter would absorb it)."""
+    per_chapter: dict[int, int] = defaultdict(int)
+    for u in units:
+        per_chapter[u.chapter_id] += 1
+    return [u for u in units if _support(u, depth, pace) >= SECTION_MIN / 2 or per_chapter[u.chapter_id] > 1]
+
+
 def _support(unit: Unit, depth: str, pace: int, whole: bool = False) -> float:
     words = unit.words if whole else unit.relevant_words()
     return supported_minutes(words, depth, pace)
@@ -272,6 +281,10 @@ def _choose(relevant: list[Unit], request: Request, target: float, depth: str, p
             if not queue:
                 continue
             unit = queue.pop(0)
+            if _support(unit, depth, pace) < SECTION_MIN / 2 and not any(
+                c.chapter_id == unit.chapter_id for c in chosen
+            ):
+                continue  # a scrap alone in its chapter would be stretched to ten minutes
             chosen.append(unit)
             total += _support(unit, depth, pace)
             if total >= target or len(chosen) >= limit:

@@ -20,10 +20,11 @@ GENERIC = frozenset(
     basic basics key main important concept concepts overview introduction summary conclusion something
     anything everything nothing other others same first second third next last new old good bad simple
     little many much more most less least few several number numbers amount data value values term terms
-    note notes exercise exercises review time times people person way end start word words""".split()
+    note notes exercise exercises review time times people person way end start word words one two three
+    four five six seven eight nine ten hundred thousand million billion percent per cent""".split()
 )
 SKIP_HEADINGS_RE = re.compile(
-    r"^(?:key\s+concepts(?:\s+and\s+summary)?|summary|introduction|conclusions?|examples?|"
+    r"^(?:summing\s+up.*|putting\s+it\s+(?:all\s+)?together|key\s+concepts(?:\s+and\s+summary)?|summary|introduction|conclusions?|examples?|"
     r"self-check\s+questions|review\s+questions|critical\s+thinking\s+questions?|problems|exercises|"
     r"key\s+terms|references|further\s+reading|notes|done!?|wrapping\s+up|recap|"
     r"introduction\s+to\s+.*|chapter\s+\d+.*|don.?t\s+panic)$",
@@ -55,11 +56,35 @@ PROCEDURE_RE = re.compile(
     r"^To\s+(?P<goal>[a-z][^,]{5,60}),\s+(?:you\s+)?(?:can\s+|should\s+|need\s+to\s+)?"
     r"(?:use|run|call|type|add|write)\s+(?P<tool>[^.,;:]{2,40})[.,:]"
 )
-QUESTION_RE = re.compile(r"^(?P<w>what|why|how|when|where|which)\s+(?P<rest>.+?)\??$", re.I)
+QUESTION_RE = re.compile(r"^(?P<w>what|why|how|when|where|which|who)(?:'s|’s)?\s+(?P<rest>.+?)\??$", re.I)
 WHAT_IS_RE = re.compile(r"^what\s+(?P<verb>is|are)\s+(?P<rest>.+?)\??$", re.I)
 VERSUS_RE = re.compile(r"^(?P<a>.+?)\s+(?:vs\.?|versus)\s+(?P<b>.+)$", re.I)
 GERUND_RE = re.compile(r"^(?P<verb>[A-Z][a-z]+ing)\s+(?P<rest>.+)$")
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+# Gerund headings become objectives only when the verb is something a learner does ("Calculating
+# ...", "Installing ..."), not something the subject matter does ("Intimidating Potential Competition").
+LEARNER_VERBS = frozenset(
+    """add analyse analyze apply assess build calculate call check choose classify clone combine commit compare
+    compute configure construct convert count create customize customise debug declare define delete derive
+    describe design detect determine diagnose distinguish draw estimate evaluate examine explain export
+    extract fetch filter find fit format graph handle identify implement import inspect install interpret
+    invert list load manage map match measure merge model organize organise parse plot predict prove pull
+    push read record refactor remove rename report represent reset revert rewrite round run save select set
+    share sign simplify solve sort specify split stage start stash store submit summarize summarise tag
+    test track transform translate undo update use validate verify view write work""".split()
+)
+NOT_A_TERM_START = frozenset(
+    """since because if when although though thus hence then also however so while whereas unless until
+    once after before where which what who this that these those it its there here such each every some
+    any all both either neither one our their your his her my""".split()
+)
+QUANTITY_RE = re.compile(
+    r"\b(?:rate|ratio|value|cost|costs|price|index|probability|mean|median|mode|variance|deviation|"
+    r"determinant|interest|return|elasticity|revenue|profit|coefficient|sum|product|percentage|score|"
+    r"inverse|payment|present|future|growth|size|total|average|multiplier|correlation|statistic|"
+    r"interval|error|residuals?|output|quantity|gdp|wage|income|tax)\b",
+    re.I,
+)
 
 
 def is_templated(objective: str, section_title: str = "") -> bool:
@@ -102,7 +127,7 @@ def objectives_for(title: str, subheadings: list[str], texts: list[str], topics:
     for sentence in sentences:
         if len(found) >= MAX_OBJECTIVES:
             break
-        add(from_definition(sentence, vocab))
+        add(from_definition(sentence, vocab, joined))
         add(from_procedure(sentence))
     for sentence in sentences:
         if len(found) >= MAX_OBJECTIVES:
@@ -113,7 +138,12 @@ def objectives_for(title: str, subheadings: list[str], texts: list[str], topics:
     for term in key_terms(joined, vocab, exclude=title):
         if len(found) >= max(MIN_OBJECTIVES + 1, 3):
             break
-        add(f"{'Calculate' if _numeric_near(joined, term) else 'Explain'} {term}")
+        quantity = QUANTITY_RE.search(term) and _numeric_near(joined, term)
+        add(f"{'Calculate' if quantity else 'Explain'} {term}")
+    for topic in topics:
+        if len(found) >= MIN_OBJECTIVES:
+            break
+        add(f"Explain {topic}" if topic.lower() not in title.lower() else None)
     return found[:MAX_OBJECTIVES]
 
 
@@ -126,15 +156,24 @@ def from_heading(heading: str, vocab: Counter, allow_title: bool = False) -> str
         return f"Explain what {natural_case(m.group('rest'), vocab)} {m.group('verb').lower()}"
     m = QUESTION_RE.match(text)
     if m and text.endswith("?"):
-        return f"Explain {m.group('w').lower()} {natural_case(m.group('rest'), vocab)}"
+        rest = natural_case(m.group("rest"), vocab).rstrip("?")
+        verb = " is" if re.match(r"^(?:who|what)(?:'s|’s)", text, re.I) else ""
+        return f"Explain {m.group('w').lower()}{verb} {rest}"
+    if text.endswith("?"):
+        return None  # a yes/no question heading does not turn into an objective cleanly
     m = VERSUS_RE.match(text)
     if m:
         return f"Compare {natural_case(m.group('a'), vocab)} with {natural_case(m.group('b'), vocab)}"
     m = GERUND_RE.match(text)
     if m:
         verb = base_verb(m.group("verb"), vocab)
-        if verb:
-            return f"{verb.capitalize()} {natural_case(m.group('rest'), vocab)}"
+        rest = natural_case(m.group("rest"), vocab)
+        more = re.match(r"^and\s+([a-z]+ing)\b", rest)
+        if more:  # "Fetching and Pulling from ..." -> "Fetch and pull from ..."
+            rest = rest.replace(more.group(1), base_verb(more.group(1), vocab) or more.group(1), 1)
+        if verb in LEARNER_VERBS and rest.split()[0].lower() not in NOT_A_TERM_START:
+            return f"{verb.capitalize()} {rest}"
+        return None
     if not allow_title and len(text.split()) == 1 and text.lower() in GENERIC:
         return None
     verb = (
@@ -145,7 +184,7 @@ def from_heading(heading: str, vocab: Counter, allow_title: bool = False) -> str
     return f"{verb} {natural_case(text, vocab)}"
 
 
-def from_definition(sentence: str, vocab: Counter) -> str | None:
+def from_definition(sentence: str, vocab: Counter, text: str = "") -> str | None:
     m = DEFINITION_RE.match(sentence.strip())
     if not m:
         return None
@@ -153,9 +192,9 @@ def from_definition(sentence: str, vocab: Counter) -> str | None:
     words = term.lower().split()
     if words[0] in STOPWORDS or words[-1] in STOPWORDS or any(w in GENERIC for w in words):
         return None
-    if any(w.lower() in ("this", "that", "it", "there", "here", "which", "what") for w in words):
+    if any(w in NOT_A_TERM_START for w in words) or any(len(w) < 3 for w in words):
         return None
-    if sum(vocab.get(w, 0) + vocab.get(w.capitalize(), 0) for w in term.split()[-1:]) < 2:
+    if len(re.findall(r"\b" + re.escape(term) + r"\b", text or sentence, re.I)) < 2:
         return None  # a term the section uses once is not what it teaches
     article = "the " if sentence.strip().lower().startswith("the ") else ""
     if sentence.strip()[:2].lower() in ("a ", "an"):
@@ -171,7 +210,11 @@ def from_calculation(sentence: str, vocab: Counter) -> str | None:
     words = [w for w in target.lower().split() if w not in STOPWORDS]
     if not words or any(w in GENERIC for w in words) or len(words) > 6:
         return None
-    if words[0] in ("you", "we", "it", "this", "they"):
+    if any(w in NOT_A_TERM_START or w in ("you", "we", "they") for w in words) or not QUANTITY_RE.search(
+        target
+    ):
+        return None
+    if re.search(r"\d", target):
         return None
     return f"Calculate {natural_case(target, vocab)}"
 
@@ -193,6 +236,10 @@ def base_verb(gerund: str, vocab: Counter) -> str | None:
     candidates = [stem, stem + "e"]
     if len(stem) > 2 and stem[-1] == stem[-2]:
         candidates.insert(0, stem[:-1])
+    candidates = [c for c in candidates if c not in STOPWORDS and len(c) > 1]
+    known = [c for c in candidates if c in LEARNER_VERBS]
+    if known:
+        return known[0]
     lower = Counter({k.lower(): v for k, v in vocab.items()})
     seen = [c for c in candidates if lower.get(c, 0) or lower.get(c + "s", 0) or lower.get(c + "d", 0)]
     if seen:
@@ -209,34 +256,47 @@ def natural_case(phrase: str, vocab: Counter) -> str:
     out = []
     for word in phrase.split():
         bare = word.strip("()[]{},.:;\"'")
-        if bare[:1].isupper() and bare[1:].islower() and vocab.get(bare.lower(), 0) >= vocab.get(bare, 0):
+        proper = vocab.get(bare, 0) >= 2 and vocab.get(bare.lower(), 0) == 0
+        if bare[:1].isupper() and bare[1:].islower() and not proper:
             word = word.replace(bare, bare.lower(), 1)
         out.append(word)
     return " ".join(out)
 
 
 def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6) -> list[str]:
-    """Two- and three-word terms the passages repeat (no stopwords inside), most frequent first."""
-    tokens = list(WORD_RE.findall(text))
+    """Two- and three-word terms the passages repeat in running prose (words separated by spaces
+    only, so code and paths such as refs/heads/master are not terms), most frequent first; proper
+    names and acronym-laden labels are skipped."""
     grams: Counter = Counter()
-    for n in (2, 3):
-        for i in range(len(tokens) - n + 1):
-            gram = tokens[i : i + n]
-            low = [g.lower() for g in gram]
-            if any(g in STOPWORDS or g in GENERIC or len(g) < 3 for g in low):
-                continue
-            grams[" ".join(low)] += 1
+    for fragment in re.split(r"[^\w'\s\-]+|\s-+\s", text):
+        tokens = fragment.split()
+        for n in (2, 3):
+            for i in range(len(tokens) - n + 1):
+                gram = tokens[i : i + n]
+                if all(_term_word(g, vocab) for g in gram):
+                    grams[" ".join(g.lower() for g in gram)] += 1
     skip = exclude.lower()
-    terms = []
-    for gram, count in grams.most_common(40):
-        if count < 3 or gram in skip or any(gram in t for t in terms):
+    terms: list[str] = []
+    for gram, count in grams.most_common(60):
+        if count < 3 or gram in skip or any(gram in t.lower() for t in terms):
             continue
-        terms.append(
-            natural_case(" ".join(w.capitalize() if vocab.get(w, 0) == 0 else w for w in gram.split()), vocab)
-        )
+        longer = [g for g, c in grams.items() if c >= 0.6 * count and gram in g and g != gram]
+        if longer:
+            continue  # "force participation" inside "labor force participation"
+        terms.append(natural_case(gram, vocab))
         if len(terms) >= limit:
             break
     return terms
+
+
+def _term_word(word: str, vocab: Counter) -> bool:
+    low = word.lower()
+    if len(low) < 4 or not low.isalpha() or low in STOPWORDS or low in GENERIC or low in NOT_A_TERM_START:
+        return False
+    if word.isupper():
+        return False  # acronyms and theorem labels ("SSNS")
+    proper = vocab.get(word.capitalize(), 0) > 2 * vocab.get(low, 0)
+    return not proper  # "United States", "North America"
 
 
 def _numeric_near(text: str, term: str) -> bool:

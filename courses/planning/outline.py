@@ -93,7 +93,7 @@ def group_into_parts(sections: list[dict], minutes: int) -> list[list[dict]]:
         if length < PART_MIN:
             penalty += 1
         if j < n and sections[j]["chapter_id"] == sections[j - 1]["chapter_id"]:
-            penalty += 0.3  # cutting inside a chapter
+            penalty += 1.0  # cutting inside a chapter
         return penalty
 
     best = {(0, 0): (0.0, [])}

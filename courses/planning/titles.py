@@ -23,7 +23,7 @@ def clean_title(title: str) -> str:
     """'Chapter 5 Elasticity' -> 'Elasticity'; '5.1 Price Elasticity' -> 'Price Elasticity';
     'IX: Of the Profits of Stock' -> 'The Profits of Stock'; 'Book I' stays 'Book I'."""
     original = " ".join((title or "").split())
-    text = original
+    text = re.sub(r"\\[()\[\]]|\$", "", original)  # TeX math delimiters: "\\(p\\) value" -> "p value"
     for _ in range(2):  # "Part IV. Chapter 9 ..." has two prefixes
         stripped = NUMBER_PREFIX_RE.sub("", text, count=1).strip(" :.-–—")
         if not stripped:
@@ -42,16 +42,13 @@ def course_title(query: str) -> str:
 
 def join_two(a: str, b: str) -> str | None:
     """'Bonds' + 'Stocks' -> 'Bonds and Stocks'; None when either already joins things."""
-    if any(re.search(r"\band\b|,|&|;", t, re.I) for t in (a, b)):
+    if any(re.search(r"\band\b|,|&|;|\?|:", t, re.I) for t in (a, b)):
         return None
     if a.lower() == b.lower():
         return a
-    return f"{a} and {b[:1].lower() + b[1:] if not _is_proper(b) else b}"
-
-
-def _is_proper(text: str) -> bool:
-    first = text.split()[0] if text.split() else ""
-    return first.isupper() or (len(first) > 1 and first[1:].lower() != first[1:])
+    if len(f"{a} {b}".split()) > 8:
+        return None
+    return f"{a} and {b}"
 
 
 def part_title(chapters: list[str], sections: list[tuple[str, float]]) -> str:

@@ -136,12 +136,12 @@ def build_units(chapter: dict, outline: list[tuple], back_matter: bool, max_word
         pieces = [rows]
         if sum(r[2] for r in rows) > max_words:
             pieces = _split_by_level3(rows, max_words)
-        for piece in pieces:
-            deeper = {str(r[3][2]) for r in piece if len(r[3]) > 2}
+        for number, piece in enumerate(pieces):
+            deeper = [str(r[3][2]) for r in piece if len(r[3]) > 2]
             if key == "":
                 title = chapter["title"]
-            elif len(pieces) > 1 and len(deeper) == 1:
-                title = next(iter(deeper))
+            elif len(pieces) > 1 and deeper and (number > 0 or len(piece[0][3]) > 2):
+                title = deeper[0]  # a long section split at its sub-headings: each piece by its first
             else:
                 title = key
             units.append(
