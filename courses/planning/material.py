@@ -93,7 +93,9 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
     context_books = _context_books(request, books, frequency)
     scope = [b for b in book_ids if b in context_books]
     units = _scored_units(request, required, scope, books, frequency, depth, pace)
+    _drop_weak_text(units, len(request.topics))
     relevant = _worth_a_section([u for u in units if u.score > 0 and u.relevant_words() > 0], depth, pace)
+    relevant = _keep_coherent(relevant)
     taught = {i for u in relevant for i, s in u.scores.items() if s >= RELEVANT}
     labels = [t.label for t in request.topics]
     if not taught or (request.context and not scope):
@@ -229,11 +231,30 @@ def _scored_units(request, required, scope, books, frequency, depth, pace) -> li
     units = []
     max_words = words_for(SECTION_MAX, depth, pace)
     for c in wanted:
+        own = _book_words(books[c["book_id"]])
         for unit in build_units(c, outline[c["id"]], c["id"] in back, max_words):
             for i in range(len(request.topics)):
-                score_unit(unit, i, required[i], matches[i], c["summary"], c["book_id"] in title_books[i])
+                # Inside a book about Rust, "Rust macros" is named by a heading that says "Macros".
+                local = [r - own if r - own else r for r in required[i]]
+                score_unit(unit, i, local, matches[i], c["summary"], c["book_id"] in title_books[i])
             units.append(unit)
     return units
+
+
+STRONG_TEXT = 0.7
+
+
+def _drop_weak_text(units: list[Unit], topics: int) -> None:
+    """Text-only evidence below STRONG_TEXT counts only for a topic no heading names."""
+    for i in range(topics):
+        strong = any(
+            TIERS.get(u.evidence.get(i, ""), 2) < 2 and u.scores.get(i, 0) >= RELEVANT for u in units
+        )
+        if not strong:
+            continue
+        for u in units:
+            if TIERS.get(u.evidence.get(i, ""), 2) == 2 and u.scores.get(i, 0) < STRONG_TEXT:
+                u.scores.pop(i, None)
 
 
 def _worth_a_section(units: list[Unit], depth: str, pace: int) -> list[Unit]:
@@ -245,50 +266,99 @@ def _worth_a_section(units: list[Unit], depth: str, pace: int) -> list[Unit]:
     return [u for u in units if _support(u, depth, pace) >= SECTION_MIN / 2 or per_chapter[u.chapter_id] > 1]
 
 
+BOOK_WORD_SHARE = 0.2  # a word in a fifth of a book's passages is what the book is about
+
+
+def _book_words(book: dict) -> set[str]:
+    """Stems a book's headings leave unsaid: its title's words and words in most of its passages."""
+    words = set(stems_of(book["title"]))
+    for word, n in book.get("word_counts", {}).items():
+        if n >= BOOK_WORD_SHARE * max(1, book["passages"]):
+            words |= set(stems_of(word))
+    return words
+
+
 def _support(unit: Unit, depth: str, pace: int, whole: bool = False) -> float:
     words = unit.words if whole else unit.relevant_words()
     return supported_minutes(words, depth, pace)
 
 
+def _coverage_by(relevant: list[Unit]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    book_topics: dict[int, set[int]] = defaultdict(set)
+    chapter_topics: dict[int, set[int]] = defaultdict(set)
+    for u in relevant:
+        for i, s in u.scores.items():
+            if s >= RELEVANT:
+                book_topics[u.book_id].add(i)
+                chapter_topics[u.chapter_id].add(i)
+    return book_topics, chapter_topics
+
+
+def _keep_coherent(relevant: list[Unit]) -> list[Unit]:
+    """Whole-request coherence: a topic is taught from the books that teach most of the request.
+    In "Git internals: objects, references and packfiles", Pro Git teaches all four; an economics
+    chapter on "Objections" (the same stem as "objects") is not used for "objects"."""
+    book_topics, _ = _coverage_by(relevant)
+    best: dict[int, int] = defaultdict(int)
+    for topics in book_topics.values():
+        for i in topics:
+            best[i] = max(best[i], len(topics))
+    for u in relevant:
+        for i in list(u.scores):
+            if u.scores[i] >= RELEVANT and len(book_topics[u.book_id]) < best[i]:
+                u.scores.pop(i)
+    return [u for u in relevant if u.score > 0 and u.relevant_words() > 0]
+
+
 def _choose(relevant: list[Unit], request: Request, target: float, depth: str, pace: int) -> list[Unit]:
-    """Units in turn for each topic, best first (whole-request score, then earlier in the book),
-    until they support the target time; at most one section per ten minutes."""
-    queues = []
-    for i in range(len(request.topics)):
-        mine = [u for u in relevant if u.scores.get(i, 0) >= RELEVANT]
-        mass: dict[int, int] = defaultdict(int)  # how much of each chapter teaches the topic
-        for u in mine:
-            if TIERS.get(u.evidence[i], 2) < 2:
-                mass[u.chapter_id] += len(u.relevant[i])
-        mine.sort(
-            key=lambda u, i=i: (
-                TIERS.get(u.evidence[i], 2),
-                -mass[u.chapter_id],
-                -round(u.scores[i] + 0.1 * u.score, 2),
-                u.book_id,
-                u.chapter_order,
-                u.first_ordinal,
-            )
+    """Each topic's best unit first, then the best remaining units of the whole request, until they
+    support the target time; at most one section per ten minutes. Best: in the book, then the
+    chapter, that teaches most of the request's topics; named by a heading (or its chapter's
+    title); in the chapter that teaches the topic most; higher score; earlier in the book."""
+    book_topics, chapter_topics = _coverage_by(relevant)
+    mass: dict[tuple[int, int], int] = defaultdict(int)  # (topic, chapter) -> passages teaching it
+    for u in relevant:
+        for i, s in u.scores.items():
+            if s >= RELEVANT and TIERS.get(u.evidence[i], 2) < 2:
+                mass[(i, u.chapter_id)] += len(u.relevant[i])
+
+    def rank(u: Unit, topics: list[int]) -> tuple:
+        tier = min(TIERS.get(u.evidence[i], 2) for i in topics)
+        return (
+            -len(book_topics[u.book_id]),
+            -len(chapter_topics[u.chapter_id]),
+            tier,
+            -max(mass[(i, u.chapter_id)] for i in topics),
+            -round(max(u.scores[i] for i in topics) + 0.1 * u.score, 2),
+            u.book_id,
+            u.chapter_order,
+            u.first_ordinal,
         )
-        queues.append(mine)
+
+    def taught(u: Unit) -> list[int]:
+        return [i for i, s in u.scores.items() if s >= RELEVANT]
+
     chosen: list[Unit] = []
     total = 0.0
     limit = max(1, int(target // SECTION_MIN))
-    while total < target and len(chosen) < limit and any(queues):
-        for queue in queues:
-            while queue and queue[0] in chosen:
-                queue.pop(0)
-            if not queue:
-                continue
-            unit = queue.pop(0)
-            if _support(unit, depth, pace) < SECTION_MIN / 2 and not any(
-                c.chapter_id == unit.chapter_id for c in chosen
-            ):
-                continue  # a scrap alone in its chapter would be stretched to ten minutes
-            chosen.append(unit)
-            total += _support(unit, depth, pace)
-            if total >= target or len(chosen) >= limit:
-                break
+
+    def take(unit: Unit) -> None:
+        nonlocal total
+        if unit in chosen or len(chosen) >= limit or total >= target:
+            return
+        if _support(unit, depth, pace) < SECTION_MIN / 2 and not any(
+            c.chapter_id == unit.chapter_id for c in chosen
+        ):
+            return  # a scrap alone in its chapter would be stretched to ten minutes
+        chosen.append(unit)
+        total += _support(unit, depth, pace)
+
+    for i in range(len(request.topics)):
+        mine = [u for u in relevant if u.scores.get(i, 0) >= RELEVANT]
+        if mine:
+            take(min(mine, key=lambda u, i=i: rank(u, [i])))
+    for unit in sorted(relevant, key=lambda u: rank(u, taught(u))):
+        take(unit)
     return chosen
 
 
@@ -345,7 +415,7 @@ def _unit_dict(unit: Unit, depth: str, pace: int, request: Request, neighbour: b
             if s >= RELEVANT
         },
         "evidence": {
-            request.topics[i].label: e for i, e in unit.evidence.items() if unit.scores[i] >= RELEVANT
+            request.topics[i].label: e for i, e in unit.evidence.items() if unit.scores.get(i, 0) >= RELEVANT
         },
         "score": round(unit.score, 3),
         "neighbour": neighbour,

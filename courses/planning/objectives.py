@@ -207,6 +207,8 @@ def from_calculation(sentence: str, vocab: Counter) -> str | None:
     if not m:
         return None
     target = (m.group("a") or m.group("b") or "").strip()
+    if not target or target.split()[0].lower() in STOPWORDS - {"the"}:
+        return None
     words = [w for w in target.lower().split() if w not in STOPWORDS]
     if not words or any(w in GENERIC for w in words) or len(words) > 6:
         return None
@@ -268,7 +270,8 @@ def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6) -> l
     only, so code and paths such as refs/heads/master are not terms), most frequent first; proper
     names and acronym-laden labels are skipped."""
     grams: Counter = Counter()
-    for fragment in re.split(r"[^\w'\s\-]+|\s-+\s", text):
+    prose = " ".join(s for s in split_sentences(text) if _is_prose(s))
+    for fragment in re.split(r"[^\w'\s\-]+|\s-+\s", prose):
         tokens = fragment.split()
         for n in (2, 3):
             for i in range(len(tokens) - n + 1):
@@ -287,6 +290,15 @@ def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6) -> l
         if len(terms) >= limit:
             break
     return terms
+
+
+def _is_prose(sentence: str) -> bool:
+    """A sentence of running text (not code, output or a table): mostly plain words, ends with a stop."""
+    tokens = sentence.split()
+    if not 6 <= len(tokens) <= 60 or not sentence.rstrip().endswith((".", "?", "!")):
+        return False
+    plain = sum(1 for t in tokens if re.fullmatch(r"[A-Za-z][a-z'\-]*[,.;:?!)]?", t))
+    return plain >= 0.85 * len(tokens)
 
 
 def _term_word(word: str, vocab: Counter) -> bool:

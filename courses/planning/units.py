@@ -210,7 +210,7 @@ def score_unit(
     if heading_matches(chapter_summary, required):
         score += 0.15
     evidence = "text"
-    if under_words >= min(600, 0.2 * total):
+    if under_words >= min(200, 0.2 * total):
         score, evidence = max(score, 0.9), "subheading"
     if book_title_match and score < 0.6:
         score, evidence = 0.6, "book"
