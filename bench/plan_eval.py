@@ -221,6 +221,7 @@ def summary(rows: list[dict]) -> dict:
     outside = [r for r in rows if r["refuse"]]
     sections = sum(r["sections"] for r in planned)
     partial = [r for r in planned if r["missing_expected"]]
+    reported = sum(set(r["missing_expected"]) <= set(r["missing_reported"]) for r in partial)
     return {
         "requests": len(rows),
         "precision": round(sum(r["on_material"] for r in planned) / max(1, sections), 3),
@@ -231,7 +232,7 @@ def summary(rows: list[dict]) -> dict:
         else None,
         "refusals_correct": f"{sum(r['refused'] for r in outside)}/{len(outside)}",
         "wrongly_refused": f"{sum(r['refused'] for r in covered)}/{len(covered)}",
-        "missing_reported": f"{sum(set(r['missing_expected']) <= set(r['missing_reported']) for r in partial)}/{len(partial)}",
+        "missing_reported": f"{reported}/{len(partial)}",
         "falsely_reported_covered": sum(len(r["false_cover"]) for r in planned),
         "sections": sections,
         "objectives": sum(r["objectives"] for r in planned),
@@ -246,7 +247,8 @@ def summary(rows: list[dict]) -> dict:
 
 def show(request: dict, row: dict) -> None:
     print(
-        f"\n## {request['id']} [{request['split']}] {request['query']} ({request['hours']} h, {request['books']})"
+        f"\n## {request['id']} [{request['split']}] {request['query']} "
+        f"({request['hours']} h, {request['books']})"
     )
     if row["refused"]:
         print(f"   REFUSED: {row['message']}")
@@ -256,7 +258,8 @@ def show(request: dict, row: dict) -> None:
         return
     result, sections, covered = row["detail"]
     print(
-        f"   title: {result['title']} | planned {row['planned']} of {row['requested']} min | notes: {result['coverage']['notes']}"
+        f"   title: {result['title']} | planned {row['planned']} of {row['requested']} min | "
+        f"notes: {result['coverage']['notes']}"
     )
     print(f"   topics covered (expected material): {covered} | reported missing: {row['missing_reported']}")
     i = 0

@@ -242,6 +242,7 @@ def _scored_units(request, required, scope, books, frequency, depth, pace) -> li
 
 
 STRONG_TEXT = 0.7
+CHAPTER_NORM_WORDS = 5000  # a chapter with this many words on a topic teaches all of it
 
 
 def _drop_weak_text(units: list[Unit], topics: int) -> None:
@@ -311,23 +312,26 @@ def _keep_coherent(relevant: list[Unit]) -> list[Unit]:
 
 
 def _choose(relevant: list[Unit], request: Request, target: float, depth: str, pace: int) -> list[Unit]:
-    """Each topic's best unit first, then the best remaining units of the whole request, until they
-    support the target time; at most one section per ten minutes. Best: in the book, then the
-    chapter, that teaches most of the request's topics; named by a heading (or its chapter's
-    title); in the chapter that teaches the topic most; higher score; earlier in the book."""
-    book_topics, chapter_topics = _coverage_by(relevant)
-    mass: dict[tuple[int, int], int] = defaultdict(int)  # (topic, chapter) -> passages teaching it
+    """Each topic's best unit first -- from the book, then the chapter, that teaches most of the
+    request -- then the best remaining units of the whole request -- named by a heading (or their
+    chapter's title) first, then by that coherence -- until they support the target time; at most
+    one section per ten minutes. Ties: the chapter that teaches the topic most, higher score,
+    earlier in the book."""
+    book_topics, _ = _coverage_by(relevant)
+    mass: dict[tuple[int, int], int] = defaultdict(int)  # (topic, chapter) -> words teaching it
     for u in relevant:
         for i, s in u.scores.items():
-            if s >= RELEVANT and TIERS.get(u.evidence[i], 2) < 2:
-                mass[(i, u.chapter_id)] += len(u.relevant[i])
+            if s >= RELEVANT and (TIERS.get(u.evidence[i], 2) < 2 or s >= STRONG_TEXT):
+                mass[(i, u.chapter_id)] += sum(w for cid, w, _ in u.chunks if cid in u.relevant[i])
+    weight: dict[int, float] = defaultdict(float)  # how much of the whole request a chapter teaches
+    for (_topic, chapter_id), words in mass.items():
+        weight[chapter_id] += min(1.0, words / CHAPTER_NORM_WORDS)
 
-    def rank(u: Unit, topics: list[int]) -> tuple:
+    def rank(u: Unit, topics: list[int], tier_first: bool) -> tuple:
         tier = min(TIERS.get(u.evidence[i], 2) for i in topics)
+        coherence = (-len(book_topics[u.book_id]), -round(weight[u.chapter_id], 1))
         return (
-            -len(book_topics[u.book_id]),
-            -len(chapter_topics[u.chapter_id]),
-            tier,
+            *((tier, *coherence) if tier_first else (*coherence, tier)),
             -max(mass[(i, u.chapter_id)] for i in topics),
             -round(max(u.scores[i] for i in topics) + 0.1 * u.score, 2),
             u.book_id,
@@ -356,8 +360,8 @@ def _choose(relevant: list[Unit], request: Request, target: float, depth: str, p
     for i in range(len(request.topics)):
         mine = [u for u in relevant if u.scores.get(i, 0) >= RELEVANT]
         if mine:
-            take(min(mine, key=lambda u, i=i: rank(u, [i])))
-    for unit in sorted(relevant, key=lambda u: rank(u, taught(u))):
+            take(min(mine, key=lambda u, i=i: rank(u, [i], tier_first=False)))
+    for unit in sorted(relevant, key=lambda u: rank(u, taught(u), tier_first=True)):
         take(unit)
     return chosen
 

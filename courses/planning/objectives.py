@@ -64,9 +64,9 @@ WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 # Gerund headings become objectives only when the verb is something a learner does ("Calculating
 # ...", "Installing ..."), not something the subject matter does ("Intimidating Potential Competition").
 LEARNER_VERBS = frozenset(
-    """add analyse analyze apply assess build calculate call check choose classify clone combine commit compare
-    compute configure construct convert count create customize customise debug declare define delete derive
-    describe design detect determine diagnose distinguish draw estimate evaluate examine explain export
+    """add analyse analyze apply assess build calculate call check choose classify clone combine commit
+    compare compute configure construct convert count create customize customise debug declare define delete
+    derive describe design detect determine diagnose distinguish draw estimate evaluate examine explain export
     extract fetch filter find fit format graph handle identify implement import inspect install interpret
     invert list load manage map match measure merge model organize organise parse plot predict prove pull
     push read record refactor remove rename report represent reset revert rewrite round run save select set
