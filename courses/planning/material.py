@@ -259,12 +259,12 @@ def _drop_weak_text(units: list[Unit], topics: int) -> None:
 
 
 def _worth_a_section(units: list[Unit], depth: str, pace: int) -> list[Unit]:
-    """Drop scraps: a unit supporting under half a minimum section, alone in its chapter, cannot be
+    """Drop scraps: a unit supporting less than a minimum section, alone in its chapter, cannot be
     taught without stretching it (a neighbour in the same chapter would absorb it)."""
     per_chapter: dict[int, int] = defaultdict(int)
     for u in units:
         per_chapter[u.chapter_id] += 1
-    return [u for u in units if _support(u, depth, pace) >= SECTION_MIN / 2 or per_chapter[u.chapter_id] > 1]
+    return [u for u in units if _support(u, depth, pace) >= SECTION_MIN or per_chapter[u.chapter_id] > 1]
 
 
 BOOK_WORD_SHARE = 0.2  # a word in a fifth of a book's passages is what the book is about
@@ -350,10 +350,9 @@ def _choose(relevant: list[Unit], request: Request, target: float, depth: str, p
         nonlocal total
         if unit in chosen or len(chosen) >= limit or total >= target:
             return
-        if _support(unit, depth, pace) < SECTION_MIN / 2 and not any(
-            c.chapter_id == unit.chapter_id for c in chosen
-        ):
-            return  # a scrap alone in its chapter would be stretched to ten minutes
+        alone = not any(c.chapter_id == unit.chapter_id for c in chosen)
+        if alone and _support(unit, depth, pace) < SECTION_MIN:
+            return  # a scrap alone in its chapter would be stretched to a ten-minute section
         chosen.append(unit)
         total += _support(unit, depth, pace)
 
