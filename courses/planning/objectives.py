@@ -114,7 +114,7 @@ def objectives_for(title: str, subheadings: list[str], texts: list[str], topics:
         if not objective:
             return
         objective = " ".join(objective.split()).strip(" ,;:")
-        if 3 <= len(objective.split()) <= 22 and not is_templated(objective, title):
+        if 2 <= len(objective.split()) <= 22 and not is_templated(objective, title):
             key = objective.lower()
             if all(key != f.lower() for f in found):
                 found.append(objective[:1].upper() + objective[1:])
@@ -133,6 +133,11 @@ def objectives_for(title: str, subheadings: list[str], texts: list[str], topics:
         if len(found) >= MAX_OBJECTIVES:
             break
         add(from_calculation(sentence, vocab))
+        add(from_naming(sentence, joined))
+    for command in commands(joined)[:2]:
+        if len(found) >= MIN_OBJECTIVES + 1:
+            break
+        add(f"Use the {command} command")
     if len(found) < MIN_OBJECTIVES + 1:
         add(from_heading(title, vocab, allow_title=True))
     for term in key_terms(joined, vocab, exclude=title):
@@ -140,11 +145,29 @@ def objectives_for(title: str, subheadings: list[str], texts: list[str], topics:
             break
         quantity = QUANTITY_RE.search(term) and _numeric_near(joined, term)
         add(f"{'Calculate' if quantity else 'Explain'} {term}")
+    for sentence in central_claims(sentences, vocab, topics):
+        if len(found) >= MIN_OBJECTIVES + 1:
+            break
+        add(sentence)
     for topic in topics:
         if len(found) >= MIN_OBJECTIVES:
             break
         add(f"Explain {topic}" if topic.lower() not in title.lower() else None)
+    for word in key_words(joined, vocab):  # last resort: the section's own most used terms
+        if len(found) >= MIN_OBJECTIVES:
+            break
+        add(f"Define {word}")
     return found[:MAX_OBJECTIVES]
+
+
+def key_words(text: str, vocab: Counter) -> list[str]:
+    """Single terms of six letters or more that the prose of the passages uses at least three times."""
+    counts: Counter = Counter()
+    for sentence in split_sentences(text):
+        if _is_prose(sentence):
+            counts.update(w for w in WORD_RE.findall(sentence) if len(w) >= 6 and _term_word(w, vocab))
+    words = [w.lower() for w, n in counts.most_common(20) if n >= 3]
+    return list(dict.fromkeys(w for w in words if not w.endswith(("ed", "ly", "ing"))))
 
 
 def from_heading(heading: str, vocab: Counter, allow_title: bool = False) -> str | None:
@@ -200,6 +223,32 @@ def from_definition(sentence: str, vocab: Counter, text: str = "") -> str | None
     if sentence.strip()[:2].lower() in ("a ", "an"):
         article = sentence.strip().split()[0].lower() + " "
     return f"Define {article}{natural_case(term, vocab)}"
+
+
+CALLED_RE = re.compile(
+    r"\b(?:is|are)\s+(?:called|known\s+as|termed)\s+[\"“']?(?P<term>[a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,3})"
+)
+COMMAND_RE = re.compile(r"(?:^|\s)\$\s+(?P<tool>[a-z][\w.+-]*)\s+(?P<sub>[a-z][\w-]{2,})")
+
+
+def from_naming(sentence: str, text: str) -> str | None:
+    """'... these simple names are called "references" ...' -> 'Define references'."""
+    m = CALLED_RE.search(sentence)
+    if not m:
+        return None
+    term = m.group("term").strip()
+    words = term.lower().split()
+    if any(w in STOPWORDS or w in GENERIC or w in NOT_A_TERM_START for w in words[-1:] + words[:1]):
+        return None
+    if len(re.findall(r"\b" + re.escape(term) + r"\b", text, re.I)) < 2:
+        return None
+    return f"Define {term}"
+
+
+def commands(text: str) -> list[str]:
+    """Shell commands the passages run ('$ git update-ref ...' -> 'git update-ref'), most used first."""
+    found = Counter(f"{m.group('tool')} {m.group('sub')}" for m in COMMAND_RE.finditer(text))
+    return [c for c, _ in found.most_common()]
 
 
 def from_calculation(sentence: str, vocab: Counter) -> str | None:
@@ -276,7 +325,8 @@ def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6) -> l
         for n in (2, 3):
             for i in range(len(tokens) - n + 1):
                 gram = tokens[i : i + n]
-                if all(_term_word(g, vocab) for g in gram):
+                inner_of = n == 3 and gram[1].lower() == "of"  # "division of labour", "rate of interest"
+                if all(_term_word(g, vocab) for g in (gram[::2] if inner_of else gram)):
                     grams[" ".join(g.lower() for g in gram)] += 1
     skip = exclude.lower()
     terms: list[str] = []
@@ -286,19 +336,57 @@ def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6) -> l
         longer = [g for g, c in grams.items() if c >= 0.6 * count and gram in g and g != gram]
         if longer:
             continue  # "force participation" inside "labor force participation"
+        first, last = gram.split()[0], gram.split()[-1]
+        if last.endswith(("ed", "ly", "ing")) or first.endswith("ly") or first in COMPARATIVES:
+            continue  # "better cultivated", "funds destined": not a term
         terms.append(natural_case(gram, vocab))
         if len(terms) >= limit:
             break
     return terms
 
 
+COMPARATIVES = frozenset("better worse more less greater smaller larger higher lower much very".split())
+PRONOUN_START = frozenset("i we you it this these that those they he she there here such our its".split())
+
+
+CAUSAL_RE = re.compile(
+    r"\b(?:because|so that|therefore|which means|causes?|leads? to|results? in|allows?|prevents?|"
+    r"depends? on|requires?|determines?|increases?|decreases?|reduces?|raises?|lowers?|guarantees?|"
+    r"ensures?|makes?)\b",
+    re.I,
+)
+CLAIM_START_RE = re.compile(r"^(?:The|A|An|Each|Every|Most|Many)\s+[a-z]")
+CHATTY_RE = re.compile(r"\b(?:you|your|we|our|us|i|me|my)\b|['’]ll\b|['’]s\b|\bnext\b|\bhowever\b|\d", re.I)
+
+
+def central_claims(sentences: list[str], vocab: Counter, topics: list[str]) -> list[str]:
+    """'Explain why <claim>' for short declarative sentences of the passage that state a cause or a
+    mechanism ("... prevents ...", "... because ..."), most typical of the section first."""
+    topic_words = {w.lower() for t in topics for w in WORD_RE.findall(t)}
+    scored = []
+    for sentence in sentences:
+        words = sentence.split()
+        if not 8 <= len(words) <= 18 or not _is_prose(sentence) or not sentence.endswith("."):
+            continue
+        if not CLAIM_START_RE.match(sentence) or CHATTY_RE.search(sentence) or not CAUSAL_RE.search(sentence):
+            continue
+        tokens = [w.lower() for w in WORD_RE.findall(sentence) if w.lower() not in STOPWORDS]
+        typical = sum(vocab.get(t, 0) for t in tokens) / max(1, len(tokens))
+        scored.append((typical + 5 * len(topic_words & set(tokens)), sentence))
+    result = []
+    for _, sentence in sorted(scored, key=lambda x: -x[0])[:3]:
+        claim = sentence.rstrip(".")
+        result.append(f"Explain why {claim[:1].lower()}{claim[1:]}")
+    return result
+
+
 def _is_prose(sentence: str) -> bool:
     """A sentence of running text (not code, output or a table): mostly plain words, ends with a stop."""
     tokens = sentence.split()
-    if not 6 <= len(tokens) <= 60 or not sentence.rstrip().endswith((".", "?", "!")):
+    if not 6 <= len(tokens) <= 90 or not sentence.rstrip().endswith((".", "?", "!")):
         return False
-    plain = sum(1 for t in tokens if re.fullmatch(r"[A-Za-z][a-z'\-]*[,.;:?!)]?", t))
-    return plain >= 0.85 * len(tokens)
+    plain = sum(1 for t in tokens if re.fullmatch(r"[(\"“‘]?[A-Za-z][a-z'’\-]*[,.;:?!)\"”’]*", t))
+    return plain >= 0.8 * len(tokens)
 
 
 def _term_word(word: str, vocab: Counter) -> bool:

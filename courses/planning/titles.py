@@ -82,6 +82,8 @@ def distinct_titles(titles: list[str], alternatives: list[list[str]]) -> list[st
             for alt in alternatives[i]:
                 alt = clean_title(alt)
                 candidate = alt if result[i].lower() in alt.lower() else f"{result[i]}: {alt}"
+                if len(candidate.split()) > 9 or candidate.lower().count(" and ") > 1:
+                    candidate = alt  # the section's own title reads better than a long join
                 if alt and candidate.lower() not in used and alt.lower() != result[i].lower():
                     used.add(candidate.lower())
                     result[i] = candidate
