@@ -21,7 +21,7 @@ GENERIC = frozenset(
     anything everything nothing other others same first second third next last new old good bad simple
     little many much more most less least few several number numbers amount data value values term terms
     note notes exercise exercises review time times people person way end start word words one two three
-    four five six seven eight nine ten hundred thousand million billion percent per cent""".split()
+    four five six seven eight nine ten hundred thousand million billion percent per cent size form""".split()
 )
 SKIP_HEADINGS_RE = re.compile(
     r"^(?:summing\s+up.*|putting\s+it\s+(?:all\s+)?together|key\s+concepts(?:\s+and\s+summary)?|summary|introduction|conclusions?|examples?|"
@@ -75,8 +75,8 @@ LEARNER_VERBS = frozenset(
 )
 NOT_A_TERM_START = frozenset(
     """since because if when although though thus hence then also however so while whereas unless until
-    once after before where which what who this that these those it its there here such each every some
-    any all both either neither one our their your his her my""".split()
+    once after before where which what who whose this that these those it its there here such each every
+    some any all both either neither one our their your his her my another other""".split()
 )
 QUANTITY_RE = re.compile(
     r"\b(?:rate|ratio|value|cost|costs|price|index|probability|mean|median|mode|variance|deviation|"
@@ -104,8 +104,13 @@ def is_templated(objective: str, section_title: str = "") -> bool:
     return bool(title) and " ".join(words[1:]).lower().strip(" .?") in (title, f"the {title}")
 
 
-def objectives_for(title: str, subheadings: list[str], texts: list[str], topics: list[str]) -> list[str]:
-    """2-6 objectives for a section titled `title` that teaches from `texts` (its cited passages)."""
+def objectives_for(
+    title: str, subheadings: list[str], texts: list[str], topics: list[str], taken: set[str] | None = None
+) -> list[str]:
+    """2-6 objectives for a section titled `title` that teaches from `texts` (its cited passages);
+    objectives in `taken` (other sections' of the course) are not repeated, and this section's are
+    added to it."""
+    taken = taken if taken is not None else set()
     joined = " ".join(texts)
     vocab = Counter(w for w in WORD_RE.findall(joined))
     found: list[str] = []
@@ -116,7 +121,7 @@ def objectives_for(title: str, subheadings: list[str], texts: list[str], topics:
         objective = " ".join(objective.split()).strip(" ,;:")
         if 2 <= len(objective.split()) <= 22 and not is_templated(objective, title):
             key = objective.lower()
-            if all(key != f.lower() for f in found):
+            if key not in taken and all(key != f.lower() for f in found):
                 found.append(objective[:1].upper() + objective[1:])
 
     for heading in subheadings:
@@ -157,6 +162,7 @@ def objectives_for(title: str, subheadings: list[str], texts: list[str], topics:
         if len(found) >= MIN_OBJECTIVES:
             break
         add(f"Define {word}")
+    taken.update(f.lower() for f in found[:MAX_OBJECTIVES])
     return found[:MAX_OBJECTIVES]
 
 
@@ -337,7 +343,7 @@ def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6) -> l
         if longer:
             continue  # "force participation" inside "labor force participation"
         first, last = gram.split()[0], gram.split()[-1]
-        if last.endswith(("ed", "ly", "ing")) or first.endswith("ly") or first in COMPARATIVES:
+        if last.endswith(("ed", "ly", "ing")) or first.endswith(("ly", "ing")) or first in COMPARATIVES:
             continue  # "better cultivated", "funds destined": not a term
         terms.append(natural_case(gram, vocab))
         if len(terms) >= limit:
@@ -345,7 +351,10 @@ def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6) -> l
     return terms
 
 
-COMPARATIVES = frozenset("better worse more less greater smaller larger higher lower much very".split())
+COMPARATIVES = frozenset(
+    """better worse more less greater smaller larger higher lower much very real whole same different various
+    certain particular general specific given possible actual usual common simple following""".split()
+)
 PRONOUN_START = frozenset("i we you it this these that those they he she there here such our its".split())
 
 

@@ -54,6 +54,7 @@ class OfflinePlanner(Planner):
             )
         )
         result = []
+        taken: set[str] = set()  # no objective twice in a part
         for section in part.units:
             source = [texts[c] for c in section["chunk_ids"] if c in texts]
             result.append(
@@ -61,7 +62,7 @@ class OfflinePlanner(Planner):
                     "title": section["title"][:200],
                     "minutes": section["minutes"],
                     "learning_objectives": objectives_for(
-                        section["title"], section["subheadings"], source, section["topics"]
+                        section["title"], section["subheadings"], source, section["topics"], taken
                     ),
                     "content_summary": " ".join(
                         key_sentences(source[:MAX_SUMMARY_PASSAGES], f"{ctx.topic} {section['title']}", 2)
