@@ -68,7 +68,9 @@ def search_library(
     units = found.units
     chunk_ids = [c for u in units for c in u["chunk_ids"]]
     unit_of = {c: u for u in units for c in u["chunk_ids"]}
-    rows = Chunk.objects.filter(id__in=chunk_ids).only("id", "text", "heading_path", "page_start", "page_end")
+    rows = Chunk.objects.filter(id__in=chunk_ids).only(
+        "id", "text", "heading_path", "page_start", "page_end", "word_count"
+    )
     passages = [
         {
             "chunk_id": c.id,
@@ -81,6 +83,7 @@ def search_library(
             "page_start": c.page_start,
             "page_end": c.page_end,
             "score": unit_of[c.id]["score"],
+            "words": c.word_count,
             "excerpt": c.text[:600],
         }
         for c in sorted(rows, key=lambda c: chunk_ids.index(c.id))
@@ -295,4 +298,5 @@ def _coverage(parts: list[dict], sources: dict[int, dict], state: dict) -> dict:
             }
         )
     taught = {c for p in parts for s in p["sections"] for c in s["source_chunk_ids"]}
-    return {"parts": per_part, **material.coverage(state["search"], taught)}
+    claimed = state["parts"].get("missing_topics", [])
+    return {"parts": per_part, **material.coverage(state["search"], taught, claimed)}

@@ -44,6 +44,10 @@ class PlanContext:
         return self.preferences.get("depth", "standard")
 
     @property
+    def pace(self) -> int:
+        return int(self.preferences.get("pace_wpm") or 150)
+
+    @property
     def section_minutes(self) -> int:
         return DEPTH_SECTION_MINUTES.get(self.depth, 30)
 

@@ -463,9 +463,10 @@ def _refusal(request: Request, book_ids: list[int], books: dict[int, dict], unit
     return message
 
 
-def coverage(search: dict, taught_chunk_ids: set[int]) -> dict:
+def coverage(search: dict, taught_chunk_ids: set[int], claimed_missing: list[str] = ()) -> dict:
     """What the stored course really teaches: a topic is covered only when a section cites a
-    passage that teaches it; every other named topic is listed as missing."""
+    passage that teaches it; every other named topic is listed as missing (and so is anything a
+    model planner said was missing, unless the course does teach it)."""
     labels = [t["label"] for t in (search.get("request") or {}).get("topics", [])]
     covered = [
         label
@@ -475,6 +476,8 @@ def coverage(search: dict, taught_chunk_ids: set[int]) -> dict:
         )
     ]
     missing = [label for label in labels if label not in covered]
+    known = {label.lower() for label in labels}
+    missing += [t for t in claimed_missing if t.lower() not in known and t not in missing]
     result = {
         "covered_topics": covered,
         "missing_topics": missing,
