@@ -9,7 +9,7 @@ from courses.models import Course
 from courses.serializers import MAX_QUERY_CHARS, CourseRequestSerializer
 from courses.services import CourseRequest
 
-PREFERENCE_FIELDS = ("depth", "presentation_style", "pace_wpm", "notes")
+PREFERENCE_FIELDS = ("depth", "presentation_style", "pace_wpm", "notes", "widen")
 
 
 class CourseRequestForm(forms.Form):
@@ -37,6 +37,12 @@ class CourseRequestForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Anything the planner should know"}),
+    )
+
+    widen = forms.BooleanField(
+        label="If my books hold less than this on the subject, fill the time with neighbouring chapters",
+        required=False,
+        help_text="Unticked, the course is as long as your books support, and it says so.",
     )
 
     def __init__(self, *args, **kwargs):

@@ -14,6 +14,11 @@ class PreferencesSerializer(serializers.Serializer):
     presentation_style = serializers.ChoiceField(choices=STYLES, default="lecture")
     pace_wpm = serializers.IntegerField(min_value=60, max_value=300, default=150)
     notes = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    widen = serializers.BooleanField(
+        default=False,
+        help_text="When the library holds less than the requested time on the subject, fill the rest with "
+        "neighbouring chapters (default: plan only what the library supports, and say so).",
+    )
 
     def to_internal_value(self, data):
         if isinstance(data, dict):

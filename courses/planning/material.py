@@ -487,6 +487,4 @@ def coverage(search: dict, taught_chunk_ids: set[int], claimed_missing: list[str
         "planned_minutes": search.get("planned_minutes"),
         "notes": [n for n in search.get("notes", []) if not n.startswith("Not in your library")],
     }
-    if missing:
-        result["notes"].append("Not in your library: " + ", ".join(missing) + ".")
     return result

@@ -43,6 +43,12 @@ class Command(BaseCommand):
         parser.add_argument("--pace", type=int, help="Lecture pace in words per minute (default 150)")
         parser.add_argument("--notes", help="Anything the planner should know")
         parser.add_argument(
+            "--widen",
+            action="store_true",
+            default=None,
+            help="When your books hold less than --hours on the subject, fill it with neighbouring chapters",
+        )
+        parser.add_argument(
             "--wait",
             action=argparse.BooleanOptionalAction,
             default=True,
@@ -248,6 +254,7 @@ def _validated(query: str, hours: str, options: dict) -> CourseRequest:
             ("presentation_style", "style"),
             ("pace_wpm", "pace"),
             ("notes", "notes"),
+            ("widen", "widen"),
         )
         if options.get(name) is not None
     }
