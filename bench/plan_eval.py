@@ -146,8 +146,8 @@ def matches(ref: list[str], book_key: str, chapter: str, path: list[str]) -> boo
 
 
 def evaluate(request: dict, result: dict, keys: dict[int, str]) -> dict:
-    from courses.planning.material import supported_minutes
     from courses.planning.objectives import is_templated
+    from courses.planning.sizing import supported_minutes
     from courses.planning.titles import clean_title
     from library.models import Chunk
 

@@ -6,8 +6,8 @@ objectives are concrete (templated ones are replaced by objectives taken from it
 from __future__ import annotations
 
 from courses.planning.base import PartDraft, PlanContext
-from courses.planning.material import supported_minutes
 from courses.planning.objectives import MIN_OBJECTIVES, is_templated, objectives_for
+from courses.planning.sizing import supported_minutes
 from courses.schemas import ExpandedPart
 from library.models import Chunk
 

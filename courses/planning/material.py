@@ -3,12 +3,11 @@ whole, how much time they support, and an honest refusal when there are none.
 
 Both planners (offline and model) are given exactly this material (`Material.units`).
 
-Sizing rule (stated once, used everywhere): a section may last at most as long as it takes to speak
-its relevant source text `SPOKEN_PER_SOURCE[depth]` times at the course pace -- at the default pace
-of 150 words a minute and standard depth, one minute per 75 source words (overview: 150, deep: 50).
-A course is planned for min(requested, supported) minutes unless the learner asked to widen to
-neighbouring material (preference `widen`); the time contract (courses/budget.py) holds for what is
-planned, and the course says how much of the requested time the library supports.
+Sizing (the rule is in sizing.py): a section lasts at most one minute per 75 relevant source words
+at 150 words a minute and standard depth. A course is planned for min(requested, supported)
+minutes unless the learner asked to widen to neighbouring material (preference `widen`); the time
+contract (courses/budget.py) holds for what is planned, and the course says how much of the
+requested time the library supports.
 """
 
 from __future__ import annotations
@@ -18,6 +17,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from courses.planning.request import Request, expansion_in, initials, parse_request, stems_of
+from courses.planning.selection import (
+    choose,
+    drop_weak_text,
+    keep_coherent,
+    support_of,
+    teaching_order,
+    worth_a_section,
+)
+from courses.planning.sizing import SECTION_MAX, SECTION_MIN, supported_minutes, words_for
 from courses.planning.units import (
     MIN_CHAPTER_WORDS,
     RELEVANT,
@@ -33,24 +41,13 @@ from courses.planning.units import (
 from library.models import Book, Chapter, Chunk
 from library.retrieval import passages_mentioning, topic_passages, word_passage_counts
 
-SPOKEN_PER_SOURCE = {"overview": 1.0, "standard": 2.0, "deep": 3.0}
-SECTION_MIN, SECTION_MAX = 10, 90
 MAX_CORE = 3
 CONTEXT_SHARE = 0.03  # a book "is about" a context word when this share of its passages use it
 CLOSEST_BOOKS = 3
-TIERS = {"heading": 0, "chapter": 0, "subheading": 1}  # else 2: text or book-title evidence
 
 
 class NoMaterial(Exception):
     """The library does not teach the request: the job ends with this message."""
-
-
-def supported_minutes(words: int, depth: str, pace: int) -> float:
-    return words * SPOKEN_PER_SOURCE.get(depth, 2.0) / max(60, pace or 150)
-
-
-def words_for(minutes: float, depth: str, pace: int) -> int:
-    return math.ceil(minutes * max(60, pace or 150) / SPOKEN_PER_SOURCE.get(depth, 2.0))
 
 
 @dataclass
@@ -93,9 +90,9 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
     context_books = _context_books(request, books, frequency)
     scope = [b for b in book_ids if b in context_books]
     units = _scored_units(request, required, scope, books, frequency, depth, pace)
-    _drop_weak_text(units, len(request.topics))
-    relevant = _worth_a_section([u for u in units if u.score > 0 and u.relevant_words() > 0], depth, pace)
-    relevant = _keep_coherent(relevant)
+    drop_weak_text(units, len(request.topics))
+    relevant = worth_a_section([u for u in units if u.score > 0 and u.relevant_words() > 0], depth, pace)
+    relevant = keep_coherent(relevant)
     taught = {i for u in relevant for i, s in u.scores.items() if s >= RELEVANT}
     labels = [t.label for t in request.topics]
     if not taught or (request.context and not scope):
@@ -109,13 +106,13 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
         )
     widen = bool(preferences.get("widen"))
     target = minutes if widen else min(minutes, max(SECTION_MIN, math.floor(supported)))
-    chosen = _choose(relevant, request, target, depth, pace)
+    chosen = choose(relevant, request, target, depth, pace)
     neighbours: list[Unit] = []
     if widen and supported < minutes:
-        neighbours = _neighbours(units, chosen, minutes - supported, depth, pace)
-    planned = min(minutes, math.floor(supported + sum(_support(u, depth, pace, True) for u in neighbours)))
+        neighbours = neighbours(chosen, minutes - supported, books, depth, pace)
+    planned = min(minutes, math.floor(supported + sum(support_of(u, depth, pace, True) for u in neighbours)))
     planned = max(SECTION_MIN, planned)
-    ordered = _teaching_order(chosen + neighbours)
+    ordered = teaching_order(chosen + neighbours)
     covered_idx = {i for u in chosen for i, s in u.scores.items() if s >= RELEVANT}
     material = Material(
         request=request,
@@ -241,32 +238,6 @@ def _scored_units(request, required, scope, books, frequency, depth, pace) -> li
     return units
 
 
-STRONG_TEXT = 0.7
-CHAPTER_NORM_WORDS = 5000  # a chapter with this many words on a topic teaches all of it
-
-
-def _drop_weak_text(units: list[Unit], topics: int) -> None:
-    """Text-only evidence below STRONG_TEXT counts only for a topic no heading names."""
-    for i in range(topics):
-        strong = any(
-            TIERS.get(u.evidence.get(i, ""), 2) < 2 and u.scores.get(i, 0) >= RELEVANT for u in units
-        )
-        if not strong:
-            continue
-        for u in units:
-            if TIERS.get(u.evidence.get(i, ""), 2) == 2 and u.scores.get(i, 0) < STRONG_TEXT:
-                u.scores.pop(i, None)
-
-
-def _worth_a_section(units: list[Unit], depth: str, pace: int) -> list[Unit]:
-    """Drop scraps: a unit supporting less than a minimum section, alone in its chapter, cannot be
-    taught without stretching it (a neighbour in the same chapter would absorb it)."""
-    per_chapter: dict[int, int] = defaultdict(int)
-    for u in units:
-        per_chapter[u.chapter_id] += 1
-    return [u for u in units if _support(u, depth, pace) >= SECTION_MIN or per_chapter[u.chapter_id] > 1]
-
-
 BOOK_WORD_SHARE = 0.2  # a word in a fifth of a book's passages is what the book is about
 
 
@@ -277,122 +248,6 @@ def _book_words(book: dict) -> set[str]:
         if n >= BOOK_WORD_SHARE * max(1, book["passages"]):
             words |= set(stems_of(word))
     return words
-
-
-def _support(unit: Unit, depth: str, pace: int, whole: bool = False) -> float:
-    words = unit.words if whole else unit.relevant_words()
-    return supported_minutes(words, depth, pace)
-
-
-def _coverage_by(relevant: list[Unit]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
-    book_topics: dict[int, set[int]] = defaultdict(set)
-    chapter_topics: dict[int, set[int]] = defaultdict(set)
-    for u in relevant:
-        for i, s in u.scores.items():
-            if s >= RELEVANT:
-                book_topics[u.book_id].add(i)
-                chapter_topics[u.chapter_id].add(i)
-    return book_topics, chapter_topics
-
-
-def _keep_coherent(relevant: list[Unit]) -> list[Unit]:
-    """Whole-request coherence: a topic is taught from the books that teach most of the request.
-    In "Git internals: objects, references and packfiles", Pro Git teaches all four; an economics
-    chapter on "Objections" (the same stem as "objects") is not used for "objects"."""
-    book_topics, _ = _coverage_by(relevant)
-    best: dict[int, int] = defaultdict(int)
-    for topics in book_topics.values():
-        for i in topics:
-            best[i] = max(best[i], len(topics))
-    for u in relevant:
-        for i in list(u.scores):
-            if u.scores[i] >= RELEVANT and len(book_topics[u.book_id]) < best[i]:
-                u.scores.pop(i)
-    return [u for u in relevant if u.score > 0 and u.relevant_words() > 0]
-
-
-def _choose(relevant: list[Unit], request: Request, target: float, depth: str, pace: int) -> list[Unit]:
-    """Each topic's best unit first -- from the book, then the chapter, that teaches most of the
-    request -- then the best remaining units of the whole request -- named by a heading (or their
-    chapter's title) first, then by that coherence -- until they support the target time; at most
-    one section per ten minutes. Ties: the chapter that teaches the topic most, higher score,
-    earlier in the book."""
-    book_topics, _ = _coverage_by(relevant)
-    mass: dict[tuple[int, int], int] = defaultdict(int)  # (topic, chapter) -> words teaching it
-    for u in relevant:
-        for i, s in u.scores.items():
-            if s >= RELEVANT and (TIERS.get(u.evidence[i], 2) < 2 or s >= STRONG_TEXT):
-                mass[(i, u.chapter_id)] += sum(w for cid, w, _ in u.chunks if cid in u.relevant[i])
-    weight: dict[int, float] = defaultdict(float)  # how much of the whole request a chapter teaches
-    for (_topic, chapter_id), words in mass.items():
-        weight[chapter_id] += min(1.0, words / CHAPTER_NORM_WORDS)
-
-    def rank(u: Unit, topics: list[int], tier_first: bool) -> tuple:
-        tier = min(TIERS.get(u.evidence[i], 2) for i in topics)
-        coherence = (-len(book_topics[u.book_id]), -round(weight[u.chapter_id], 1))
-        return (
-            *((tier, *coherence) if tier_first else (*coherence, tier)),
-            -max(mass[(i, u.chapter_id)] for i in topics),
-            -round(max(u.scores[i] for i in topics) + 0.1 * u.score, 2),
-            u.book_id,
-            u.chapter_order,
-            u.first_ordinal,
-        )
-
-    def taught(u: Unit) -> list[int]:
-        return [i for i, s in u.scores.items() if s >= RELEVANT]
-
-    chosen: list[Unit] = []
-    total = 0.0
-    limit = max(1, int(target // SECTION_MIN))
-
-    def take(unit: Unit) -> None:
-        nonlocal total
-        if unit in chosen or len(chosen) >= limit or total >= target:
-            return
-        alone = not any(c.chapter_id == unit.chapter_id for c in chosen)
-        if alone and _support(unit, depth, pace) < SECTION_MIN:
-            return  # a scrap alone in its chapter would be stretched to a ten-minute section
-        chosen.append(unit)
-        total += _support(unit, depth, pace)
-
-    for i in range(len(request.topics)):
-        mine = [u for u in relevant if u.scores.get(i, 0) >= RELEVANT]
-        if mine:
-            take(min(mine, key=lambda u, i=i: rank(u, [i], tier_first=False)))
-    for unit in sorted(relevant, key=lambda u: rank(u, taught(u), tier_first=True)):
-        take(unit)
-    return chosen
-
-
-def _neighbours(units: list[Unit], chosen: list[Unit], short: float, depth: str, pace: int) -> list[Unit]:
-    """Unchosen, non-filler units next to the chosen ones (same chapter first, then the chapters
-    either side), until they make up `short` minutes."""
-    taken = {id(u) for u in chosen}
-    chapters = {(u.book_id, u.chapter_order) for u in chosen}
-    pool = [
-        u for u in units if id(u) not in taken and not u.back_matter and not is_filler_title(u.chapter_title)
-    ]
-
-    def distance(u: Unit) -> tuple:
-        d = min(abs(u.chapter_order - o) + (0 if b == u.book_id else 1000) for b, o in chapters)
-        return (d, u.book_id, u.chapter_order, u.first_ordinal)
-
-    result, total = [], 0.0
-    for unit in sorted(pool, key=distance):
-        if distance(unit)[0] > 1 or total >= short:
-            break
-        result.append(unit)
-        total += _support(unit, depth, pace, True)
-    return result
-
-
-def _teaching_order(units: list[Unit]) -> list[Unit]:
-    """Books in the order of their best unit, then each book's own order (foundations first)."""
-    rank: dict[int, float] = {}
-    for u in units:
-        rank[u.book_id] = max(rank.get(u.book_id, 0.0), u.score)
-    return sorted(units, key=lambda u: (-rank[u.book_id], u.book_id, u.chapter_order, u.first_ordinal))
 
 
 def _unit_dict(unit: Unit, depth: str, pace: int, request: Request, neighbour: bool) -> dict:
@@ -427,13 +282,17 @@ def _unit_dict(unit: Unit, depth: str, pace: int, request: Request, neighbour: b
 
 def _notes(material: Material) -> list[str]:
     notes = []
-    if material.planned_minutes < material.requested_minutes:
-        notes.append(
-            f"Your library supports about {_hours(material.supported_minutes)} on this; planned "
-            f"{_hours(material.planned_minutes)} of the {_hours(material.requested_minutes)} requested."
-        )
+    supported, planned = _hours(material.supported_minutes), _hours(material.planned_minutes)
+    requested = _hours(material.requested_minutes)
     if material.widened:
-        notes.append("Widened to neighbouring chapters to fill the requested time, as you asked.")
+        notes.append(
+            f"Your library supports about {supported} on this; with neighbouring chapters, as you asked, "
+            f"planned {planned} of the {requested} requested."
+        )
+    elif material.planned_minutes < material.requested_minutes:
+        notes.append(
+            f"Your library supports about {supported} on this; planned {planned} of {requested} asked."
+        )
     if material.missing:
         notes.append("Not in your library: " + ", ".join(material.missing) + ".")
     return notes

@@ -12,7 +12,7 @@ import json
 from courses.budget import PartPlan, part_count_range
 from courses.planning.base import PartDraft, PlanContext, Planner
 from courses.planning.checks import checked_sections, minutes_follow_material, place_leftovers
-from courses.planning.material import words_for
+from courses.planning.sizing import words_for
 from courses.schemas import ExpandedPart, OutlineReview, PartsOutline
 from docprof.ai.prompts import book_text, load_prompt
 
