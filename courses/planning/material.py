@@ -21,6 +21,7 @@ from courses.planning.selection import (
     choose,
     drop_weak_text,
     keep_coherent,
+    neighbouring_units,
     support_of,
     teaching_order,
     worth_a_section,
@@ -109,7 +110,7 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
     chosen = choose(relevant, request, target, depth, pace)
     neighbours: list[Unit] = []
     if widen and supported < minutes:
-        neighbours = neighbours(chosen, minutes - supported, books, depth, pace)
+        neighbours = neighbouring_units(chosen, minutes - supported, books, depth, pace)
     planned = min(minutes, math.floor(supported + sum(support_of(u, depth, pace, True) for u in neighbours)))
     planned = max(SECTION_MIN, planned)
     ordered = teaching_order(chosen + neighbours)
@@ -290,9 +291,8 @@ def _notes(material: Material) -> list[str]:
             f"planned {planned} of the {requested} requested."
         )
     elif material.planned_minutes < material.requested_minutes:
-        notes.append(
-            f"Your library supports about {supported} on this; planned {planned} of {requested} asked."
-        )
+        says = f"Your library supports about {supported} on this; "
+        notes.append(says + f"planned {planned} of the {requested} requested.")
     if material.missing:
         notes.append("Not in your library: " + ", ".join(material.missing) + ".")
     return notes

@@ -128,9 +128,7 @@ def choose(relevant: list[Unit], request: Request, target: float, depth: str, pa
     return chosen
 
 
-def neighbours(
-    units: list[Unit], chosen: list[Unit], short: float, books, depth: str, pace: int
-) -> list[Unit]:
+def neighbouring_units(chosen: list[Unit], short: float, books: dict, depth: str, pace: int) -> list[Unit]:
     """Unchosen units next to the chosen ones -- the rest of their chapters first, then the chapters
     either side in the same book -- until they make up `short` minutes. Front and back matter
     never fill time."""
