@@ -16,6 +16,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Count
+
 from courses.planning.request import Request, expansion_in, initials, parse_request, stems_of
 from courses.planning.selection import (
     choose,
@@ -133,9 +135,12 @@ def _frequencies(request: Request, book_ids: list[int]) -> tuple[dict[str, float
     """Share of the library's passages containing each request word (rarer words identify a topic),
     and the books with their passage counts."""
     books = {b["id"]: b for b in Book.objects.filter(id__in=book_ids).values("id", "title").order_by("id")}
-    totals = defaultdict(int)
-    for row in Chunk.objects.filter(book_id__in=book_ids).values_list("book_id", flat=True).iterator():
-        totals[row] += 1
+    totals = dict(
+        Chunk.objects.filter(book_id__in=book_ids)
+        .values("book_id")
+        .annotate(n=Count("id"))
+        .values_list("book_id", "n")
+    )
     for book_id, b in books.items():
         b["passages"] = totals.get(book_id, 0)
     words = {w for t in request.topics for p in t.phrasings for w in p.split()} | set(request.context)
