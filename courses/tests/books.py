@@ -251,3 +251,25 @@ GARDENING_MD = (
         3400,
     )
 )
+
+DCF_CHAPTERS = [
+    ("Forecasting Cash Flows", ["Revenue forecasts", "Operating margins"]),
+    ("Reinvestment", ["Capital expenditure", "Working capital needs"]),
+    ("Discount Rates", ["The cost of equity", "The cost of debt"]),
+    ("Terminal Value", ["Stable growth", "Exit multiples"]),
+    ("From Enterprise Value to Equity", ["Net debt", "Share counts"]),
+    ("Valuation in Practice", ["Sensitivity analysis", "Common mistakes"]),
+]
+DCF_BOOK_MD = "# Discounted Cash Flow Valuation\n\n" + "".join(
+    f"## Chapter {n} {chapter}\n\nDiscounted cash flow (DCF) valuation needs {chapter.lower()}.\n\n"
+    + "".join(
+        section(
+            heading,
+            f"{heading} matter to every discounted cash flow valuation of a firm.",
+            VALUATION_WORDS + [heading.lower(), "discounted cash flow", "the valuation"],
+            2400,
+        )
+        for heading in headings
+    )
+    for n, (chapter, headings) in enumerate(DCF_CHAPTERS, start=1)
+)
