@@ -15,6 +15,14 @@ MAX_TITLE_CHARS = 500
 
 _WS_RE = re.compile(r"\s+")
 
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    "seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|first|second|third|fourth|fifth|sixth|seventh|"
+    "eighth|ninth|tenth|last"
+)
+# What follows "Chapter", "Part", "Appendix" (case-insensitive): 7, VII, seven, twenty-one, A.
+ORDINAL_PATTERN = rf"(?:\d{{1,3}}|[ivxlcdm]{{1,7}}|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))?|[a-z])"
+
 
 class IngestError(Exception):
     """A problem with the uploaded file that a person can act on."""
