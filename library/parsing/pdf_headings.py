@@ -226,7 +226,9 @@ def detect_headings(pages: list[Page]) -> list[Heading]:
         (
             s
             for s in styles.values()
-            if s.size < chapter.size and s.size >= body * SECTION_BIG and len(s.headings) >= 2
+            if s.size < chapter.size
+            and s.size >= body * SECTION_BIG
+            and len(s.headings) >= min(3, len(chapter.headings))
         ),
         key=lambda s: (s.size, s.bold),
         reverse=True,

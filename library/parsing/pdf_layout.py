@@ -35,6 +35,10 @@ _LABEL_BEFORE_NUMBER = re.compile(
     r"figure|table|version|edition|page|no\.?)$",
     re.I,
 )
+# "Chapter 7", "CHAPTER SEVEN", "Part II": a label alone on its line
+LABEL_ONLY_RE = re.compile(
+    r"^(?:chapter|part|appendix|section|lecture|lesson|unit|book|volume)\s+[\w-]+\.?$", re.I
+)
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 _CLEAN_TABLE = str.maketrans({"\ufffe": "", "\x02": "", "\xad": "", "\x03": "", "\x00": ""})
 
@@ -154,14 +158,16 @@ def _key(line: Line) -> tuple[str, int]:
 
 def mark_furniture(pages: list[Page]) -> None:
     """Mark running heads and footers (the same text, digits aside, in the same size among the first
-    or last two lines of at least three pages) and bare page numbers there."""
+    or last two lines of at least three pages) and bare page numbers there. A label alone ("Chapter
+    7") counts only when the very same text repeats: chapter openings share the label, not the
+    number."""
     counts: Counter = Counter()
     for page in pages:
         lines = [ln for ln in page.lines if ln.text]
-        for ln in lines[:2]:
-            counts["top", *_key(ln)] += 1
-        for ln in lines[-2:]:
-            counts["bottom", *_key(ln)] += 1
+        for where, edge in (("top", lines[:2]), ("bottom", lines[-2:])):
+            for ln in edge:
+                counts[where, *_key(ln)] += 1
+                counts[where, ln.text] += 1
     threshold = 3 if len(pages) >= 6 else 10**9
     for page in pages:
         lines = [ln for ln in page.lines if ln.text]
@@ -172,10 +178,12 @@ def mark_furniture(pages: list[Page]) -> None:
             continue
         for where, edge in (("top", lines[:2]), ("bottom", lines[-2:])):
             for ln in edge:
-                if _PAGE_NUMBER_RE.match(ln.text) or (
-                    len(ln.text) <= 120 and counts[where, *_key(ln)] >= threshold
-                ):
+                if _PAGE_NUMBER_RE.match(ln.text):
                     ln.furniture = True
+                elif len(ln.text) <= 120:
+                    key = (where, ln.text) if LABEL_ONLY_RE.match(ln.text) else (where, *_key(ln))
+                    if counts[key] >= threshold:
+                        ln.furniture = True
 
 
 # --- tables of contents ---------------------------------------------------------------------------
