@@ -127,7 +127,10 @@ def main() -> None:
         print(f"(no PDFs given and none in {CORPUS})")
         return
     results = [measure(p, args.verbose) for p in paths]
-    header = f"{'file':52} {'pages':>6} {'expect':>6} {'found':>6} {'match':>6} {'share':>6} {'extra':>6} {'pages/s':>8}"
+    header = (
+        f"{'file':52} {'pages':>6} {'expect':>6} {'found':>6} {'match':>6} {'share':>6} {'extra':>6} "
+        f"{'pages/s':>8}"
+    )
     print()
     print(header)
     print("-" * len(header))

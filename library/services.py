@@ -101,6 +101,7 @@ def ingest_book(book: Book, progress: JobProgress = NO_JOB, embedder: Embedder |
             book.format,
             words_per_page=settings.DOCPROF_WORDS_PER_PAGE,
             max_unpacked_bytes=settings.DOCPROF_MAX_UNPACKED_MB * 1024 * 1024,
+            filename=book.original_filename,
         )
         progress.check_cancelled()
         progress.update(phase="chunk", message=f"Splitting {len(parsed.chapters)} chapters", done=1)

@@ -172,7 +172,7 @@ def parse_asciidoc(path: Path, *, words_per_page: int = 300, max_bytes: int = 50
             elif ev[1] == "doctitle" and not title:
                 title = ev[2]
     return finish_book(
-        title=title or path.stem,
+        title=title,
         authors=authors.replace(";", ",").strip(),
         fmt="asciidoc",
         chapters=builder.chapters,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_TITLE_CHARS = 500
+DEFAULT_MAX_BOOK_WORDS = 3_000_000
 
 _WS_RE = re.compile(r"\s+")
 
@@ -78,6 +79,16 @@ class ParsedBook:
     @property
     def word_count(self) -> int:
         return sum(c.word_count for c in self.chapters)
+
+
+def check_word_limit(words: int, limit: int | None, name: str = "This book") -> None:
+    """Refuse a book with more than ``limit`` words (``None``: no limit)."""
+    if limit is not None and words > limit:
+        raise IngestError(
+            f"{name} has more than {limit:,} words ({words:,} read); the limit is {limit:,} words per "
+            "book (DOCPROF_MAX_BOOK_WORDS). Split it into volumes and upload them separately.",
+            413,
+        )
 
 
 def normalize_ws(text: str) -> str:
@@ -263,7 +274,7 @@ def finish_book(
                 seen += count_words(block.text)
         pages = total // wpp + 1
     return ParsedBook(
-        title=clean_title(title),
+        title=clean_title(title, ""),  # no title of its own: parse_book falls back to the file name
         authors=normalize_ws(authors or "")[:MAX_TITLE_CHARS],
         format=fmt,
         pages=pages,

@@ -256,7 +256,7 @@ def parse_html(path: Path, *, words_per_page: int = 300, max_bytes: int = 500 * 
     root = parse_html_string(read_text_file(path, max_bytes=max_bytes))
     chapters, events = build_from_events(html_events(root))
     first_h1 = next((e[2] for e in events if e[0] == "heading" and e[1] == 1), "")
-    title = document_title(root) or first_h1 or path.stem
+    title = document_title(root) or first_h1
     authors = ""
     for meta in root.iter("meta"):
         if (meta.get("name") or "").lower() in ("author", "dc.creator") and meta.get("content"):

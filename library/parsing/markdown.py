@@ -119,7 +119,7 @@ def parse_markdown(path: Path, *, words_per_page: int = 300, max_bytes: int = 50
     elif len(h1s) == 1 and chapter_level > 1:
         title = h1s[0]
     else:
-        title = _bold_title(text) or (h1s[0] if h1s else "") or path.stem
+        title = _bold_title(text) or (h1s[0] if h1s else "")
     authors = meta.get("author") or meta.get("authors") or ""
     return finish_book(
         title=title, authors=authors, fmt="markdown", chapters=builder.chapters, words_per_page=words_per_page

@@ -136,5 +136,5 @@ def parse_text(path: Path, *, words_per_page: int = 300, max_bytes: int = 500 * 
     chapters = build_text_chapters(text)
     first_line = next((normalize_ws(ln) for ln in text.splitlines() if ln.strip()), "")
     is_heading = _CHAPTER_RE.match(first_line) or _PART_RE.match(first_line) or _ATX_RE.match(first_line)
-    title = first_line if 0 < len(first_line) <= 120 and not is_heading else path.stem
+    title = first_line if 0 < len(first_line) <= 120 and not is_heading else ""
     return finish_book(title=title, authors="", fmt="text", chapters=chapters, words_per_page=words_per_page)

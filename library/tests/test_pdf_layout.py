@@ -1,7 +1,7 @@
 """PDFs without bookmarks: chapters, titles, page ranges and sections from the page layout."""
 
-import pytest
 import pypdfium2 as pdfium
+import pytest
 
 from library.parsing import parse_book
 from library.parsing.pdf import parse_pdf
