@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from library.parsing.cleanup import clean_prose
+
 MAX_TITLE_CHARS = 500
 DEFAULT_MAX_BOOK_WORDS = 3_000_000
 
@@ -44,6 +46,7 @@ class Block:
     text: str
     page: int | None = None
     heading_path: list[str] = field(default_factory=list)
+    code: bool = False  # a code listing: kept exactly as written (no markup clean-up)
 
 
 @dataclass
@@ -101,7 +104,8 @@ def count_words(text: str) -> int:
 
 
 def clean_title(title: str, fallback: str = "Untitled") -> str:
-    title = normalize_ws(title or "")
+    """A title without markup and runs of whitespace, cut to ``MAX_TITLE_CHARS``."""
+    title = normalize_ws(clean_prose(title or ""))
     return (title or fallback)[:MAX_TITLE_CHARS]
 
 
@@ -220,13 +224,14 @@ class OutlineBuilder:
         if not self.stack or self.stack[0][0] != self.chapter_level:
             self.stack.insert(0, (self.chapter_level, title))
 
-    def block(self, text: str) -> None:
+    def block(self, text: str, code: bool = False) -> None:
         text = normalize_ws(text)
         if not text:
             return
         if self.current is None:
             self._open_implicit()
-        self.current.blocks.append(Block(text=text, page=None, heading_path=[t for _, t in self.stack]))
+        path = [t for _, t in self.stack]
+        self.current.blocks.append(Block(text=text, page=None, heading_path=path, code=code))
 
 
 def choose_chapter_level(levels: list[int]) -> int:
@@ -250,10 +255,15 @@ def finish_book(
     words_per_page: int | None,
     physical_pages: bool = False,
     pages: int | None = None,
+    markup: bool = True,
 ) -> ParsedBook:
-    """Drop empty chapters, trim titles, compute pages for non-PDF formats, refuse empty books."""
+    """Strip markup from prose and titles, drop empty chapters, trim titles, compute pages for
+    non-PDF formats, refuse empty books. ``markup=False``: the text cannot hold markup (PDF)."""
     kept = []
     for chapter in chapters:
+        for block in chapter.blocks:
+            if markup and not block.code:
+                block.text = clean_prose(block.text)
         chapter.blocks = [b for b in chapter.blocks if b.text.strip()]
         if not chapter.blocks:
             continue

@@ -316,7 +316,9 @@ def _parse(archive: EpubArchive, words_per_page: int, check_words):
                     chapters.append(current)
                     nav_path = ["Front matter"]
                 path = list(nav_path) + [t for _, t in stack]
-                current.blocks.append(Block(text=ev[1], page=None, heading_path=path))
+                current.blocks.append(
+                    Block(text=ev[1], page=None, heading_path=path, code=len(ev) > 2 and ev[2])
+                )
 
     return finish_book(
         title=title,

@@ -53,7 +53,7 @@ def _strip_html(html: str) -> str:
 
 
 def markdown_events(text: str):
-    """Yield ("heading", level, text) and ("block", text) events in document order."""
+    """Yield ("heading", level, text) and ("block", text[, True for code]) events in document order."""
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     tokens = md.parse(text)
     i = 0
@@ -82,7 +82,7 @@ def markdown_events(text: str):
                 yield ("block", content)
         elif t in ("fence", "code_block"):
             if tok.content.strip():
-                yield ("block", tok.content)
+                yield ("block", tok.content, True)
         elif t == "html_block":
             content = normalize_ws(_strip_html(tok.content))
             if content:
@@ -112,7 +112,7 @@ def parse_markdown(path: Path, *, words_per_page: int = 300, max_bytes: int = 50
         if ev[0] == "heading":
             builder.heading(ev[1], ev[2])
         else:
-            builder.block(ev[1])
+            builder.block(ev[1], code=len(ev) > 2)
 
     if meta.get("title"):
         title = meta["title"]

@@ -205,6 +205,7 @@ def parse_pdf(path: Path, *, use_outline: bool = True) -> ParsedBook:
         words_per_page=None,
         physical_pages=True,
         pages=page_count,
+        markup=False,
     )
 
 
