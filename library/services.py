@@ -126,7 +126,10 @@ def ingest_book(book: Book, progress: JobProgress = NO_JOB, embedder: Embedder |
         progress.update(phase="summarise", message="Summarising chapters", done=3)
         summariser = get_summariser(embedder, job_id=progress.job_id, book_title=parsed.title)
         summaries = [
-            summariser.summarise_chapter(c.title, [d.text for d in drafts]) for c, drafts in chapter_drafts
+            summariser.summarise_chapter(
+                c.title, [b.text for b in c.blocks if not b.code] or [d.text for d in drafts]
+            )
+            for c, drafts in chapter_drafts
         ]
         chapter_vectors = embedder.embed(
             [f"{c.title}. {s}" for (c, _), s in zip(chapter_drafts, summaries, strict=True)]
