@@ -6,13 +6,17 @@
 Each PDF is parsed with its bookmarks ignored (``parse_pdf(path, use_outline=False)``), so chapters
 come only from the page layout. Ground truth is the PDF's own outline: its top-level bookmarks
 (title and target page) stand for the book's chapters, front and back matter included (a book whose
-outline is nested under one root entry is compared with that entry's children). A PDF without an
-outline has no ground truth; its chapters are listed only.
+outline is nested under one root entry is compared with that entry's children). An entry followed by
+the next one on the same page (a part title with no text of its own, e.g. "Part I" right before
+"Chapter 1") cannot start a chapter and is not counted; the count of such entries is printed. A PDF
+without an outline has no ground truth; its chapters are listed only.
 
 A chapter counts as found when a detected chapter starts within one page of the bookmark's page
 (each detected chapter matches at most one bookmark). Printed per book: chapters expected, found
 in all, matched, the share matched (target >= 90%), detected chapters that match no bookmark, and
-parse speed in pages per second (target >= 100, parse only, one core).
+parse speed in pages per second (target >= 100, parse only, one core). Columns: expect = bookmarks
+counted, skip = bookmarks not counted (no page of their own), found = chapters detected, match =
+expected chapters found within a page, extra = detected chapters matching no bookmark.
 """
 
 from __future__ import annotations
@@ -59,18 +63,23 @@ def outline_chapters(path: Path) -> list[tuple[str, int]]:
     return level0
 
 
+def without_empty(entries: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Entries whose successor starts on a later page (the last one always counts)."""
+    return [e for e, nxt in zip(entries, [*entries[1:], ("", 10**9)], strict=False) if nxt[1] > e[1]]
+
+
 def _norm(text: str) -> str:
     return _NORM_RE.sub("", text.lower())
 
 
 def match(expected: list[tuple[str, int]], found: list[tuple[str, int]]) -> list[tuple[int, int | None]]:
     """For each expected chapter, the index of the found chapter matched to it (start page within
-    one page, nearest first, each found chapter used once), or None."""
+    one page; the same title first, then the nearest; each found chapter used once), or None."""
     used: set[int] = set()
     pairs = []
     for title, page in expected:
         options = [
-            (abs(fp - page), 0 if _norm(title) in _norm(ft) else 1, j)
+            (0 if _norm(title) in _norm(ft) else 1, abs(fp - page), j)
             for j, (ft, fp) in enumerate(found)
             if j not in used and fp is not None and abs(fp - page) <= 1
         ]
@@ -90,13 +99,15 @@ def measure(path: Path, verbose: bool) -> dict:
     book = parse_pdf(path, use_outline=False)
     seconds = time.perf_counter() - start
     found = [(c.title, c.page_start) for c in book.chapters]
-    expected = outline_chapters(path)
+    outline = outline_chapters(path)
+    expected = without_empty(outline)
     pairs = match(expected, found)
     matched = {j for _, j in pairs if j is not None}
     result = {
         "file": path.name,
         "pages": book.pages,
         "expected": len(expected),
+        "not_counted": len(outline) - len(expected),
         "found": len(found),
         "matched": len(matched),
         "share": round(len(matched) / len(expected), 3) if expected else None,
@@ -128,8 +139,8 @@ def main() -> None:
         return
     results = [measure(p, args.verbose) for p in paths]
     header = (
-        f"{'file':52} {'pages':>6} {'expect':>6} {'found':>6} {'match':>6} {'share':>6} {'extra':>6} "
-        f"{'pages/s':>8}"
+        f"{'file':52} {'pages':>6} {'expect':>6} {'skip':>5} {'found':>6} {'match':>6} {'share':>6} "
+        f"{'extra':>6} {'pages/s':>8}"
     )
     print()
     print(header)
@@ -137,7 +148,8 @@ def main() -> None:
     for r in results:
         share = f"{r['share']:.0%}" if r["share"] is not None else "n/a"
         print(
-            f"{r['file'][:52]:52} {r['pages']:>6} {r['expected']:>6} {r['found']:>6} {r['matched']:>6} "
+            f"{r['file'][:52]:52} {r['pages']:>6} {r['expected']:>6} {r['not_counted']:>5} {r['found']:>6} "
+            f"{r['matched']:>6} "
             f"{share:>6} {r['unmatched_found']:>6} {r['pages_per_s']:>8}"
         )
     scored = [r for r in results if r["expected"]]

@@ -99,6 +99,16 @@ def _candidate(line: Line, body: float, body_weight: int) -> bool:
     return not (text.endswith(".") and len(text.split()) > 8)
 
 
+def _starts_label(text: str) -> bool:
+    """The line opens a heading of its own: "Chapter 5 ...", "Part III. ...", "Appendix A", "7"."""
+    return bool(
+        _is_label(text)
+        or CHAPTER_LABEL_RE.match(text)
+        or PART_LABEL_RE.match(text)
+        or APPENDIX_LABEL_RE.match(text)
+    )
+
+
 def _is_label(text: str) -> bool:
     return bool(BARE_NUMBER_RE.match(text) or ANY_LABEL_RE.match(text) or CHAPTER_LABEL_RE.fullmatch(text))
 
@@ -117,7 +127,7 @@ def _page_headings(index: int, page: Page, body: float, body_weight: int) -> lis
         while k + 1 < len(content) and len(group) < MAX_MERGED_LINES:
             nxt = page.lines[content[k + 1]]
             last = page.lines[group[-1]]
-            if not _candidate(nxt, body, body_weight) or _is_label(nxt.text):
+            if not _candidate(nxt, body, body_weight) or _starts_label(nxt.text):
                 break
             gap = nxt.top - last.top
             if not 0 < gap <= 2.6 * max(nxt.size, last.size):
@@ -199,7 +209,7 @@ def detect_headings(pages: list[Page]) -> list[Heading]:
     body, body_weight = body_style(pages)
     if body <= 0:
         return []
-    skip_pages = toc_pages(pages)
+    skip_pages = toc_pages(pages, body)
     found: list[Heading] = []
     for index, page in enumerate(pages):
         headings = _page_headings(index, page, body, body_weight)

@@ -29,6 +29,7 @@ _PAGE_NUMBER_RE = re.compile(
 )
 # "3.5.1 Streams Are Delayed Lists . . . 435", "Preface xi", "1 Introduction 1"
 _TRAILING_NUMBER_RE = re.compile(r"(?:^|\s|\.)(?:\d{1,4}|[ivxlcdm]{2,7})$", re.I)
+_ARABIC_TAIL_RE = re.compile(r"\d{1,4}$")
 _LEADERS_RE = re.compile(r"(?:\.\s?){2,}$")
 _LABEL_BEFORE_NUMBER = re.compile(
     r"\b(?:chapter|part|section|appendix|lecture|unit|book|volume|lesson|exercises?|problems?|step|"
@@ -206,14 +207,20 @@ def is_toc_entry(text: str) -> bool:
     return len(head.split()) >= 2 and not _LABEL_BEFORE_NUMBER.search(head)
 
 
-def toc_pages(pages: list[Page]) -> set[int]:
-    """Pages that are mostly table-of-contents (or list-of-figures) entries."""
+def toc_pages(pages: list[Page], body: float = 0.0) -> set[int]:
+    """Pages that are mostly table-of-contents (or list-of-figures) entries: at least five lines in
+    the text size or larger that end in a page number, numbers that mostly go up (an index's or a
+    program listing's do not)."""
     found = set()
     for index, page in enumerate(pages):
-        texts = [ln.text for ln in page.lines if ln.text and not ln.furniture]
-        if len(texts) < 5:
+        lines = [ln for ln in page.lines if ln.text and not ln.furniture]
+        if len(lines) < 5:
             continue
-        entries = sum(1 for t in texts if is_toc_entry(t))
-        if entries >= 5 and entries >= 0.4 * len(texts):
+        entries = [ln.text for ln in lines if ln.size >= 0.85 * body and is_toc_entry(ln.text)]
+        if len(entries) < 5 or len(entries) < 0.4 * len(lines):
+            continue
+        numbers = [int(m.group(0)) for t in entries if (m := _ARABIC_TAIL_RE.search(t))]
+        rising = sum(1 for a, b in zip(numbers, numbers[1:], strict=False) if b >= a)
+        if len(numbers) < 2 or rising >= 0.8 * (len(numbers) - 1):
             found.add(index)
     return found
