@@ -259,6 +259,13 @@ def finish_book(
 ) -> ParsedBook:
     """Strip markup from prose and titles, drop empty chapters, trim titles, compute pages for
     non-PDF formats, refuse empty books. ``markup=False``: the text cannot hold markup (PDF)."""
+    cleaned: dict[str, str] = {}
+
+    def titles(heading: str) -> str:  # heading paths repeat on every block: clean each once
+        if heading not in cleaned:
+            cleaned[heading] = clean_title(heading)
+        return cleaned[heading]
+
     kept = []
     for chapter in chapters:
         for block in chapter.blocks:
@@ -268,9 +275,9 @@ def finish_book(
         if not chapter.blocks:
             continue
         chapter.title = clean_title(chapter.title)
-        chapter.heading_path = [clean_title(h) for h in chapter.heading_path] or [chapter.title]
+        chapter.heading_path = [titles(h) for h in chapter.heading_path] or [chapter.title]
         for block in chapter.blocks:
-            block.heading_path = [clean_title(h) for h in block.heading_path] or [chapter.title]
+            block.heading_path = [titles(h) for h in block.heading_path] or [chapter.title]
         kept.append(chapter)
     total = sum(c.word_count for c in kept)
     if not kept or total == 0:

@@ -166,7 +166,7 @@ def _page_headings(index: int, page: Page, body: float, body_weight: int) -> lis
                 text=" ".join(ln.text for ln in lines),
                 size=round(main.size * 2) / 2,
                 bold=_is_bold(main, body_weight),
-                at_top=position <= 2 or (page.height > 0 and lines[0].top <= 0.45 * page.height),
+                at_top=position <= 2 or 0 <= lines[0].top <= 0.45 * page.height,
             )
         )
     return out

@@ -40,6 +40,7 @@ _LABEL_BEFORE_NUMBER = re.compile(
 LABEL_ONLY_RE = re.compile(
     r"^(?:chapter|part|appendix|section|lecture|lesson|unit|book|volume)\s+[\w-]+\.?$", re.I
 )
+_LABEL_START_RE = re.compile(r"(?:chapter|chap\.|lecture|lesson|unit|part|appendix)\b", re.I)
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 _CLEAN_TABLE = str.maketrans({"\ufffe": "", "\x02": "", "\xad": "", "\x03": "", "\x00": ""})
 
@@ -51,7 +52,7 @@ class Line:
     min_size: float  # the smallest of the sizes sampled at the start, middle and end
     weight: int  # font weight (-1 or 0 when the font does not say)
     bold_name: bool  # the font name says bold (CMBX, Helvetica-Bold, ...)
-    top: float  # distance of the line's top from the page top, pt
+    top: float  # distance of the line's top from the page top, pt (-1: not measured)
     furniture: bool = False  # running head/footer or page number
 
 
@@ -109,15 +110,25 @@ class PageReader:
 
     def _lines(self, tp, text: str, height: float) -> list[Line]:
         count = pdfium_c.FPDFText_CountChars(tp)
-        to_char = pdfium_c.FPDFText_GetCharIndexFromTextIndex
-        # pdfium's text indices count UTF-16 units: shift Python indices past astral characters.
+        # pdfium's text indices count UTF-16 units and skip a few control characters: map Python
+        # indices to character indices unless the text is one character per index (most pages).
         extra = None
         if not text.isascii() and _ASTRAL_RE.search(text):
             extra, n = [], 0
             for ch in text:
                 extra.append(n)
                 n += ord(ch) > 0xFFFF
-        threshold = 0.95 * self.body
+        identity = extra is None and len(text) == count
+        to_char = pdfium_c.FPDFText_GetCharIndexFromTextIndex
+
+        def char(ti: int) -> int:
+            ci = ti if identity else to_char(tp, ti + (extra[ti] if extra else 0))
+            return ci if 0 <= ci < count else -1
+
+        # Lines in the running body size or smaller get the cheap style (size, weight); the few
+        # that can be headings get the rest. Until the body size is known, every line does.
+        settled = sum(self.sizes.values()) >= 4000
+        threshold = 1.05 * self.body if settled else 0.0
         lines: list[Line] = []
         pos = 0
         for raw in text.split("\n"):
@@ -128,21 +139,19 @@ class PageReader:
                 continue
             first = start + (len(raw) - len(raw.lstrip()))
             last = start + len(raw.rstrip()) - 1
-            mid_t = (first + last) // 2
-            mid = to_char(tp, mid_t + (extra[mid_t] if extra else 0))
-            if not 0 <= mid < count:
-                lines.append(Line(clean, 0.0, 0.0, -1, False, 0.0))
+            mid = char((first + last) // 2)
+            if mid < 0:
+                lines.append(Line(clean, 0.0, 0.0, -1, False, -1.0))
                 continue
             size = _effective_size(tp, mid)
             weight = pdfium_c.FPDFText_GetFontWeight(tp, mid)
             self.sizes[round(size * 2) / 2] += len(clean)
-            if size < threshold:
+            if size < threshold and not (size >= 0.9 * self.body and _LABEL_START_RE.match(clean)):
                 lines.append(Line(clean, size, size, weight, False, -1.0))
                 continue
             min_size = size
-            for ti in (first, last):
-                ci = to_char(tp, ti + (extra[ti] if extra else 0))
-                if 0 <= ci < count:
+            for ci in (char(first), char(last)):
+                if ci >= 0:
                     min_size = min(min_size, _effective_size(tp, ci))
             pdfium_c.FPDFText_GetFontInfo(tp, mid, _NAME, len(_NAME), ctypes.byref(_FLAGS))
             top = height - _T.value if pdfium_c.FPDFText_GetCharBox(tp, mid, _L, _R, _B, _T) else -1.0
