@@ -61,10 +61,11 @@ _CODE_RE = re.compile(
 )
 _PLAIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _EARLY_DEPENDENT = frozenset("it its this these they them their those he she his her also".split())
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*%?")
 _MERGED_RE = re.compile(r"[.!?]\s+[a-z]")  # two sentences the splitter could not separate
 _DEFINITION_RE = re.compile(r"\b(?:is|are) (?:a|an|the|called|defined as)\b|\brefers? to\b|\bmeans\b")
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-_END = (".", "!", "?", '."', ".”", "?”", '?"', ".)", "!”")
+_END = (".", "!", '."', ".”", ".)", "!”")  # statements: a question is not a summary
 _LABEL_RE = re.compile(r"^(?:chapter|part|book|section|appendix)\s+[\w.]+[.:]?\s+(?=\S)", re.I)
 MATTER_TITLE_RE = re.compile(
     r"^(?:front matter|preface|foreword|acknowledge?ments?|dedications?|contributors|(?:table of )?contents|"
@@ -167,6 +168,7 @@ def rank_sentences(
             score += title_weight * len(wanted & vec.keys()) / len(wanted)
         if _DEFINITION_RE.search(sentences[i]):
             score += 0.05
+        score -= 0.05 * min(3, len(_NUMBER_RE.findall(sentences[i])))  # worked-example figures
         score += 0.05 * (1 - i / n)
         scored.append((score, i))
     scored.sort(key=lambda s: (-s[0], s[1]))
@@ -219,9 +221,12 @@ class ExtractiveSummariser:
         if len(names) >= 2:
             shown = names[:OVERVIEW_CHAPTERS_LISTED]
             rest = len(names) - len(shown)
-            listing = ", ".join(shown[:-1]) + (
-                f", {shown[-1]} and {rest} more" if rest else f" and {shown[-1]}"
-            )
+            sep = "; " if any("," in n or " and " in n for n in shown) else ", "
+            final = "; and " if sep == "; " else " and "
+            if rest:
+                listing = sep.join(shown) + f"{final}{rest} more"
+            else:
+                listing = sep.join(shown[:-1]) + final + shown[-1]
             parts.append(f"{title or 'The book'} has {len(names)} chapters: {listing}.")
         # The most central sentence of each stretch of the book (beginning, middle, end), in order.
         source = main or chapters

@@ -98,6 +98,7 @@ def test_chapter_summary_begins_with_a_sentence_that_stands_on_its_own():
         ("The ⟨name⟩ is a symbol to be associated with the procedure definition here.", False),
         ("Figure 3.1 shows the payments as arrows on a time line for the loan period.", False),
         ("Short sentence here.", False),
+        ("What is the present value of ten thousand received in five years at six percent?", False),
         ("Interest accrues daily on the balance that remains unpaid at the end of the day", False),
     ],
 )
@@ -128,6 +129,10 @@ def test_book_overview_lists_chapters_and_reads_in_order():
     order = [overview.find(word) for word in ("Compound interest", "An annuity", "A bond")]
     assert -1 not in order and order == sorted(order)
     assert "Copyright" not in overview and "Bond, 30" not in overview
+    titled = summariser.overview(
+        "Accounting", [("Assets, Depreciation and Amortisation", ""), ("Equity", "")]
+    )
+    assert titled == "Accounting has 2 chapters: Assets, Depreciation and Amortisation; and Equity."
 
 
 PRO_GIT = """= Pro Git
