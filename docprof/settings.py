@@ -197,6 +197,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # An EPUB whose members unpack to more than this is refused (zip-bomb guard).
 DOCPROF_MAX_UNPACKED_MB = env.int("DOCPROF_MAX_UNPACKED_MB", default=500)
+# A book with more words than this is refused at ingestion (checked while an EPUB is read).
+DOCPROF_MAX_BOOK_WORDS = env.int("DOCPROF_MAX_BOOK_WORDS", default=3_000_000)
 DOCPROF_CHUNK_MIN_WORDS = env.int("DOCPROF_CHUNK_MIN_WORDS", default=150)
 DOCPROF_CHUNK_TARGET_WORDS = env.int("DOCPROF_CHUNK_TARGET_WORDS", default=300)
 DOCPROF_CHUNK_MAX_WORDS = env.int("DOCPROF_CHUNK_MAX_WORDS", default=400)

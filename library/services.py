@@ -109,6 +109,7 @@ def ingest_book(book: Book, progress=NO_PROGRESS, embedder: Embedder | None = No
         book.format,
         words_per_page=settings.DOCPROF_WORDS_PER_PAGE,
         max_unpacked_bytes=settings.DOCPROF_MAX_UNPACKED_MB * 1024 * 1024,
+        filename=book.original_filename,
     )
     progress.check_cancelled()
     progress.progress(
@@ -135,7 +136,10 @@ def ingest_book(book: Book, progress=NO_PROGRESS, embedder: Embedder | None = No
     progress.progress(f"Summarising {len(chapter_drafts)} chapters", STAGES["summarise"])
     summariser = get_summariser(embedder, job_id=progress.job_id, book_title=parsed.title)
     summaries = [
-        summariser.summarise_chapter(c.title, [d.text for d in drafts]) for c, drafts in chapter_drafts
+        summariser.summarise_chapter(
+            c.title, [b.text for b in c.blocks if not b.code] or [d.text for d in drafts]
+        )
+        for c, drafts in chapter_drafts
     ]
     chapter_vectors = embedder.embed(
         [f"{c.title}. {s}" for (c, _), s in zip(chapter_drafts, summaries, strict=True)]
