@@ -7,7 +7,8 @@ Requests and what a teacher would expect for them are in bench/data/plan_request
 books loaded at once, so other books are distractors). The corpus is ingested once into the bench's
 own database, docprof_plan_eval (kept between runs; re-ingested when the parsing, chunking or
 summary code changes, or with --reingest). Each request is planned in this process by the product's
-search phase and the offline planner (the same phase functions the course job runs), without a job.
+material search and the offline planner (the same functions the course job's steps call), without a
+job.
 
 Printed per split (dev: tuned on; test: held out):
 - precision: planned sections drawn from expected material (a section counts when at least half of
@@ -111,32 +112,28 @@ def ensure_books(files: dict[str, str], reingest: bool) -> dict[str, int]:
 
 
 def plan(query: str, hours: float, book_ids: list[int]) -> dict:
-    """The course job's phases in this process (no job row): search, parts, expand, review."""
-    from courses import phases
-    from courses.planning.base import PartDraft, PlanContext
+    """The course job's steps in this process (no job row): search, parts, expand, review."""
+    from courses import steps
+    from courses.budget import rebalance
+    from courses.planning import PlanContext, material
     from courses.planning.offline import OfflinePlanner
+    from courses.request import topic_of
 
     minutes = round(hours * 60)
-    topic = phases.topic_of(query)
+    topic = topic_of(query)
     try:
-        search = phases.search_library(query, topic, [], book_ids, minutes, PREFERENCES)
-    except phases.NoMaterial as exc:
+        found = material.find_material(query, book_ids, minutes, PREFERENCES)
+    except material.NoMaterial as exc:
         return {"refused": str(exc)}
+    search = material.search_state(found)
     ctx = PlanContext.from_search(query, topic, minutes, PREFERENCES, search)
     planner = OfflinePlanner()
-    outline = phases.generate_parts(planner, ctx)
-    parts = [PartDraft(**p) for p in outline["parts"]]
-    expanded = {str(i): planner.expand_part(ctx, parts, i) for i in range(len(parts))}
-    review = phases.review_outline(planner, ctx, phases.to_plans(parts, expanded))
-    taught = {c for p in review["parts"] for s in p["sections"] for c in s["source_chunk_ids"]}
-    from courses.planning.material import coverage
-
-    return {
-        "title": outline["title"],
-        "search": search,
-        "parts": review["parts"],
-        "coverage": coverage(search, taught),
-    }
+    title, drafts, _missing = planner.generate_parts(ctx)
+    expanded = {str(i): planner.expand_part(ctx, drafts, i) for i in range(len(drafts))}
+    final = rebalance(planner.review(ctx, steps.to_plans(drafts, expanded)), ctx.minutes)
+    parts = [steps.plan_to_dict(p) for p in final]
+    taught = {c for p in parts for s in p["sections"] for c in s["source_chunk_ids"]}
+    return {"title": title, "search": search, "parts": parts, "coverage": material.coverage(search, taught)}
 
 
 def matches(ref: list[str], book_key: str, chapter: str, path: list[str]) -> bool:

@@ -19,8 +19,10 @@ from courses import selectors, services
 from courses.forms import CourseRequestForm, add_serializer_errors
 from courses.planning import material
 from courses.serializers import MAX_QUERY_CHARS
+from docprof.ai import factory
+from docprof.ai.pricing import estimate_course
 from library.selectors import ready_book_ids
-from workers.serializers import status_data
+from workers.engine import status as status_data
 
 log = logging.getLogger(__name__)
 PREVIEW_CHAPTERS = 8
@@ -63,10 +65,10 @@ def preview(request):
     context = {"query": query, "has_books": bool(book_ids)}
     if query and book_ids:
         try:
-            minutes = round(float(request.GET.get("hours") or 1) * 60)
+            hours = float(request.GET.get("hours") or 1)
         except ValueError:
-            minutes = 60
-        minutes = max(15, min(minutes, 60 * 200)) if math.isfinite(minutes) else 60
+            hours = 1.0
+        minutes = round(max(0.25, min(hours, 200.0)) * 60) if math.isfinite(hours) else 60
         try:
             found = material.find_material(query, book_ids, minutes, {"widen": False})
         except material.NoMaterial as exc:
@@ -99,11 +101,8 @@ def _group_by_book(units: list[dict]) -> list[dict]:
 
 def _estimate(raw_hours: str | None):
     """Tokens and dollars for planning, only when a paid model is configured (offline is free)."""
-    from docprof.ai.llm import get_llm
-    from docprof.ai.pricing import estimate_course
-
     try:
-        if get_llm() is None:
+        if factory.get_llm() is None:
             return None
     except Exception:  # a misconfigured provider: the job will say so; the preview just omits cost
         log.warning("could not load the configured LLM for a cost estimate", exc_info=True)
@@ -205,8 +204,12 @@ def resume(request, pk: int):
 @require_POST
 def cancel(request, pk: int):
     course = _course_or_404(request, pk)
-    services.cancel_course(course)
-    messages.info(request, "Cancelling: generation stops at the next phase boundary.")
+    try:
+        services.cancel_course(course)
+    except services.CourseRequestError as exc:
+        messages.error(request, exc.errors.get("detail", "This course cannot be cancelled."))
+    else:
+        messages.info(request, "Cancelling: generation stops at the next phase boundary.")
     return redirect("courses:progress", course.pk)
 
 

@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass
 
 from django.db import connection, transaction
 
-from docprof.ai.embeddings import Embedder, get_embedder
+from docprof.ai.embeddings import Embedder
+from docprof.ai.factory import get_embedder
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 MAX_QUERY_CHARS = 2000
@@ -220,6 +221,7 @@ def search_chapters(
     ]
 
 
+# --- request grounding (used by course planning) ----------------------------------------------
 # --- Course material: which passages teach a request's topics (courses/planning/material.py) ----
 def _any_query(texts: Sequence[str], fn: str) -> tuple[str, list[str]]:
     """`(fn(t1) || fn(t2) ...)` over the non-empty phrasings, with their parameters."""

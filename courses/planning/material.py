@@ -43,6 +43,7 @@ from courses.planning.units import (
 )
 from library.models import Book, Chapter, Chunk
 from library.retrieval import passages_mentioning, topic_passages, word_passage_counts
+from library.selectors import chapter_rows
 
 MAX_CORE = 3
 CONTEXT_SHARE = 0.03  # a book "is about" a context word when this share of its passages use it
@@ -352,3 +353,40 @@ def coverage(search: dict, taught_chunk_ids: set[int], claimed_missing: list[str
         "notes": [n for n in search.get("notes", []) if not n.startswith("Not in your library")],
     }
     return result
+
+
+def search_state(found: Material) -> dict:
+    """What the search step stores for both planners: the material, its passages and chapters."""
+    units = found.units
+    chunk_ids = [c for u in units for c in u["chunk_ids"]]
+    unit_of = {c: u for u in units for c in u["chunk_ids"]}
+    position = {c: i for i, c in enumerate(chunk_ids)}
+    rows = Chunk.objects.filter(id__in=chunk_ids).only(
+        "id", "text", "heading_path", "page_start", "page_end", "word_count"
+    )
+    passages = [
+        {
+            "chunk_id": c.id,
+            "chapter_id": unit_of[c.id]["chapter_id"],
+            "book_id": unit_of[c.id]["book_id"],
+            "book_title": unit_of[c.id]["book_title"],
+            "chapter": unit_of[c.id]["chapter_title"],
+            "unit": unit_of[c.id]["key"],
+            "heading_path": c.heading_path,
+            "page_start": c.page_start,
+            "page_end": c.page_end,
+            "score": unit_of[c.id]["score"],
+            "words": c.word_count,
+            "excerpt": c.text[:600],
+        }
+        for c in sorted(rows, key=lambda c: position[c.id])
+    ]
+    chapter_ids = list(dict.fromkeys(u["chapter_id"] for u in units))
+    chapters = chapter_rows(chapter_ids)
+    return {
+        **found.as_dict(),
+        "covered_terms": found.covered,
+        "missing_terms": found.missing,
+        "chapters": [{**chapters[cid], "score": 0.0} for cid in chapter_ids if cid in chapters],
+        "passages": passages,
+    }

@@ -14,7 +14,7 @@ from courses.planning.base import PartDraft, PlanContext, Planner
 from courses.planning.objectives import objectives_for
 from courses.planning.outline import group_into_parts, sections_from_units, titled_parts
 from courses.planning.titles import course_title
-from docprof.ai.embeddings import get_embedder
+from docprof.ai.factory import get_embedder
 from docprof.ai.text import split_sentences, word_count
 from library.models import Chunk
 
