@@ -86,7 +86,7 @@ def ensure_books(files: dict[str, str], reingest: bool) -> dict[str, int]:
 
     from library.models import Book
     from library.services import add_book
-    from workers import runners
+    from workers import engine
 
     user, _ = get_user_model().objects.get_or_create(username=USER)
     marker = ROOT / "var" / "plan_eval_ingest_version"
@@ -102,7 +102,7 @@ def ensure_books(files: dict[str, str], reingest: bool) -> dict[str, int]:
             added = add_book(
                 owner=user, fileobj=ContentFile((CORPUS / name).read_bytes()), filename=name, enqueue=False
             )
-            runners.run_ingest(added.job.pk)
+            engine.run_inline(added.job.pk)
             book = Book.objects.get(pk=added.book.pk)
             print(f"ingested {name}: {book.status} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
         ids[key] = book.id
