@@ -49,6 +49,7 @@ class Topic:
     label: str  # as the learner wrote it
     phrasings: list[str]  # the label and its expansions, each matched as a whole
     acronyms: list[str] = field(default_factory=list)
+    sub: bool = False  # listed after a colon: a part of the topic before it ("Git internals: objects")
 
     @property
     def stem_sets(self) -> list[frozenset[str]]:
@@ -100,13 +101,19 @@ def parse_request(query: str) -> Request:
             head, context = match.group("topics"), words
     topics = []
     seen: set[frozenset] = set()
-    for piece in TOPIC_SPLIT_RE.split(head):
+    main, colon, details = head.partition(":")
+    pieces = [(p, False) for p in TOPIC_SPLIT_RE.split(main)]
+    if colon and stems_of(main):
+        pieces += [(p, True) for p in TOPIC_SPLIT_RE.split(details)]
+    elif colon:
+        pieces = [(p, False) for p in TOPIC_SPLIT_RE.split(details)]
+    for piece, sub in pieces:
         piece = _trim(piece)
         key = frozenset(stems_of(piece))
         if not key or key in seen:
             continue
         seen.add(key)
-        topics.append(Topic(label=piece, phrasings=[piece], acronyms=_acronyms(piece)))
+        topics.append(Topic(label=piece, phrasings=[piece], acronyms=_acronyms(piece), sub=sub))
     if not topics and context:  # "Learn Rust": the context is the subject
         topics = [Topic(label=" ".join(context), phrasings=[" ".join(context)])]
         context = []

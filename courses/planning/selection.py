@@ -47,7 +47,7 @@ def support_of(unit: Unit, depth: str, pace: int, whole: bool = False) -> float:
     return supported_minutes(words, depth, pace)
 
 
-def _coverage_by(relevant: list[Unit]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+def coverage_by(relevant: list[Unit]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
     book_topics: dict[int, set[int]] = defaultdict(set)
     chapter_topics: dict[int, set[int]] = defaultdict(set)
     for u in relevant:
@@ -62,7 +62,7 @@ def keep_coherent(relevant: list[Unit]) -> list[Unit]:
     """Whole-request coherence: a topic is taught from the books that teach most of the request.
     In "Git internals: objects, references and packfiles", Pro Git teaches all four; an economics
     chapter on "Objections" (the same stem as "objects") is not used for "objects"."""
-    book_topics, _ = _coverage_by(relevant)
+    book_topics, _ = coverage_by(relevant)
     best: dict[int, int] = defaultdict(int)
     for topics in book_topics.values():
         for i in topics:
@@ -75,12 +75,13 @@ def keep_coherent(relevant: list[Unit]) -> list[Unit]:
 
 
 def choose(relevant: list[Unit], request: Request, target: float, depth: str, pace: int) -> list[Unit]:
-    """Each topic's best unit first -- from the book, then the chapter, that teaches most of the
-    request -- then the best remaining units of the whole request -- named by a heading (or their
-    chapter's title) first, then by that coherence -- until they support the target time; at most
-    one section per ten minutes. Ties: the chapter that teaches the topic most, higher score,
-    earlier in the book."""
-    book_topics, _ = _coverage_by(relevant)
+    """Units for each topic in turn, until they support the target time (at most one section per
+    ten minutes). Each topic's units are ranked within the books that teach most of the request:
+    a named topic's own chapter first (the chapter teaching it most: "Unemployment" for
+    unemployment), a sub-topic's ("Git internals: objects") from the chapter teaching most of the
+    whole request; then units named by a heading or their chapter's title; ties by score and
+    book order."""
+    book_topics, _ = coverage_by(relevant)
     mass: dict[tuple[int, int], int] = defaultdict(int)  # (topic, chapter) -> words teaching it
     for u in relevant:
         for i, s in u.scores.items():
@@ -90,41 +91,48 @@ def choose(relevant: list[Unit], request: Request, target: float, depth: str, pa
     for (_topic, chapter_id), words in mass.items():
         weight[chapter_id] += min(1.0, words / CHAPTER_NORM_WORDS)
 
-    def rank(u: Unit, topics: list[int], tier_first: bool) -> tuple:
-        tier = min(TIERS.get(u.evidence[i], 2) for i in topics)
-        coherence = (-len(book_topics[u.book_id]), -round(weight[u.chapter_id], 1))
-        return (
-            *((tier, *coherence) if tier_first else (*coherence, tier)),
-            -max(mass[(i, u.chapter_id)] for i in topics),
-            -round(max(u.scores[i] for i in topics) + 0.1 * u.score, 2),
-            u.book_id,
-            u.chapter_order,
-            u.first_ordinal,
-        )
+    def rank(u: Unit, i: int) -> tuple:
+        tier = TIERS.get(u.evidence[i], 2)
+        own = round(min(1.0, mass[(i, u.chapter_id)] / CHAPTER_NORM_WORDS), 1)
+        whole = round(weight[u.chapter_id], 1)
+        order = (-whole, tier, -own) if request.topics[i].sub else (tier, -own, -whole)
+        score = -round(u.scores[i] + 0.1 * u.score, 2)
+        return (-len(book_topics[u.book_id]), *order, score, u.book_id, u.chapter_order, u.first_ordinal)
 
-    def taught(u: Unit) -> list[int]:
-        return [i for i, s in u.scores.items() if s >= RELEVANT]
-
+    queues = [
+        sorted((u for u in relevant if u.scores.get(i, 0) >= RELEVANT), key=lambda u, i=i: rank(u, i))
+        for i in range(len(request.topics))
+    ]
     chosen: list[Unit] = []
     total = 0.0
     limit = max(1, int(target // SECTION_MIN))
+    deferred: list[Unit] = []  # scraps wait until a unit of their chapter is chosen
 
-    def take(unit: Unit) -> None:
-        nonlocal total
-        if unit in chosen or len(chosen) >= limit or total >= target:
-            return
-        alone = not any(c.chapter_id == unit.chapter_id for c in chosen)
-        if alone and support_of(unit, depth, pace) < SECTION_MIN:
-            return  # a scrap alone in its chapter would be stretched to a ten-minute section
-        chosen.append(unit)
-        total += support_of(unit, depth, pace)
+    def has(i: int) -> bool:  # every topic gets a unit, even when another unit alone fills the time
+        return any(c.scores.get(i, 0) >= RELEVANT for c in chosen)
 
-    for i in range(len(request.topics)):
-        mine = [u for u in relevant if u.scores.get(i, 0) >= RELEVANT]
-        if mine:
-            take(min(mine, key=lambda u, i=i: rank(u, [i], tier_first=False)))
-    for unit in sorted(relevant, key=lambda u: rank(u, taught(u), tier_first=True)):
-        take(unit)
+    while len(chosen) < limit and any(queues) and (total < target or not all(map(has, range(len(queues))))):
+        for i, queue in enumerate(queues):
+            while queue and (queue[0] in chosen or queue[0] in deferred):
+                queue.pop(0)
+            if not queue or (total >= target and has(i)) or len(chosen) >= limit:
+                continue
+            unit = queue.pop(0)
+            if support_of(unit, depth, pace) < SECTION_MIN and not any(
+                c.chapter_id == unit.chapter_id for c in chosen
+            ):
+                deferred.append(unit)  # alone in its chapter it would be stretched to ten minutes
+                continue
+            chosen.append(unit)
+            total += support_of(unit, depth, pace)
+    for unit in deferred:  # a scrap joins when its chapter is taught anyway (it merges into a section)
+        if (
+            unit not in chosen
+            and any(c.chapter_id == unit.chapter_id for c in chosen)
+            and len(chosen) < limit
+        ):
+            chosen.append(unit)
+            total += support_of(unit, depth, pace)
     return chosen
 
 
