@@ -76,11 +76,11 @@ def keep_coherent(relevant: list[Unit]) -> list[Unit]:
 
 def choose(relevant: list[Unit], request: Request, target: float, depth: str, pace: int) -> list[Unit]:
     """Units for each topic in turn, until they support the target time (at most one section per
-    ten minutes). Each topic's units are ranked within the books that teach most of the request:
-    a named topic's own chapter first (the chapter teaching it most: "Unemployment" for
-    unemployment), a sub-topic's ("Git internals: objects") from the chapter teaching most of the
-    whole request; then units named by a heading or their chapter's title; ties by score and
-    book order."""
+    ten minutes; every topic gets a unit). Each topic's units are ranked within the books that
+    teach most of the request: a named topic's units named by a heading (or their chapter's title)
+    from the chapter teaching it most first ("Unemployment" for unemployment); a sub-topic's
+    ("Git internals: objects") from units that also teach the topic it belongs to, in the chapter
+    teaching most of the whole request. Ties: score, then book order."""
     book_topics, _ = coverage_by(relevant)
     mass: dict[tuple[int, int], int] = defaultdict(int)  # (topic, chapter) -> words teaching it
     for u in relevant:
@@ -95,7 +95,9 @@ def choose(relevant: list[Unit], request: Request, target: float, depth: str, pa
         tier = TIERS.get(u.evidence[i], 2)
         own = round(min(1.0, mass[(i, u.chapter_id)] / CHAPTER_NORM_WORDS), 1)
         whole = round(weight[u.chapter_id], 1)
-        order = (-whole, tier, -own) if request.topics[i].sub else (tier, -own, -whole)
+        heads = [j for j, t in enumerate(request.topics) if not t.sub]
+        with_head = any(u.scores.get(j, 0) >= RELEVANT for j in heads)
+        order = (not with_head, -whole, tier, -own) if request.topics[i].sub else (tier, -own, -whole)
         score = -round(u.scores[i] + 0.1 * u.score, 2)
         return (-len(book_topics[u.book_id]), *order, score, u.book_id, u.chapter_order, u.first_ordinal)
 
