@@ -10,7 +10,8 @@ summary code changes, or with --reingest). Each request is planned in this proce
 material search and the offline planner (the same functions the course job's steps call), without a
 job.
 
-Printed per split (dev: tuned on; test: held out):
+Printed per split -- dev: tuned on; test: reported (its outlines were looked at during tuning);
+holdout: requests written after tuning, run once for the record:
 - precision: planned sections drawn from expected material (a section counts when at least half of
   its source words come from the request's expected or acceptable material);
 - recall: expected topics covered (a topic counts when some section cites its expected material);
@@ -280,7 +281,7 @@ def show(request: dict, row: dict) -> None:
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--split", choices=["dev", "test", "all"], default="all")
+    p.add_argument("--split", choices=["dev", "test", "holdout", "all"], default="all")
     p.add_argument("--only", help="one request id")
     p.add_argument("--show", action="store_true", help="print every outline")
     p.add_argument("--reingest", action="store_true")
@@ -303,7 +304,7 @@ def main(argv=None) -> None:
             show(request, row)
     elapsed = time.perf_counter() - start
     report = {}
-    for split in ("dev", "test"):
+    for split in ("dev", "test", "holdout"):
         subset = [r for r in rows if r["split"] == split]
         if subset:
             report[split] = summary(subset)

@@ -103,14 +103,12 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
         raise NoMaterial(_refusal(request, book_ids, books, units))
     supported = sum(supported_minutes(u.relevant_words(), depth, pace) for u in relevant)
     if supported < SECTION_MIN:
-        where = "; ".join(dict.fromkeys(u.book_title for u in relevant))
-        raise NoMaterial(
-            f"Your library has too little on “{request.subject}” for a course: about "
-            f"{max(1, round(supported))} minutes of material ({where}). Add a book that covers it."
-        )
+        raise NoMaterial(_too_little(request, relevant, supported))
     widen = bool(preferences.get("widen"))
     target = minutes if widen else min(minutes, max(SECTION_MIN, math.floor(supported)))
     chosen = choose(relevant, request, target, depth, pace)
+    if not chosen:  # only scraps, none big enough for a ten-minute section
+        raise NoMaterial(_too_little(request, relevant, supported))
     neighbours: list[Unit] = []
     if widen and supported < minutes:
         neighbours = neighbouring_units(chosen, minutes - supported, books, depth, pace)
@@ -309,6 +307,14 @@ def _hours(minutes: float) -> str:
         return f"{round(minutes)} min"
     hours = round(minutes / 60 * 4) / 4
     return f"{hours:g} h"
+
+
+def _too_little(request: Request, relevant: list[Unit], supported: float) -> str:
+    where = "; ".join(dict.fromkeys(u.book_title for u in relevant))
+    return (
+        f"Your library has too little on “{request.subject}” for a course: about "
+        f"{max(1, round(supported))} minutes of material in passing ({where}). Add a book that covers it."
+    )
 
 
 def _refusal(request: Request, book_ids: list[int], books: dict[int, dict], units: list[Unit]) -> str:

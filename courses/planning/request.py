@@ -35,7 +35,7 @@ DURATION_RE = re.compile(
     re.I,
 )
 TOPIC_SPLIT_RE = re.compile(r"\s*(?:[,;:&/]|\band\b|\bvs\.?\b|\bversus\b|\bas\s+well\s+as\b)\s*", re.I)
-CONTEXT_RE = re.compile(r"^(?P<topics>.+?)\s+\b(?:in|with|using|for)\s+(?P<context>[^,;:]+)$", re.I)
+CONTEXT_RE = re.compile(r"^(?P<topics>.+?)\s+\b(?:in|with|using)\s+(?P<context>[^,;:]+)$", re.I)
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9'+#\-]*|\d+")
 ACRONYM_RE = re.compile(r"^[A-Z][A-Z0-9]{1,6}s?$")
 MAX_CONTEXT_WORDS = 3

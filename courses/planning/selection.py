@@ -127,6 +127,13 @@ def choose(relevant: list[Unit], request: Request, target: float, depth: str, pa
                 continue
             chosen.append(unit)
             total += support_of(unit, depth, pace)
+    by_chapter: dict[int, list[Unit]] = defaultdict(list)
+    for unit in deferred:
+        by_chapter[unit.chapter_id].append(unit)
+    for scraps in by_chapter.values():  # scraps of one chapter that together make a section
+        if total < target and sum(support_of(u, depth, pace) for u in scraps) >= SECTION_MIN:
+            chosen.extend(scraps[: max(0, limit - len(chosen))])
+            total += sum(support_of(u, depth, pace) for u in scraps)
     for unit in deferred:  # a scrap joins when its chapter is taught anyway (it merges into a section)
         if (
             unit not in chosen

@@ -17,6 +17,14 @@ NUMBER_PREFIX_RE = re.compile(
     re.I,
 )
 OLD_STYLE_RE = re.compile(r"^of\s+(?=(?:the|a|an|[A-Za-z]))", re.I)
+GREEK = dict(
+    zip(
+        "alpha beta gamma delta epsilon theta lambda mu pi rho sigma tau phi chi psi omega".split(),
+        "αβγδεθλμπρστφχψω",
+        strict=True,
+    )
+)
+TEX_RE = re.compile(r"\\(" + "|".join(GREEK) + r")\b")
 
 
 def clean_title(title: str) -> str:
@@ -24,6 +32,7 @@ def clean_title(title: str) -> str:
     'IX: Of the Profits of Stock' -> 'The Profits of Stock'; 'Book I' stays 'Book I'."""
     original = " ".join((title or "").split())
     text = re.sub(r"\\[()\[\]]|\$", "", original)  # TeX math delimiters: "\\(p\\) value" -> "p value"
+    text = TEX_RE.sub(lambda m: GREEK[m.group(1)], text).replace("^2", "²")  # "\\chi^2" -> "χ²"
     for _ in range(2):  # "Part IV. Chapter 9 ..." has two prefixes
         stripped = NUMBER_PREFIX_RE.sub("", text, count=1).strip(" :.-–—")
         if not stripped:
