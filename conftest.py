@@ -1,7 +1,27 @@
 """Test setup: real embedded Postgres (pgvector) and Redis, a temporary MEDIA_ROOT."""
 
+import os
+
 import pytest
 from django.conf import settings
+
+_RUNNING_BEFORE: dict[str, bool] = {}
+
+
+def pytest_sessionstart(session):
+    from docprof import embedded
+
+    _RUNNING_BEFORE.update(embedded.running())
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Leave the machine as the run found it: stop the embedded servers this run started
+    (DOCPROF_KEEP_EMBEDDED=1 keeps them up for a quicker next run)."""
+    if os.environ.get("DOCPROF_KEEP_EMBEDDED", "") not in ("", "0") or not _RUNNING_BEFORE:
+        return
+    from docprof import embedded
+
+    embedded.stop_started(_RUNNING_BEFORE, postgres=not settings.DATABASE_URL, redis=settings.REDIS_EMBEDDED)
 
 
 @pytest.fixture(scope="session", autouse=True)

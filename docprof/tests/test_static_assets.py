@@ -1,4 +1,4 @@
-"""/api/docs/ works offline: Swagger UI's assets come from this server (drf-spectacular-sidecar)."""
+"""Offline assets: Swagger UI from drf-spectacular-sidecar (/api/docs/ needs no network); the favicon."""
 
 import re
 
@@ -25,3 +25,13 @@ def test_swagger_ui_loads_every_asset_from_this_server(alice_client, settings):
         response = static.get(asset)
         assert response.status_code == 200, asset
         assert int(response["Content-Length"]) > 100, asset
+
+
+def test_favicon_is_served_at_the_root_and_linked_from_pages(client, alice_client, settings):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    page = alice_client.get(reverse("library:index")).content.decode()
+    assert 'rel="icon"' in page and "favicon.svg" in page
+    settings.WHITENOISE_USE_FINDERS = True
+    assert Client().get("/static/favicon.svg").status_code == 200
