@@ -1,7 +1,5 @@
 """Test setup: real embedded Postgres (pgvector) and Redis, a temporary MEDIA_ROOT."""
 
-import os
-
 import pytest
 from django.conf import settings
 
@@ -15,9 +13,8 @@ def pytest_sessionstart(session):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Leave the machine as the run found it: stop the embedded servers this run started
-    (DOCPROF_KEEP_EMBEDDED=1 keeps them up for a quicker next run)."""
-    if os.environ.get("DOCPROF_KEEP_EMBEDDED", "") not in ("", "0") or not _RUNNING_BEFORE:
+    """Leave the machine as the run found it: stop the embedded servers this run started."""
+    if not _RUNNING_BEFORE:
         return
     from docprof import embedded
 
