@@ -129,13 +129,20 @@ def _progress_context(course) -> dict:
 
 
 def _elapsed(job) -> str:
+    """'12 s elapsed' while running, 'took 1 min 05 s' when done, 'stopped after 3 s' for a failed or
+    cancelled run, and nothing for a run that never really started (no '0 s elapsed')."""
     if job is None:
         return ""
     start = job.started_at or job.created_at
     end = job.finished_at if job.is_terminal and job.finished_at else timezone.now()
     seconds = max(0, int((end - start).total_seconds()))
-    minutes, seconds = divmod(seconds, 60)
-    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    span = f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+    if not job.is_terminal:
+        return f"{span} elapsed"
+    if job.started_at is None or seconds == 0:
+        return ""
+    return f"took {span}" if job.status == job.Status.COMPLETE else f"stopped after {span}"
 
 
 @login_required

@@ -5,21 +5,31 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from library import selectors, services
-from library.models import BookSummary
+from library.models import Book, BookSummary
 from library.parsing import IngestError
 from library.retrieval import QueryError, clean_query, search_chunks
 from workers.selectors import latest_ingest_jobs
+
+WORKING = (Book.Status.QUEUED, Book.Status.PROCESSING)
+
+
+def _with_jobs(books):
+    """Attach each book's latest ingest job, and whether it is still being read (pages poll then)."""
+    books = list(books)
+    jobs = latest_ingest_jobs(b.pk for b in books)
+    for book in books:
+        book.ingest_job = job = jobs.get(book.pk)
+        book.working = book.status in WORKING or bool(job and not job.is_terminal)
+    return books
 
 
 @login_required
 @require_GET
 def index(request):
-    books = list(selectors.books_for_listing(request.user))
-    jobs = latest_ingest_jobs(b.pk for b in books)
-    for book in books:
-        book.ingest_job = jobs.get(book.pk)
+    books = _with_jobs(selectors.books_for_listing(request.user))
     return render(
         request,
         "library/index.html",
@@ -55,8 +65,16 @@ def upload(request):
 
 @login_required
 @require_GET
+def book_row(request, pk):
+    """The library table's row of one book: polled while it is read, final once it is ready."""
+    book = get_object_or_404(selectors.books_for_listing(request.user), pk=pk)
+    return render(request, "library/_book_row.html", {"book": _with_jobs([book])[0]})
+
+
+@login_required
+@require_GET
 def book_detail(request, pk):
-    book = get_object_or_404(selectors.readable_books(request.user), pk=pk)
+    book = _with_jobs([get_object_or_404(selectors.readable_books(request.user), pk=pk)])[0]
     return render(
         request,
         "library/book.html",
@@ -64,7 +82,8 @@ def book_detail(request, pk):
             "book": book,
             "chapters": selectors.book_chapters(book),
             "summary": BookSummary.objects.filter(book=book).first(),
-            "job": latest_ingest_jobs([book.pk]).get(book.pk),
+            "job": book.ingest_job,
+            "working": book.working,
         },
     )
 
@@ -72,9 +91,14 @@ def book_detail(request, pk):
 @login_required
 @require_GET
 def book_status(request, pk):
-    book = get_object_or_404(selectors.readable_books(request.user), pk=pk)
-    job = latest_ingest_jobs([book.pk]).get(book.pk)
-    return render(request, "library/_book_status.html", {"book": book, "job": job})
+    """The book page's status fragment. When reading ends, an htmx poll reloads the page once so
+    the chapters, pages and overview appear."""
+    book = _with_jobs([get_object_or_404(selectors.readable_books(request.user), pk=pk)])[0]
+    if request.htmx and not book.working:
+        return HttpResponseClientRefresh()
+    return render(
+        request, "library/_book_status.html", {"book": book, "job": book.ingest_job, "working": book.working}
+    )
 
 
 @login_required
