@@ -1,0 +1,108 @@
+"""In a real browser (the system Chromium, through Playwright): a library row updates itself to the
+finished book without a reload, polls about every 2 s while the tab is visible, not while it is
+hidden, at once when it is shown again, and not at all once the book is ready.
+
+Skipped, with the reason, where Chromium or Playwright is missing (`apt-get install chromium`)."""
+
+import io
+import os
+import shutil
+import time
+
+import pytest
+from django.db import connection
+
+from library.services import add_book
+from library.tests.books import GARDENING_TXT, VALUATION_MD
+from workers import runners
+
+CHROMIUM = os.environ.get("DOCPROF_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"),
+]
+
+
+@pytest.fixture
+def browser_page(live_server, client, alice, monkeypatch):
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    client.force_login(alice)
+    session = client.cookies["sessionid"].value
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+        page = context.new_page()
+        yield page
+        browser.close()
+    # The live server's request threads may still hold connections; the test database is dropped next.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+def row_requests(page, book_id: int) -> list[float]:
+    seen: list[float] = []
+    page.on("request", lambda r: seen.append(time.monotonic()) if f"/books/{book_id}/row/" in r.url else None)
+    return seen
+
+
+def set_hidden(page, hidden: bool) -> None:
+    page.evaluate(
+        """hidden => {
+            Object.defineProperty(document, "hidden", {configurable: true, get: () => hidden});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""",
+        hidden,
+    )
+
+
+def test_a_row_finishes_without_reload_and_polls_only_while_visible(browser_page, live_server, alice):
+    page = browser_page
+    waiting = add_book(
+        owner=alice, fileobj=io.BytesIO(GARDENING_TXT.encode()), filename="garden.txt", enqueue=False
+    )
+    book = add_book(
+        owner=alice, fileobj=io.BytesIO(VALUATION_MD.encode()), filename="valuation.md", enqueue=False
+    )
+    seen = row_requests(page, book.book.pk)
+    page.goto(f"{live_server.url}/library/")
+    page.evaluate("window.__notReloaded = true")
+    row = page.locator(f"#book-{book.book.pk}")
+    assert "Waiting for a worker" in row.inner_text()
+
+    page.wait_for_timeout(5000)
+    visible = len(seen)
+    assert 2 <= visible <= 4, seen  # about every 2 s
+
+    set_hidden(page, True)
+    page.wait_for_timeout(300)
+    before = len(seen)
+    page.wait_for_timeout(5000)
+    assert len(seen) == before, "a hidden tab must not poll every 2 s"
+    set_hidden(page, False)
+    page.wait_for_timeout(500)
+    assert len(seen) == before + 1, "showing the tab polls at once"
+
+    runners.run_ingest(book.job.pk)
+    page.wait_for_function(
+        f"document.querySelector('#book-{book.book.pk} a').textContent.includes('A Short Book on Valuation')",
+        timeout=10000,
+    )
+    book.book.refresh_from_db()
+    assert "Ready" in row.inner_text()
+    assert row.locator("td[data-label=Chapters]").inner_text().strip() == str(book.book.chapters.count())
+    assert row.locator("td[data-label=Pages]").inner_text().strip().rstrip("*") == str(book.book.pages)
+    assert page.evaluate("window.__notReloaded") is True
+    assert row.get_attribute("data-poll") is None
+
+    done = len(seen)
+    page.wait_for_timeout(4500)
+    assert len(seen) == done, "the finished row must stop polling"
+    # The other book, still waiting, keeps polling on its own.
+    assert page.locator(f"#book-{waiting.book.pk}").get_attribute("data-poll") is not None
