@@ -5,45 +5,17 @@ hidden, at once when it is shown again, and not at all once the book is ready.
 Skipped, with the reason, where Chromium or Playwright is missing (`apt-get install chromium`)."""
 
 import io
-import os
-import shutil
 import time
 
 import pytest
-from django.db import connection
 
+from docprof.tests import browser
 from library.services import add_book
 from library.tests.books import GARDENING_TXT, VALUATION_MD
 from workers import runners
 
-CHROMIUM = os.environ.get("DOCPROF_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"),
-]
-
-
-@pytest.fixture
-def browser_page(live_server, client, alice, monkeypatch):
-    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    client.force_login(alice)
-    session = client.cookies["sessionid"].value
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 390, "height": 844})
-        context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
-        page = context.new_page()
-        yield page
-        browser.close()
-    # The live server's request threads may still hold connections; the test database is dropped next.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+browser_page = browser.browser_page  # the fixture
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), browser.needs_chromium]
 
 
 def row_requests(page, book_id: int) -> list[float]:
