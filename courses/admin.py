@@ -30,6 +30,9 @@ class SectionInline(admin.TabularInline):
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ["css/admin.css"]}  # readable JSON (docprof.display)
+
     list_display = [
         "title",
         "owner_name",

@@ -121,6 +121,9 @@ class ChunkAdmin(admin.ModelAdmin):
 
 @admin.register(BookSummary)
 class BookSummaryAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ["css/admin.css"]}  # readable JSON (docprof.display)
+
     list_display = ["book", "embedder"]
     list_select_related = ["book"]
     search_fields = ["book__title", "text"]
