@@ -11,7 +11,7 @@ from library import selectors, services
 from library.models import Book, BookSummary
 from library.parsing import IngestError
 from library.retrieval import QueryError, clean_query, search_chunks
-from workers.selectors import latest_ingest_jobs
+from workers import engine
 
 WORKING = (Book.Status.QUEUED, Book.Status.PROCESSING)
 
@@ -19,7 +19,7 @@ WORKING = (Book.Status.QUEUED, Book.Status.PROCESSING)
 def _with_jobs(books):
     """Attach each book's latest ingest job, and whether it is still being read (pages poll then)."""
     books = list(books)
-    jobs = latest_ingest_jobs(b.pk for b in books)
+    jobs = engine.latest_jobs("ingest", [b.pk for b in books])
     for book in books:
         book.ingest_job = job = jobs.get(book.pk)
         book.working = book.status in WORKING or bool(job and not job.is_terminal)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from library.models import Book
 from library.tests.books import GARDENING_TXT, VALUATION_MD
 from library.tests.conftest import ingest
-from workers import runners
+from workers import engine
 from workers.models import GenerationJob
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def test_row_polls_while_reading_then_renders_the_finished_book(alice_client):
     row = alice_client.get(row_url, **HTMX).content.decode()
     assert "Embedding 25 passages" in row and "50%" in row and "data-poll" in row
 
-    runners.run_ingest(job.pk)
+    engine.run_inline(job.pk)
     book.refresh_from_db()
     assert book.status == "ready" and book.title == "A Short Book on Valuation"
     row = alice_client.get(row_url, **HTMX).content.decode()
@@ -51,7 +51,7 @@ def test_row_polls_while_reading_then_renders_the_finished_book(alice_client):
 
 def test_a_failed_book_row_shows_the_error_and_stops(alice_client):
     book, job = upload(alice_client, "empty.md", "   \n")
-    runners.run_ingest(job.pk)
+    engine.run_inline(job.pk)
     row = alice_client.get(reverse("library:book_row", args=[book.pk]), **HTMX).content.decode()
     assert "Error:" in row and "data-poll" not in row
 
@@ -69,7 +69,7 @@ def test_book_page_polls_then_reloads_once_when_reading_ends(alice_client):
     assert reverse("library:book_status", args=[book.pk]) in page and "data-poll" in page
     status = alice_client.get(reverse("library:book_status", args=[book.pk]), **HTMX)
     assert "data-poll" in status.content.decode() and "HX-Refresh" not in status
-    runners.run_ingest(job.pk)
+    engine.run_inline(job.pk)
     status = alice_client.get(reverse("library:book_status", args=[book.pk]), **HTMX)
     assert status["HX-Refresh"] == "true"
     page = alice_client.get(reverse("library:book", args=[book.pk])).content.decode()

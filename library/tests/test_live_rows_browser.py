@@ -12,7 +12,7 @@ import pytest
 from docprof.tests import browser
 from library.services import add_book
 from library.tests.books import GARDENING_TXT, VALUATION_MD
-from workers import runners
+from workers import engine
 
 browser_page = browser.browser_page  # the fixture
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), browser.needs_chromium]
@@ -61,7 +61,7 @@ def test_a_row_finishes_without_reload_and_polls_only_while_visible(browser_page
     page.wait_for_timeout(500)
     assert len(seen) == before + 1, "showing the tab polls at once"
 
-    runners.run_ingest(book.job.pk)
+    engine.run_inline(book.job.pk)
     page.wait_for_function(
         f"document.querySelector('#book-{book.book.pk} a').textContent.includes('A Short Book on Valuation')",
         timeout=10000,
