@@ -2,11 +2,14 @@ import math
 from decimal import Decimal
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from courses.models import Course, CourseSection
 from courses.services import DEPTHS, STYLES
 from library.retrieval import MAX_QUERY_CHARS  # one limit for every query a user types
+
+NOT_CANCELLABLE = "Only a course that is still being generated can be cancelled."
 
 
 class PreferencesSerializer(serializers.Serializer):
@@ -23,9 +26,26 @@ class PreferencesSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+@extend_schema_field(
+    {
+        "type": "number",
+        "minimum": settings.DOCPROF_MIN_COURSE_MINUTES / 60,
+        "maximum": settings.DOCPROF_MAX_COURSE_HOURS,
+        "description": "How long the course should take, in hours",
+    }
+)
+class HoursField(serializers.FloatField):
+    """A number of hours; JSON true/false are not numbers (Python would read true as 1)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            raise serializers.ValidationError("Enter the number of hours as a number, e.g. 1.5.")
+        return super().to_internal_value(data)
+
+
 class CourseRequestSerializer(serializers.Serializer):
     query = serializers.CharField(max_length=MAX_QUERY_CHARS, trim_whitespace=True)
-    hours = serializers.FloatField()
+    hours = HoursField()
     preferences = PreferencesSerializer(required=False, default=dict)
 
     def validate_hours(self, value: float) -> Decimal:

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import logging
 import math
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timeuntil
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from courses import phases, selectors, services
 from courses.forms import CourseRequestForm, add_serializer_errors
-from courses.serializers import MAX_QUERY_CHARS
+from courses.serializers import MAX_QUERY_CHARS, NOT_CANCELLABLE
+from docprof.throttling import CourseRequestThrottle, page_wait
 from library.retrieval import search_chapters
 from library.selectors import ready_book_ids
 from workers.serializers import status_data
@@ -41,17 +44,26 @@ def course_list(request):
 def new(request):
     has_books = bool(ready_book_ids(request.user))
     form = CourseRequestForm(request.POST or None)
+    wait = None
     if request.method == "POST" and form.is_valid():
-        try:
-            course, _job = services.create_course(request.user, form.request)
-        except services.CourseRequestError as exc:
-            add_serializer_errors(form, exc.errors)
-            status = exc.status_code
+        wait = page_wait(CourseRequestThrottle, request)
+        if wait:
+            form.add_error(None, f"You have requested too many courses; try again in {_wait_text(wait)}.")
+            status = 429
         else:
-            return redirect("courses:progress", course.pk)
+            try:
+                course, _job = services.create_course(request.user, form.request)
+            except services.CourseRequestError as exc:
+                add_serializer_errors(form, exc.errors)
+                status = exc.status_code
+            else:
+                return redirect("courses:progress", course.pk)
     else:
         status = 400 if request.method == "POST" else 200
-    return render(request, "courses/new.html", {"form": form, "has_books": has_books}, status=status)
+    response = render(request, "courses/new.html", {"form": form, "has_books": has_books}, status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 @login_required
@@ -70,6 +82,10 @@ def preview(request):
             context["books"] = _group_by_book(search_chapters(topic, book_ids, k=PREVIEW_CHAPTERS))
         context["estimate"] = _estimate(request.GET.get("hours"))
     return render(request, "courses/_preview.html", context)
+
+
+def _wait_text(seconds: int) -> str:
+    return timeuntil(timezone.now() + timedelta(seconds=seconds + 59))  # whole minutes, rounded up
 
 
 def _group_by_book(hits) -> list[dict]:
@@ -187,6 +203,9 @@ def resume(request, pk: int):
 @require_POST
 def cancel(request, pk: int):
     course = _course_or_404(request, pk)
+    if course.job is None or course.job.is_terminal:
+        messages.error(request, NOT_CANCELLABLE)
+        return redirect("courses:progress", course.pk)
     services.cancel_course(course)
     messages.info(request, "Cancelling: generation stops at the next phase boundary.")
     return redirect("courses:progress", course.pk)

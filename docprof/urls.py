@@ -4,8 +4,16 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from docprof.health import healthz
+
+handler400 = "docprof.errors.bad_request"
+handler403 = "docprof.errors.permission_denied"
+handler404 = "docprof.errors.page_not_found"
+handler500 = "docprof.errors.server_error"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="library:index", permanent=False), name="home"),
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,0 +1,45 @@
+"""Error pages: JSON under /api/ (what an API client parses), Django's usual pages everywhere else.
+
+Django answers a URL that does not resolve (e.g. `/api/books/abc`), an unreadable request body, a
+PermissionDenied outside DRF and an unhandled exception with these handlers (when DEBUG is off).
+"""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.views import defaults
+
+API_PREFIX = "/api/"
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def bad_request(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": "The request could not be read; check its body and headers."}, status=400
+        )
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": "You do not have permission to do this."}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": f"Not found: {request.path_info} is not an API address (ids are whole numbers)."},
+            status=404,
+        )
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse({"detail": "Something went wrong on our side; it has been logged."}, status=500)
+    return defaults.server_error(request)
