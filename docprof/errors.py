@@ -6,6 +6,8 @@ PermissionDenied outside DRF and an unhandled exception with these handlers (whe
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from django.views import defaults
 
@@ -17,11 +19,18 @@ def _is_api(request) -> bool:
 
 
 def bad_request(request, exception=None):
-    if _is_api(request):
-        return JsonResponse(
-            {"detail": "The request could not be read; check its body and headers."}, status=400
-        )
-    return defaults.bad_request(request, exception)
+    if not _is_api(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20
+        return JsonResponse({"detail": f"The form data is larger than {limit} MB."}, status=413)
+    if isinstance(exception, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        return JsonResponse({"detail": f"Send at most {limit} files in one request."}, status=400)
+    if isinstance(exception, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return JsonResponse({"detail": f"Send at most {limit} form fields in one request."}, status=400)
+    return JsonResponse({"detail": "The request could not be read; check its body and headers."}, status=400)
 
 
 def permission_denied(request, exception=None):
