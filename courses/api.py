@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from courses import selectors, services
 from courses.serializers import NOT_CANCELLABLE, CourseListSerializer, CourseRequestSerializer, outline_data
 from docprof.openapi import AUTH, BODY, errors
+from docprof.parsers import JSONParser
 from docprof.throttling import CourseRequestThrottle
 from workers.serializers import JobStatusSerializer, status_data
 
@@ -30,6 +31,7 @@ def _request_from(serializer) -> services.CourseRequest:
 
 
 class CourseListAPI(APIView):
+    parser_classes = [JSONParser]  # a course request is JSON (preferences nest)
     throttle_classes = [CourseRequestThrottle]  # POST only: DOCPROF_COURSE_RATE_PER_HOUR, 429 + Retry-After
 
     @extend_schema(responses={200: CourseListSerializer(many=True), **errors(*AUTH)}, tags=["courses"])

@@ -84,11 +84,13 @@ class SearchQuerySerializer(serializers.Serializer):
 
 
 def search_form(query_dict) -> SearchQuerySerializer:
-    """The search serializer bound to a query string (an empty k or mode means the default)."""
-    data = {key: query_dict.get(key) for key in ("k", "mode") if query_dict.get(key) not in (None, "")}
-    if "q" in query_dict:
-        data["q"] = query_dict.get("q")
-    return SearchQuerySerializer(data=data)
+    """The search serializer bound to a query string (q, k, mode; anything else is ignored).
+
+    A plain dict, so an empty `k=` is refused like any other non-number (DRF reads an empty form
+    value as 'not sent')."""
+    return SearchQuerySerializer(
+        data={key: query_dict.get(key) for key in ("q", "k", "mode") if key in query_dict}
+    )
 
 
 def first_error(errors: dict) -> str:
