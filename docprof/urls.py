@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from docprof.errors import api_not_found
 from docprof.health import healthz
 
 handler400 = "docprof.errors.bad_request"
@@ -22,4 +23,5 @@ urlpatterns = [
     path("api/", include("docprof.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    re_path(r"^api/", api_not_found),  # keep last: JSON 404 for anything else under /api/
 ]

@@ -118,3 +118,24 @@ def test_production_settings_come_from_the_environment():
     assert plain.stdout.split() == ["False", "False", "0", "None"]
     development = _manage("shell", "--no-imports", "-c", code)
     assert development.stdout.split() == ["False", "False", "0", "None"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [False, True])
+def test_unknown_api_paths_are_json_404_even_with_debug_on(world, settings, debug):
+    settings.DEBUG = debug
+    api = world.api("owner")
+    for path in ("/api/books/abc", "/api/courses/1.5/status", "/api/nothing"):
+        response = api.get(path)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json", path
+    assert api.get("/api/schema")["Location"] == "/api/schema/"
+    assert Client().get("/library/books/abc/").status_code == 404  # pages keep Django's pages
+
+
+@pytest.mark.django_db
+def test_writes_to_unknown_api_paths_are_404_not_csrf_failures(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice)
+    for method in ("post", "delete", "put"):
+        response = getattr(client, method)("/api/courses/-1/cancel")
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"

@@ -111,6 +111,22 @@ ROWS = [
     Row("POST", "courses:resume", "course", statuses(302, 404, 302, 404), api=False),
     Row("POST", "courses:cancel", "course", statuses(302, 404, 302, 404), api=False),
     Row("POST", "courses:delete", "course", statuses(302, 404, 302, 404), api=False),
+    Row("GET", "courses:new", None, PAGE_LIST, api=False),
+    Row(
+        "GET",
+        "courses:preview",
+        None,
+        PAGE_LIST,
+        api=False,
+        shows="book",
+        sees=OWNER_ONLY,
+        params={"query": "Learn terminal value and the discount rate"},
+    ),
+    Row("POST", "library:upload", None, statuses(302, 302, 302, 302), api=False),  # no file: back to list
+    # --- Public: the API's description and the load balancer's probe ---------------------------
+    Row("GET", "schema", None, statuses(200, 200, 200, 200), api=False),
+    Row("GET", "api-docs", None, statuses(200, 200, 200, 200), api=False),
+    Row("GET", "healthz", None, statuses(200, 200, 200, 200), api=False),
     # --- Admin (curation): staff only ---------------------------------------------------------
     Row("GET", "admin:library_book_change", "book", ADMIN, api=False),
     Row("GET", "admin:library_book_change", "shared_book", ADMIN, api=False),
