@@ -38,6 +38,15 @@ class StrictFloatField(serializers.FloatField):
         return super().to_internal_value(data)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true or false (not "yes", 1 or "true")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
 class ClosedSerializer(serializers.Serializer):
     """A serializer that refuses keys it does not know (400), and says so in the schema
     (`additionalProperties: false`). DRF itself ignores unknown keys."""

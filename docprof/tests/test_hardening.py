@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
+from rest_framework.exceptions import ValidationError
 
+from docprof.fields import StrictBooleanField, StrictCharField, StrictFloatField, StrictIntegerField
 from docprof.parsers import nesting_depth
 from docprof.tests.badinput import MULTIPART, media_files, multipart, row_counts
 from library.models import Book
@@ -139,3 +141,20 @@ def test_writes_to_unknown_api_paths_are_404_not_csrf_failures(world):
     for method in ("post", "delete", "put"):
         response = getattr(client, method)("/api/courses/-1/cancel")
         assert response.status_code == 404 and response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    ("field", "good", "bad"),
+    [
+        (StrictCharField(), "text", [1, 1.5, True, None, ["a"], {"a": 1}]),
+        (StrictIntegerField(), 150, ["150", True, False, 1.5, [1], {"a": 1}]),
+        (StrictFloatField(), 1.5, ["1.5", True, False, [1], {"a": 1}]),
+        (StrictBooleanField(), True, ["true", 1, 0, "yes", [True]]),
+    ],
+    ids=["string", "integer", "number", "boolean"],
+)
+def test_strict_fields_take_their_json_type_only(field, good, bad):
+    assert field.run_validation(good) == good
+    for value in bad:
+        with pytest.raises(ValidationError):
+            field.run_validation(value)
