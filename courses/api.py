@@ -8,11 +8,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses import selectors, services
-from courses.serializers import NOT_CANCELLABLE, CourseListSerializer, CourseRequestSerializer, outline_data
+from courses.serializers import CourseListSerializer, CourseRequestSerializer, outline_data
 from docprof.openapi import AUTH, BODY, errors
 from docprof.parsers import JSONParser
 from docprof.throttling import CourseRequestThrottle
-from workers.serializers import JobStatusSerializer, status_data
+from workers.engine import JobStatusSerializer
+from workers.engine import status as status_data
 
 Accepted = inline_serializer(
     "CourseAccepted",
@@ -109,8 +110,9 @@ class CourseCancelAPI(APIView):
     )
     def post(self, request, pk: int):
         course = get_object_or_404(selectors.courses_of(request.user), pk=pk)
-        if course.job is None or course.job.is_terminal:
-            return Response({"detail": NOT_CANCELLABLE}, status=status.HTTP_409_CONFLICT)
-        services.cancel_course(course)
+        try:
+            services.cancel_course(course)
+        except services.CourseRequestError as exc:
+            return Response(exc.errors, status=exc.status_code)
         course.refresh_from_db()
         return Response(status_data(course.job), status=status.HTTP_202_ACCEPTED)

@@ -11,8 +11,6 @@ from courses.services import DEPTHS, STYLES
 from docprof.fields import ClosedSerializer, StrictCharField, StrictFloatField, StrictIntegerField
 from library.retrieval import MAX_QUERY_CHARS  # one limit for every query a user types
 
-NOT_CANCELLABLE = "Only a course that is still being generated can be cancelled."
-
 
 class PreferencesSerializer(ClosedSerializer):
     unknown_key_message = "Unknown preference."

@@ -21,7 +21,7 @@ from library.serializers import (
     search_form,
 )
 from library.upload_parser import StrictMultiPartParser
-from workers.serializers import JobSerializer
+from workers.engine import JobSerializer
 
 UploadResult = inline_serializer(
     "UploadResult",

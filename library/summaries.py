@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from docprof.ai import factory
 from docprof.ai.embeddings import Embedder
 from docprof.ai.text import split_sentences, word_count
 
@@ -98,9 +99,7 @@ class ModelSummariser(ExtractiveSummariser):
 
 def get_summariser(embedder: Embedder, job_id: int | None = None, book_title: str = ""):
     """The model summariser when a model is configured (DOCPROF_LLM), else the extractive one."""
-    from docprof.ai.llm import get_llm
-
-    llm = get_llm()
+    llm = factory.get_llm()
     if llm is None:
         return ExtractiveSummariser(embedder)
     summariser = ModelSummariser(embedder, llm, job_id)

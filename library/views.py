@@ -12,14 +12,14 @@ from library.parsing import IngestError
 from library.retrieval import search_chunks
 from library.serializers import first_error, search_form
 from library.upload_parser import refused_upload
-from workers.selectors import latest_ingest_jobs
+from workers import engine
 
 
 @login_required
 @require_GET
 def index(request):
     books = list(selectors.books_for_listing(request.user))
-    jobs = latest_ingest_jobs(b.pk for b in books)
+    jobs = engine.latest_jobs("ingest", [b.pk for b in books])
     for book in books:
         book.ingest_job = jobs.get(book.pk)
     return render(
@@ -69,7 +69,7 @@ def book_detail(request, pk):
             "book": book,
             "chapters": selectors.book_chapters(book),
             "summary": BookSummary.objects.filter(book=book).first(),
-            "job": latest_ingest_jobs([book.pk]).get(book.pk),
+            "job": engine.latest_jobs("ingest", [book.pk]).get(book.pk),
         },
     )
 
@@ -78,7 +78,7 @@ def book_detail(request, pk):
 @require_GET
 def book_status(request, pk):
     book = get_object_or_404(selectors.readable_books(request.user), pk=pk)
-    job = latest_ingest_jobs([book.pk]).get(book.pk)
+    job = engine.latest_jobs("ingest", [book.pk]).get(book.pk)
     return render(request, "library/_book_status.html", {"book": book, "job": job})
 
 

@@ -5,7 +5,8 @@ from rest_framework.views import APIView
 
 from docprof.openapi import AUTH, errors
 from workers.selectors import jobs_of
-from workers.serializers import JobStatusSerializer, status_data
+from workers.serializers import JobStatusSerializer
+from workers.status import status as status_data
 
 
 class JobDetailAPI(APIView):

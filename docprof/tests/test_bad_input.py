@@ -129,7 +129,7 @@ CATALOGUE = [
     Bad("course-status-word", "GET", "/api/courses/abc/status", 404, "whole numbers"),
     Bad("course-resume-word", "POST", "/api/courses/x/resume", 404, "whole numbers"),
     Bad("course-resume-running", "POST", "/api/courses/{course}/resume", 409, "failed or was cancelled"),
-    Bad("course-cancel-finished", "POST", "/api/courses/{course}/cancel", 409, "still being generated", prepare=finish_course),
+    Bad("course-cancel-finished", "POST", "/api/courses/{course}/cancel", 409, "still being planned", prepare=finish_course),
     Bad("course-resume-get", "GET", "/api/courses/{course}/resume", 405, "not allowed"),
     Bad("course-detail-put", "PUT", "/api/courses/{course}", 405, "not allowed", json=VALID_COURSE),
     Bad("course-trailing-slash", "GET", "/api/courses/{course}/", 404, "not an API address"),
