@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from courses.models import Course
-from courses.serializers import MAX_QUERY_CHARS, CourseRequestSerializer
+from courses.serializers import MAX_QUERY_CHARS, CourseRequestSerializer, number_or_text
 from courses.services import CourseRequest
 
 PREFERENCE_FIELDS = ("depth", "presentation_style", "pace_wpm", "notes")
@@ -61,10 +61,12 @@ class CourseRequestForm(forms.Form):
         cleaned = super().clean()
         if self.errors:
             return cleaned
+        preferences = {name: cleaned[name] for name in PREFERENCE_FIELDS}
+        preferences["pace_wpm"] = number_or_text(preferences["pace_wpm"], int)
         payload = {
             "query": cleaned["query"],
-            "hours": cleaned["hours"],
-            "preferences": {name: cleaned[name] for name in PREFERENCE_FIELDS},
+            "hours": number_or_text(cleaned["hours"]),
+            "preferences": preferences,
         }
         serializer = CourseRequestSerializer(data=payload)
         if not serializer.is_valid():
