@@ -37,6 +37,12 @@ def embedded_redis():
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Django's default hasher takes ~0.5 s per password by design; tests need no such cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT

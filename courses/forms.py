@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from courses.models import Course
-from courses.serializers import MAX_QUERY_CHARS, CourseRequestSerializer
+from courses.serializers import MAX_QUERY_CHARS, CourseRequestSerializer, number_or_text
 from courses.services import CourseRequest
 
 PREFERENCE_FIELDS = ("depth", "presentation_style", "pace_wpm", "notes")
@@ -63,14 +63,17 @@ class CourseRequestForm(forms.Form):
         already refused (their own message is kept; the serializer's is not repeated)."""
         cleaned = super().clean()
         refused = set(self.errors)
+        preferences = {
+            name: cleaned.get(name, self.data.get(name, ""))
+            for name in PREFERENCE_FIELDS
+            if name not in refused
+        }
+        if "pace_wpm" in preferences:
+            preferences["pace_wpm"] = number_or_text(preferences["pace_wpm"], int)
         payload = {
             "query": cleaned.get("query", self.data.get("query", "")),
-            "hours": cleaned.get("hours", self.data.get("hours", "")),
-            "preferences": {
-                name: cleaned.get(name, self.data.get(name, ""))
-                for name in PREFERENCE_FIELDS
-                if name not in refused
-            },
+            "hours": number_or_text(cleaned.get("hours", self.data.get("hours", ""))),
+            "preferences": preferences,
         }
         serializer = CourseRequestSerializer(data=payload)
         if not serializer.is_valid():

@@ -10,7 +10,9 @@ from django_htmx.http import HttpResponseClientRefresh
 from library import selectors, services
 from library.models import Book, BookSummary
 from library.parsing import IngestError
-from library.retrieval import QueryError, clean_query, search_chunks
+from library.retrieval import search_chunks
+from library.serializers import first_error, search_form
+from library.upload_parser import refused_upload
 from workers import engine
 
 WORKING = (Book.Status.QUEUED, Book.Status.PROCESSING)
@@ -45,6 +47,9 @@ def index(request):
 @require_POST
 def upload(request):
     files = request.FILES.getlist("file")
+    refused = refused_upload(request)
+    if refused:
+        return render(request, "library/upload_error.html", {"error": refused}, status=400)
     if not files:
         messages.error(request, "Choose at least one book file.")
         return redirect("library:index")
@@ -115,10 +120,12 @@ def delete(request, pk):
 @require_GET
 def search(request):
     context = {"query": request.GET.get("q", "")}
-    try:
-        query, k = clean_query(request.GET.get("q"), request.GET.get("k") or 10)
-    except QueryError as exc:
-        context["error"] = str(exc)
+    form = search_form(request.GET)
+    if not form.is_valid():
+        context["error"] = first_error(form.errors)
         return render(request, "library/_search_results.html", context, status=400)
-    context["hits"] = search_chunks(query, selectors.ready_book_ids(request.user), k)
+    params = form.validated_data
+    context["hits"] = search_chunks(
+        params["q"], selectors.ready_book_ids(request.user), params["k"], mode=params["mode"]
+    )
     return render(request, "library/_search_results.html", context)
