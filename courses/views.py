@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from courses import selectors, services
 from courses.forms import CourseRequestForm, add_serializer_errors
 from courses.planning import material
+from courses.planning.request import parse_request
 from courses.serializers import MAX_QUERY_CHARS
 from docprof.ai import factory
 from docprof.ai.pricing import estimate_course
@@ -84,7 +85,7 @@ def preview(request):
         try:
             found = material.find_material(query, book_ids, minutes, {"widen": False})
         except material.NoMaterial as exc:
-            context.update(topic=query, refusal=str(exc))
+            context.update(topic=parse_request(query).subject, refusal=str(exc))
         else:
             context.update(
                 topic=found.request.subject,

@@ -313,7 +313,7 @@ def _too_little(request: Request, relevant: list[Unit], supported: float) -> str
     where = "; ".join(dict.fromkeys(u.book_title for u in relevant))
     return (
         f"Your library has too little on “{request.subject}” for a course: about "
-        f"{max(1, round(supported))} minutes of material in passing ({where}). Add a book that covers it."
+        f"{max(1, round(supported))} minutes of material ({where}). Add a book that covers it."
     )
 
 
