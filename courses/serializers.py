@@ -8,7 +8,13 @@ from rest_framework import serializers
 
 from courses.models import Course, CourseSection
 from courses.services import DEPTHS, STYLES
-from docprof.fields import ClosedSerializer, StrictCharField, StrictFloatField, StrictIntegerField
+from docprof.fields import (
+    ClosedSerializer,
+    StrictBooleanField,
+    StrictCharField,
+    StrictFloatField,
+    StrictIntegerField,
+)
 from library.retrieval import MAX_QUERY_CHARS  # one limit for every query a user types
 
 
@@ -20,7 +26,7 @@ class PreferencesSerializer(ClosedSerializer):
     pace_wpm = StrictIntegerField(min_value=60, max_value=300, default=150)
     # Limits apply to what was sent (as the schema says), so no trimming before the length check.
     notes = StrictCharField(max_length=2000, allow_blank=True, default="", trim_whitespace=False)
-    widen = serializers.BooleanField(
+    widen = StrictBooleanField(
         default=False,
         help_text="When the library holds less than the requested time on the subject, fill the rest with "
         "neighbouring chapters (default: plan only what the library supports, and say so).",
