@@ -53,6 +53,9 @@ class Lecture(models.Model):
         blank=True,
         help_text="[{id, objective, kind, question, choices, answer, explanation, citation}]",
     )
+    length_check = models.JSONField(
+        default=dict, blank=True, help_text="{target, words, ratio, ok}: the length contract, measured"
+    )
     word_count = models.PositiveIntegerField(default=0)
     minutes = models.DecimalField(max_digits=7, decimal_places=2, default=0)
     target_words = models.PositiveIntegerField(default=0)
