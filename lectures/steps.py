@@ -58,12 +58,14 @@ def write_segments(ctx) -> dict:
         finally:
             connection.close()  # each pool thread has its own database connection
 
-    if len(todo) == 1:
-        segment = writer.write_segment(brief, todo[0], ctx.job_id)
-        ctx.save_item(str(todo[0]), segment, message=f"Wrote part {todo[0] + 1} of {total}")
-        done[str(todo[0])] = segment
-    elif todo:
-        workers = max(1, min(settings.DOCPROF_LECTURE_CONCURRENCY, len(todo)))
+    workers = min(settings.DOCPROF_LECTURE_CONCURRENCY, len(todo)) if writer.kind == "model" else 1
+    if workers <= 1:  # the offline writer is CPU-bound: threads would not help it
+        for index in todo:
+            ctx.check_cancelled()
+            segment = writer.write_segment(brief, index, ctx.job_id)
+            ctx.save_item(str(index), segment, message=f"Wrote part {index + 1} of {total}")
+            done[str(index)] = segment
+    else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for future in [pool.submit(work, i) for i in todo]:
                 future.result()  # the first failure fails the step; saved segments stay saved

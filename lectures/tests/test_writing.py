@@ -4,21 +4,14 @@ import pytest
 
 from lectures import sources
 from lectures.models import Lecture
-from lectures.tests.books import BAKING_MD
 from lectures.tests.support import ScriptedLectureLLM, make_course, run_steps
 from lectures.writing.model import ModelWriter
 from lectures.writing.offline import OfflineWriter
 from library.models import Chunk
 from library.quotes import quote_in
 from library.selectors import ready_book_ids
-from library.tests.conftest import ingest
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def book(alice):
-    return ingest(alice, "bread.md", BAKING_MD)
 
 
 def keyed_lecture(section, user, writer):
