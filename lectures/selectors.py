@@ -138,7 +138,9 @@ def course_progress(course, user) -> dict:
             }
         )
         if attempt:
-            for objective, result in attempt.per_objective.items():
+            order = {o: i for i, o in enumerate(s.learning_objectives or [])}
+            by_order = sorted(attempt.per_objective.items(), key=lambda kv: order.get(kv[0], len(order)))
+            for objective, result in by_order:
                 share = result["correct"] / result["total"] if result["total"] else 0.0
                 objectives.append(
                     {

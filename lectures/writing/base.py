@@ -91,10 +91,11 @@ def quotable_sentences(text: str) -> list[str]:
     out = []
     for sentence in split_sentences(text):
         s = sentence.strip()
-        if s.startswith("#") or s.count("|") > 2:
+        if s.startswith("#") or "|" in s:
             continue
-        if not 6 <= len(s.split()) <= 70:
-            continue
+        words = s.split()
+        if not 7 <= len(words) <= 70 or sum(1 for w in words if w.isalpha() and len(w) > 2) < 5:
+            continue  # too short, too long, or mostly figures and symbols
         out.append(s)
     return out
 

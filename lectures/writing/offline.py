@@ -26,7 +26,11 @@ FRAMES = {
         "first": "The {ordinal} idea comes from {src}.",
         "quote": "In the book's words: “{q}” [{n}]",
         "more": ["The text goes on: “{q}” [{n}]", "It adds: “{q}” [{n}]", "And further: “{q}” [{n}]"],
-        "notice": "Notice that {terms} carry this passage.",
+        "notice": [
+            "Notice that {terms} carry this passage.",
+            "Notice how {terms} work together here.",
+            "Keep {terms} in mind: the rest of the section builds on them.",
+        ],
         "again": "Returning to {src}, one more point matters.",
     },
     "conversational": {
@@ -34,7 +38,10 @@ FRAMES = {
         "first": "Here's the {ordinal} thing to look at, from {src}.",
         "quote": "Here's how the book puts it: “{q}” [{n}]",
         "more": ["Then it says: “{q}” [{n}]", "And also: “{q}” [{n}]", "It keeps going: “{q}” [{n}]"],
-        "notice": "See how {terms} keep coming up? That's the heart of it.",
+        "notice": [
+            "See how {terms} keep coming up? That's the heart of it.",
+            "So the words to hold on to are {terms}.",
+        ],
         "again": "Let's go back to {src} for one more point.",
     },
     "socratic": {
@@ -42,7 +49,10 @@ FRAMES = {
         "first": "Ask yourself what {src} says here -- this is the {ordinal} clue.",
         "quote": "The book answers: “{q}” [{n}]",
         "more": ["Why would that be? The text continues: “{q}” [{n}]", "What follows? “{q}” [{n}]"],
-        "notice": "What do {terms} have to do with each other? Notice that the passage ties them together.",
+        "notice": [
+            "What do {terms} have to do with each other? Notice that the passage ties them together.",
+            "Could you explain {terms} in your own words now?",
+        ],
         "again": "What else does {src} tell us?",
     },
     "podcast": {
@@ -50,7 +60,10 @@ FRAMES = {
         "first": "Our {ordinal} stop is {src}.",
         "quote": "Quoting the book directly: “{q}” [{n}]",
         "more": ["It goes on: “{q}” [{n}]", "And here's the next line: “{q}” [{n}]"],
-        "notice": "Notice that {terms} are the words to remember here.",
+        "notice": [
+            "Notice that {terms} are the words to remember here.",
+            "If you take one thing from this stop, make it {terms}.",
+        ],
         "again": "Back to {src} for a moment.",
     },
 }
@@ -65,11 +78,12 @@ def lower_first(text: str) -> str:
 
 def key_terms(sentence: str, objective_terms: set[str], limit: int = 2) -> list[str]:
     """Distinct words of the sentence that matter: those of the objective first, then the longest."""
-    words = []
+    words, stems = [], set()
     for w in _WORD.findall(sentence):
         low = w.lower()
-        if low in STOPWORDS or low in (x.lower() for x in words):
+        if low in STOPWORDS or stem(low) in stems:
             continue
+        stems.add(stem(low))
         words.append(w)
     words.sort(key=lambda w: (stem(w.lower()) not in objective_terms, -len(w)))
     return words[:limit]
@@ -102,7 +116,8 @@ class Paragraphs:
                 self.frames["quote"] if j == 0 else self.frames["more"][(j - 1) % len(self.frames["more"])]
             )
             lines.append(template.format(q=sentence, n=self.cite(chunk_id, sentence)))
-        lines.append(self.frames["notice"].format(terms=_terms_phrase(key_terms(" ".join(sentences), terms))))
+        notice = self.frames["notice"][len(self.parts) % len(self.frames["notice"])]
+        lines.append(notice.format(terms=_terms_phrase(key_terms(" ".join(sentences), terms))))
         paragraph = " ".join(lines)
         self.parts.append(paragraph)
         return paragraph
@@ -145,16 +160,23 @@ class OfflineWriter:
 
     # -- one objective --------------------------------------------------------------------------
     def write_segment(self, brief: Brief, index: int, job_id=None) -> dict:
+        """Objective `index`'s segment. Earlier objectives' segments are recomputed (cheap and
+        deterministic) so that no sentence is quoted twice across the lecture."""
+        taken: set[str] = set()
+        for earlier in range(index):
+            taken.update(c["quote"] for c in self._segment(brief, earlier, set(taken))["citations"])
+        return self._segment(brief, index, taken)
+
+    def _segment(self, brief: Brief, index: int, taken: set[str]) -> dict:
         objective = brief.objectives[index]
         terms, others = objective_terms(brief, index)
         target = brief.segment_target(index)
         per = SENTENCES_PER_PASSAGE.get(brief.depth, 3)
         out = Paragraphs(brief.style)
         out.parts.append(out.frames["open"].format(objective=lower_first(objective)))
-        taken: set[str] = set()
         ids = brief.plan[index]
         for round_ in range(3):  # later rounds quote further sentences of the same passages
-            for k, chunk_id in enumerate(ids):
+            for chunk_id in ids:
                 if count_words(out.text) >= target:
                     break
                 text = brief.passages[int(chunk_id)]["text"]
@@ -163,8 +185,9 @@ class OfflineWriter:
                     continue
                 taken.update(sentences)
                 src = brief.source_label(chunk_id)
+                ordinal = len(out.parts) - 1
                 if round_ == 0:
-                    lead = out.frames["first"].format(ordinal=ORDINALS[k % len(ORDINALS)], src=src)
+                    lead = out.frames["first"].format(ordinal=ORDINALS[ordinal % len(ORDINALS)], src=src)
                 else:
                     lead = out.frames["again"].format(src=src)
                 out.passage(lead, chunk_id, sentences, terms)
@@ -190,7 +213,7 @@ class OfflineWriter:
         first = draft["citations"][0] if draft["citations"] else None
         if first:
             intro.append(f"Why it matters: “{first['quote']}” [{first['n']}]")
-        recap = ["To recap:"]
+        recap = ["Let us recap."]
         for i, segment in enumerate(draft["segments"]):
             cited = [c for c in draft["citations"] if c["n"] in segment.get("numbers", [])]
             if cited:

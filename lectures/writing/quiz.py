@@ -28,9 +28,21 @@ NOT_A_TERM = frozenset(
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]{4,}")
 
 
+GENERIC = frozenset(
+    "result results problem answer idea reason point way thing things approach difference key first "
+    "second third last rule step steps figure number amount part case example method goal aim purpose "
+    "question".split()
+)
+
+
 def _term_ok(term: str) -> bool:
     words = term.lower().split()
-    return 1 <= len(words) <= 4 and words[0] not in NOT_A_TERM and not (set(words) <= STOPWORDS)
+    return (
+        1 <= len(words) <= 4
+        and words[0] not in NOT_A_TERM
+        and words[-1] not in STOPWORDS
+        and not (set(words) <= STOPWORDS | GENERIC)
+    )
 
 
 def chapter_terms(brief, chapter_id: int, exclude: str) -> list[str]:
@@ -44,7 +56,7 @@ def chapter_terms(brief, chapter_id: int, exclude: str) -> list[str]:
             if m and _term_ok(m["term"]):
                 terms.append(m["term"].strip())
     for text in texts:
-        terms.extend(w for w in _WORD.findall(text) if w.lower() not in STOPWORDS)
+        terms.extend(w for w in _WORD.findall(text) if w.lower() not in STOPWORDS | GENERIC)
     seen, out = {exclude.casefold()}, []
     for t in terms:
         if t.casefold() not in seen:
