@@ -1,4 +1,7 @@
+import os
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class LecturesConfig(AppConfig):
@@ -6,6 +9,11 @@ class LecturesConfig(AppConfig):
     name = "lectures"
 
     def ready(self):
+        if settings.TESTING and os.environ.get("DOCPROF_TEST_LECTURE_LLM"):
+            # A worker or web process started by a test or benchmark: the scripted model of test support.
+            from lectures.tests.support import install_scripted_llm
+
+            install_scripted_llm(os.environ["DOCPROF_TEST_LECTURE_LLM"])
         try:
             from workers import engine
         except ImportError:  # TODO(engine merge): the job engine has not landed on this branch yet

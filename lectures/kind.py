@@ -1,4 +1,4 @@
-"""The `lecture` job kind: four steps over the engine's one runner, and the hooks that set
+"""The `lecture` job kind: two steps over the engine's one runner, and the hooks that set
 `Lecture.status` (the store step sets it to ready together with the content)."""
 
 from __future__ import annotations
@@ -31,10 +31,8 @@ LECTURE_KIND = JobKind(
     name="lecture",
     label="Write lecture",
     steps=[
-        Step("passages", "Gathering the passages", steps.gather_passages),
         Step("segments", "Writing the lecture", steps.write_segments, waits_on_model=True, weight=4),
-        Step("finish", "Introduction and recap", steps.finish, waits_on_model=True),
-        Step("store", "Checking citations and saving", steps.store),
+        Step("finish", "Introduction, recap and citation check", steps.finish, waits_on_model=True),
     ],
     errors={
         LectureWritingError: None,

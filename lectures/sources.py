@@ -98,8 +98,8 @@ def resolve(section, user, writer: dict, book_ids: list[int]) -> LectureInputs:
     """The inputs (and so the key) of this section's lecture for this reader; cached in Redis."""
     style, depth, pace = preferences_of(section)
     objectives = objectives_of(section)
-    probe = {
-        "section": section.pk,
+    probe = {  # not the section's id: learners of identical sections share the resolution
+        "title": section.title,
         "objectives": objectives,
         "minutes": section.estimated_minutes,
         "sources": section.source_chunk_ids,
@@ -173,7 +173,14 @@ def gather(section, objectives, book_ids, *, style, depth, pace, writer) -> Lect
 
 def load_passages(ids) -> dict[int, dict]:
     """Passages by id with book, chapter and pages (what a citation names)."""
-    rows = Chunk.objects.filter(id__in=list(ids)).select_related("book", "chapter")
+    rows = (
+        Chunk.objects.filter(id__in=list(ids))
+        .select_related("book", "chapter")
+        .only(
+            "id", "text", "page_start", "page_end", "heading_path", "book_id", "chapter_id",
+            "book__title", "chapter__title",
+        )
+    )  # fmt: skip
     return {
         c.id: {
             "chunk_id": c.id,

@@ -1,7 +1,15 @@
-"""The lecture job's steps (see kind.py): passages -> segments (concurrent, each checkpointed) ->
-finishing pass -> store. Each step is idempotent: the engine skips a step whose output is saved,
-and the segment step skips objectives already in `ctx.items`. No transaction is held across a
-model call; the lecture row is written once, by `store`, when everything verified."""
+"""The lecture job's two steps (see kind.py):
+
+- `segments`: one segment per objective, written concurrently (bounded), each checkpointed with
+  `ctx.save_item` the moment it is written (the page and the API show it at once); objectives
+  already checkpointed are skipped after a crash or a retry.
+- `finish`: the introduction and recap (one model call with a model; the ledger replays it if the
+  step runs again), then the citation check, the length contract and the quiz, and the version is
+  stored as ready in one UPDATE. Nothing is written to the lecture before that.
+
+The passages come from the database each time (not the job state: checkpoints stay small), checked
+against the content hashes the lecture was keyed on.
+"""
 
 from __future__ import annotations
 
@@ -15,83 +23,66 @@ from lectures import sources
 from lectures.models import Lecture
 from lectures.writing import Brief, LectureWritingError, writer_for
 from lectures.writing.assemble import assemble, compose
+from workers import engine
 
 
-def _lecture(ctx) -> Lecture:
-    return Lecture.objects.get(pk=ctx.target_id)
-
-
-def _brief(lecture: Lecture, state: dict) -> Brief:
-    return Brief.from_state(lecture.key_inputs, state["passages"]["passages"])
-
-
-def gather_passages(ctx) -> dict:
-    """The passages the lecture was keyed on, with book, chapter and pages; unchanged since keying."""
-    lecture = _lecture(ctx)
+def load(ctx) -> tuple[Lecture, Brief]:
+    lecture = Lecture.objects.get(pk=ctx.target_id)
     inputs = lecture.key_inputs
     passages = sources.load_passages(int(i) for i in inputs["hashes"])
-    changed = [i for i, h in inputs["hashes"].items() if passages.get(int(i), {}).get("hash") != h]
-    if changed:
+    if any(passages.get(int(i), {}).get("hash") != h for i, h in inputs["hashes"].items()):
         raise LectureWritingError(
-            "A book this lecture draws on changed while it was being prepared; open the section again."
+            "A book this lecture draws on changed while it was being written; open the section again."
         )
-    return {"passages": {str(k): v for k, v in passages.items()}}
+    return lecture, Brief.from_state(inputs, passages)
 
 
 def write_segments(ctx) -> dict:
-    """One segment per objective, concurrently (bounded); each saved the moment it is written."""
-    lecture = _lecture(ctx)
-    brief = _brief(lecture, ctx.state)
+    lecture, brief = load(ctx)
     writer = writer_for(lecture.key_inputs["writer"])
     total = len(brief.objectives)
-    done = dict(ctx.items)
-    todo = [i for i in range(total) if str(i) not in done]
+    todo = [i for i in range(total) if str(i) not in ctx.items]
 
-    def work(index: int) -> None:
+    def write(index: int) -> None:
+        ctx.check_cancelled()
+        segment = writer.write_segment(brief, index, ctx.job_id)
+        ctx.save_item(
+            str(index), segment, message=f"Wrote part {index + 1} of {total}: {brief.objectives[index]}"
+        )
+
+    def in_thread(index: int) -> None:
         try:
-            ctx.check_cancelled()
-            segment = writer.write_segment(brief, index, ctx.job_id)
-            ctx.save_item(
-                str(index), segment, message=f"Wrote part {index + 1} of {total}: {brief.objectives[index]}"
-            )
-            done[str(index)] = segment
+            write(index)
         finally:
             connection.close()  # each pool thread has its own database connection
 
     workers = min(settings.DOCPROF_LECTURE_CONCURRENCY, len(todo)) if writer.kind == "model" else 1
     if workers <= 1:  # the offline writer is CPU-bound: threads would not help it
         for index in todo:
-            ctx.check_cancelled()
-            segment = writer.write_segment(brief, index, ctx.job_id)
-            ctx.save_item(str(index), segment, message=f"Wrote part {index + 1} of {total}")
-            done[str(index)] = segment
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for future in [pool.submit(work, i) for i in todo]:
+            write(index)
+    elif todo:
+        # The first objective in this thread (its connection is open: the first segment comes
+        # soonest); the others on a bounded pool at the same time.
+        with ThreadPoolExecutor(max_workers=workers - 1) as pool:
+            futures = [pool.submit(in_thread, i) for i in todo[1:]]
+            write(todo[0])
+            for future in futures:
                 future.result()  # the first failure fails the step; saved segments stay saved
-    return {"segments": [done[str(i)] for i in range(total)]}
+    return {"written": total}
 
 
 def finish(ctx) -> dict:
-    """Introduction, recap and transitions (one model call with a model; deterministic offline)."""
-    lecture = _lecture(ctx)
-    brief = _brief(lecture, ctx.state)
+    lecture, brief = load(ctx)
+    segments = list(engine.items(ctx.job_id, "segments").values())
+    if len(segments) != len(brief.objectives):
+        raise LectureWritingError("Some parts of this lecture are missing; retry to write them.")
     ctx.progress("Writing the introduction and recap")
-    draft = compose(ctx.state["segments"]["segments"])
-    return {"finished": writer_for(lecture.key_inputs["writer"]).finish(brief, draft, ctx.job_id)}
-
-
-def store(ctx) -> dict:
-    """Check citations, fit the length, build the quiz; store the version as ready in one UPDATE."""
-    lecture = _lecture(ctx)
-    brief = _brief(lecture, ctx.state)
-    segments = ctx.state["segments"]["segments"]
-    result = assemble(brief, compose(segments), ctx.state["finish"]["finished"], segments)
+    draft = compose(segments)
+    finished = writer_for(lecture.key_inputs["writer"]).finish(brief, draft, ctx.job_id)
+    ctx.progress("Checking every citation against the books")
+    result = assemble(brief, draft, finished, segments)
     updated = Lecture.objects.filter(pk=lecture.pk, status=Lecture.Status.GENERATING).update(
-        **result,
-        status=Lecture.Status.READY,
-        error="",
-        completed_at=timezone.now(),
+        **result, status=Lecture.Status.READY, error="", completed_at=timezone.now()
     )
     if not updated and not Lecture.objects.filter(pk=lecture.pk, status=Lecture.Status.READY).exists():
         raise LectureWritingError("This lecture is no longer waiting to be written.")

@@ -139,41 +139,15 @@ class ScriptedLectureLLM(FakeLLM):
         super().__init__(default=answer, latency=latency, model="scripted-lecturer", **kwargs)
 
 
-class StepContext:
-    """The engine's StepContext, in memory: for testing steps directly (no job row)."""
+def install_scripted_llm(spec: str) -> ScriptedLectureLLM:
+    """Make this process's lecture writer use a scripted model: spec "scripted:LATENCY".
+    Called by LecturesConfig.ready() when DOCPROF_TESTING and DOCPROF_TEST_LECTURE_LLM are set (a
+    worker or web process started by a test or a benchmark)."""
+    from lectures import writing
 
-    def __init__(self, lecture, job_id=None):
-        self.job_id = job_id
-        self.target_id = lecture.pk
-        self.owner_id = lecture.generated_by_id
-        self.state: dict = {}
-        self.items: dict = {}
-        self.saved: list[str] = []
-        self.messages: list[str] = []
-
-    def save_item(self, key, value, message=None):
-        self.items[key] = value
-        self.saved.append(key)
-
-    def progress(self, message):
-        self.messages.append(message)
-
-    def check_cancelled(self):
-        return None
-
-
-def run_steps(lecture, job_id=None):
-    """Every step of the lecture kind in order, as the engine's runner would."""
-    from lectures import steps
-
-    ctx = StepContext(lecture, job_id)
-    for name, step in (
-        ("passages", steps.gather_passages),
-        ("segments", steps.write_segments),
-        ("finish", steps.finish),
-        ("store", steps.store),
-    ):
-        ctx.items = {}
-        ctx.state[name] = step(ctx)
-    lecture.refresh_from_db()
-    return ctx
+    kind, _, latency = spec.partition(":")
+    if kind != "scripted":
+        raise ValueError(f"DOCPROF_TEST_LECTURE_LLM: unknown fake {spec!r}")
+    llm = ScriptedLectureLLM(latency=float(latency or 0))
+    writing.current_llm = lambda: llm
+    return llm

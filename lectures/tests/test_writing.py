@@ -4,12 +4,13 @@ import pytest
 
 from lectures import sources
 from lectures.models import Lecture
-from lectures.tests.support import ScriptedLectureLLM, make_course, run_steps
+from lectures.tests.support import ScriptedLectureLLM, make_course
 from lectures.writing.model import ModelWriter
 from lectures.writing.offline import OfflineWriter
 from library.models import Chunk
 from library.quotes import quote_in
 from library.selectors import ready_book_ids
+from workers import engine
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +25,22 @@ def keyed_lecture(section, user, writer):
         pace=section.course.preferences["pace_wpm"],
         writer=writer.spec(),
     )
-    return Lecture.objects.create(
+    lecture = Lecture.objects.create(
         cache_key=inputs.key,
         version=1,
         key_inputs=inputs.as_dict(),
         objectives=inputs.objectives,
         generated_by=user,
     )
+    lecture.job = engine.submit(user, "lecture", lecture.pk)
+    lecture.save(update_fields=["job"])
+    return lecture
+
+
+def run_steps(lecture):
+    """The lecture job, run to the end in this process as a worker would."""
+    engine.run_inline(lecture.job_id)
+    lecture.refresh_from_db()
 
 
 def check_contracts(lecture, section):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from docprof.ai.text import content_terms, split_sentences
 
@@ -86,7 +87,8 @@ def count_words(text: str) -> int:
     return sum(1 for token in cleaned.split() if any(ch.isalnum() for ch in token))
 
 
-def quotable_sentences(text: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def quotable_sentences(text: str) -> tuple[str, ...]:
     """Sentences of a passage worth quoting (whole sentences, not headings or list debris)."""
     out = []
     for sentence in split_sentences(text):
@@ -97,8 +99,13 @@ def quotable_sentences(text: str) -> list[str]:
         if not 7 <= len(words) <= 70 or sum(1 for w in words if w.isalpha() and len(w) > 2) < 5:
             continue  # too short, too long, or mostly figures and symbols
         out.append(s)
-    return out
+    return tuple(out)
+
+
+@lru_cache(maxsize=20_000)
+def sentence_terms(sentence: str) -> frozenset[str]:
+    return frozenset(content_terms(sentence))
 
 
 def relevance(sentence: str, terms: set[str]) -> int:
-    return len(terms & set(content_terms(sentence)))
+    return len(terms & sentence_terms(sentence))

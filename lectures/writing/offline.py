@@ -102,6 +102,7 @@ class Paragraphs:
         self.parts: list[str] = []
         self.citations: list[dict] = []
         self.n = start
+        self.words = 0
 
     def cite(self, chunk_id: int, quote: str) -> int:
         number = self.n
@@ -120,6 +121,7 @@ class Paragraphs:
         lines.append(notice.format(terms=_terms_phrase(key_terms(" ".join(sentences), terms))))
         paragraph = " ".join(lines)
         self.parts.append(paragraph)
+        self.words += count_words(paragraph)
         return paragraph
 
     @property
@@ -164,20 +166,28 @@ class OfflineWriter:
         deterministic) so that no sentence is quoted twice across the lecture."""
         taken: set[str] = set()
         for earlier in range(index):
-            taken.update(c["quote"] for c in self._segment(brief, earlier, set(taken))["citations"])
-        return self._segment(brief, index, taken)
+            taken.update(c["quote"] for c in self._segment(brief, earlier, frozenset(taken))["citations"])
+        segment = self._segment(brief, index, frozenset(taken))
+        return {**segment, "quiz": quiz.candidates(segment["objective"], segment["citations"], brief)}
 
-    def _segment(self, brief: Brief, index: int, taken: set[str]) -> dict:
+    def _segment(self, brief: Brief, index: int, taken: frozenset[str]) -> dict:
+        memo = brief.__dict__.setdefault("_offline_segments", {})
+        if (index, taken) not in memo:
+            memo[(index, taken)] = self._write(brief, index, set(taken))
+        return memo[(index, taken)]
+
+    def _write(self, brief: Brief, index: int, taken: set[str]) -> dict:
         objective = brief.objectives[index]
         terms, others = objective_terms(brief, index)
         target = brief.segment_target(index)
         per = SENTENCES_PER_PASSAGE.get(brief.depth, 3)
         out = Paragraphs(brief.style)
         out.parts.append(out.frames["open"].format(objective=lower_first(objective)))
+        out.words = count_words(out.parts[0])
         ids = brief.plan[index]
         for round_ in range(3):  # later rounds quote further sentences of the same passages
             for chunk_id in ids:
-                if count_words(out.text) >= target:
+                if out.words >= target:
                     break
                 text = brief.passages[int(chunk_id)]["text"]
                 sentences = pick_sentences(text, terms, per, taken, others, relevant_only=round_ == 0)
@@ -191,13 +201,7 @@ class OfflineWriter:
                 else:
                     lead = out.frames["again"].format(src=src)
                 out.passage(lead, chunk_id, sentences, terms)
-        return {
-            "index": index,
-            "objective": objective,
-            "text": out.text,
-            "citations": out.citations,
-            "quiz": quiz.candidates(objective, out.citations, brief),
-        }
+        return {"index": index, "objective": objective, "text": out.text, "citations": out.citations}
 
     # -- introduction, recap, transitions ---------------------------------------------------------
     def finish(self, brief: Brief, draft: dict, job_id=None) -> dict:
@@ -234,7 +238,7 @@ def extension(brief: Brief, index: int, used: set[tuple[int, str]], need: int, s
     taken = {q for _, q in used}
     pool = list(brief.plan[index]) + [i for i in brief.reserve if i not in brief.plan[index]]
     for chunk_id in pool:
-        if count_words(out.text) >= need:
+        if out.words >= need:
             break
         sentences = pick_sentences(brief.passages[int(chunk_id)]["text"], terms, 2, taken, others)
         if not sentences:

@@ -46,23 +46,33 @@ def _term_ok(term: str) -> bool:
 
 
 def chapter_terms(brief, chapter_id: int, exclude: str) -> list[str]:
-    """Candidate distractors: defined terms, then distinctive words, of passages in the same chapter."""
-    terms: list[str] = []
-    texts = [p["text"] for p in brief.passages.values() if p["chapter_id"] == chapter_id]
-    texts += [p["text"] for p in brief.passages.values() if p["chapter_id"] != chapter_id]
-    for text in texts:
-        for sentence in quotable_sentences(text):
-            m = DEFINITION_RE.match(sentence)
-            if m and _term_ok(m["term"]):
-                terms.append(m["term"].strip())
-    for text in texts:
-        terms.extend(w for w in _WORD.findall(text) if w.lower() not in STOPWORDS | GENERIC)
+    """Candidate distractors: defined terms, then distinctive words, of passages in the same chapter
+    first (then of the other passages). Indexed once per brief."""
+    index = getattr(brief, "_term_index", None)
+    if index is None:
+        index = brief._term_index = _term_index(brief)
+    same = index.get(chapter_id, ([], []))
+    others = [v for k, v in index.items() if k != chapter_id]
+    terms = [*same[0], *(t for v in others for t in v[0]), *same[1], *(t for v in others for t in v[1])]
     seen, out = {exclude.casefold()}, []
     for t in terms:
         if t.casefold() not in seen:
             seen.add(t.casefold())
             out.append(t)
     return out
+
+
+def _term_index(brief) -> dict[int, tuple[list[str], list[str]]]:
+    """{chapter_id: (defined terms, distinctive words)} over the brief's passages."""
+    index: dict[int, tuple[list[str], list[str]]] = {}
+    for p in brief.passages.values():
+        defined, words = index.setdefault(p["chapter_id"], ([], []))
+        for sentence in quotable_sentences(p["text"]):
+            m = DEFINITION_RE.match(sentence)
+            if m and _term_ok(m["term"]):
+                defined.append(m["term"].strip())
+        words.extend(w for w in _WORD.findall(p["text"]) if w.lower() not in STOPWORDS | GENERIC)
+    return index
 
 
 def _distractors(brief, chapter_id: int, answer: str, count: int = 3) -> list[str]:
