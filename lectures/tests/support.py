@@ -139,15 +139,44 @@ class ScriptedLectureLLM(FakeLLM):
         super().__init__(default=answer, latency=latency, model="scripted-lecturer", **kwargs)
 
 
+SEGMENT_NUMBER_RE = re.compile(r"This is segment (\d+) of")
+
+
+class StaggeredLectureLLM(ScriptedLectureLLM):
+    """Segment i's call takes (i + 1) x latency, so segments are checkpointed one by one; every call
+    that reaches the "provider" is counted in Redis (docprof:test-lecturer:calls, field = prompt hash)."""
+
+    def _call(self, model, system, messages, *, max_tokens, temperature, schema):
+        import hashlib
+        import time as _time
+
+        from docprof.redis_client import get_redis
+
+        prompt = messages[-1]["content"]
+        found = SEGMENT_NUMBER_RE.search(prompt)
+        if found and self.latency:
+            _time.sleep(self.latency * (int(found.group(1)) - 1))
+        response = super()._call(
+            model, system, messages, max_tokens=max_tokens, temperature=temperature, schema=schema
+        )
+        get_redis().hincrby(CALLS_KEY, hashlib.sha256(prompt.encode()).hexdigest()[:16], 1)
+        return response
+
+
+CALLS_KEY = "docprof:test-lecturer:calls"
+
+
 def install_scripted_llm(spec: str) -> ScriptedLectureLLM:
-    """Make this process's lecture writer use a scripted model: spec "scripted:LATENCY".
-    Called by LecturesConfig.ready() when DOCPROF_TESTING and DOCPROF_TEST_LECTURE_LLM are set (a
-    worker or web process started by a test or a benchmark)."""
+    """Make this process's lecture writer use a scripted model: "scripted:LATENCY" or
+    "scripted:LATENCY:stagger". Called by LecturesConfig.ready() when DOCPROF_TESTING and
+    DOCPROF_TEST_LECTURE_LLM are set (a worker or web process started by a test or a benchmark)."""
     from lectures import writing
 
-    kind, _, latency = spec.partition(":")
-    if kind != "scripted":
+    kind, _, rest = spec.partition(":")
+    latency, _, mode = rest.partition(":")
+    if kind != "scripted" or mode not in ("", "stagger"):
         raise ValueError(f"DOCPROF_TEST_LECTURE_LLM: unknown fake {spec!r}")
-    llm = ScriptedLectureLLM(latency=float(latency or 0))
+    cls = StaggeredLectureLLM if mode == "stagger" else ScriptedLectureLLM
+    llm = cls(latency=float(latency or 0))
     writing.current_llm = lambda: llm
     return llm
