@@ -96,8 +96,10 @@ class ModelWriter:
         }
 
     def finish(self, brief: Brief, draft: dict, job_id=None) -> dict:
+        # The drafts quote the books: they go in as data too.
         listing = "\n\n".join(
-            f"Segment {i + 1} ({s['objective']}):\n{s['text']}" for i, s in enumerate(draft["segments"])
+            f"Segment {i + 1} ({s['objective']}):\n{book_text(s['text'], segment=i + 1)}"
+            for i, s in enumerate(draft["segments"])
         )
         refined: RefinedLecture = self._ask(
             "refine",
