@@ -244,11 +244,12 @@ def learners(n: int) -> list[tuple]:
 def bench_flight(args, base: str, people) -> dict:
     import httpx
 
+    from docprof.ai.models import LLMCall
     from lectures import writing
     from lectures.models import Lecture
     from lectures.tests.support import ScriptedLectureLLM
     from workers import engine
-    from workers.models import GenerationJob, LLMCall
+    from workers.models import GenerationJob
 
     reset()
     objectives = (OBJECTIVES * 2)[: args.objectives]

@@ -9,15 +9,12 @@ class LecturesConfig(AppConfig):
     name = "lectures"
 
     def ready(self):
+        from lectures.kind import LECTURE_KIND
+        from workers import engine
+
+        engine.register(LECTURE_KIND)
         if settings.TESTING and os.environ.get("DOCPROF_TEST_LECTURE_LLM"):
             # A worker or web process started by a test or benchmark: the scripted model of test support.
             from lectures.tests.support import install_scripted_llm
 
             install_scripted_llm(os.environ["DOCPROF_TEST_LECTURE_LLM"])
-        try:
-            from workers import engine
-        except ImportError:  # TODO(engine merge): the job engine has not landed on this branch yet
-            return
-        from lectures.kind import LECTURE_KIND
-
-        engine.register(LECTURE_KIND)

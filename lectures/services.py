@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
-from workers.engine import JobConflict
 
 from lectures import selectors, sources
 from lectures.models import Lecture, QuizAttempt, SectionDelivery
@@ -23,6 +22,7 @@ from lectures.writing import current_writer
 from lectures.writing import quiz as quizzes
 from library.selectors import ready_book_ids
 from workers import engine
+from workers.engine import JobConflict
 
 MAX_ANSWER_CHARS = 300
 
@@ -120,21 +120,22 @@ def _new_version(section, user, inputs: sources.LectureInputs) -> Lecture:
 
 def _restart(lecture: Lecture, user) -> Lecture | None:
     """Retry a failed version in place: its job resumes from its last checkpoint (segments already
-    written are not written or paid for again). None when someone else restarted it first."""
-    with transaction.atomic():
-        if not Lecture.objects.filter(pk=lecture.pk, status=Lecture.Status.FAILED).update(
-            status=Lecture.Status.GENERATING, error=""
-        ):
-            return None
-        try:
-            job = engine.resume(lecture.job_id) if lecture.job_id else None
-        except JobConflict:
-            job = None
-        if job is None:  # no resumable job: a fresh one for the same version
-            job = engine.submit(user, "lecture", lecture.pk, message="Waiting for a worker")
+    written are not written or paid for again; the kind's resume hook marks the version generating).
+    None when a concurrent request resumed it first."""
+    try:
+        if lecture.job_id is None:
+            raise JobConflict("no job")
+        engine.resume(lecture.job_id)
+    except JobConflict:
+        with transaction.atomic():  # a version whose job cannot be resumed gets a fresh job
+            if not Lecture.objects.filter(pk=lecture.pk, status=Lecture.Status.FAILED).update(
+                status=Lecture.Status.GENERATING, error=""
+            ):
+                return None
+            job = engine.submit(user, "lecture", lecture.pk)
             Lecture.objects.filter(pk=lecture.pk).update(job=job)
     lecture.refresh_from_db()
-    return lecture
+    return lecture if lecture.status == Lecture.Status.GENERATING else None
 
 
 def deliver(section, user, lecture: Lecture) -> SectionDelivery:

@@ -23,7 +23,6 @@ from lectures import sources
 from lectures.models import Lecture
 from lectures.writing import Brief, LectureWritingError, writer_for
 from lectures.writing.assemble import assemble, compose
-from workers import engine
 
 
 def load(ctx) -> tuple[Lecture, Brief]:
@@ -41,14 +40,16 @@ def write_segments(ctx) -> dict:
     lecture, brief = load(ctx)
     writer = writer_for(lecture.key_inputs["writer"])
     total = len(brief.objectives)
-    todo = [i for i in range(total) if str(i) not in ctx.items]
+    ctx.expect_items(total)
+    done = dict(ctx.items)
+    todo = [i for i in range(total) if str(i) not in done]
 
     def write(index: int) -> None:
         ctx.check_cancelled()
         segment = writer.write_segment(brief, index, ctx.job_id)
-        ctx.save_item(
-            str(index), segment, message=f"Wrote part {index + 1} of {total}: {brief.objectives[index]}"
-        )
+        message = f"Wrote part {index + 1} of {total}: {brief.objectives[index]}"
+        ctx.save_item(str(index), segment, message=message)
+        done[str(index)] = segment
 
     def in_thread(index: int) -> None:
         try:
@@ -68,12 +69,12 @@ def write_segments(ctx) -> dict:
             write(todo[0])
             for future in futures:
                 future.result()  # the first failure fails the step; saved segments stay saved
-    return {"written": total}
+    return {str(i): done[str(i)] for i in range(total)}  # the fan-out step's output: every item
 
 
 def finish(ctx) -> dict:
     lecture, brief = load(ctx)
-    segments = list(engine.items(ctx.job_id, "segments").values())
+    segments = list((ctx.state.get("segments") or {}).values())
     if len(segments) != len(brief.objectives):
         raise LectureWritingError("Some parts of this lecture are missing; retry to write them.")
     ctx.progress("Writing the introduction and recap")

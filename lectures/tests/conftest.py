@@ -1,16 +1,7 @@
-import importlib
-
 import pytest
 
 from lectures.tests.books import BAKING_MD
 from library.tests.conftest import ingest
-
-try:  # TODO(engine merge): remove the shim once workers.engine is on this branch
-    from workers import engine  # noqa: F401
-except ImportError:
-    from lectures.tests import engine_shim
-
-    engine_shim.install().register(importlib.import_module("lectures.kind").LECTURE_KIND)
 
 
 @pytest.fixture

@@ -4,12 +4,13 @@ import pytest
 from rest_framework.test import APIClient
 
 from docprof.ai.errors import InvalidRequest
+from docprof.ai.models import LLMCall
 from lectures.models import Lecture, QuizAttempt, SectionDelivery
 from lectures.tests.books import BAKING_MD
 from lectures.tests.support import ScriptedLectureLLM, make_course
 from library.tests.conftest import ingest
 from workers import engine
-from workers.models import GenerationJob, LLMCall
+from workers.models import GenerationJob
 
 pytestmark = pytest.mark.django_db
 
@@ -175,7 +176,8 @@ def test_failed_generation_stores_nothing_and_can_be_retried(alice, alice_api, b
     monkeypatch.setattr("lectures.writing.current_llm", lambda: llm)
     _, section = make_course(alice, book)
     body = get_lecture(alice_api, section).json()
-    job = engine.run_inline(body["job_id"])
+    engine.run_inline(body["job_id"])
+    job = GenerationJob.objects.get(pk=body["job_id"])
     assert job.status == "error" and job.error
     lecture = Lecture.objects.get(pk=body["lecture_id"])
     assert lecture.status == "failed" and lecture.error

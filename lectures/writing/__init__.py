@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from docprof.ai.llm import get_llm
+from docprof.ai.factory import get_llm
 from lectures.writing.base import Brief, LectureWritingError
 from lectures.writing.model import ModelWriter
 from lectures.writing.offline import OfflineWriter

@@ -19,7 +19,7 @@ from lectures.models import Lecture
 from lectures.payloads import lecture_data
 from library.management.commands._common import get_user
 from workers import engine
-from workers.models import GenerationJob
+from workers.engine import GenerationJob
 
 POLL_SECONDS = 0.3
 

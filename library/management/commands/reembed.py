@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from docprof.ai.embeddings import get_embedder
+from docprof.ai.factory import get_embedder
 from library.models import Book, Chunk
 from library.services import reembed
 
