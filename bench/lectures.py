@@ -17,7 +17,8 @@ three sample books are ingested once, shared) and its own Redis DB (12). DEBUG o
   counts Lecture versions, lecture jobs and (after the job has run) ledger rows: exactly one
   generation, O + 1 model calls.
 - reads: the cached lecture GET (a learner with a delivery): 200 sequential requests, then 50
-  concurrent readers (each its own learner): p50/p95/p99; target p99 <= 20 ms.
+  concurrent readers (each its own learner, one GET every --read-interval s, like the pipeline
+  benchmark's pollers): p50/p95/p99; target p99 <= 20 ms.
 
 Prints a table and, last, one JSON line with every number.
 """
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import sys
 import tempfile
 import threading
@@ -58,7 +60,8 @@ def parse_args(argv=None):
     p.add_argument("--learners", type=int, default=200)
     p.add_argument("--reads", type=int, default=200)
     p.add_argument("--readers", type=int, default=50)
-    p.add_argument("--reads-per-reader", type=int, default=40)
+    p.add_argument("--reads-per-reader", type=int, default=20)
+    p.add_argument("--read-interval", type=float, default=1.0, help="seconds between one reader's GETs")
     p.add_argument("--parts", default="offline,model,flight,reads")
     return p.parse_args(argv)
 
@@ -317,14 +320,17 @@ def bench_reads(args, base: str, people) -> dict:
     barrier = threading.Barrier(min(args.readers, len(readers)))
 
     def read(token, section):
+        """One reader: opens its lecture every --read-interval s (a learner's page, a client polling)."""
         mine = []
         with httpx.Client(headers={"Authorization": f"Token {token}"}) as client:
             client.get(f"{base}/api/sections/{section}/lecture")
             barrier.wait()
+            time.sleep(random.uniform(0, args.read_interval))  # readers do not arrive in lockstep
             for _ in range(args.reads_per_reader):
                 t = time.perf_counter()
                 assert client.get(f"{base}/api/sections/{section}/lecture").status_code == 200
                 mine.append(time.perf_counter() - t)
+                time.sleep(max(0.0, args.read_interval - (time.perf_counter() - t)))
         with lock:
             concurrent.extend(mine)
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+
+from django.core.serializers.json import DjangoJSONEncoder
+
 from lectures import sources
 from lectures.models import Lecture
 from lectures.writing.assemble import citation_entry, compose, heading
@@ -75,3 +80,15 @@ def partial_lecture(lecture: Lecture) -> dict:
         "job": engine.status(job) if job else None,
         "error": lecture.error,
     }
+
+
+# Fields of a ready version that can still change (curation); with the id they address its JSON.
+STAMP_FIELDS = ("status", "approval_status", "upvotes", "downvotes", "stale")
+
+
+@lru_cache(maxsize=512)
+def ready_lecture_json(lecture_id: int, stamp: tuple) -> str:
+    """A ready version's payload as JSON text, built once per process and per stamp: the text of a
+    ready version never changes, and the stamp holds everything about it that may."""
+    lecture = Lecture.objects.get(pk=lecture_id)
+    return json.dumps(lecture_data(lecture), cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))

@@ -33,6 +33,25 @@ def current_delivery(section, user) -> SectionDelivery | None:
     )
 
 
+def delivered_stamp(user, section_id: int):
+    """The cached-lecture fast path: (delivery id, was_cached, lecture id, stamp) of the learner's
+    current delivery of a ready version, in one small query, or None."""
+    from lectures.payloads import STAMP_FIELDS
+
+    row = (
+        SectionDelivery.objects.filter(
+            section_id=section_id,
+            user=user,
+            is_current=True,
+            section__course__owner=user,
+            lecture__status="ready",
+        )
+        .values_list("id", "was_cached", "lecture_id", *(f"lecture__{f}" for f in STAMP_FIELDS))
+        .first()
+    )
+    return None if row is None else (row[0], row[1], row[2], tuple(row[3:]))
+
+
 def servable_version(cache_key: str) -> Lecture | None:
     """The best ready version of a key: mentor verified > approved > pending, then score, then newest.
     Rejected and needs-improvement versions are never served to a new delivery."""

@@ -140,7 +140,8 @@ def _restart(lecture: Lecture, user) -> Lecture | None:
 
 def deliver(section, user, lecture: Lecture) -> SectionDelivery:
     """Record the delivery of a ready version (the current one for this learner and section)."""
-    first = not lecture.deliveries.exists()
+    # Cached unless this learner caused the generation and is receiving it for the first time.
+    was_cached = lecture.generated_by_id != user.pk or lecture.deliveries.filter(user=user).exists()
     try:
         with transaction.atomic():
             previous = (
@@ -156,7 +157,7 @@ def deliver(section, user, lecture: Lecture) -> SectionDelivery:
                 lecture=lecture,
                 lecture_script=lecture.script,
                 style_snapshot={"style": lecture.style, "depth": lecture.depth, "pace_wpm": lecture.pace_wpm},
-                was_cached=not (first and lecture.generated_by_id == user.pk),
+                was_cached=was_cached,
                 is_current=True,
                 completed_at=previous.completed_at if previous else None,
                 duration_actual_minutes=previous.duration_actual_minutes if previous else None,

@@ -218,3 +218,14 @@ def test_segments_are_visible_as_soon_as_they_are_checkpointed(alice, alice_api,
     assert shown["citations"] and all(c["verified"] for c in shown["citations"])
     assert "[1]" in shown["segments"][0]["text"]
     assert Lecture.objects.get(pk=body["lecture_id"]).script == ""  # nothing half-stored on the version
+
+
+def test_cached_read_path_returns_the_same_object_and_follows_curation(alice, alice_api, book):
+    _, section = make_course(alice, book)
+    first = open_and_write(alice_api, section)  # served by the full path (records the delivery)
+    again = get_lecture(alice_api, section)  # served by the one-query path
+    assert again.status_code == 200 and again["Content-Type"] == "application/json"
+    assert again.json() == first
+    Lecture.objects.filter(pk=first["lecture"]["id"]).update(upvotes=3, approval_status="approved")
+    changed = get_lecture(alice_api, section).json()["lecture"]
+    assert changed["upvotes"] == 3 and changed["approval_status"] == "approved"
