@@ -19,6 +19,8 @@ import math
 import re
 from dataclasses import asdict, dataclass, field
 
+from redis.exceptions import LockError
+
 from docprof.ai.text import content_terms
 from docprof.redis_client import get_redis
 from library.models import Book, Chunk
@@ -114,9 +116,22 @@ def resolve(section, user, writer: dict, book_ids: list[int]) -> LectureInputs:
     cached = client.get(cache_key)
     if cached:
         return LectureInputs(**json.loads(cached))
-    inputs = gather(section, objectives, book_ids, style=style, depth=depth, pace=pace, writer=writer)
-    client.set(cache_key, json.dumps(inputs.as_dict()), ex=RESOLVE_TTL)
-    return inputs
+    # Many learners opening the same section at once: one of them searches, the others wait for it.
+    lock = client.lock(f"{cache_key}:lock", timeout=60)
+    locked = lock.acquire(blocking_timeout=30)  # not locked after 30 s: search anyway
+    try:
+        cached = client.get(cache_key)
+        if cached:
+            return LectureInputs(**json.loads(cached))
+        inputs = gather(section, objectives, book_ids, style=style, depth=depth, pace=pace, writer=writer)
+        client.set(cache_key, json.dumps(inputs.as_dict()), ex=RESOLVE_TTL)
+        return inputs
+    finally:
+        if locked:
+            try:
+                lock.release()
+            except LockError:  # expired meanwhile: nothing to release
+                pass
 
 
 def gather(section, objectives, book_ids, *, style, depth, pace, writer) -> LectureInputs:
