@@ -373,7 +373,9 @@ def main(argv=None) -> None:
                 results["cached_reads"] = bench_reads(args, base, people)
         finally:
             procs.stop_all()
+    results["machine"] = {"cpus": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 2)}
     print_table(results)
+    print(f"(machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end)")
     print(json.dumps(results, default=str))
 
 
