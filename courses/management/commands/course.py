@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from courses import selectors
 from courses.models import Course
-from courses.serializers import CourseRequestSerializer, outline_data
+from courses.serializers import CourseRequestSerializer, number_or_text, outline_data
 from courses.services import DEPTHS, STYLES, CourseRequest, CourseRequestError, create_course
 from library.management.commands._common import get_user
 from workers import engine
@@ -246,7 +246,8 @@ def _validated(query: str, hours: str, options: dict) -> CourseRequest:
         )
         if options.get(name) is not None
     }
-    serializer = CourseRequestSerializer(data={"query": query, "hours": hours, "preferences": preferences})
+    payload = {"query": query, "hours": number_or_text(hours), "preferences": preferences}
+    serializer = CourseRequestSerializer(data=payload)
     if not serializer.is_valid():
         raise CommandError(_flatten(serializer.errors))
     data = serializer.validated_data
