@@ -380,7 +380,7 @@ def main(argv=None) -> None:
     print(json.dumps(results, default=str))
 
 
-def wait_ready(base: str, token: str, timeout: float = 30) -> None:
+def wait_ready(base: str, token: str, timeout: float = 120) -> None:
     import httpx
 
     deadline = time.monotonic() + timeout
