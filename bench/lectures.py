@@ -80,6 +80,7 @@ def setup_environment(args, media: str) -> None:
             "DJANGO_DEBUG": "false",
             "DJANGO_SECRET_KEY": "bench-only-secret-key",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_SECURE": "false",  # plain HTTP on loopback (production settings otherwise)
         }
     )
     import django
