@@ -45,7 +45,6 @@ def write_segments(ctx) -> dict:
     todo = [i for i in range(total) if str(i) not in done]
 
     def write(index: int) -> None:
-        ctx.check_cancelled()
         segment = writer.write_segment(brief, index, ctx.job_id)
         message = f"Wrote part {index + 1} of {total}: {brief.objectives[index]}"
         ctx.save_item(str(index), segment, message=message)
@@ -53,6 +52,7 @@ def write_segments(ctx) -> dict:
 
     def in_thread(index: int) -> None:
         try:
+            ctx.check_cancelled()  # not worth a model call if the user cancelled meanwhile
             write(index)
         finally:
             connection.close()  # each pool thread has its own database connection
@@ -60,6 +60,7 @@ def write_segments(ctx) -> dict:
     workers = min(settings.DOCPROF_LECTURE_CONCURRENCY, len(todo)) if writer.kind == "model" else 1
     if workers <= 1:  # the offline writer is CPU-bound: threads would not help it
         for index in todo:
+            ctx.check_cancelled()
             write(index)
     elif todo:
         # The first objective in this thread (its connection is open: the first segment comes
