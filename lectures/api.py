@@ -13,32 +13,25 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import exceptions, serializers, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.selectors import courses_of
+from docprof.openapi import AUTH, BODY, errors
 from lectures import selectors, services
 from lectures.payloads import lecture_data, ready_lecture_json
-
-Delivered = inline_serializer(
-    "LectureDelivered",
-    {
-        "delivery_id": serializers.IntegerField(),
-        "was_cached": serializers.BooleanField(),
-        "lecture": serializers.DictField(),
-    },
+from lectures.serializers import (
+    AcceptedSchema,
+    AnswersSchema,
+    CompletedSchema,
+    CompleteSchema,
+    DeliveredSchema,
+    LectureSchema,
+    ProgressSchema,
+    QuizResultSchema,
 )
-Accepted = inline_serializer(
-    "LectureAccepted",
-    {
-        "job_id": serializers.IntegerField(),
-        "status_url": serializers.CharField(),
-        "lecture_id": serializers.IntegerField(),
-    },
-)
-AnyObject = inline_serializer("LectureObject", {"id": serializers.IntegerField()})
 
 
 def section_or_404(user, pk: int):
@@ -46,6 +39,11 @@ def section_or_404(user, pk: int):
     if selectors.is_part_with_sections(section):
         raise Http404("A part has no lecture of its own; open one of its sections.")
     return section
+
+
+def refused(errors_: dict, detail: str) -> Response:
+    """A 400 that says what was wrong in one sentence (`detail`) and field by field."""
+    return Response({"detail": detail, **errors_}, status=status.HTTP_400_BAD_REQUEST)
 
 
 def opened_response(request, opened: services.Opened) -> Response:
@@ -71,7 +69,9 @@ def opened_response(request, opened: services.Opened) -> Response:
 
 
 class SectionLectureAPI(APIView):
-    @extend_schema(responses={200: Delivered, 202: Accepted}, tags=["lectures"])
+    @extend_schema(
+        responses={200: DeliveredSchema, 202: AcceptedSchema, **errors(*AUTH, 404, 429)}, tags=["lectures"]
+    )
     def get(self, request, pk: int):
         """The learner's lecture for a section: delivered at once when a version exists (recording a
         delivery), else 202 while the one generation for its content runs (started or joined)."""
@@ -91,7 +91,7 @@ class SectionLectureAPI(APIView):
 
 
 class LectureAPI(APIView):
-    @extend_schema(responses=AnyObject, tags=["lectures"])
+    @extend_schema(responses={200: LectureSchema, **errors(*AUTH, 404)}, tags=["lectures"])
     def get(self, request, pk: int):
         lecture = selectors.visible_lecture(request.user, pk)
         if lecture is None:
@@ -99,17 +99,17 @@ class LectureAPI(APIView):
         return Response(lecture_data(lecture))
 
 
-class CompleteSerializer(serializers.Serializer):
-    duration_actual_minutes = serializers.IntegerField(min_value=0, max_value=24 * 60, required=False)
-    notes = serializers.CharField(max_length=10_000, allow_blank=True, required=False)
-
-
 class SectionCompleteAPI(APIView):
-    @extend_schema(request=CompleteSerializer, responses=AnyObject, tags=["lectures"])
+    @extend_schema(
+        request=CompleteSchema,
+        responses={200: CompletedSchema, **errors(*AUTH, *BODY, 404)},
+        tags=["lectures"],
+    )
     def post(self, request, pk: int):
         section = section_or_404(request.user, pk)
-        form = CompleteSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
+        form = CompleteSchema(data=request.data)
+        if not form.is_valid():
+            return refused(form.errors, "Send duration_actual_minutes (0-1440) and notes, both optional.")
         try:
             delivery = services.complete_section(section, request.user, **form.validated_data)
         except services.LectureRequestError as exc:
@@ -127,23 +127,28 @@ class SectionCompleteAPI(APIView):
         )
 
 
-class QuizSerializer(serializers.Serializer):
-    answers = serializers.DictField(child=serializers.JSONField())
-
-
 class LectureQuizAPI(APIView):
-    @extend_schema(request=QuizSerializer, responses=AnyObject, tags=["lectures"])
+    @extend_schema(
+        request=AnswersSchema,
+        responses={200: QuizResultSchema, **errors(*AUTH, *BODY, 404)},
+        tags=["lectures"],
+    )
     def post(self, request, pk: int):
         """Grade answers; only now are the answers, explanations and their citations sent."""
         lecture = selectors.delivered_lecture(request.user, pk)
         if lecture is None:
             raise Http404
-        form = QuizSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
+        form = AnswersSchema(data=request.data)
+        if not form.is_valid():
+            return refused(
+                form.errors, "Send {answers: {question_id: answer}} with an answer to every question."
+            )
         try:
             attempt = services.submit_quiz(lecture, request.user, form.validated_data["answers"])
         except services.LectureRequestError as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+            return refused(
+                exc.errors, "Answer every question of this quiz (multiple choice: one of its choices)."
+            )
         return Response(
             {
                 "attempt_id": attempt.pk,
@@ -157,7 +162,7 @@ class LectureQuizAPI(APIView):
 
 
 class CourseProgressAPI(APIView):
-    @extend_schema(responses=AnyObject, tags=["lectures"])
+    @extend_schema(responses={200: ProgressSchema, **errors(*AUTH, 404)}, tags=["lectures"])
     def get(self, request, pk: int):
         course = get_object_or_404(courses_of(request.user), pk=pk)
         return Response(selectors.course_progress(course, request.user))
