@@ -1,18 +1,29 @@
-"""Hybrid retrieval: pgvector cosine (HNSW) and Postgres full text (GIN), fused by reciprocal rank.
+"""Hybrid retrieval: pgvector cosine (HNSW) and BM25 over full-text candidates, fused by reciprocal rank.
 
 Always scoped to a list of book ids the caller has already checked (see selectors.ready_book_ids).
+The text side: the query's lexemes, expanded both ways with the acronyms the books in scope define
+("GGM" <-> "Gordon growth model"), select candidates through the GIN index (all words, then the
+rarest words), and BM25 (library.ranking, with heading words weighted) ranks them together with the
+vector candidates. Statistics for BM25 (per-book document frequencies) are written at ingestion by
+`index_book`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from django.db import connection, transaction
 
 from docprof.ai.embeddings import Embedder, get_embedder
+from docprof.ai.text import STOPWORDS
+from library import ranking
+from library.acronyms import best_expansions, is_short_form, mine
+from library.ranking import QueryTerms
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
+LEXICAL_VECTOR_WEIGHT = 0.8  # fusion weight of a hashing (word-overlap) vector ranking; BM25 has 1
 MAX_QUERY_CHARS = 2000
 MAX_K = 50
 EF_SEARCH = 100  # HNSW candidate list per query (bench/search.py measures recall@10 against exact search)
@@ -122,11 +133,13 @@ def _vector_literal(vector) -> str:
     return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
 
 
-def fuse(*rankings: list[int], k: int = RRF_K) -> list[tuple[int, float]]:
+def fuse(
+    *rankings: list[int], k: int = RRF_K, weights: Sequence[float] | None = None
+) -> list[tuple[int, float]]:
     scores: dict[int, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
         for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
@@ -138,21 +151,175 @@ def search_chunks(
     embedder: Embedder | None = None,
     mode: str = "hybrid",
     vector=None,
+    extra_text: str = "",
+    terms: QueryTerms | None = None,
 ) -> list[SearchHit]:
-    """Top-k passages for `query` in `book_ids`. mode: hybrid | vector | text."""
+    """Top-k passages for `query` in `book_ids`. mode: hybrid | vector | text.
+
+    `extra_text` (e.g. a model's rewrite of the question into the book's vocabulary) is searched
+    with the query at a lower weight; `terms` is a ready `analyse_query` result."""
     if not book_ids:
         return []
     candidates = max(k * 4, 40)
-    rankings = []
-    vector_ids = None
+    rankings, weights = [], []
+    vector_ids: list[int] = []
+    if mode in ("hybrid", "text") and terms is None:
+        terms = analyse_query(query, book_ids, extra_text)
     if mode in ("hybrid", "vector"):
-        vector = vector if vector is not None else (embedder or get_embedder()).embed_one(query)
+        if vector is None:
+            text = f"{query} {terms.extra_text}".strip() if terms else f"{query} {extra_text}".strip()
+            embedder = embedder or get_embedder()
+            vector = embedder.embed_one(text)
         vector_ids = _vector_ids("library_chunk", vector, book_ids, candidates)
         rankings.append(vector_ids)
+        weights.append(vector_weight(embedder or get_embedder()))
     if mode in ("hybrid", "text"):
-        rankings.append(_text_ids("library_chunk", query, book_ids, candidates, rerank_ids=vector_ids))
-    fused = fuse(*rankings)[:k]
+        rankings.append(bm25_ids(terms, query, book_ids, candidates, vector_ids))
+        weights.append(1.0)
+    fused = fuse(*rankings, weights=weights)[:k]
     return _load_chunk_hits(fused)
+
+
+def vector_weight(embedder: Embedder | None) -> float:
+    """The vector ranking's weight in the fusion: lower for an embedder whose similarity means only
+    shared words (hashing; BM25 judges those better), full for a semantic one."""
+    if embedder is None or embedder.relevance_threshold is not None:
+        return 1.0
+    return LEXICAL_VECTOR_WEIGHT
+
+
+# -- Text side: query analysis, candidates, BM25 ------------------------------------------------
+
+QUERY_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9&\-]{1,9}")
+LEXEMES = "SELECT coalesce(array_agg(DISTINCT lexeme), '{}') FROM unnest(to_tsvector('english', %s))"
+ACRONYMS = (
+    "SELECT DISTINCT short, expansion, lexemes, tsvector_to_array(to_tsvector('english', short)) "
+    "FROM library_acronym WHERE book_id = ANY(%(books)s) "
+    "AND (upper(short) = ANY(%(shorts)s) OR (cardinality(lexemes) >= 2 AND lexemes <@ %(lex)s::text[])) "
+    "ORDER BY short, expansion LIMIT 20"
+)
+DOC_FREQS = (
+    "SELECT lexeme, coalesce(sum(df) FILTER (WHERE book_id = ANY(%(books)s)), 0), sum(df) "
+    "FROM library_termstat WHERE lexeme = ANY(%(lex)s) GROUP BY lexeme"
+)
+SCOPE_STATS = (
+    "SELECT coalesce(sum(chunks), 0), coalesce(sum(words), 0) FROM library_searchstats "
+    "WHERE book_id = ANY(%(books)s)"
+)
+TERM_ROWS = (
+    "SELECT c.id, u.lexeme, cardinality(u.positions), cardinality(array_positions(u.weights, 'A')), "
+    "c.word_count FROM library_chunk c, unnest(c.search_vector) u "
+    "WHERE c.id = ANY(%(ids)s) AND u.lexeme = ANY(%(lex)s)"
+)
+ANY_OF = "array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(%(rare)s::text[]) l), ' | ')::tsquery"
+RARE_BUDGET = 5000  # at most this many passages (whole library) behind the rare-word match
+
+
+def _short_forms(query: str) -> list[str]:
+    shorts = set()
+    for token in QUERY_TOKEN.findall(query):
+        if is_short_form(token):
+            shorts.update({token.upper(), token.rstrip("s").upper()})
+        elif token.islower() and len(token) >= 3 and token not in STOPWORDS:
+            shorts.add(token.upper())
+    return sorted(shorts)
+
+
+def analyse_query(query: str, book_ids: Sequence[int], extra_text: str = "") -> QueryTerms:
+    """The query's lexemes, acronym expansions (both ways) found in the books in scope, and the
+    statistics BM25 needs."""
+    books = list(book_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(LEXEMES, [query])
+        lexemes = sorted(cursor.fetchone()[0])
+        weights = dict.fromkeys(lexemes, 1.0)
+        cursor.execute(ACRONYMS, {"books": books, "shorts": _short_forms(query), "lex": lexemes})
+        expansions, extra = [], []
+        for short, expansion, long_lexemes, short_lexemes in cursor.fetchall():
+            expansions.append((short, expansion))
+            added = short_lexemes if set(long_lexemes) <= set(lexemes) else long_lexemes
+            extra.append(short if added is short_lexemes else expansion)
+            for lexeme in added:
+                weights.setdefault(lexeme, ranking.EXPANSION_WEIGHT)
+        if extra_text.strip():
+            cursor.execute(LEXEMES, [extra_text])
+            for lexeme in cursor.fetchone()[0]:
+                weights.setdefault(lexeme, ranking.EXPANSION_WEIGHT)
+            extra.append(extra_text.strip())
+        cursor.execute(DOC_FREQS, {"books": books, "lex": list(weights)})
+        df, global_df = {}, {}
+        for lexeme, scope_df, all_df in cursor.fetchall():
+            df[lexeme], global_df[lexeme] = int(scope_df), int(all_df)
+        cursor.execute(SCOPE_STATS, {"books": books})
+        chunks, words = cursor.fetchone()
+    return QueryTerms(lexemes, weights, df, global_df, int(chunks), int(words), expansions, " ".join(extra))
+
+
+def rare_lexemes(terms: QueryTerms, budget: int = RARE_BUDGET) -> list[str]:
+    """The query's rarest lexemes present in scope, as long as their passages (over the whole
+    library, which is what the GIN index reads) stay within `budget`."""
+    chosen, total = [], 0
+    for lexeme in sorted(terms.weights, key=lambda x: (terms.global_df.get(x, 0), x)):
+        if not terms.df.get(lexeme):
+            continue
+        total += terms.global_df.get(lexeme, 0)
+        if total > budget:
+            break
+        chosen.append(lexeme)
+    return chosen
+
+
+def bm25_ids(
+    terms: QueryTerms, query: str, book_ids: Sequence[int], limit: int, vector_ids: Sequence[int] = ()
+) -> list[int]:
+    """BM25 ranking of the candidates: passages with all the query's words (GIN), passages with
+    its rarest words (GIN), and the vector candidates."""
+    params = {"books": list(book_ids), "q": query, "n": limit, "cap": HYBRID_TEXT_CAP}
+    scope = "c.book_id = ANY(%(books)s)"
+    candidates = set(vector_ids)
+    candidates.update(
+        _ranked_ids(TEXT_RANKED.format(tsq=ALL_WORDS, table="library_chunk", scope=scope), params)
+    )
+    rare = rare_lexemes(terms)
+    if rare:
+        params["rare"] = rare
+        sql = TEXT_RANKED.format(tsq=ANY_OF, table="library_chunk", scope=scope)
+        candidates.update(_ranked_ids(sql, params))
+    if not candidates or not terms.weights:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(TERM_ROWS, {"ids": list(candidates), "lex": list(terms.weights)})
+        scores = ranking.bm25(terms, cursor.fetchall())
+    return [i for i, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))][:limit]
+
+
+# -- Ingestion-time statistics -------------------------------------------------------------------
+
+
+def index_book(book_id: int) -> None:
+    """Write a book's BM25 statistics and the acronyms it defines (after its passages are stored)."""
+    from library.models import Chunk
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM library_termstat WHERE book_id = %s", [book_id])
+        cursor.execute(
+            "INSERT INTO library_termstat (book_id, lexeme, df) SELECT %s, u.lexeme, count(*) "
+            "FROM library_chunk c, unnest(c.search_vector) u WHERE c.book_id = %s GROUP BY u.lexeme",
+            [book_id, book_id],
+        )
+        cursor.execute(
+            "INSERT INTO library_searchstats (book_id, chunks, words) "
+            "SELECT %s, count(*), coalesce(sum(word_count), 0) FROM library_chunk WHERE book_id = %s "
+            "ON CONFLICT (book_id) DO UPDATE SET chunks = EXCLUDED.chunks, words = EXCLUDED.words",
+            [book_id, book_id],
+        )
+        found = best_expansions(mine(Chunk.objects.filter(book_id=book_id).values_list("text", flat=True)))
+        cursor.execute("DELETE FROM library_acronym WHERE book_id = %s", [book_id])
+        cursor.executemany(
+            "INSERT INTO library_acronym (book_id, short, expansion, lexemes, count) "
+            "VALUES (%s, %s, %s, tsvector_to_array(to_tsvector('english', %s)), %s)",
+            [(book_id, short[:20], long[:300], long[:300], n) for short, (long, n) in sorted(found.items())],
+        )
 
 
 def _load_chunk_hits(fused: list[tuple[int, float]]) -> list[SearchHit]:
