@@ -65,7 +65,7 @@ def ensure_corpus(db_name: str):
 def main(argv=None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--setup-only", action="store_true")
-    args = p.parse_args(argv)
+    p.parse_args(argv)
     setup_django(DB_NAME)
     ensure_corpus(DB_NAME)
     return 0

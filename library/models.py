@@ -195,6 +195,9 @@ class TermStat(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["lexeme", "book"], name="unique_term_per_book")]
 
+    def __str__(self):
+        return f"{self.lexeme}: {self.df}"
+
 
 class SearchStats(models.Model):
     """A book's passage count and length, for BM25 over any set of books."""
@@ -202,3 +205,6 @@ class SearchStats(models.Model):
     book = models.OneToOneField(Book, on_delete=models.CASCADE, related_name="search_stats")
     chunks = models.PositiveIntegerField(default=0)
     words = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.chunks} passages, {self.words} words"

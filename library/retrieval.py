@@ -137,8 +137,8 @@ def fuse(
     *rankings: list[int], k: int = RRF_K, weights: Sequence[float] | None = None
 ) -> list[tuple[int, float]]:
     scores: dict[int, float] = {}
-    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
-        for rank, item in enumerate(ranking, start=1):
+    for ordered, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
+        for rank, item in enumerate(ordered, start=1):
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
