@@ -33,6 +33,7 @@ class QueryTerms:
     words: int = 0
     expansions: list[tuple[str, str]] = field(default_factory=list)  # (short form, long form) used
     extra_text: str = ""  # text added to the query for the embedder (expansions, a model rewrite)
+    groups: list[tuple[str, list[str]]] = field(default_factory=list)  # (short lexeme, long lexemes)
 
     @property
     def avgdl(self) -> float:

@@ -234,9 +234,10 @@ def analyse_query(query: str, book_ids: Sequence[int], extra_text: str = "") -> 
         lexemes = sorted(cursor.fetchone()[0])
         weights = dict.fromkeys(lexemes, 1.0)
         cursor.execute(ACRONYMS, {"books": books, "shorts": _short_forms(query), "lex": lexemes})
-        expansions, extra = [], []
+        expansions, extra, groups = [], [], []
         for short, expansion, long_lexemes, short_lexemes in cursor.fetchall():
             expansions.append((short, expansion))
+            groups.append((short_lexemes[0] if short_lexemes else short.lower(), list(long_lexemes)))
             added = short_lexemes if set(long_lexemes) <= set(lexemes) else long_lexemes
             extra.append(short if added is short_lexemes else expansion)
             for lexeme in added:
@@ -252,7 +253,19 @@ def analyse_query(query: str, book_ids: Sequence[int], extra_text: str = "") -> 
             df[lexeme], global_df[lexeme] = int(scope_df), int(all_df)
         cursor.execute(SCOPE_STATS, {"books": books})
         chunks, words = cursor.fetchone()
-    return QueryTerms(lexemes, weights, df, global_df, int(chunks), int(words), expansions, " ".join(extra))
+    return QueryTerms(
+        lexemes, weights, df, global_df, int(chunks), int(words), expansions, " ".join(extra), groups
+    )
+
+
+def chunk_lexemes(chunk_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The full-text lexemes (body and headings) of each passage."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, tsvector_to_array(search_vector) FROM library_chunk WHERE id = ANY(%s)",
+            [list(chunk_ids)],
+        )
+        return {row[0]: set(row[1]) for row in cursor.fetchall()}
 
 
 def rare_lexemes(terms: QueryTerms, budget: int = RARE_BUDGET) -> list[str]:
