@@ -100,11 +100,12 @@ TEXT_CAP = 5000  # matching rows ranked by ts_rank_cd in text mode
 HYBRID_TEXT_CAP = 1000
 ALL_WORDS = "plainto_tsquery('english', %(q)s)"
 ANY_WORD = "replace(plainto_tsquery('english', %(q)s)::text, ' & ', ' | ')::tsquery"
+# The tsquery is written inline (not in a CTE), so the planner sees its selectivity and uses the
+# GIN index for selective words even on a small library.
 TEXT_RANKED = (
-    "WITH query AS (SELECT {tsq} AS q) "
-    "SELECT m.id FROM (SELECT c.id, c.search_vector FROM {table} c, query "
-    "WHERE {scope} AND c.search_vector @@ query.q LIMIT %(cap)s) m, query "
-    "ORDER BY ts_rank_cd(m.search_vector, query.q, 32) DESC, m.id LIMIT %(n)s"
+    "SELECT m.id FROM (SELECT c.id, c.search_vector FROM {table} c "
+    "WHERE {scope} AND c.search_vector @@ {tsq} LIMIT %(cap)s) m "
+    "ORDER BY ts_rank_cd(m.search_vector, {tsq}, 32) DESC, m.id LIMIT %(n)s"
 )
 
 
@@ -211,8 +212,15 @@ TERM_ROWS = (
     "c.word_count FROM library_chunk c, unnest(c.search_vector) u "
     "WHERE c.id = ANY(%(ids)s) AND u.lexeme = ANY(%(lex)s)"
 )
-ANY_OF = "array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(%(rare)s::text[]) l), ' | ')::tsquery"
-RARE_BUDGET = 5000  # at most this many passages (whole library) behind the rare-word match
+# For each of the query's rarest words, the passages in scope where it weighs most (GIN index;
+# one branch per word, each with its own constant tsquery so the planner sees its selectivity).
+PER_WORD = (
+    "(SELECT c.id FROM library_chunk c WHERE c.book_id = ANY(%(books)s) AND c.search_vector @@ {w}::tsquery "
+    "ORDER BY ts_rank_cd(c.search_vector, {w}::tsquery, 32) DESC, c.id LIMIT %(per)s)"
+)
+RARE_BUDGET = 2000  # at most this many passages (whole library) read behind the rare-word matches
+MAX_RARE = 6
+PER_RARE_WORD = 30
 
 
 def _short_forms(query: str) -> list[str]:
@@ -276,7 +284,7 @@ def rare_lexemes(terms: QueryTerms, budget: int = RARE_BUDGET) -> list[str]:
         if not terms.df.get(lexeme):
             continue
         total += terms.global_df.get(lexeme, 0)
-        if total > budget:
+        if total > budget or len(chosen) >= MAX_RARE:
             break
         chosen.append(lexeme)
     return chosen
@@ -285,8 +293,8 @@ def rare_lexemes(terms: QueryTerms, budget: int = RARE_BUDGET) -> list[str]:
 def bm25_ids(
     terms: QueryTerms, query: str, book_ids: Sequence[int], limit: int, vector_ids: Sequence[int] = ()
 ) -> list[int]:
-    """BM25 ranking of the candidates: passages with all the query's words (GIN), passages with
-    its rarest words (GIN), and the vector candidates."""
+    """BM25 ranking of the candidates: passages with all the query's words, the passages where each
+    of its rarest words weighs most (both through the GIN index), and the vector candidates."""
     params = {"books": list(book_ids), "q": query, "n": limit, "cap": HYBRID_TEXT_CAP}
     scope = "c.book_id = ANY(%(books)s)"
     candidates = set(vector_ids)
@@ -295,9 +303,12 @@ def bm25_ids(
     )
     rare = rare_lexemes(terms)
     if rare:
-        params["rare"] = rare
-        sql = TEXT_RANKED.format(tsq=ANY_OF, table="library_chunk", scope=scope)
-        candidates.update(_ranked_ids(sql, params))
+        params["per"] = PER_RARE_WORD
+        branches = []
+        for i, lexeme in enumerate(rare):
+            params[f"w{i}"] = "'" + lexeme.replace("'", "''") + "'"
+            branches.append(PER_WORD.format(w=f"%(w{i})s"))
+        candidates.update(_ranked_ids(" UNION ".join(branches), params))
     if not candidates or not terms.weights:
         return []
     with connection.cursor() as cursor:
@@ -314,6 +325,9 @@ def index_book(book_id: int) -> None:
     from library.models import Chunk
 
     with connection.cursor() as cursor:
+        # New passages wait in the GIN index's pending list, which every text query scans in full
+        # until autovacuum merges it; merge it now (a query went from 1.5 ms to 15 ms without this).
+        cursor.execute("SELECT gin_clean_pending_list('chunk_search_gin'::regclass)")
         cursor.execute("DELETE FROM library_termstat WHERE book_id = %s", [book_id])
         cursor.execute(
             "INSERT INTO library_termstat (book_id, lexeme, df) SELECT %s, u.lexeme, count(*) "

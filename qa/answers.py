@@ -87,7 +87,9 @@ def best_sentences(text: str, terms, limit: int = 2) -> list[str]:
 def cite(hit: SearchHit) -> str:
     pages = ""
     if hit.page_start:
-        pages = f", p. {hit.page_start}" + (f"\u2013{hit.page_end}" if hit.page_end and hit.page_end != hit.page_start else "")
+        pages = f", p. {hit.page_start}" + (
+            f"\u2013{hit.page_end}" if hit.page_end and hit.page_end != hit.page_start else ""
+        )
     return f"{hit.book_title} ({hit.chapter}{pages})"
 
 

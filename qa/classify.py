@@ -52,11 +52,7 @@ def meta_answer(question: str, ctx: LectureContext) -> str:
     course = f"\u201c{ctx.course_title}\u201d" if ctx.course_title else "This course"
     first = f"{course} has {len(ctx.outline)} sections, {_minutes(total)} in all; {where}."
     q = question.lower()
-    nxt = (
-        ctx.outline[ctx.section_index + 1][0]
-        if 0 <= ctx.section_index < len(ctx.outline) - 1
-        else None
-    )
+    nxt = ctx.outline[ctx.section_index + 1][0] if 0 <= ctx.section_index < len(ctx.outline) - 1 else None
     if re.search(r"next|after this|what (will|do|are) we", q):
         second = f"Next comes \u201c{nxt}\u201d." if nxt else "This is the last section of the course."
     elif ctx.objectives and re.search(r"objective|cover|learn|about", q):

@@ -67,7 +67,9 @@ class Coverage:
     missing: list[str]
 
 
-def coverage(terms: QueryTerms, lexemes: Iterable[str], groups: Sequence[tuple[str, list[str]]] = ()) -> Coverage:
+def coverage(
+    terms: QueryTerms, lexemes: Iterable[str], groups: Sequence[tuple[str, list[str]]] = ()
+) -> Coverage:
     """How much of the question's key-term weight `lexemes` (a passage's) cover.
 
     `groups` are acronym alternatives (short lexeme, long-form lexemes): a key term that belongs to

@@ -13,15 +13,29 @@ ANAPHORA = re.compile(r"\b(it|its|this|that|these|those|they|them|their|one|ones
 # Pronouns that stand for the previous subject (not "that", usually a relative pronoun).
 SUBJECT_PRONOUN = re.compile(r"\b(its|their|it|they|them|this|these|those)\b", re.I)
 MAX_PRONOUN_WORDS = 15
-ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "1st": 0, "2nd": 1, "3rd": 2}
-ORDINAL_RE = re.compile(r"\b(" + "|".join(ORDINALS) + r")\b(?:\s+(?:one|item|point|step|kind|type|part))?", re.I)
+ORDINALS = {
+    "first": 0,
+    "second": 1,
+    "third": 2,
+    "fourth": 3,
+    "fifth": 4,
+    "last": -1,
+    "1st": 0,
+    "2nd": 1,
+    "3rd": 2,
+}
+ORDINAL_RE = re.compile(
+    r"\b(" + "|".join(ORDINALS) + r")\b(?:\s+(?:one|item|point|step|kind|type|part))?", re.I
+)
 LEAD = re.compile(
     r"^\s*(?:(?:what|how|why|when|where|who|which)\s+(?:is|are|was|were|does|do|did|can|could|should|would)"
     r"|(?:what|how|why|when|where|who|which)|(?:is|are|does|do|can|could|should|would)|explain|describe|define)"
     r"\s+(?:the\s+|a\s+|an\s+)?",
     re.I,
 )
-BARE_WH = re.compile(r"^\s*(why|how|how so|really|what else|and then|example|for example|such as)\s*\??\s*$", re.I)
+BARE_WH = re.compile(
+    r"^\s*(why|how|how so|really|what else|and then|example|for example|such as)\s*\??\s*$", re.I
+)
 MAX_VAGUE_WORDS = 9
 
 
@@ -43,13 +57,17 @@ def is_vague(question: str) -> bool:
         return True
     if len(words) > MAX_VAGUE_WORDS:
         return False
-    own_terms = [t for t in content_terms(ANAPHORA.sub(" ", ORDINAL_RE.sub(" ", question))) if t not in STOPWORDS]
-    referring = bool(ANAPHORA.search(question) or ORDINAL_RE.search(question) or question.lower().startswith("and "))
+    own_terms = [
+        t for t in content_terms(ANAPHORA.sub(" ", ORDINAL_RE.sub(" ", question))) if t not in STOPWORDS
+    ]
+    referring = bool(
+        ANAPHORA.search(question) or ORDINAL_RE.search(question) or question.lower().startswith("and ")
+    )
     return referring and len(own_terms) <= 2
 
 
 def subject_of(question: str) -> str:
-    """"What is the Gordon growth model?" -> "the Gordon growth model"."""
+    """ "What is the Gordon growth model?" -> "the Gordon growth model"."""
     q = question.strip().rstrip("?.! ")
     m = LEAD.match(q)
     rest = q[m.end() :] if m else q
@@ -62,7 +80,11 @@ def subject_of(question: str) -> str:
 def list_items(answer: str) -> list[str]:
     """Items of an enumeration in an answer: numbered, bulleted, or 'a, b and c'."""
     lines = [re.sub(r"^\s*(?:\d+[.)]|[-*\u2022])\s+", "", ln).strip() for ln in answer.splitlines()]
-    numbered = [ln for ln, raw in zip(lines, answer.splitlines(), strict=True) if re.match(r"^\s*(\d+[.)]|[-*\u2022])\s", raw)]
+    numbered = [
+        ln
+        for ln, raw in zip(lines, answer.splitlines(), strict=True)
+        if re.match(r"^\s*(\d+[.)]|[-*\u2022])\s", raw)
+    ]
     if len(numbered) >= 2:
         return numbered
     inline = re.findall(r"\(\d\)\s*([^;(]+)", answer)
@@ -101,7 +123,9 @@ def rewrite_offline(question: str, history: list[Turn]) -> str | None:
     if bare:
         word = bare.group(1).lower()
         if word in ("why", "how", "how so"):
-            if re.match(r"^\s*(is|are|does|do|did|can|could|should|would|was|were)\b", previous.resolved, re.I):
+            if re.match(
+                r"^\s*(is|are|does|do|did|can|could|should|would|was|were)\b", previous.resolved, re.I
+            ):
                 return f"{word.split()[0].capitalize()} {_as_clause(previous.resolved)}?"
             verb = "matter" if word == "why" else "work"
             return f"{word.split()[0].capitalize()} does {subject} {verb}?"
@@ -117,7 +141,7 @@ def _substitute(question: str, pronoun: re.Match, subject: str) -> str:
 
 
 def _as_clause(question: str) -> str:
-    """"Does free cash flow exclude interest?" -> "does free cash flow exclude interest"."""
+    """ "Does free cash flow exclude interest?" -> "does free cash flow exclude interest"."""
     q = question.strip().rstrip("?.! ")
     m = re.match(r"^(?:what|how|why|when|where|who|which)\s+", q, re.I)
     q = q[m.end() :] if m else q

@@ -41,7 +41,8 @@ class ModelAnswerOut(pydantic.BaseModel):
 
 def passages_block(hits: list[SearchHit]) -> str:
     return "\n\n".join(
-        f"[{n}] " + book_text(h.text, book=h.book_title, chapter=h.chapter, pages=f"{h.page_start}-{h.page_end}")
+        f"[{n}] "
+        + book_text(h.text, book=h.book_title, chapter=h.chapter, pages=f"{h.page_start}-{h.page_end}")
         for n, h in enumerate(hits, 1)
     )
 
@@ -79,7 +80,12 @@ class ModelAnswerer:
             return not_found(question, hits, terms)
         lecture = "The answer comes later in this lecture." if later else ""
         out = self._ask(
-            "answer", ModelAnswerOut, 700, question=question, passages=block, lecture=lecture,
+            "answer",
+            ModelAnswerOut,
+            700,
+            question=question,
+            passages=block,
+            lecture=lecture,
             where=where or "studying their books",
         )
         sources, numbers = [], {}
@@ -87,10 +93,18 @@ class ModelAnswerer:
             if not 1 <= citation.n <= len(hits) or citation.n in numbers:
                 continue
             hit = hits[citation.n - 1]
-            quote = citation.quote if verify_quote(citation.quote, hit.text) else " ".join(best_sentences(hit.text, terms, 1))
+            quote = (
+                citation.quote
+                if verify_quote(citation.quote, hit.text)
+                else " ".join(best_sentences(hit.text, terms, 1))
+            )
             numbers[citation.n] = len(sources) + 1
             sources.append(source_for(len(sources) + 1, hit, quote))
-        text = re.sub(r"\[(\d+)\]", lambda m: f"[{numbers[int(m.group(1))]}]" if int(m.group(1)) in numbers else "", out.answer)
+        text = re.sub(
+            r"\[(\d+)\]",
+            lambda m: f"[{numbers[int(m.group(1))]}]" if int(m.group(1)) in numbers else "",
+            out.answer,
+        )
         if not sources:  # an answer that cites nothing from the passages is not an answer from the library
             return not_found(question, hits, terms)
         return Answer(LIBRARY, text.strip(), sources, later_in_lecture=later)

@@ -20,9 +20,13 @@ class OfflineAnswerer:
 
     def judge(self, hits: list[SearchHit], terms: QueryTerms) -> list[tuple[SearchHit, evidence.Coverage]]:
         lexemes = chunk_lexemes([h.chunk_id for h in hits[:JUDGED]])
-        return [(h, evidence.coverage(terms, lexemes.get(h.chunk_id, ()), terms.groups)) for h in hits[:JUDGED]]
+        return [
+            (h, evidence.coverage(terms, lexemes.get(h.chunk_id, ()), terms.groups)) for h in hits[:JUDGED]
+        ]
 
-    def answer(self, question: str, hits: list[SearchHit], terms: QueryTerms, *, later: bool = False) -> Answer:
+    def answer(
+        self, question: str, hits: list[SearchHit], terms: QueryTerms, *, later: bool = False
+    ) -> Answer:
         judged = self.judge(hits, terms)
         best = max((c.score for _, c in judged), default=0.0)
         if not evidence.answers(best, self.threshold):
