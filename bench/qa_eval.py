@@ -7,7 +7,8 @@ verification, abstention precision/recall and answer latency, offline (no model)
     .venv/bin/python bench/qa_eval.py --pad 100000     # latency with the library padded to 100k passages
     DOCPROF_EMBEDDINGS=sentence-transformers EMBEDDING_DIM=384 .venv/bin/python bench/qa_eval.py
 
-Runs in its own database (docprof_qa_eval_<embedder>), ingesting the corpus on first use through
+A question whose answer is a whole section also names it ("section"): every passage under that
+heading counts. Runs in its own database (docprof_qa_eval_<embedder>), ingesting the corpus on first use through
 the product's ingestion. Questions: bench/data/qa_questions.json (answerable ones name the book and
 verbatim evidence phrases that locate the answering passages; the right pages are theirs).
 Prints a table, then one JSON line with every number.
@@ -85,9 +86,10 @@ def answer_pages(question: dict, books: dict) -> tuple[int, list[tuple[int, int]
     book = books[question["book"]]
     wanted = [normalise(e) for e in question["evidence"]]
     ranges = []
-    for chunk in Chunk.objects.filter(book_id=book).only("text", "page_start", "page_end"):
+    section = question.get("section")
+    for chunk in Chunk.objects.filter(book_id=book).only("text", "page_start", "page_end", "heading_path"):
         text = normalise(chunk.text)
-        if any(w in text for w in wanted):
+        if any(w in text for w in wanted) or (section and section in chunk.heading_path):
             ranges.append((chunk.page_start or 0, chunk.page_end or chunk.page_start or 0))
     if not ranges:
         raise SystemExit(f"{question['id']}: no passage of {question['book']} holds its evidence")

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: pgvector cosine (HNSW) and BM25 over full-text candidates, fused by reciprocal rank.
+"""Hybrid retrieval: pgvector cosine (HNSW) and BM25 over full-text candidates, fused by normalised score.
 
 Always scoped to a list of book ids the caller has already checked (see selectors.ready_book_ids).
 The text side: the query's lexemes, expanded both ways with the acronyms the books in scope define
@@ -23,7 +23,12 @@ from library.acronyms import best_expansions, is_short_form, mine
 from library.ranking import QueryTerms
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
-LEXICAL_VECTOR_WEIGHT = 0.8  # fusion weight of a hashing (word-overlap) vector ranking; BM25 has 1
+# Fusion weight of the vector scores (BM25's is 1), tuned on the development questions
+# (bench/qa_eval.py): low for the hashing embedder, whose similarity only counts shared words
+# (BM25 judges those better), full for a semantic embedder.
+LEXICAL_VECTOR_WEIGHT = 0.2
+SEMANTIC_VECTOR_WEIGHT = 1.0
+VECTOR_WEIGHT = 1.0  # rank-fusion weight of the vector ranking (search_chapters)
 MAX_QUERY_CHARS = 2000
 MAX_K = 50
 EF_SEARCH = 100  # HNSW candidate list per query (bench/search.py measures recall@10 against exact search)
@@ -137,11 +142,14 @@ def _vector_literal(vector) -> str:
 def fuse(
     *rankings: list[int], k: int = RRF_K, weights: Sequence[float] | None = None
 ) -> list[tuple[int, float]]:
+    """Weighted reciprocal-rank fusion; ties go to the item ranked higher by the last ranking (the
+    text ranking in hybrid search), then to the lower id."""
     scores: dict[int, float] = {}
     for ordered, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
         for rank, item in enumerate(ordered, start=1):
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    last = {item: rank for rank, item in enumerate(rankings[-1])} if rankings else {}
+    return sorted(scores.items(), key=lambda kv: (-round(kv[1], 12), last.get(kv[0], len(last)), kv[0]))
 
 
 def search_chunks(
@@ -169,24 +177,24 @@ def search_chunks(
     if mode in ("hybrid", "vector"):
         if vector is None:
             text = f"{query} {terms.extra_text}".strip() if terms else f"{query} {extra_text}".strip()
-            embedder = embedder or get_embedder()
-            vector = embedder.embed_one(text)
+            vector = (embedder or get_embedder()).embed_one(text)
         vector_ids = _vector_ids("library_chunk", vector, book_ids, candidates)
         rankings.append(vector_ids)
-        weights.append(vector_weight(embedder or get_embedder()))
+        weights.append(VECTOR_WEIGHT)
     if mode in ("hybrid", "text"):
-        rankings.append(bm25_ids(terms, query, book_ids, candidates, vector_ids))
+        text_ids = text_candidates(terms, query, book_ids, candidates)
+        pool = text_ids | set(vector_ids)
+        if mode == "hybrid":
+            # Both scores over the same candidates (a passage only the text side found still gets
+            # its exact cosine, and the reverse), normalised and added: unlike rank fusion, a clear
+            # BM25 winner (a rare word of the question) keeps its lead.
+            weight = vector_weight(embedder or get_embedder())
+            cosine, bm25 = cosine_scores(vector, pool), bm25_scores(terms, pool)
+            return _load_chunk_hits(fuse_scores(cosine, bm25, weight)[:k])
+        rankings.append(bm25_ranked(terms, pool)[:candidates])
         weights.append(1.0)
     fused = fuse(*rankings, weights=weights)[:k]
     return _load_chunk_hits(fused)
-
-
-def vector_weight(embedder: Embedder | None) -> float:
-    """The vector ranking's weight in the fusion: lower for an embedder whose similarity means only
-    shared words (hashing; BM25 judges those better), full for a semantic one."""
-    if embedder is None or embedder.relevance_threshold is not None:
-        return 1.0
-    return LEXICAL_VECTOR_WEIGHT
 
 
 # -- Text side: query analysis, candidates, BM25 ------------------------------------------------
@@ -207,6 +215,7 @@ SCOPE_STATS = (
     "SELECT coalesce(sum(chunks), 0), coalesce(sum(words), 0) FROM library_searchstats "
     "WHERE book_id = ANY(%(books)s)"
 )
+# Per candidate and query word: occurrences, occurrences in the headings, the passage's length.
 TERM_ROWS = (
     "SELECT c.id, u.lexeme, cardinality(u.positions), cardinality(array_positions(u.weights, 'A')), "
     "c.word_count FROM library_chunk c, unnest(c.search_vector) u "
@@ -266,6 +275,31 @@ def analyse_query(query: str, book_ids: Sequence[int], extra_text: str = "") -> 
     )
 
 
+def chunk_positions(
+    chunk_ids: Sequence[int], lexemes: Sequence[str]
+) -> dict[int, dict[str, tuple[list[int], bool]]]:
+    """Where each of `lexemes` occurs in each passage's text (full-text positions), and whether it
+    is in the passage's headings."""
+    out: dict[int, dict[str, tuple[list[int], bool]]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id, u.lexeme, u.positions, u.weights FROM library_chunk c, unnest(c.search_vector) u "
+            "WHERE c.id = ANY(%(ids)s) AND u.lexeme = ANY(%(lex)s)",
+            {"ids": list(chunk_ids), "lex": list(lexemes)},
+        )
+        for chunk_id, lexeme, positions, weights in cursor.fetchall():
+            body = [p for p, w in zip(positions, weights, strict=True) if w != "A"]
+            out.setdefault(chunk_id, {})[lexeme] = (body, "A" in weights)
+    return out
+
+
+def text_positions(text: str) -> dict[str, list[int]]:
+    """Full-text lexemes of `text` with their positions."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT lexeme, positions FROM unnest(to_tsvector('english', %s))", [text])
+        return {lexeme: list(positions) for lexeme, positions in cursor.fetchall()}
+
+
 def chunk_lexemes(chunk_ids: Sequence[int]) -> dict[int, set[str]]:
     """The full-text lexemes (body and headings) of each passage."""
     with connection.cursor() as cursor:
@@ -290,17 +324,12 @@ def rare_lexemes(terms: QueryTerms, budget: int = RARE_BUDGET) -> list[str]:
     return chosen
 
 
-def bm25_ids(
-    terms: QueryTerms, query: str, book_ids: Sequence[int], limit: int, vector_ids: Sequence[int] = ()
-) -> list[int]:
-    """BM25 ranking of the candidates: passages with all the query's words, the passages where each
-    of its rarest words weighs most (both through the GIN index), and the vector candidates."""
+def text_candidates(terms: QueryTerms, query: str, book_ids: Sequence[int], limit: int) -> set[int]:
+    """Passages with all the query's words, and those where each of its rarest words weighs most
+    (both through the GIN index)."""
     params = {"books": list(book_ids), "q": query, "n": limit, "cap": HYBRID_TEXT_CAP}
     scope = "c.book_id = ANY(%(books)s)"
-    candidates = set(vector_ids)
-    candidates.update(
-        _ranked_ids(TEXT_RANKED.format(tsq=ALL_WORDS, table="library_chunk", scope=scope), params)
-    )
+    found = set(_ranked_ids(TEXT_RANKED.format(tsq=ALL_WORDS, table="library_chunk", scope=scope), params))
     rare = rare_lexemes(terms)
     if rare:
         params["per"] = PER_RARE_WORD
@@ -308,16 +337,62 @@ def bm25_ids(
         for i, lexeme in enumerate(rare):
             params[f"w{i}"] = "'" + lexeme.replace("'", "''") + "'"
             branches.append(PER_WORD.format(w=f"%(w{i})s"))
-        candidates.update(_ranked_ids(" UNION ".join(branches), params))
-    if not candidates or not terms.weights:
-        return []
+        found.update(_ranked_ids(" UNION ".join(branches), params))
+    return found
+
+
+def bm25_scores(terms: QueryTerms, chunk_ids: set[int] | Sequence[int]) -> dict[int, float]:
+    if not chunk_ids or not terms.weights:
+        return {}
     with connection.cursor() as cursor:
-        cursor.execute(TERM_ROWS, {"ids": list(candidates), "lex": list(terms.weights)})
-        scores = ranking.bm25(terms, cursor.fetchall())
-    return [i for i, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))][:limit]
+        cursor.execute(TERM_ROWS, {"ids": list(chunk_ids), "lex": list(terms.weights)})
+        return ranking.bm25(terms, cursor.fetchall())
 
 
-# -- Ingestion-time statistics -------------------------------------------------------------------
+def bm25_ranked(terms: QueryTerms, chunk_ids: set[int] | Sequence[int]) -> list[int]:
+    """`chunk_ids` that hold a query word, by BM25 score."""
+    scores = bm25_scores(terms, chunk_ids)
+    return [i for i, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def vector_weight(embedder: Embedder) -> float:
+    return LEXICAL_VECTOR_WEIGHT if embedder.relevance_threshold is None else SEMANTIC_VECTOR_WEIGHT
+
+
+def fuse_scores(
+    cosine: dict[int, float], bm25: dict[int, float], vector_weight: float = 1.0
+) -> list[tuple[int, float]]:
+    """Min-max normalised scores over the candidate pool, weighted and added."""
+
+    def norm(scores):
+        if not scores:
+            return {}
+        lo, hi = min(scores.values()), max(scores.values())
+        return {i: (v - lo) / (hi - lo) if hi > lo else 1.0 for i, v in scores.items()}
+
+    c, b = norm(cosine), norm(bm25)
+    fused = {i: vector_weight * c.get(i, 0.0) + b.get(i, 0.0) for i in set(c) | set(b)}
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def bm25_ids(
+    terms: QueryTerms, query: str, book_ids: Sequence[int], limit: int, vector_ids: Sequence[int] = ()
+) -> list[int]:
+    """BM25 ranking of the text candidates and `vector_ids`."""
+    return bm25_ranked(terms, text_candidates(terms, query, book_ids, limit) | set(vector_ids))[:limit]
+
+
+def cosine_scores(vector, chunk_ids: set[int] | Sequence[int]) -> dict[int, float]:
+    """Exact cosine similarity of each of `chunk_ids` to `vector`."""
+    if not chunk_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, 1 - (embedding <=> %(vec)s::vector) FROM library_chunk "
+            "WHERE id = ANY(%(ids)s) AND embedding IS NOT NULL",
+            {"ids": list(chunk_ids), "vec": _vector_literal(vector)},
+        )
+        return {row[0]: float(row[1]) for row in cursor.fetchall()}
 
 
 def index_book(book_id: int) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from library.ranking import QueryTerms
 
 # Calibrated by `bench/qa_eval.py --calibrate` on the development half (see the module docstring).
-COVERAGE_THRESHOLD = 0.6
+COVERAGE_THRESHOLD = 0.55
 
 # Lexemes of words that ask rather than say what is asked about.
 QUESTION_LEXEMES = frozenset(
@@ -67,34 +67,86 @@ class Coverage:
     missing: list[str]
 
 
-def coverage(
-    terms: QueryTerms, lexemes: Iterable[str], groups: Sequence[tuple[str, list[str]]] = ()
-) -> Coverage:
-    """How much of the question's key-term weight `lexemes` (a passage's) cover.
+PHRASE_GAP = 2  # question words this close (a stopword between) form a phrase ...
+NEAR = 3  # ... that a passage must keep this close, or each of its words counts half
+SCATTERED = 0.5
+WINDOW = 40  # text positions (about two sentences) in which the key terms must come together
 
-    `groups` are acronym alternatives (short lexeme, long-form lexemes): a key term that belongs to
-    one counts as covered when the passage has the short form or every word of the long form."""
+
+def phrases(question_positions: dict[str, list[int]], keys: Sequence[str]) -> list[tuple[str, str]]:
+    """Pairs of key terms next to each other in the question ("singular value", "cost of capital")."""
+    found = []
+    for a in keys:
+        for b in keys:
+            pa, pb = question_positions.get(a, ()), question_positions.get(b, ())
+            if a != b and any(0 < y - x <= PHRASE_GAP for x in pa for y in pb):
+                found.append((a, b))
+    return found
+
+
+def _near(pa: list[int], pb: list[int]) -> bool:
+    return any(abs(x - y) <= NEAR for x in pa for y in pb)
+
+
+def _covered_by_acronym(term: str, have: set[str], groups) -> bool:
+    for short, long in groups:
+        if (term == short or term in long) and (short in have or all(covered(w, have) for w in long)):
+            return True
+    return False
+
+
+def coverage(
+    terms: QueryTerms,
+    lexemes: Iterable[str],
+    groups: Sequence[tuple[str, list[str]]] = (),
+    *,
+    question_positions: dict[str, list[int]] | None = None,
+    positions: dict[str, tuple[list[int], bool]] | None = None,
+) -> Coverage:
+    """How much of the question's key-term weight (idf) a passage covers.
+
+    `lexemes` are the passage's; `groups` acronym alternatives (short lexeme, long-form lexemes): a
+    key term in one counts as covered when the passage has the short form or the whole long form.
+    With `positions` (lexeme -> (positions in the text, in the headings?)) the key terms must come
+    together: the score is that of the best WINDOW of the text (terms in the headings, or covered
+    through a variant or an acronym, count everywhere), and words that form a phrase in the
+    question (`question_positions`) count half when the passage has them only far apart."""
     have = set(lexemes)
     keys = key_terms(terms)
     if not keys:
         return Coverage(0.0, [], [])
-    total = got = 0.0
+    located: dict[str, list[int] | None] = {}  # None: counts in every window
     hit, miss = [], []
     for term in keys:
-        weight = terms.idf(term)
-        total += weight
-        ok = covered(term, have)
-        if not ok:
-            for short, long in groups:
-                if term == short or term in long:
-                    ok = short in have or all(covered(w, have) for w in long)
-                    if ok:
-                        break
-        if ok:
-            got += weight
-            hit.append(term)
+        if positions is not None and term in positions:
+            body, in_heading = positions[term]
+            located[term] = None if in_heading or not body else body
+        elif covered(term, have) or _covered_by_acronym(term, have, groups):
+            located[term] = None
         else:
             miss.append(term)
+            continue
+        hit.append(term)
+    scattered: set[str] = set()
+    if question_positions is not None and positions is not None:
+        for a, b in phrases(question_positions, keys):
+            pa, pb = located.get(a), located.get(b)
+            if pa and pb and not _near(pa, pb):
+                scattered.update((a, b))
+    weight = {t: terms.idf(t) * (SCATTERED if t in scattered else 1.0) for t in located}
+    total = sum(terms.idf(t) for t in keys)
+    if positions is None:
+        got = sum(weight.values())
+    else:
+        starts = sorted({p for pos in located.values() if pos for p in pos}) or [0]
+        got = max(
+            sum(
+                w
+                for t, w in weight.items()
+                if located[t] is None or any(s <= p < s + WINDOW for p in located[t])
+            )
+            for s in starts
+        )
     return Coverage(got / total if total else 0.0, hit, miss)
 
 

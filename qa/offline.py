@@ -3,8 +3,8 @@ abstaining when the passages do not cover the question's key terms (qa.evidence)
 
 from __future__ import annotations
 
-from library.retrieval import SearchHit, chunk_lexemes
 from library.ranking import QueryTerms
+from library.retrieval import SearchHit, chunk_lexemes, chunk_positions, text_positions
 from qa import evidence
 from qa.answers import LIBRARY, Answer, best_sentences, cite, not_found, source_for
 
@@ -18,16 +18,32 @@ class OfflineAnswerer:
     def __init__(self, threshold: float | None = None):
         self.threshold = evidence.COVERAGE_THRESHOLD if threshold is None else threshold
 
-    def judge(self, hits: list[SearchHit], terms: QueryTerms) -> list[tuple[SearchHit, evidence.Coverage]]:
-        lexemes = chunk_lexemes([h.chunk_id for h in hits[:JUDGED]])
+    def judge(
+        self, question: str, hits: list[SearchHit], terms: QueryTerms
+    ) -> list[tuple[SearchHit, evidence.Coverage]]:
+        """Key-term coverage of the question by each of the best passages."""
+        ids = [h.chunk_id for h in hits[:JUDGED]]
+        lexemes = chunk_lexemes(ids)
+        positions = chunk_positions(ids, evidence.key_terms(terms))
+        asked = text_positions(question)
         return [
-            (h, evidence.coverage(terms, lexemes.get(h.chunk_id, ()), terms.groups)) for h in hits[:JUDGED]
+            (
+                h,
+                evidence.coverage(
+                    terms,
+                    lexemes.get(h.chunk_id, ()),
+                    terms.groups,
+                    question_positions=asked,
+                    positions=positions.get(h.chunk_id, {}),
+                ),
+            )
+            for h in hits[:JUDGED]
         ]
 
     def answer(
         self, question: str, hits: list[SearchHit], terms: QueryTerms, *, later: bool = False
     ) -> Answer:
-        judged = self.judge(hits, terms)
+        judged = self.judge(question, hits, terms)
         best = max((c.score for _, c in judged), default=0.0)
         if not evidence.answers(best, self.threshold):
             missing = min(judged, key=lambda hc: -hc[1].score)[1].missing if judged else []
