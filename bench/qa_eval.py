@@ -8,8 +8,8 @@ verification, abstention precision/recall and answer latency, offline (no model)
     DOCPROF_EMBEDDINGS=sentence-transformers EMBEDDING_DIM=384 .venv/bin/python bench/qa_eval.py
 
 A question whose answer is a whole section also names it ("section"): every passage under that
-heading counts. Runs in its own database (docprof_qa_eval_<embedder>), ingesting the corpus on first use through
-the product's ingestion. Questions: bench/data/qa_questions.json (answerable ones name the book and
+heading counts. Runs in its own database (docprof_qa_eval_<embedder>), ingesting the corpus on
+first use through the product's ingestion. Questions: bench/data/qa_questions.json (answerable ones name the book and
 verbatim evidence phrases that locate the answering passages; the right pages are theirs).
 Prints a table, then one JSON line with every number.
 """
@@ -213,7 +213,8 @@ def print_table(label: str, s: dict) -> None:
     )
     print(f"  citations verified          {s['citation_verified_rate']}  ({s['citations']} quotes)")
     print(
-        f"  abstention                  precision {s['abstention_precision']}, recall {s['abstention_recall']} "
+        f"  abstention                  precision {s['abstention_precision']}, "
+        f"recall {s['abstention_recall']} "
         f"(near misses {s['abstention_recall_near_miss']}, off-topic {s['abstention_recall_off_topic']})"
     )
     print(f"  answer latency (offline)    p50 {s['latency_ms_p50']} ms, p95 {s['latency_ms_p95']} ms")
@@ -251,7 +252,8 @@ def main(argv=None) -> int:
     from library.models import Chunk
 
     log(
-        f"{len(questions)} {split} questions over {Chunk.objects.count():,} passages, {settings.DOCPROF_EMBEDDINGS}"
+        f"{len(questions)} {split} questions over {Chunk.objects.count():,} passages, "
+        f"{settings.DOCPROF_EMBEDDINGS}"
     )
     summary = evaluate(questions, book_ids, books, args.threshold)
     if args.calibrate:
