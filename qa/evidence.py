@@ -48,10 +48,7 @@ def _close(a: str, b: str) -> bool:
 def _one_edit(a: str, b: str) -> bool:
     if len(a) == len(b):
         return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    for i in range(len(b)):
-        if b[:i] + b[i + 1 :] == a:
-            return True
-    return False
+    return any(b[:i] + b[i + 1 :] == a for i in range(len(b)))
 
 
 def covered(term: str, lexemes: set[str]) -> bool:
