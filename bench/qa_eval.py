@@ -9,8 +9,9 @@ verification, abstention precision/recall and answer latency, offline (no model)
 
 A question whose answer is a whole section also names it ("section"): every passage under that
 heading counts. Runs in its own database (docprof_qa_eval_<embedder>), ingesting the corpus on
-first use through the product's ingestion. Questions: bench/data/qa_questions.json (answerable ones name the book and
-verbatim evidence phrases that locate the answering passages; the right pages are theirs).
+first use through the product's ingestion. Questions: bench/data/qa_questions.json (answerable
+ones name the book and verbatim evidence phrases that locate the answering passages; the right
+pages are theirs).
 Prints a table, then one JSON line with every number.
 """
 
