@@ -88,16 +88,42 @@ def _ranked_ids(sql: str, params: dict) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _vector_ids(table: str, vector, book_ids: Sequence[int], limit: int) -> list[int]:
+# Per-scope strategy for the vector ranking (bench/search.py): a user's own books are usually a
+# small share of a shared server. A small scope is scanned exactly through the book_id index (its
+# rows only: exact, and faster than an HNSW scan that must skip everyone else's passages); a larger
+# one uses the HNSW index with iterative scans, and the book_id index is kept out of that plan
+# (`book_id + 0`) so the planner cannot fall back to sorting a large scope exactly.
+EXACT_SCAN_MAX_ROWS = 4000
+VECTOR_SQL = (
+    "SELECT id FROM {table} WHERE {book} = ANY(%(books)s) AND embedding IS NOT NULL "
+    "ORDER BY {distance} LIMIT %(n)s"
+)
+
+
+def scope_rows(table: str, book_ids: Sequence[int]) -> int:
+    """How many rows of `table` (passages or chapters) the books hold (from their statistics)."""
+    if table != "library_chunk":
+        return 0  # chapters: few per book, always exact
+    with connection.cursor() as cursor:
+        cursor.execute(SCOPE_STATS, {"books": list(book_ids)})
+        return int(cursor.fetchone()[0])
+
+
+def _vector_ids(
+    table: str, vector, book_ids: Sequence[int], limit: int, *, rows: int | None = None
+) -> list[int]:
+    rows = scope_rows(table, book_ids) if rows is None else rows
+    exact = rows <= EXACT_SCAN_MAX_ROWS
+    sql = VECTOR_SQL.format(
+        table=table,
+        book="book_id" if exact else "book_id + 0",
+        distance="(embedding <=> %(vec)s::vector) + 0, id" if exact else "embedding <=> %(vec)s::vector",
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         # Iterative scans keep filtered HNSW searches from returning too few rows (pgvector >= 0.8).
         cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
         cursor.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, limit)}")
-        cursor.execute(
-            f"SELECT id FROM {table} WHERE book_id = ANY(%(books)s) AND embedding IS NOT NULL "
-            "ORDER BY embedding <=> %(vec)s::vector LIMIT %(n)s",
-            {"books": list(book_ids), "vec": _vector_literal(vector), "n": limit},
-        )
+        cursor.execute(sql, {"books": list(book_ids), "vec": _vector_literal(vector), "n": limit})
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -178,7 +204,8 @@ def search_chunks(
         if vector is None:
             text = f"{query} {terms.extra_text}".strip() if terms else f"{query} {extra_text}".strip()
             vector = (embedder or get_embedder()).embed_one(text)
-        vector_ids = _vector_ids("library_chunk", vector, book_ids, candidates)
+        rows = terms.chunks if terms is not None else None
+        vector_ids = _vector_ids("library_chunk", vector, book_ids, candidates, rows=rows)
         rankings.append(vector_ids)
         weights.append(VECTOR_WEIGHT)
     if mode in ("hybrid", "text"):
@@ -227,7 +254,7 @@ PER_WORD = (
     "(SELECT c.id FROM library_chunk c WHERE c.book_id = ANY(%(books)s) AND c.search_vector @@ {w}::tsquery "
     "ORDER BY ts_rank_cd(c.search_vector, {w}::tsquery, 32) DESC, c.id LIMIT %(per)s)"
 )
-RARE_BUDGET = 2000  # at most this many passages (whole library) read behind the rare-word matches
+RARE_BUDGET = 1000  # at most this many passages (whole library) read behind the rare-word matches
 MAX_RARE = 6
 PER_RARE_WORD = 30
 
