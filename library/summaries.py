@@ -1,12 +1,14 @@
 """Chapter and book summaries. The default summariser is extractive (no model): it keeps a
-chapter's most central sentences. The AI layer can supply a model-backed summariser with the
-same two methods (see `get_summariser`)."""
+chapter's most central sentences, by a cheap lexical centrality (hashed word features, whatever
+embedder is configured: a semantic embedder would multiply ingestion's cost by embedding every
+sentence). The AI layer can supply a model-backed summariser with the same two methods (see
+`get_summariser`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from docprof.ai.embeddings import Embedder
+from docprof.ai.embeddings import Embedder, HashingEmbedder
 from docprof.ai.text import split_sentences, word_count
 
 MAX_SENTENCES_SCANNED = 4000
@@ -18,6 +20,7 @@ class ExtractiveSummariser:
     def __init__(self, embedder: Embedder, sentences: int = 4):
         self.embedder = embedder
         self.sentences = sentences
+        self.centrality = HashingEmbedder()  # lexical, cheap: not the (possibly semantic) embedder
 
     def central_sentences(self, texts: list[str], limit: int) -> list[str]:
         candidates: list[str] = []
@@ -30,7 +33,7 @@ class ExtractiveSummariser:
         if not candidates:
             joined = " ".join(texts).split()
             return [" ".join(joined[:60])] if joined else []
-        vectors = np.asarray(self.embedder.embed(candidates), dtype=np.float32)
+        vectors = np.asarray(self.centrality.embed(candidates), dtype=np.float32)
         centroid = vectors.mean(axis=0)
         norm = np.linalg.norm(centroid)
         if norm == 0:
