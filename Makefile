@@ -37,6 +37,7 @@ stop: install
 
 bench: install
 	$(PY) bench/ingest.py
+	$(PY) bench/pdf_structure.py
 	$(PY) bench/search.py
 
 clean:

@@ -9,8 +9,8 @@ gunicorn server on 127.0.0.1, over the embedded Redis (its own DB number, 13) an
 docprof_bench_pipeline (created and migrated with the product's migrations; two sample books are
 ingested once). Planning uses the offline planner behind a fake model of fixed latency L: generating
 the parts, expanding each part and reviewing the outline each make one model call of L seconds
-through the real LLM seam and ledger (courses/planning/scripted.py, selected with
-DOCPROF_TEST_PLANNER in the worker). Embedding uses the product's embedder (hashing: no model call).
+through the real LLM seam and ledger (courses/tests/support/scripted.py, selected with
+DOCPROF_PLANNER in the worker). Embedding uses the product's embedder (hashing: no model call).
 
 Measured:
 - one course, request to `complete`, against its critical path 3·L (parts, one expansion, review;
@@ -106,10 +106,11 @@ def setup_environment(args, media: str) -> None:
     os.environ.update(
         {
             "DOCPROF_DB_NAME": DB_NAME,
-            "DOCPROF_TESTING": "1",  # enables DOCPROF_TEST_PLANNER (and nothing else the bench relies on)
+            "DOCPROF_TESTING": "1",
             "REDIS_DB": REDIS_DB,
             "DOCPROF_MEDIA_ROOT": media,
             "DOCPROF_COURSE_RATE_PER_HOUR": "1000000",
+            "DOCPROF_PLANNER": "courses.tests.support.scripted.from_env",
             "DOCPROF_TEST_PLANNER": f"{args.planner}:{args.latency}",
             "DJANGO_SETTINGS_MODULE": "docprof.settings",
             # Measure the production configuration: DEBUG off (no SQL query log, no debug pages).

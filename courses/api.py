@@ -9,7 +9,8 @@ from rest_framework.views import APIView
 
 from courses import selectors, services
 from courses.serializers import CourseListSerializer, CourseRequestSerializer, outline_data
-from workers.serializers import JobStatusSerializer, status_data
+from workers.engine import JobStatusSerializer
+from workers.engine import status as status_data
 
 Accepted = inline_serializer(
     "CourseAccepted",
@@ -91,6 +92,9 @@ class CourseCancelAPI(APIView):
     @extend_schema(request=None, responses={202: JobStatusSerializer}, tags=["courses"])
     def post(self, request, pk: int):
         course = get_object_or_404(selectors.courses_of(request.user), pk=pk)
-        services.cancel_course(course)
+        try:
+            services.cancel_course(course)
+        except services.CourseRequestError as exc:
+            return Response(exc.errors, status=exc.status_code)
         course.refresh_from_db()
         return Response(status_data(course.job), status=status.HTTP_202_ACCEPTED)

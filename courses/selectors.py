@@ -1,7 +1,7 @@
 """Reads for courses: owner-scoped."""
 
 from courses.models import Course, CourseSection
-from workers.models import GenerationJob
+from workers.engine import step_states
 
 
 def courses_of(user):
@@ -22,23 +22,6 @@ def outline(course: Course) -> list[dict]:
     ]
 
 
-def job_phases(job: GenerationJob | None) -> list[dict]:
-    """[{name, label, state}] with state done | running | pending | error | cancelled."""
-    from courses.phases import PHASE_LABELS, PHASES
-    from workers.course_runner import phase_done
-
-    state = (job.state if job else {}) or {}
-    result = []
-    for name in PHASES:
-        if job and job.status == GenerationJob.Status.COMPLETE or phase_done(state, name):
-            status = "done"
-        elif job and job.phase == name and job.status == GenerationJob.Status.ERROR:
-            status = "error"
-        elif job and job.phase == name and job.status == GenerationJob.Status.CANCELLED:
-            status = "cancelled"
-        elif job and job.phase == name and job.status == GenerationJob.Status.PROCESSING:
-            status = "running"
-        else:
-            status = "pending"
-        result.append({"name": name, "label": PHASE_LABELS[name], "state": status})
-    return result
+def job_phases(job) -> list[dict]:
+    """[{name, label, state}] for the course's steps (also before the job exists)."""
+    return step_states(job, "course")

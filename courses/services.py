@@ -1,4 +1,5 @@
-"""Writes for courses: request one (validated, rate-limited), resume, cancel, delete."""
+"""Writes for courses: request one (validated, rate-limited), resume, cancel, delete, and store the
+planned outline (the course job's last step)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
-from courses.models import Course
-from library.selectors import ready_book_ids
-from workers import jobs
-from workers.models import GenerationJob
+from courses.models import Course, CourseSection
+from docprof.redis_client import get_redis
+from library.selectors import ready_book_ids, source_rows
+from workers import engine
+from workers.engine import GenerationJob
 
 STYLES = [c.value for c in Course.Style]
 DEPTHS = [c.value for c in Course.Depth]
@@ -34,8 +36,6 @@ class CourseRequest:
 
 def check_rate(user) -> None:
     """At most DOCPROF_COURSE_RATE_PER_HOUR course requests per user per clock hour (shared Redis)."""
-    from docprof.redis_client import get_redis
-
     limit = settings.DOCPROF_COURSE_RATE_PER_HOUR
     key = f"docprof:course-rate:{user.pk}:{int(time.time() // 3600)}"
     client = get_redis()
@@ -49,9 +49,7 @@ def check_rate(user) -> None:
 
 
 def create_course(owner, request: CourseRequest) -> tuple[Course, GenerationJob]:
-    """Create the course row (status generating) and its job; the six phases start after commit."""
-    from workers.course_runner import course_chain
-
+    """Create the course row (status generating) and its job; the six steps start after commit."""
     if not ready_book_ids(owner):
         raise CourseRequestError({"query": ["Your library has no readable books yet; add a book first."]})
     check_rate(owner)
@@ -63,40 +61,124 @@ def create_course(owner, request: CourseRequest) -> tuple[Course, GenerationJob]
             preferences=request.preferences,
             title=request.query[:300],
         )
-        job = jobs.create_job(
-            owner, GenerationJob.Kind.COURSE, course.pk, total=6, message="Waiting for a worker"
-        )
-        GenerationJob.objects.filter(pk=job.pk).update(attempts=1)
+        job = engine.submit(owner, "course", course.pk)
         course.job = job
         course.save(update_fields=["job"])
-        jobs.enqueue_chain_on_commit(job, course_chain(job))
     return course, job
 
 
 def resume_course(course: Course) -> GenerationJob:
-    """Continue a failed or cancelled course from its last completed phase."""
-    from workers.watchdog import redrive
-
-    job = course.job
-    if job is None or job.status not in (GenerationJob.Status.ERROR, GenerationJob.Status.CANCELLED):
+    """Continue a failed or cancelled course from its last completed step (409 if it is neither,
+    or if a concurrent Resume already did)."""
+    if course.job_id is None:
+        raise CourseRequestError({"detail": "This course has no generation job to resume."}, 409)
+    try:
+        return engine.resume(course.job_id)
+    except engine.JobConflict:
         raise CourseRequestError(
             {"detail": "Only a course that failed or was cancelled can be resumed."}, 409
         )
-    Course.objects.filter(pk=course.pk).update(status=Course.Status.GENERATING)
-    redrive(job, "Resuming")
-    job.refresh_from_db()
-    return job
 
 
 def cancel_course(course: Course) -> None:
-    if course.job_id:
-        jobs.cancel(course.job_id)
-    Course.objects.filter(pk=course.pk, status=Course.Status.GENERATING).update(
-        status=Course.Status.CANCELLED
-    )
+    """Stop a course that is being planned (409 if it already finished)."""
+    if course.job_id is None or not engine.cancel(course.job_id):
+        raise CourseRequestError(
+            {"detail": "Only a course that is still being planned can be cancelled."}, 409
+        )
 
 
 def delete_course(course: Course) -> None:
     if course.job_id:
-        jobs.cancel(course.job_id)
+        engine.cancel(course.job_id)
     course.delete()
+
+
+def store_course(course: Course, state: dict) -> int:
+    """Create the parts and sections in one transaction. Idempotent: a course that already has
+    sections is left as it is. Returns the total minutes."""
+    parts = state["review"]["parts"]
+    sources = source_rows({cid for p in parts for s in p["sections"] for cid in s["source_chunk_ids"]})
+    total = sum(s["minutes"] for p in parts for s in p["sections"])
+    with transaction.atomic():
+        locked = Course.objects.select_for_update().get(pk=course.pk)
+        if CourseSection.objects.filter(course=locked).exists():
+            return total
+        for p_index, part in enumerate(parts):
+            _store_part(locked, p_index, part, sources)
+        Course.objects.filter(pk=locked.pk).update(
+            title=(state["parts"].get("title") or locked.original_query)[:300],
+            estimated_hours=round(total / 60, 2),
+            coverage=_coverage(parts, sources, state),
+        )
+    return total
+
+
+def _store_part(course: Course, index: int, part: dict, sources: dict[int, dict]) -> None:
+    sections = part["sections"]
+    part_row = CourseSection.objects.create(
+        course=course,
+        order_index=index,
+        title=part["title"][:300],
+        content_summary=part.get("summary", ""),
+        estimated_minutes=sum(s["minutes"] for s in sections),
+        learning_objectives=[],
+        source_chunk_ids=sorted({c for s in sections for c in s["source_chunk_ids"]}),
+        sources=_merge_sources([sources[c] for s in sections for c in s["source_chunk_ids"] if c in sources]),
+    )
+    CourseSection.objects.bulk_create(
+        CourseSection(
+            course=course,
+            parent_section=part_row,
+            order_index=s_index,
+            title=s["title"][:300],
+            learning_objectives=s["learning_objectives"],
+            content_summary=s["content_summary"],
+            estimated_minutes=s["minutes"],
+            source_chunk_ids=s["source_chunk_ids"],
+            sources=_merge_sources([sources[c] for c in s["source_chunk_ids"] if c in sources]),
+        )
+        for s_index, s in enumerate(sections)
+    )
+
+
+def _merge_sources(rows: list[dict]) -> list[dict]:
+    """One entry per book chapter, with the page range the section draws on."""
+    merged: dict[tuple, dict] = {}
+    for r in rows:
+        key = (r["book_id"], r["chapter_id"])
+        if key not in merged:
+            merged[key] = dict(r)
+        else:
+            m = merged[key]
+            m["page_start"] = _bound(min, m["page_start"], r["page_start"])
+            m["page_end"] = _bound(max, m["page_end"], r["page_end"])
+    return list(merged.values())
+
+
+def _bound(pick, a, b):
+    values = [x for x in (a, b) if x is not None]
+    return pick(values) if values else None
+
+
+def _coverage(parts: list[dict], sources: dict[int, dict], state: dict) -> dict:
+    per_part = []
+    for part in parts:
+        rows = _merge_sources(
+            [sources[c] for s in part["sections"] for c in s["source_chunk_ids"] if c in sources]
+        )
+        per_part.append(
+            {
+                "part": part["title"],
+                "books": sorted({r["book_title"] for r in rows}),
+                "chapters": [{"book_title": r["book_title"], "chapter": r["chapter"]} for r in rows],
+            }
+        )
+    missing = list(
+        dict.fromkeys([*state["search"].get("missing_terms", []), *state["parts"].get("missing_topics", [])])
+    )
+    return {
+        "parts": per_part,
+        "missing_topics": missing,
+        "covered_terms": state["search"].get("covered_terms", []),
+    }

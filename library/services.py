@@ -12,19 +12,34 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from docprof.ai.embeddings import Embedder, get_embedder
+from docprof.ai.embeddings import Embedder
+from docprof.ai.factory import get_embedder
 from library import retrieval
 from library.chunking import ChunkDraft, chunk_chapter
 from library.models import Book, BookSummary, Chapter, Chunk
 from library.parsing import IngestError, check_filename, detect_format, parse_book, sniff
 from library.summaries import get_summariser
-from workers import jobs
-from workers.jobs import NO_JOB, JobProgress
-from workers.models import GenerationJob
+from workers import engine
+from workers.engine import GenerationJob
 
 log = logging.getLogger(__name__)
 
-INGEST_TASK = "workers.ingest_book"
+
+class NoProgress:
+    """Progress reporting for ingestion outside a job (the job context has the same two methods)."""
+
+    job_id = None
+
+    def progress(self, message: str, done: int | None = None) -> None:
+        pass
+
+    def check_cancelled(self) -> None:
+        pass
+
+
+NO_PROGRESS = NoProgress()
+# Ingestion is one step of weight 100: progress within it is reported as a percentage.
+STAGES = {"parse": 0, "chunk": 15, "embed": 25, "summarise": 80, "store": 95}
 
 
 @dataclass
@@ -35,12 +50,9 @@ class AddedBook:
 
 
 def _sha256(fileobj) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
     fileobj.seek(0)
-    for block in iter(lambda: fileobj.read(1024 * 1024), b""):
-        digest.update(block)
-        size += len(block)
+    digest = hashlib.file_digest(fileobj, "sha256")
+    size = fileobj.seek(0, 2)  # file_digest may not move the position (BytesIO): measure at the end
     fileobj.seek(0)
     return digest.hexdigest(), size
 
@@ -81,97 +93,93 @@ def add_book(*, owner, fileobj, filename: str, shared: bool = False, enqueue: bo
         sniff(Path(book.file.path), fmt, max_unpacked_bytes=settings.DOCPROF_MAX_UNPACKED_MB * 1024 * 1024)
         with transaction.atomic():
             book.save()
-            job = jobs.create_job(owner, GenerationJob.Kind.INGEST, book.pk, message="Waiting for a worker")
-            if enqueue:
-                jobs.enqueue_on_commit(job, INGEST_TASK)
+            job = engine.submit(owner, "ingest", book.pk, enqueue=enqueue)
     except Exception:
         book.file.delete(save=False)
         raise
     return AddedBook(book, job, created=True)
 
 
-def ingest_book(book: Book, progress: JobProgress = NO_JOB, embedder: Embedder | None = None) -> Book:
-    """Parse, chunk, embed and summarise a stored book. All-or-nothing: on failure the book has
-    status error with a readable message and no chapters or chunks."""
+def ingest_book(book: Book, progress=NO_PROGRESS, embedder: Embedder | None = None) -> Book:
+    """Parse, chunk, embed and summarise a stored book, then store it in one short transaction.
+    All-or-nothing: on failure nothing is stored (the ingest job's hooks set the book's status)."""
     embedder = embedder or get_embedder()
-    Book.objects.filter(pk=book.pk).update(status=Book.Status.PROCESSING, error="")
-    try:
-        progress.update(phase="parse", message="Reading the file", done=0, total=4)
-        parsed = parse_book(
-            Path(book.file.path),
-            book.format,
-            words_per_page=settings.DOCPROF_WORDS_PER_PAGE,
-            max_unpacked_bytes=settings.DOCPROF_MAX_UNPACKED_MB * 1024 * 1024,
-        )
-        progress.check_cancelled()
-        progress.update(phase="chunk", message=f"Splitting {len(parsed.chapters)} chapters", done=1)
-        chapter_drafts = [
-            (
+    progress.progress("Reading the file", STAGES["parse"])
+    parsed = parse_book(
+        Path(book.file.path),
+        book.format,
+        words_per_page=settings.DOCPROF_WORDS_PER_PAGE,
+        max_unpacked_bytes=settings.DOCPROF_MAX_UNPACKED_MB * 1024 * 1024,
+        filename=book.original_filename,
+    )
+    progress.check_cancelled()
+    progress.progress(
+        f"Read {parsed.pages} pages; splitting {len(parsed.chapters)} chapters", STAGES["chunk"]
+    )
+    chapter_drafts = [
+        (
+            chapter,
+            chunk_chapter(
                 chapter,
-                chunk_chapter(
-                    chapter,
-                    min_words=settings.DOCPROF_CHUNK_MIN_WORDS,
-                    target_words=settings.DOCPROF_CHUNK_TARGET_WORDS,
-                    max_words=settings.DOCPROF_CHUNK_MAX_WORDS,
-                ),
-            )
-            for chapter in parsed.chapters
-        ]
-        chapter_drafts = [(c, d) for c, d in chapter_drafts if d]
-        if not chapter_drafts:
-            raise IngestError(f"{book.original_filename} contains no readable text.")
-        all_drafts = [d for _, drafts in chapter_drafts for d in drafts]
-        vectors = _embed_drafts(all_drafts, embedder, progress)
-        progress.check_cancelled()
-        progress.update(phase="summarise", message="Summarising chapters", done=3)
-        summariser = get_summariser(embedder, job_id=progress.job_id, book_title=parsed.title)
-        summaries = [
-            summariser.summarise_chapter(c.title, [d.text for d in drafts]) for c, drafts in chapter_drafts
-        ]
-        chapter_vectors = embedder.embed(
-            [f"{c.title}. {s}" for (c, _), s in zip(chapter_drafts, summaries, strict=True)]
+                min_words=settings.DOCPROF_CHUNK_MIN_WORDS,
+                target_words=settings.DOCPROF_CHUNK_TARGET_WORDS,
+                max_words=settings.DOCPROF_CHUNK_MAX_WORDS,
+            ),
         )
-        book_summary = summariser.summarise_book(
-            parsed.title, [(c.title, s) for (c, _), s in zip(chapter_drafts, summaries, strict=True)]
+        for chapter in parsed.chapters
+    ]
+    chapter_drafts = [(c, d) for c, d in chapter_drafts if d]
+    if not chapter_drafts:
+        raise IngestError(f"{book.original_filename} contains no readable text.")
+    all_drafts = [d for _, drafts in chapter_drafts for d in drafts]
+    vectors = _embed_drafts(all_drafts, embedder, progress)
+    progress.check_cancelled()
+    progress.progress(f"Summarising {len(chapter_drafts)} chapters", STAGES["summarise"])
+    summariser = get_summariser(embedder, job_id=progress.job_id, book_title=parsed.title)
+    summaries = [
+        summariser.summarise_chapter(
+            c.title, [b.text for b in c.blocks if not b.code] or [d.text for d in drafts]
         )
-        book_text = f"{parsed.title}. {book_summary['overview']}"
-        prepared = PreparedBook(
-            parsed=parsed,
-            chapter_drafts=chapter_drafts,
-            summaries=summaries,
-            chunk_vectors=vectors,
-            chapter_vectors=chapter_vectors,
-            summary=book_summary,
-            summary_text=book_text,
-            summary_vector=embedder.embed_one(book_text),
-            embedder_name=embedder.name,
-        )
-        progress.check_cancelled()
-        with transaction.atomic():
-            _store(book, prepared)
-        progress.update(done=4, message=f"Ready: {len(parsed.chapters)} chapters, {len(all_drafts)} passages")
-    except jobs.JobCancelled:
-        Book.objects.filter(pk=book.pk).update(status=Book.Status.ERROR, error="Ingestion was cancelled.")
-        raise
-    except IngestError as exc:
-        Book.objects.filter(pk=book.pk).update(status=Book.Status.ERROR, error=exc.message)
-        raise
-    except Exception:
-        Book.objects.filter(pk=book.pk).update(
-            status=Book.Status.ERROR,
-            error="This file could not be read because of an unexpected problem; it has been logged.",
-        )
-        raise
+        for c, drafts in chapter_drafts
+    ]
+    chapter_vectors = embedder.embed(
+        [f"{c.title}. {s}" for (c, _), s in zip(chapter_drafts, summaries, strict=True)]
+    )
+    book_summary = summariser.summarise_book(
+        parsed.title, [(c.title, s) for (c, _), s in zip(chapter_drafts, summaries, strict=True)]
+    )
+    book_text = f"{parsed.title}. {book_summary['overview']}"
+    prepared = PreparedBook(
+        parsed=parsed,
+        chapter_drafts=chapter_drafts,
+        summaries=summaries,
+        chunk_vectors=vectors,
+        chapter_vectors=chapter_vectors,
+        summary=book_summary,
+        summary_text=book_text,
+        summary_vector=embedder.embed_one(book_text),
+        embedder_name=embedder.name,
+    )
+    progress.check_cancelled()
+    progress.progress("Saving chapters and passages", STAGES["store"])
+    with transaction.atomic():
+        _store(book, prepared)
+    progress.progress(f"Stored {len(parsed.chapters)} chapters, {len(all_drafts)} passages", 100)
     book.refresh_from_db()
     return book
 
 
-def _embed_drafts(drafts: list[ChunkDraft], embedder: Embedder, progress: JobProgress) -> list:
-    progress.update(phase="embed", message=f"Embedding {len(drafts)} passages", done=2)
+def _embed_drafts(drafts: list[ChunkDraft], embedder: Embedder, progress) -> list:
+    span = STAGES["summarise"] - STAGES["embed"]
     vectors: list = []
+    progress.progress(f"Embedding {len(drafts)} passages", STAGES["embed"])
     for batch in embedder.embed_batches(_embedding_text(d) for d in drafts):
         vectors.extend(batch)
         progress.check_cancelled()
+        progress.progress(
+            f"Embedded {len(vectors)} of {len(drafts)} passages",
+            STAGES["embed"] + span * len(vectors) // max(1, len(drafts)),
+        )
     return vectors
 
 
@@ -254,8 +262,6 @@ def _store(book: Book, prepared: PreparedBook) -> None:
         pages=parsed.pages,
         physical_pages=parsed.physical_pages,
         word_count=sum(c.word_count for c in chapters),
-        status=Book.Status.READY,
-        error="",
         ingested_at=timezone.now(),
     )
 

@@ -10,14 +10,14 @@ from library import selectors, services
 from library.models import BookSummary
 from library.parsing import IngestError
 from library.retrieval import QueryError, clean_query, search_chunks
-from workers.selectors import latest_ingest_jobs
+from workers import engine
 
 
 @login_required
 @require_GET
 def index(request):
     books = list(selectors.books_for_listing(request.user))
-    jobs = latest_ingest_jobs(b.pk for b in books)
+    jobs = engine.latest_jobs("ingest", [b.pk for b in books])
     for book in books:
         book.ingest_job = jobs.get(book.pk)
     return render(
@@ -64,7 +64,7 @@ def book_detail(request, pk):
             "book": book,
             "chapters": selectors.book_chapters(book),
             "summary": BookSummary.objects.filter(book=book).first(),
-            "job": latest_ingest_jobs([book.pk]).get(book.pk),
+            "job": engine.latest_jobs("ingest", [book.pk]).get(book.pk),
         },
     )
 
@@ -73,7 +73,7 @@ def book_detail(request, pk):
 @require_GET
 def book_status(request, pk):
     book = get_object_or_404(selectors.readable_books(request.user), pk=pk)
-    job = latest_ingest_jobs([book.pk]).get(book.pk)
+    job = engine.latest_jobs("ingest", [book.pk]).get(book.pk)
     return render(request, "library/_book_status.html", {"book": book, "job": job})
 
 

@@ -4,7 +4,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from workers.selectors import jobs_of
-from workers.serializers import JobStatusSerializer, status_data
+from workers.serializers import JobStatusSerializer
+from workers.status import status as status_data
 
 
 class JobDetailAPI(APIView):

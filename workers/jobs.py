@@ -1,135 +1,159 @@
-"""The one code path that writes GenerationJob status: create, enqueue, progress, finish.
+"""Writes to the GenerationJob row. Only the runner, the watchdog and the engine facade call these.
 
-Domain services receive a `JobProgress` to report progress; they never touch the row.
+Every status transition is one conditional UPDATE (`filter(pk=…, status__in=…)`) whose row count
+says whether it happened, so a transition happens once however many processes race for it.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-import uuid
-from contextlib import contextmanager
-from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db import transaction
 from django.db.models import Case, F, Func, JSONField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from workers.models import GenerationJob
 
-log = logging.getLogger(__name__)
+Status = GenerationJob.Status
+LIVE = (Status.QUEUED, Status.PROCESSING)
+RESUMABLE = (Status.ERROR, Status.CANCELLED)
 
 
-class JobCancelled(Exception):
-    """Raised at a phase boundary when the user cancelled the job."""
-
-
-def create_job(
-    owner, kind: str, target_id: int | None = None, total: int = 0, message: str = ""
-) -> GenerationJob:
+def create(owner, kind: str, target_id: int | None, total: int, message: str) -> GenerationJob:
     return GenerationJob.objects.create(
-        owner=owner, kind=kind, target_id=target_id, progress_total=total, message=message or "Queued"
+        owner=owner,
+        kind=kind,
+        target_id=target_id,
+        progress_total=total,
+        message=message,
+        heartbeat_at=timezone.now(),
     )
 
 
-def enqueue_on_commit(job: GenerationJob, task_name: str) -> None:
-    """Send `task_name(job_id)` after the surrounding transaction commits.
-
-    If the broker cannot be reached, the job row says so instead of staying queued forever.
-    """
-
-    def send():
-        from docprof.celery import app
-
-        if _embedded_redis():
-            from docprof import embedded
-
-            embedded.ensure_redis()
-        try:
-            app.send_task(task_name, args=[job.pk])
-        except Exception as exc:  # kombu raises many connection error types
-            log.exception("could not enqueue %s for job %s", task_name, job.pk)
-            fail(
-                job.pk,
-                "The job could not be queued: the task queue is unavailable. Try again shortly.",
-                repr(exc),
-            )
-
-    transaction.on_commit(send)
+def _live(job_id: int):
+    return GenerationJob.objects.filter(pk=job_id, status__in=LIVE)
 
 
-def enqueue_chain_on_commit(job: GenerationJob, steps: list[tuple[str, list]]) -> None:
-    """Send a Celery chain of `(task_name, args)` steps after commit (immutable signatures: each
-    step takes only its own arguments, ids, never the previous result)."""
-
-    def send():
-        from celery import chain
-
-        from docprof.celery import app
-
-        if _embedded_redis():
-            from docprof import embedded
-
-            embedded.ensure_redis()
-        try:
-            chain(*[app.signature(name, args=args, immutable=True) for name, args in steps]).apply_async()
-        except Exception as exc:  # kombu raises many connection error types
-            log.exception("could not enqueue job %s", job.pk)
-            fail(
-                job.pk,
-                "The job could not be queued: the task queue is unavailable. Try again shortly.",
-                repr(exc),
-            )
-
-    transaction.on_commit(send)
+def start(job_id: int) -> bool:
+    """queued|processing -> processing, counting the attempt."""
+    now = timezone.now()
+    started = _live(job_id).update(
+        status=Status.PROCESSING, attempts=F("attempts") + 1, heartbeat_at=now, finished_at=None
+    )
+    if started:
+        GenerationJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=now)
+    return bool(started)
 
 
-def redrive(job_id: int, message: str) -> bool:
-    """Count a new attempt and clear a failure, so the job can be driven again (resume, watchdog)."""
+def complete(job_id: int, message: str) -> bool:
+    now = timezone.now()
     return bool(
-        GenerationJob.objects.filter(pk=job_id)
-        .exclude(status=GenerationJob.Status.COMPLETE)
-        .update(
-            status=GenerationJob.Status.QUEUED,
-            attempts=F("attempts") + 1,
-            error="",
-            error_detail="",
+        GenerationJob.objects.filter(pk=job_id, status=Status.PROCESSING).update(
+            status=Status.COMPLETE,
             message=message[:500],
-            cancel_requested=False,
-            finished_at=None,
-            heartbeat_at=timezone.now(),
+            progress_done=F("progress_total"),
+            finished_at=now,
+            heartbeat_at=now,
         )
     )
 
 
-def save_state(
-    job_id: int,
-    key: str,
-    value,
-    *,
-    done: int | None = None,
-    total: int | None = None,
-    message: str | None = None,
-) -> None:
-    """Checkpoint one phase output into job.state: one atomic UPDATE that sets only that key (the
-    rest of the state is neither read nor rewritten by Python)."""
+def fail(job_id: int, error: str, detail: str = "") -> bool:
+    return bool(
+        _live(job_id).update(
+            status=Status.ERROR,
+            error=error[:2000],
+            error_detail=detail[:20000],
+            message=error[:500],
+            finished_at=timezone.now(),
+        )
+    )
+
+
+def mark_cancelled(job_id: int) -> bool:
+    return bool(
+        _live(job_id).update(
+            status=Status.CANCELLED, message="Cancelled", cancel_requested=True, finished_at=timezone.now()
+        )
+    )
+
+
+def request_cancel(job_id: int) -> str:
+    """A queued job is cancelled at once; a running one stops at its next step boundary.
+
+    Returns "cancelled", "requested", or "finished" (nothing to cancel)."""
+    if GenerationJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
+        status=Status.CANCELLED, message="Cancelled", cancel_requested=True, finished_at=timezone.now()
+    ):
+        return "cancelled"
+    if GenerationJob.objects.filter(pk=job_id, status=Status.PROCESSING).update(
+        cancel_requested=True, message="Cancelling at the next step …"
+    ):
+        return "requested"
+    return "finished"
+
+
+def reopen(job_id: int, *, message: str, reset_attempts: bool) -> bool:
+    """error|cancelled -> queued (Resume). Exactly one of several concurrent callers wins."""
     fields = {
-        "state": _with_key(F("state"), key, value),
+        "status": Status.QUEUED,
+        "error": "",
+        "error_detail": "",
+        "message": message[:500],
+        "cancel_requested": False,
+        "finished_at": None,
         "heartbeat_at": timezone.now(),
     }
+    if reset_attempts:
+        fields["attempts"] = 0
+    return bool(GenerationJob.objects.filter(pk=job_id, status__in=RESUMABLE).update(**fields))
+
+
+def requeue_stale(job_id: int, stale_before, message: str) -> bool:
+    """A live job whose heartbeat is older than `stale_before` -> queued (the watchdog)."""
+    return bool(
+        _live(job_id)
+        .filter(Q(heartbeat_at__lt=stale_before) | Q(heartbeat_at__isnull=True))
+        .update(status=Status.QUEUED, message=message[:500], heartbeat_at=timezone.now())
+    )
+
+
+def heartbeat(job_id: int) -> None:
+    _live(job_id).update(heartbeat_at=timezone.now())
+
+
+def is_cancel_requested(job_id: int) -> bool:
+    return GenerationJob.objects.filter(pk=job_id, cancel_requested=True).exists()
+
+
+def progress(
+    job_id: int, *, message: str | None = None, done=None, total=None, phase: str | None = None
+) -> None:
+    fields = {"heartbeat_at": timezone.now()}
+    if message is not None:
+        fields["message"] = message[:500]
     if done is not None:
         fields["progress_done"] = done
     if total is not None:
         fields["progress_total"] = total
-    if message is not None:
-        fields["message"] = message[:500]
-    GenerationJob.objects.filter(pk=job_id).update(**fields)
+    if phase is not None:
+        fields["phase"] = phase
+    _live(job_id).update(**fields)
 
 
-def save_state_item(job_id: int, key: str, item_key: str, value, message: str | None = None) -> None:
-    """Checkpoint one item of a phase (e.g. one part of the expansion) and count it as progress
-    the first time; atomic, so concurrent parts of the same job never overwrite each other."""
+def checkpoint(job_id: int, key: str, value, *, done: int, total: int) -> None:
+    """Store one step's output: one atomic UPDATE that sets only that key of job.state."""
+    _live(job_id).update(
+        state=_with_key(F("state"), key, value),
+        progress_done=done,
+        progress_total=total,
+        heartbeat_at=timezone.now(),
+    )
+
+
+def save_item(job_id: int, key: str, item_key: str, value, message: str | None = None) -> None:
+    """Checkpoint one item of a fan-out step, counted as progress the first time (atomic, so
+    concurrent items of one job never overwrite each other)."""
     bucket = Func(F("state"), Value(key), function="jsonb_extract_path", output_field=JSONField())
     is_new = Case(
         When(Q(state__has_key=key) & Q(**{f"state__{key}__has_key": item_key}), then=Value(0)),
@@ -144,7 +168,24 @@ def save_state_item(job_id: int, key: str, item_key: str, value, message: str | 
     }
     if message is not None:
         fields["message"] = message[:500]
-    GenerationJob.objects.filter(pk=job_id).update(**fields)
+    _live(job_id).update(**fields)
+
+
+def set_usage(job_id: int, usage: dict) -> None:
+    GenerationJob.objects.filter(pk=job_id).update(
+        llm_calls=usage["calls"],
+        input_tokens=usage["input_tokens"],
+        output_tokens=usage["output_tokens"],
+        cost_usd=usage["cost_usd"],
+    )
+
+
+def stale(now=None, *, after: int):
+    now = now or timezone.now()
+    return GenerationJob.objects.filter(
+        Q(status__in=LIVE)
+        & (Q(heartbeat_at__lt=now - timedelta(seconds=after)) | Q(heartbeat_at__isnull=True))
+    )
 
 
 def _with_key(target, key: str, value):
@@ -158,164 +199,3 @@ def _with_key(target, key: str, value):
         arg_joiner=" || ",
         output_field=JSONField(),
     )
-
-
-@contextmanager
-def heartbeat(job_id: int, every: float = 20.0):
-    """Keep heartbeat_at fresh while a long step runs in this thread."""
-    stop = threading.Event()
-
-    def beat():
-        from django.db import connection
-
-        try:
-            while not stop.wait(every):
-                GenerationJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=beat, daemon=True, name=f"heartbeat-{job_id}")
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-
-
-def _lock_key(job_id: int) -> str:
-    return f"docprof:job-lock:{job_id}"
-
-
-@contextmanager
-def exclusive(job_id: int, ttl: int):
-    """A Redis lock so that one worker at a time drives a job; yields False if another holds it."""
-    from docprof.redis_client import get_redis
-
-    client = get_redis()
-    key = _lock_key(job_id)
-    token = uuid.uuid4().hex
-    acquired = bool(client.set(key, token, nx=True, ex=ttl))
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            client.eval(RELEASE_LOCK, 1, key, token)
-
-
-RELEASE_LOCK = """
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
-return 0
-"""
-
-
-def break_lock(job_id: int) -> None:
-    """Drop the driving lock of a job whose driver is gone (stale heartbeat, or failed for good).
-
-    A SIGKILLed worker never releases its lock; without this a re-driven job would skip every
-    phase until the lock's TTL (the hard task time limit) ran out.
-    """
-    from docprof.redis_client import get_redis
-
-    get_redis().delete(_lock_key(job_id))
-
-
-def _embedded_redis() -> bool:
-    from django.conf import settings
-
-    return settings.REDIS_EMBEDDED
-
-
-def start(job_id: int, count_attempt: bool = True) -> GenerationJob | None:
-    """Mark a job processing (counting the attempt). Returns None if it is already terminal."""
-    now = timezone.now()
-    fields = {"status": GenerationJob.Status.PROCESSING, "heartbeat_at": now}
-    if count_attempt:
-        fields["attempts"] = F("attempts") + 1
-    updated = (
-        GenerationJob.objects.filter(pk=job_id).exclude(status__in=GenerationJob.TERMINAL).update(**fields)
-    )
-    GenerationJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=now)
-    if not updated:
-        return None
-    return GenerationJob.objects.defer("state").get(pk=job_id)
-
-
-def complete(job_id: int, message: str = "Done") -> None:
-    GenerationJob.objects.filter(pk=job_id).update(
-        status=GenerationJob.Status.COMPLETE,
-        message=message,
-        progress_done=F("progress_total"),
-        finished_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-    )
-
-
-def fail(job_id: int, error: str, detail: str = "") -> None:
-    GenerationJob.objects.filter(pk=job_id).exclude(status__in=GenerationJob.TERMINAL).update(
-        status=GenerationJob.Status.ERROR,
-        error=error[:2000],
-        error_detail=detail[:20000],
-        message="Failed",
-        finished_at=timezone.now(),
-    )
-
-
-def cancel(job_id: int) -> bool:
-    """Request cancellation: a queued job is cancelled at once, a running one stops at its next
-    checkpoint. True when the job is (or will be) cancelled; False if it had already finished."""
-    now = timezone.now()
-    GenerationJob.objects.filter(pk=job_id, status=GenerationJob.Status.QUEUED).update(
-        status=GenerationJob.Status.CANCELLED, message="Cancelled", finished_at=now, cancel_requested=True
-    )
-    GenerationJob.objects.filter(pk=job_id).exclude(status__in=GenerationJob.TERMINAL).update(
-        cancel_requested=True
-    )
-    return (
-        GenerationJob.objects.filter(pk=job_id, cancel_requested=True)
-        .exclude(status__in=(GenerationJob.Status.COMPLETE, GenerationJob.Status.ERROR))
-        .exists()
-    )
-
-
-def mark_cancelled(job_id: int) -> None:
-    GenerationJob.objects.filter(pk=job_id).update(
-        status=GenerationJob.Status.CANCELLED, message="Cancelled", finished_at=timezone.now()
-    )
-
-
-@dataclass
-class JobProgress:
-    """Handed to services: short writes of progress and heartbeat, and the cancel check."""
-
-    job_id: int | None
-
-    def update(
-        self,
-        *,
-        done: int | None = None,
-        total: int | None = None,
-        message: str | None = None,
-        phase: str | None = None,
-    ) -> None:
-        if self.job_id is None:
-            return
-        fields = {"heartbeat_at": timezone.now()}
-        if done is not None:
-            fields["progress_done"] = done
-        if total is not None:
-            fields["progress_total"] = total
-        if message is not None:
-            fields["message"] = message[:500]
-        if phase is not None:
-            fields["phase"] = phase
-        GenerationJob.objects.filter(pk=self.job_id).update(**fields)
-
-    def check_cancelled(self) -> None:
-        if self.job_id is None:
-            return
-        if GenerationJob.objects.filter(pk=self.job_id, cancel_requested=True).exists():
-            raise JobCancelled()
-
-
-NO_JOB = JobProgress(job_id=None)

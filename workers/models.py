@@ -3,12 +3,7 @@ from django.db import models
 
 
 class GenerationJob(models.Model):
-    """The one status row of a background run (ingestion, course, lecture)."""
-
-    class Kind(models.TextChoices):
-        INGEST = "ingest", "Ingest book"
-        COURSE = "course", "Generate course"
-        LECTURE = "lecture", "Write lecture"
+    """The one status row of a background run of any registered kind (workers.registry)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -20,7 +15,7 @@ class GenerationJob(models.Model):
     TERMINAL = (Status.COMPLETE, Status.ERROR, Status.CANCELLED)
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    kind = models.CharField(max_length=16, help_text="A registered job kind, e.g. ingest, course, lecture")
     target_id = models.BigIntegerField(null=True, blank=True, help_text="Book, course or lecture id, by kind")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     phase = models.CharField(max_length=64, blank=True)
@@ -49,7 +44,7 @@ class GenerationJob(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+        return f"{self.kind} job #{self.pk} ({self.status})"
 
     @property
     def is_terminal(self) -> bool:
@@ -62,45 +57,3 @@ class GenerationJob(models.Model):
         if not self.progress_total:
             return 0
         return min(100, int(100 * self.progress_done / self.progress_total))
-
-
-class LLMCall(models.Model):
-    """The ledger: one row per LLM request (a replay from the ledger is a row too, at no cost).
-
-    The same request (same `request_hash`) within the same job is answered from an `ok` row instead
-    of the provider, so a retried phase or a re-delivered task never pays twice.
-    """
-
-    class Outcome(models.TextChoices):
-        OK = "ok", "OK"
-        ERROR = "error", "Error"
-        REPLAYED = "replayed", "Replayed from ledger"
-
-    job = models.ForeignKey(
-        GenerationJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="ledger"
-    )
-    purpose = models.CharField(max_length=100, help_text="What the call is for, e.g. courses.generate_parts")
-    provider = models.CharField(max_length=32)
-    model = models.CharField(max_length=200, help_text="The model that answered (may be the fallback)")
-    request_hash = models.CharField(max_length=64, help_text="sha256 of the canonical request")
-    request = models.JSONField(default=dict, blank=True)
-    response = models.JSONField(null=True, blank=True)
-    input_tokens = models.PositiveIntegerField(default=0)
-    output_tokens = models.PositiveIntegerField(default=0)
-    latency_ms = models.PositiveIntegerField(default=0)
-    cost_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)
-    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.OK)
-    repaired = models.BooleanField(default=False, help_text="Valid only after one repair request")
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = "LLM call"
-        indexes = [
-            models.Index(fields=["job", "request_hash"]),
-            models.Index(fields=["created_at"]),
-        ]
-
-    def __str__(self):
-        return f"{self.purpose} · {self.model} · {self.outcome}"

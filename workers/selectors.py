@@ -7,10 +7,9 @@ def jobs_of(user):
     return GenerationJob.objects.filter(owner=user)
 
 
-def latest_ingest_jobs(book_ids) -> dict[int, GenerationJob]:
+def latest_jobs(kind: str, target_ids) -> dict[int, GenerationJob]:
+    """The newest job of a kind for each target id."""
     latest: dict[int, GenerationJob] = {}
-    for job in GenerationJob.objects.filter(
-        kind=GenerationJob.Kind.INGEST, target_id__in=list(book_ids)
-    ).order_by("created_at"):
+    for job in GenerationJob.objects.filter(kind=kind, target_id__in=list(target_ids)).order_by("created_at"):
         latest[job.target_id] = job
     return latest

@@ -1,18 +1,22 @@
-"""Celery tasks: thin adapters that take ids and call a runner."""
+"""Celery tasks: thin adapters that take a job id and call the one runner."""
 
 from celery import shared_task
 
-from workers import course_runner, runners, watchdog
+from workers import runner, watchdog
+from workers.models import GenerationJob
+
+BUSY_RETRY_SECONDS = 3
 
 
-@shared_task(name="workers.ingest_book", acks_late=True, reject_on_worker_lost=True)
-def ingest_book(job_id: int) -> None:
-    runners.run_ingest(job_id)
+@shared_task(name="workers.run_job", bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=60)
+def run_job(self, job_id: int) -> None:
+    if runner.run_job(job_id) == "busy" and _waiting(job_id):
+        # Resumed while the previous runner is still winding down: try again once its lock is free.
+        raise self.retry(countdown=BUSY_RETRY_SECONDS)
 
 
-@shared_task(name="workers.course_phase", acks_late=True, reject_on_worker_lost=True)
-def course_phase(job_id: int, phase: str) -> None:
-    course_runner.run_phase(job_id, phase)
+def _waiting(job_id: int) -> bool:
+    return GenerationJob.objects.filter(pk=job_id, status=GenerationJob.Status.QUEUED).exists()
 
 
 @shared_task(name="workers.watchdog", acks_late=False, ignore_result=True)

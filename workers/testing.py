@@ -27,3 +27,19 @@ def worker_environment(database_name: str, media_root, **extra: str) -> dict[str
         "DOCPROF_MEDIA_ROOT": str(media_root),
         **extra,
     }
+
+
+def run_steps(job_id: int, names) -> None:
+    """Run only the named steps of a job in this process (a test stopping a job half-way)."""
+    from workers import jobs, runner
+    from workers.models import GenerationJob
+    from workers.registry import get_kind
+
+    job = GenerationJob.objects.get(pk=job_id)
+    kind = get_kind(job.kind)
+    jobs.start(job_id)
+    for step in kind.steps:
+        if step.name in names and step.name not in job.state:
+            if not runner._run_step(job, kind, step):
+                return
+            job.refresh_from_db(fields=["state"])

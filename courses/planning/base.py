@@ -68,27 +68,3 @@ class Planner:
     def review(self, ctx: PlanContext, parts: list[PartPlan]) -> list[PartPlan]:
         """Suggest adjustments; the deterministic rebalancing runs afterwards regardless."""
         return parts
-
-
-def get_planner(llm=None) -> Planner:
-    """The model planner when a model is configured (or given), else the offline planner."""
-    import os
-
-    from django.conf import settings
-
-    from docprof.ai.llm import get_llm
-
-    if llm is None and settings.TESTING and os.environ.get("DOCPROF_TEST_PLANNER"):
-        # Crash tests and benchmarks: a worker subprocess plans with a fake model of fixed latency.
-        from courses.planning.scripted import from_spec
-
-        return from_spec(os.environ["DOCPROF_TEST_PLANNER"])
-
-    llm = llm if llm is not None else get_llm()
-    if llm is None:
-        from courses.planning.offline import OfflinePlanner
-
-        return OfflinePlanner()
-    from courses.planning.model import ModelPlanner
-
-    return ModelPlanner(llm)

@@ -14,7 +14,7 @@ import numpy as np
 
 from courses.budget import part_count_range
 from courses.planning.base import PartDraft, PlanContext, Planner
-from docprof.ai.embeddings import get_embedder
+from docprof.ai.factory import get_embedder
 from docprof.ai.text import split_sentences, word_count
 from library.models import Chunk
 

@@ -5,6 +5,7 @@ from courses.models import Course
 from courses.tests.conftest import request_course, run_chain
 from workers import jobs
 from workers.models import GenerationJob
+from workers.testing import run_steps
 
 pytestmark = pytest.mark.django_db
 
@@ -72,10 +73,7 @@ def test_progress_fragment_polls_while_running(alice_client, alice, library):
 
 
 def course_runner_phases(job_id, names):
-    from workers.course_runner import run_phase
-
-    for name in names:
-        run_phase(job_id, name)
+    run_steps(job_id, names)
 
 
 def test_error_shows_message_and_resume_continues(alice_client, alice, library):
@@ -198,7 +196,7 @@ def test_preview_says_when_nothing_matches(alice_client, library):
 def test_preview_shows_cost_with_a_paid_provider(alice_client, library, monkeypatch, settings):
     settings.DOCPROF_LLM = "bedrock"
     settings.DOCPROF_BEDROCK_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0"
-    monkeypatch.setattr("docprof.ai.llm.get_llm", lambda: object())
+    monkeypatch.setattr("docprof.ai.factory.get_llm", lambda: object())
     html = alice_client.get(
         reverse("courses:preview"), {"query": "discount rate", "hours": "2"}
     ).content.decode()

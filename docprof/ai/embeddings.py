@@ -86,13 +86,3 @@ class HashingEmbedder(Embedder):
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         return [self._vector(t).tolist() for t in texts]
-
-
-def get_embedder() -> Embedder:
-    """The embedder chosen by settings.DOCPROF_EMBEDDINGS."""
-    kind = settings.DOCPROF_EMBEDDINGS
-    if kind == "hashing":
-        return HashingEmbedder()
-    from docprof.ai import providers  # real providers live with the AI layer
-
-    return providers.make_embedder(kind)

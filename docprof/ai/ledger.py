@@ -1,7 +1,7 @@
-"""The call ledger (`workers.LLMCall`): record every call, replay a request already paid within a job.
+"""The call ledger (`ai.LLMCall`): record every call, replay a request already paid within a job.
 
-Job counters (`GenerationJob.llm_calls`, tokens, cost) are incremented in SQL (`x = x + n`) in the
-same statement as the row is inserted, so they always equal the sums over the job's non-replayed rows.
+Rows are keyed by the job's id; the AI layer knows nothing else about jobs. A job's usage is the sum
+over its non-replayed rows (`usage_for_job`), which the job engine copies onto its status row.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count, Sum
+
+from docprof.ai.models import LLMCall
 
 
 def canonical_json(obj) -> str:
@@ -54,8 +57,6 @@ def find_replay(job, req_hash: str) -> Replay | None:
     Plain SQL on the (job, request_hash) index: this runs before every call in a job, and the
     ORM's query building costs several times the query itself.
     """
-    from workers.models import LLMCall
-
     job_id = job_id_of(job)
     if job_id is None:
         return None
@@ -92,9 +93,7 @@ def record(
     error: str = "",
     repaired: bool = False,
 ):
-    """Write one ledger row and (unless it is a replay) add it to the job's counters."""
-    from workers.models import LLMCall
-
+    """Write one ledger row."""
     job_id = job_id_of(job)
     row = LLMCall(
         job_id=job_id,
@@ -113,19 +112,37 @@ def record(
         repaired=repaired,
     )
     with connection.cursor() as cursor:
-        row.pk = _insert(cursor, row, None if outcome == LLMCall.Outcome.REPLAYED else job_id)
+        row.pk = _insert(cursor, row)
     return row
 
 
-def _insert(cursor, row, count_in_job: int | None) -> int:
-    """INSERT the row and add it to a job's counters in one statement (one round trip, atomic).
+def usage_for_job(job_id: int) -> dict:
+    """Calls, tokens and cost a job has paid for (replays cost nothing and are not counted)."""
+    totals = (
+        LLMCall.objects.filter(job_id=job_id)
+        .exclude(outcome=LLMCall.Outcome.REPLAYED)
+        .aggregate(
+            calls=Count("id"),
+            input_tokens=Sum("input_tokens"),
+            output_tokens=Sum("output_tokens"),
+            cost_usd=Sum("cost_usd"),
+        )
+    )
+    return {
+        "calls": totals["calls"] or 0,
+        "input_tokens": totals["input_tokens"] or 0,
+        "output_tokens": totals["output_tokens"] or 0,
+        "cost_usd": totals["cost_usd"] or Decimal(0),
+    }
+
+
+def _insert(cursor, row) -> int:
+    """INSERT the row in one round trip.
 
     Outside a caller's transaction the statement also turns off the wait for the WAL flush: the
     ledger is a cache and a tally, so losing the last few hundred ms of rows to a database crash
     means at worst one call paid again, and not waiting saves ~0.3 ms per call.
     """
-    from workers.models import GenerationJob, LLMCall
-
     quote = connection.ops.quote_name
     fields = [f for f in LLMCall._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(quote(f.column) for f in fields)
@@ -134,13 +151,6 @@ def _insert(cursor, row, count_in_job: int | None) -> int:
     table = quote(LLMCall._meta.db_table)
     parts = [f"ins AS (INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING id)"]
     select = "SELECT id FROM ins"
-    if count_in_job is not None:
-        parts.append(
-            f"upd AS (UPDATE {quote(GenerationJob._meta.db_table)} SET llm_calls = llm_calls + 1, "
-            "input_tokens = input_tokens + %s, output_tokens = output_tokens + %s, cost_usd = cost_usd + %s "
-            "WHERE id = %s RETURNING id)"
-        )
-        params += [row.input_tokens, row.output_tokens, row.cost_usd, count_in_job]
     if not connection.in_atomic_block:
         parts.insert(0, "cfg AS (SELECT set_config('synchronous_commit', 'off', true) AS v)")
         select += ", cfg"

@@ -10,10 +10,10 @@
 3. `stop_reason == "max_tokens"` is an `OutputTruncated` error (never half a JSON document);
 4. structured output is validated by the pydantic `schema`; on failure the model is asked once to
    repair it, given the validation error; a second failure is a `StructuredOutputError`;
-5. every call (ok, error, replayed) is a `workers.LLMCall` row; the job's counters add up.
+5. every call (ok, error, replayed) is an `ai.LLMCall` row, keyed by the job id.
 
-`get_llm()` returns the configured provider, or **None when `DOCPROF_LLM=none`**: callers then use
-their offline engines (no network, deterministic).
+`docprof.ai.factory.get_llm()` returns the configured provider, or **None when `DOCPROF_LLM=none`**:
+callers then use their offline engines (no network, deterministic).
 """
 
 from __future__ import annotations
@@ -391,13 +391,3 @@ class LLM:
             outcome="error",
             error=f"{type(exc).__name__}: {exc}",
         )
-
-
-def get_llm() -> LLM | None:
-    """The LLM chosen by `DOCPROF_LLM`: "bedrock", "openai", or "none" -> None (use the offline engine)."""
-    kind = settings.DOCPROF_LLM
-    if kind in ("", "none"):
-        return None
-    from docprof.ai import providers
-
-    return providers.make_llm(kind)

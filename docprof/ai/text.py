@@ -1,6 +1,7 @@
 """Small text utilities shared by the embedder, the summariser and the offline engines."""
 
 import re
+import threading
 from functools import lru_cache
 
 import snowballstemmer
@@ -21,12 +22,20 @@ STOPWORDS = frozenset(
     """.split()
 )
 
-_stemmer = snowballstemmer.stemmer("english")
+# snowballstemmer's stemmers keep per-word state on the object: one per thread, never shared.
+_local = threading.local()
+
+
+def _stemmer():
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    return _stemmer().stemWord(word)
 
 
 def words(text: str) -> list[str]:

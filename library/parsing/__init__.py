@@ -5,7 +5,8 @@ Public API::
     detect_format(filename) -> "pdf" | "epub" | "markdown" | "html" | "text" | "asciidoc"
     check_filename(filename) -> safe display name
     sniff(path, fmt)          cheap synchronous checks at upload time
-    parse_book(path, fmt, *, words_per_page=300, max_unpacked_bytes=500 * 2**20) -> ParsedBook
+    parse_book(path, fmt, *, words_per_page=300, max_unpacked_bytes=500 * 2**20, max_words=None,
+               filename=None) -> ParsedBook
 
 Every problem with the input raises :class:`IngestError` (``.message`` for people, ``.status_code``).
 """
@@ -16,7 +17,15 @@ import importlib
 import unicodedata
 from pathlib import Path
 
-from library.parsing.base import Block, IngestError, ParsedBook, ParsedChapter
+from library.parsing.base import (
+    DEFAULT_MAX_BOOK_WORDS,
+    Block,
+    IngestError,
+    ParsedBook,
+    ParsedChapter,
+    check_word_limit,
+    clean_title,
+)
 
 __all__ = [
     "Block",
@@ -92,7 +101,7 @@ def sniff(path: Path, fmt: str, *, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKE
             raise IngestError("This file is not a PDF.")
         open_pdf(path).close()
     elif fmt == "epub":
-        from library.parsing.epub import open_epub
+        from library.parsing.epub_archive import open_epub
 
         open_epub(path, max_unpacked_bytes=max_unpacked_bytes).close()
     elif fmt in ("markdown", "html", "text", "asciidoc"):
@@ -105,12 +114,26 @@ def sniff(path: Path, fmt: str, *, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKE
 
 
 def parse_book(
-    path: Path, fmt: str, *, words_per_page: int = 300, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED
+    path: Path,
+    fmt: str,
+    *,
+    words_per_page: int = 300,
+    max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED,
+    max_words: int | None = None,
+    filename: str | None = None,
 ) -> ParsedBook:
-    """Parse the whole book. Raises IngestError for every bad-input case."""
+    """Parse the whole book. Raises IngestError for every bad-input case.
+
+    ``filename`` is the name the file was uploaded as: it names the book when the file itself has no
+    title (never the storage name) and the messages. ``max_words`` defaults to the
+    DOCPROF_MAX_BOOK_WORDS setting.
+    """
     path = Path(path)
     if not path.exists() or path.stat().st_size == 0:
         raise IngestError("The file is empty.")
+    if max_words is None:
+        max_words = default_max_words()
+    name = filename or "This book"
     if fmt == "pdf":
         from library.parsing.pdf import parse_pdf
 
@@ -118,14 +141,32 @@ def parse_book(
     elif fmt == "epub":
         from library.parsing.epub import parse_epub
 
-        book = parse_epub(path, words_per_page=words_per_page, max_unpacked_bytes=max_unpacked_bytes)
+        book = parse_epub(
+            path,
+            words_per_page=words_per_page,
+            max_unpacked_bytes=max_unpacked_bytes,
+            max_words=max_words,
+            name=name,
+        )
     elif fmt in TEXT_PARSERS:
         module_name, function_name = TEXT_PARSERS[fmt]
         parse = getattr(importlib.import_module(module_name), function_name)
         book = parse(path, words_per_page=words_per_page, max_bytes=max_unpacked_bytes)
     else:
         raise IngestError(f"Unsupported format {fmt!r}.", 415)
+    check_word_limit(book.word_count, max_words, name)
+    if not book.title:
+        book.title = clean_title(Path(filename).stem if filename else path.stem, "Untitled")
     return drop_title_only_front_matter(book)
+
+
+def default_max_words() -> int:
+    """DOCPROF_MAX_BOOK_WORDS when Django is configured, else the built-in default."""
+    from django.conf import settings
+
+    if settings.configured:
+        return int(getattr(settings, "DOCPROF_MAX_BOOK_WORDS", DEFAULT_MAX_BOOK_WORDS))
+    return DEFAULT_MAX_BOOK_WORDS
 
 
 TEXT_PARSERS = {

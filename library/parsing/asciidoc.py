@@ -14,6 +14,7 @@ from library.parsing.base import (
     normalize_ws,
     read_text_file,
 )
+from library.parsing.cleanup import clean_asciidoc
 
 _HEADING_RE = re.compile(r"^(={1,6}|#{1,6})\s+(\S.*?)\s*(?:=*)\s*$")
 _ATTRIBUTE_RE = re.compile(r"^:!?[\w][\w-]*!?:(?:\s+(.*))?$")
@@ -40,14 +41,33 @@ _INLINE_SUBS = [
 ]
 
 
-def _inline(text: str) -> str:
+# Attributes every AsciiDoc document has (character replacements).
+BUILTIN_ATTRIBUTES = {
+    "nbsp": "\u00a0", "zwsp": "", "empty": "", "sp": " ", "blank": "", "amp": "&", "lt": "<", "gt": ">",
+    "plus": "+", "vbar": "|", "brvbar": "\u00a6", "caret": "^", "asterisk": "*", "tilde": "~",
+    "backslash": "\\", "backtick": "`", "apos": "'", "quot": '"', "startsb": "[", "endsb": "]",
+    "two-colons": "::", "two-semicolons": ";;", "cpp": "C++", "pp": "++", "deg": "\u00b0",
+    "ldquo": "\u201c", "rdquo": "\u201d", "lsquo": "\u2018", "rsquo": "\u2019",
+}  # fmt: skip
+_ATTR_REF_RE = re.compile(r"(?<!\\)\{([A-Za-z0-9_][\w-]*)\}")
+
+
+def _inline(text: str, attrs: dict[str, str] | None = None) -> str:
+    """Inline markup to plain text; ``{name}`` references to attributes the document defines (or
+    built-in ones) are replaced by their values, unknown ones left as written."""
+    if "{" in text:
+        known = attrs if attrs is not None else BUILTIN_ATTRIBUTES
+        text = _ATTR_REF_RE.sub(lambda m: known.get(m.group(1), m.group(0)), text)
     for pattern, repl in _INLINE_SUBS:
         text = pattern.sub(repl, text)
-    return text
+    return clean_asciidoc(text)
 
 
-def asciidoc_events(text: str):
-    """Yield ("heading", level, text), ("block", text) and ("attr", name, value) events."""
+def asciidoc_events(text: str, attrs: dict[str, str] | None = None):
+    """Yield ("heading", level, text), ("block", text[, True for code]) and ("attr", name, value)
+    events. ``attrs`` collects the attributes defined so far (shared with nested blocks)."""
+    if attrs is None:
+        attrs = dict(BUILTIN_ATTRIBUTES)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     para: list[str] = []
     in_header = False  # after the document title: author and revision lines
@@ -56,7 +76,7 @@ def asciidoc_events(text: str):
 
     def flush():
         if para:
-            out = normalize_ws(_inline(" ".join(para)))
+            out = normalize_ws(_inline(" ".join(para), attrs))
             para.clear()
             if out:
                 return ("block", out)
@@ -82,16 +102,16 @@ def asciidoc_events(text: str):
             if kind in _VERBATIM and marker != "--":
                 code = "\n".join(body).strip("\n")
                 if code.strip():
-                    yield ("block", code)
+                    yield ("block", code, True)
                 continue
             if marker.startswith("|"):
                 for row in body:
                     cells = [c.strip() for c in row.split("|") if c.strip()]
                     if cells:
-                        yield ("block", normalize_ws(_inline(" | ".join(cells))))
+                        yield ("block", normalize_ws(_inline(" | ".join(cells), attrs)))
                 continue
             # example/sidebar/quote/open blocks: ordinary content, parsed recursively (no headings)
-            for ev in asciidoc_events("\n".join(body)):
+            for ev in asciidoc_events("\n".join(body), attrs):
                 if ev[0] == "block":
                     yield ev
             continue
@@ -106,15 +126,20 @@ def asciidoc_events(text: str):
             continue
         m = _ATTRIBUTE_RE.match(stripped)
         if m and not para:
-            name = stripped[1:].split(":", 1)[0].strip("!")
-            yield ("attr", name, (m.group(1) or "").strip())
+            raw_name = stripped[1:].split(":", 1)[0]
+            name, value = raw_name.strip("!"), (m.group(1) or "").strip()
+            if raw_name != name:
+                attrs.pop(name, None)  # :name!: unsets
+            else:
+                attrs[name] = _inline(value, attrs)
+            yield ("attr", name, value)
             continue
         if _DIRECTIVE_RE.match(stripped) or _BLOCK_ATTR_RE.match(stripped):
             continue
         m = _HEADING_RE.match(stripped)
         if m and not para:
             level = len(m.group(1)) - 1
-            yield ("heading", level, normalize_ws(_inline(m.group(2))))
+            yield ("heading", level, normalize_ws(_inline(m.group(2), attrs)))
             in_header = level == 0 and not seen_heading
             seen_heading = True
             continue
@@ -133,7 +158,7 @@ def asciidoc_events(text: str):
             continue
         m = _BLOCK_TITLE_RE.match(stripped)
         if m and not para:
-            yield ("block", normalize_ws(_inline(m.group(1))))
+            yield ("block", normalize_ws(_inline(m.group(1), attrs)))
             continue
         if stripped == "+":
             continue  # list continuation
@@ -164,7 +189,7 @@ def parse_asciidoc(path: Path, *, words_per_page: int = 300, max_bytes: int = 50
                 title = ev[2]
             builder.heading(ev[1], ev[2])
         elif ev[0] == "block":
-            builder.block(ev[1])
+            builder.block(ev[1], code=len(ev) > 2)
         elif ev[0] == "attr":
             is_author = ev[1] in ("author", "authors") or (ev[1] == "author-line" and title)
             if is_author and not authors:
@@ -172,7 +197,7 @@ def parse_asciidoc(path: Path, *, words_per_page: int = 300, max_bytes: int = 50
             elif ev[1] == "doctitle" and not title:
                 title = ev[2]
     return finish_book(
-        title=title or path.stem,
+        title=title,
         authors=authors.replace(";", ",").strip(),
         fmt="asciidoc",
         chapters=builder.chapters,

@@ -11,9 +11,20 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from library.parsing.cleanup import clean_prose
+
 MAX_TITLE_CHARS = 500
+DEFAULT_MAX_BOOK_WORDS = 3_000_000
 
 _WS_RE = re.compile(r"\s+")
+
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    "seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|first|second|third|fourth|fifth|sixth|seventh|"
+    "eighth|ninth|tenth|last"
+)
+# What follows "Chapter", "Part", "Appendix" (case-insensitive): 7, VII, seven, twenty-one, A.
+ORDINAL_PATTERN = rf"(?:\d{{1,3}}|[ivxlcdm]{{1,7}}|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))?|[a-z])"
 
 
 class IngestError(Exception):
@@ -35,6 +46,7 @@ class Block:
     text: str
     page: int | None = None
     heading_path: list[str] = field(default_factory=list)
+    code: bool = False  # a code listing: kept exactly as written (no markup clean-up)
 
 
 @dataclass
@@ -72,6 +84,16 @@ class ParsedBook:
         return sum(c.word_count for c in self.chapters)
 
 
+def check_word_limit(words: int, limit: int | None, name: str = "This book") -> None:
+    """Refuse a book with more than ``limit`` words (``None``: no limit)."""
+    if limit is not None and words > limit:
+        raise IngestError(
+            f"{name} has more than {limit:,} words ({words:,} read); the limit is {limit:,} words per "
+            "book (DOCPROF_MAX_BOOK_WORDS). Split it into volumes and upload them separately.",
+            413,
+        )
+
+
 def normalize_ws(text: str) -> str:
     """Collapse every run of whitespace to one space and trim."""
     return _WS_RE.sub(" ", text).strip()
@@ -82,7 +104,8 @@ def count_words(text: str) -> int:
 
 
 def clean_title(title: str, fallback: str = "Untitled") -> str:
-    title = normalize_ws(title or "")
+    """A title without markup and runs of whitespace, cut to ``MAX_TITLE_CHARS``."""
+    title = normalize_ws(clean_prose(title or ""))
     return (title or fallback)[:MAX_TITLE_CHARS]
 
 
@@ -201,13 +224,14 @@ class OutlineBuilder:
         if not self.stack or self.stack[0][0] != self.chapter_level:
             self.stack.insert(0, (self.chapter_level, title))
 
-    def block(self, text: str) -> None:
+    def block(self, text: str, code: bool = False) -> None:
         text = normalize_ws(text)
         if not text:
             return
         if self.current is None:
             self._open_implicit()
-        self.current.blocks.append(Block(text=text, page=None, heading_path=[t for _, t in self.stack]))
+        path = [t for _, t in self.stack]
+        self.current.blocks.append(Block(text=text, page=None, heading_path=path, code=code))
 
 
 def choose_chapter_level(levels: list[int]) -> int:
@@ -231,17 +255,29 @@ def finish_book(
     words_per_page: int | None,
     physical_pages: bool = False,
     pages: int | None = None,
+    markup: bool = True,
 ) -> ParsedBook:
-    """Drop empty chapters, trim titles, compute pages for non-PDF formats, refuse empty books."""
+    """Strip markup from prose and titles, drop empty chapters, trim titles, compute pages for
+    non-PDF formats, refuse empty books. ``markup=False``: the text cannot hold markup (PDF)."""
+    cleaned: dict[str, str] = {}
+
+    def titles(heading: str) -> str:  # heading paths repeat on every block: clean each once
+        if heading not in cleaned:
+            cleaned[heading] = clean_title(heading)
+        return cleaned[heading]
+
     kept = []
     for chapter in chapters:
+        for block in chapter.blocks:
+            if markup and not block.code:
+                block.text = clean_prose(block.text)
         chapter.blocks = [b for b in chapter.blocks if b.text.strip()]
         if not chapter.blocks:
             continue
         chapter.title = clean_title(chapter.title)
-        chapter.heading_path = [clean_title(h) for h in chapter.heading_path] or [chapter.title]
+        chapter.heading_path = [titles(h) for h in chapter.heading_path] or [chapter.title]
         for block in chapter.blocks:
-            block.heading_path = [clean_title(h) for h in block.heading_path] or [chapter.title]
+            block.heading_path = [titles(h) for h in block.heading_path] or [chapter.title]
         kept.append(chapter)
     total = sum(c.word_count for c in kept)
     if not kept or total == 0:
@@ -255,7 +291,7 @@ def finish_book(
                 seen += count_words(block.text)
         pages = total // wpp + 1
     return ParsedBook(
-        title=clean_title(title),
+        title=clean_title(title, ""),  # no title of its own: parse_book falls back to the file name
         authors=normalize_ws(authors or "")[:MAX_TITLE_CHARS],
         format=fmt,
         pages=pages,

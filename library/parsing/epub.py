@@ -1,13 +1,13 @@
 """EPUB 2/3: container.xml -> OPF -> spine, chapters from the EPUB 3 nav or the EPUB 2 NCX.
 
-The archive is untrusted: declared sizes and compression ratios are checked before anything is
-read, and every read is capped so a lying zip header cannot blow up memory.
+The archive is untrusted: it is opened through :mod:`library.parsing.epub_archive` (size and ratio
+guards, capped reads), and the words read are counted against the per-book limit as documents are
+parsed.
 """
 
 from __future__ import annotations
 
 import posixpath
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urldefrag
@@ -19,81 +19,21 @@ from library.parsing.base import (
     Block,
     IngestError,
     ParsedChapter,
+    check_word_limit,
     clean_title,
     count_words,
     finish_book,
     normalize_ws,
 )
+from library.parsing.epub_archive import EpubArchive, open_epub
 from library.parsing.html import html_events, inline_text, localname
 
-MAX_RATIO = 100  # uncompressed/compressed; text rarely exceeds 15
-RATIO_MIN_BYTES = 2**20  # small members may compress absurdly (blank files) without harm
 PROMOTE_MAX_WORDS = (
     50  # a top-level nav entry whose own page is this short (a half-title) yields to its children
 )
 
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
 _STRICT_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=False, huge_tree=False)
-
-
-class EpubArchive:
-    """A zip opened with size guards: reads are capped at the declared size and a total budget."""
-
-    def __init__(self, path: Path, max_unpacked_bytes: int):
-        try:
-            self.zf = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError, ValueError):
-            raise IngestError("This EPUB is damaged: it is not a valid zip archive.")
-        self.budget = max_unpacked_bytes
-        infos = self.zf.infolist()
-        declared = sum(i.file_size for i in infos)
-        if declared > max_unpacked_bytes:
-            self.close()
-            raise IngestError(
-                f"This EPUB unpacks to {declared // 2**20} MB, more than the "
-                f"{max_unpacked_bytes // 2**20} MB limit."
-            )
-        for info in infos:
-            if info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(1, info.compress_size):
-                self.close()
-                raise IngestError(
-                    "This EPUB looks like a zip bomb (a member is compressed implausibly well)."
-                )
-        self.names = {i.filename: i for i in infos}
-
-    def close(self) -> None:
-        self.zf.close()
-
-    def has(self, name: str) -> bool:
-        return name in self.names
-
-    def read(self, name: str) -> bytes:
-        info = self.names.get(name)
-        if info is None:
-            raise KeyError(name)
-        limit = min(info.file_size, self.budget)
-        try:
-            with self.zf.open(info) as fh:
-                data = fh.read(limit + 1)
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
-            if isinstance(exc, RuntimeError) and "encrypted" in str(exc).lower():
-                raise IngestError("This EPUB is password-protected and cannot be read.")
-            raise IngestError(f"This EPUB is damaged: {name} cannot be read.")
-        if len(data) > limit:
-            raise IngestError("This EPUB unpacks to more data than it declares; it cannot be read safely.")
-        self.budget -= len(data)
-        return data
-
-
-def open_epub(path: Path, *, max_unpacked_bytes: int) -> EpubArchive:
-    """Open the archive and check the EPUB basics (cheap: reads only the zip directory)."""
-    if not zipfile.is_zipfile(path):
-        raise IngestError("This EPUB is damaged: it is not a valid zip archive.")
-    archive = EpubArchive(path, max_unpacked_bytes)
-    if not archive.has("META-INF/container.xml"):
-        archive.close()
-        raise IngestError("This EPUB is damaged: META-INF/container.xml is missing.")
-    return archive
 
 
 def _xml(data: bytes, what: str):
@@ -212,16 +152,24 @@ def _first_doc(node: _NavNode) -> str | None:
     return None
 
 
-def parse_epub(path: Path, *, words_per_page: int = 300, max_unpacked_bytes: int = 500 * 2**20):
+def parse_epub(
+    path: Path,
+    *,
+    words_per_page: int = 300,
+    max_unpacked_bytes: int = 500 * 2**20,
+    max_words: int | None = None,
+    name: str = "This book",
+):
+    """Parse an EPUB; IngestError as soon as the documents read hold more than ``max_words``."""
     path = Path(path)
     archive = open_epub(path, max_unpacked_bytes=max_unpacked_bytes)
     try:
-        return _parse(archive, path, words_per_page)
+        return _parse(archive, words_per_page, lambda words: check_word_limit(words, max_words, name))
     finally:
         archive.close()
 
 
-def _parse(archive: EpubArchive, path: Path, words_per_page: int):
+def _parse(archive: EpubArchive, words_per_page: int, check_words):
     container = _xml(archive.read("META-INF/container.xml"), "META-INF/container.xml")
     rootfile = next((el for el in container.iter() if localname(el) == "rootfile"), None)
     opf_path = rootfile.get("full-path") if rootfile is not None else None
@@ -290,11 +238,14 @@ def _parse(archive: EpubArchive, path: Path, words_per_page: int):
 
     docs: dict[str, list] = {}
     doc_titles: dict[str, str] = {}
+    words = 0
     for doc in spine:
         if not archive.has(doc):
             continue
         root = _xhtml(archive.read(doc))
         docs[doc] = list(html_events(root, anchors.get(doc, frozenset())))
+        words += sum(count_words(e[1]) for e in docs[doc] if e[0] == "block")
+        check_words(words)
         t = next((el for el in root.iter() if localname(el) == "title"), None)
         doc_titles[doc] = normalize_ws("".join(t.itertext())) if t is not None else ""
 
@@ -365,10 +316,12 @@ def _parse(archive: EpubArchive, path: Path, words_per_page: int):
                     chapters.append(current)
                     nav_path = ["Front matter"]
                 path = list(nav_path) + [t for _, t in stack]
-                current.blocks.append(Block(text=ev[1], page=None, heading_path=path))
+                current.blocks.append(
+                    Block(text=ev[1], page=None, heading_path=path, code=len(ev) > 2 and ev[2])
+                )
 
     return finish_book(
-        title=title or path.stem,
+        title=title,
         authors=", ".join(authors),
         fmt="epub",
         chapters=chapters,

@@ -1,6 +1,6 @@
 """HTML (and the XHTML inside EPUBs): block-level text and headings, in document order.
 
-:func:`html_events` walks a parsed tree and yields ``("heading", level, text)``, ``("block", text)``
+:func:`html_events` walks a parsed tree and yields ``("heading", level, text)``, ``("block", text, is_code)``
 and ``("anchor", id)`` events; :func:`parse_html` builds chapters from them (h1, or h2 when the
 document has a single h1 that is the book title).
 """
@@ -185,7 +185,7 @@ def html_events(root, anchors: set[str] | frozenset = frozenset()) -> Iterator[E
             else:
                 text = normalize_ws(_safe_inline_text(el))
             if text:
-                yield ("block", text)
+                yield ("block", text, name == "pre")
             if el.tail:
                 buffer.append(el.tail)
             continue
@@ -247,7 +247,7 @@ def build_from_events(events, *, front_title: str = "Front matter"):
         if ev[0] == "heading":
             builder.heading(ev[1], ev[2])
         elif ev[0] == "block":
-            builder.block(ev[1])
+            builder.block(ev[1], code=len(ev) > 2 and ev[2])
     return builder.chapters, events
 
 
@@ -256,7 +256,7 @@ def parse_html(path: Path, *, words_per_page: int = 300, max_bytes: int = 500 * 
     root = parse_html_string(read_text_file(path, max_bytes=max_bytes))
     chapters, events = build_from_events(html_events(root))
     first_h1 = next((e[2] for e in events if e[0] == "heading" and e[1] == 1), "")
-    title = document_title(root) or first_h1 or path.stem
+    title = document_title(root) or first_h1
     authors = ""
     for meta in root.iter("meta"):
         if (meta.get("name") or "").lower() in ("author", "dc.creator") and meta.get("content"):

@@ -53,7 +53,7 @@ def _strip_html(html: str) -> str:
 
 
 def markdown_events(text: str):
-    """Yield ("heading", level, text) and ("block", text) events in document order."""
+    """Yield ("heading", level, text) and ("block", text[, True for code]) events in document order."""
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     tokens = md.parse(text)
     i = 0
@@ -82,7 +82,7 @@ def markdown_events(text: str):
                 yield ("block", content)
         elif t in ("fence", "code_block"):
             if tok.content.strip():
-                yield ("block", tok.content)
+                yield ("block", tok.content, True)
         elif t == "html_block":
             content = normalize_ws(_strip_html(tok.content))
             if content:
@@ -112,14 +112,14 @@ def parse_markdown(path: Path, *, words_per_page: int = 300, max_bytes: int = 50
         if ev[0] == "heading":
             builder.heading(ev[1], ev[2])
         else:
-            builder.block(ev[1])
+            builder.block(ev[1], code=len(ev) > 2)
 
     if meta.get("title"):
         title = meta["title"]
     elif len(h1s) == 1 and chapter_level > 1:
         title = h1s[0]
     else:
-        title = _bold_title(text) or (h1s[0] if h1s else "") or path.stem
+        title = _bold_title(text) or (h1s[0] if h1s else "")
     authors = meta.get("author") or meta.get("authors") or ""
     return finish_book(
         title=title, authors=authors, fmt="markdown", chapters=builder.chapters, words_per_page=words_per_page

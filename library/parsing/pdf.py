@@ -1,8 +1,8 @@
 """PDF: the text layer page by page with pypdfium2, chapters from the outline (bookmarks).
 
-Pages are streamed (load, extract, close) so memory stays flat; only the extracted text is kept.
-Without an outline, chapters come from "Chapter N ..." lines at the top of pages, else from fixed
-groups of pages.
+Pages are streamed (load, extract, close) so memory stays flat; only the extracted lines and their
+style are kept. Without an outline, chapters and sections come from the page layout
+(:mod:`library.parsing.pdf_headings`), else from fixed groups of pages.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 import warnings
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +24,8 @@ from library.parsing.base import (
     finish_book,
     normalize_ws,
 )
+from library.parsing.pdf_headings import detect_headings
+from library.parsing.pdf_layout import Page, PageReader, mark_furniture
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +33,6 @@ PAGES_PER_FALLBACK_CHAPTER = 20
 ENCRYPTED_MESSAGE = "This PDF is encrypted; remove the password and upload it again."
 NO_TEXT_MESSAGE = "This PDF has no extractable text; OCR is not supported."
 
-_DIGITS_RE = re.compile(r"\d+")
-_PAGE_NUMBER_RE = re.compile(r"^(?:page\s+)?(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s*(?:/|of)\s*\d{1,4})?$", re.I)
-_CHAPTER_LINE_RE = re.compile(
-    r"^(?:chapter|part|appendix|book)\s+(?:\d{1,3}|[ivxlc]{1,6}|[a-z])\b.{0,120}$|^chapter\s+\w+$", re.I
-)
 _ALNUM_RE = re.compile(r"[\W_]+")
 _SENTENCE_END = tuple('.!?:;"”’)')
 
@@ -78,45 +74,6 @@ def _read_outline(pdf: pdfium.PdfDocument, page_count: int) -> list[_Entry]:
         logger.warning("unreadable PDF outline; falling back to headings")
         return []
     return entries
-
-
-def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[str]:
-    page = pdf[index]
-    try:
-        textpage = page.get_textpage()
-        try:
-            text = textpage.get_text_range()
-        finally:
-            textpage.close()
-    finally:
-        page.close()
-    text = text.replace("\ufffe", "").replace("\x02", "").replace("\xad", "")
-    return [normalize_ws(line) for line in text.splitlines()]
-
-
-def _key(line: str) -> str:
-    return _DIGITS_RE.sub("#", line.lower())
-
-
-def _strip_running_heads(pages: list[list[str]]) -> None:
-    """Drop lines repeated at the top or bottom of several pages (running heads, footers) and bare
-    page numbers."""
-    counts: Counter[tuple[str, str]] = Counter()
-    for lines in pages:
-        nonempty = [ln for ln in lines if ln]
-        for ln in nonempty[:2]:
-            counts["top", _key(ln)] += 1
-        for ln in nonempty[-2:]:
-            counts["bottom", _key(ln)] += 1
-    threshold = 3 if len(pages) >= 6 else 10**9
-    for lines in pages:
-        idx = [i for i, ln in enumerate(lines) if ln]
-        if len(idx) < 3:
-            continue
-        for pos, where in [(i, "top") for i in idx[:2]] + [(i, "bottom") for i in idx[-2:]]:
-            line = lines[pos]
-            if _PAGE_NUMBER_RE.match(line) or (len(line) <= 120 and counts[where, _key(line)] >= threshold):
-                lines[pos] = ""
 
 
 def _norm(s: str) -> str:
@@ -185,7 +142,8 @@ def _width(lines: list[str]) -> int:
     return max(20, lengths[int(len(lengths) * 0.8)])
 
 
-def parse_pdf(path: Path) -> ParsedBook:
+def parse_pdf(path: Path, *, use_outline: bool = True) -> ParsedBook:
+    """Parse a PDF; ``use_outline=False`` ignores its bookmarks (to measure the layout rules)."""
     path = Path(path)
     with path.open("rb") as fh:
         if b"%PDF-" not in fh.read(1024):
@@ -199,24 +157,26 @@ def parse_pdf(path: Path) -> ParsedBook:
             meta = pdf.get_metadata_dict()
         except pdfium.PdfiumError:
             meta = {}
-        outline = _read_outline(pdf, page_count)
-        pages = []
+        outline = _read_outline(pdf, page_count) if use_outline else []
+        pages: list[Page] = []
+        reader = PageReader(pdf)
         for i in range(page_count):
             try:
-                pages.append(_page_lines(pdf, i))
+                pages.append(reader.read(i))
             except pdfium.PdfiumError:
-                pages.append([])
+                pages.append(Page([], 0.0))
     finally:
         pdf.close()
 
-    if not any(any(ln for ln in lines) for lines in pages):
+    if not any(ln.text for page in pages for ln in page.lines):
         raise IngestError(NO_TEXT_MESSAGE)
-    first_line = next((ln for lines in pages for ln in lines if ln), "")
-    _strip_running_heads(pages)
+    first_line = next((ln.text for page in pages for ln in page.lines if ln.text), "")
+    mark_furniture(pages)
+    texts = [[("" if ln.furniture else ln.text) for ln in page.lines] for page in pages]
 
-    # Cut points: (page, line) -> outline entry that starts there.
+    # Cut points: page -> [(line, entry that starts there)]; heading lines left out of the text.
     cuts: dict[int, list[tuple[int, _Entry]]] = {}
-    mode = "outline"
+    hidden: set[tuple[int, int]] = set()
     if outline:
         top = min(e.level for e in outline)
         for e in outline:
@@ -224,31 +184,36 @@ def parse_pdf(path: Path) -> ParsedBook:
         last_line: dict[int, int] = {}
         for e in outline:
             start = last_line.get(e.page, 0)
-            found = _find_title_line(pages[e.page], e.title, start)
+            found = _find_title_line(texts[e.page], e.title, start)
             line = found if found is not None and found > 2 else start
             last_line[e.page] = line
             cuts.setdefault(e.page, []).append((line, e))
     else:
-        mode = "headings"
-        for pno, lines in enumerate(pages):
-            head = [(i, ln) for i, ln in enumerate(lines) if ln][:3]
-            for i, ln in head:
-                if _CHAPTER_LINE_RE.match(ln):
-                    title = ln
-                    nxt = [x for j, x in head if j > i][:1]
-                    if (
-                        nxt
-                        and len(ln.split()) <= 2
-                        and len(nxt[0]) < 80
-                        and not nxt[0].endswith(_SENTENCE_END)
-                    ):
-                        title = f"{ln} {nxt[0]}"
-                    cuts[pno] = [(0, _Entry(0, title, pno))]
-                    break
-        if len(cuts) < 2:
-            cuts = {}
-            mode = "pages"
+        for h in detect_headings(pages):
+            cuts.setdefault(h.page, []).append((h.lines[0], _Entry(h.level, clean_title(h.text), h.page)))
+            hidden.update((h.page, i) for i in h.lines)
+        if not any(e.level == 0 for entries in cuts.values() for _, e in entries):
+            cuts, hidden = {}, set()
+    for page_index, line_index in hidden:
+        texts[page_index][line_index] = ""
+    chapters = _build_chapters(texts, cuts, by_pages=not cuts)
+    return finish_book(
+        title=meta.get("Title") or first_line[:200],
+        authors=meta.get("Author") or "",
+        fmt="pdf",
+        chapters=chapters,
+        words_per_page=None,
+        physical_pages=True,
+        pages=page_count,
+        markup=False,
+    )
 
+
+def _build_chapters(
+    pages: list[list[str]], cuts: dict[int, list[tuple[int, _Entry]]], *, by_pages: bool
+) -> list[ParsedChapter]:
+    """Join each page's lines into paragraphs and cut chapters (level 0) and heading paths at the
+    cut points; ``by_pages`` groups fixed runs of pages instead."""
     chapters: list[ParsedChapter] = []
     path_titles: list[str] = []
     current: ParsedChapter | None = None
@@ -261,8 +226,8 @@ def parse_pdf(path: Path) -> ParsedBook:
     joiner = _ParagraphJoiner()
     for pno, lines in enumerate(pages):
         page_no = pno + 1
-        if mode == "pages" and pno % PAGES_PER_FALLBACK_CHAPTER == 0:
-            last = min(page_count, pno + PAGES_PER_FALLBACK_CHAPTER)
+        if by_pages and pno % PAGES_PER_FALLBACK_CHAPTER == 0:
+            last = min(len(pages), pno + PAGES_PER_FALLBACK_CHAPTER)
             current = open_chapter(f"Pages {page_no}–{last}")
             path_titles = [current.title]
         width = _width(lines)
@@ -276,6 +241,9 @@ def parse_pdf(path: Path) -> ParsedBook:
                     current = open_chapter(entry.title)
                     path_titles = [entry.title]
                 else:
+                    if current is None:
+                        current = open_chapter("Front matter")
+                        path_titles = ["Front matter"]
                     path_titles = path_titles[: entry.level] + [entry.title]
                 ci += 1
             if current is None:
@@ -283,18 +251,7 @@ def parse_pdf(path: Path) -> ParsedBook:
                 path_titles = ["Front matter"]
             joiner.add_line(line, width)
         _emit(joiner, current, path_titles, page_no)
-
-    title = meta.get("Title") or first_line[:200] or path.stem
-    authors = meta.get("Author") or ""
-    return finish_book(
-        title=title,
-        authors=authors,
-        fmt="pdf",
-        chapters=chapters,
-        words_per_page=None,
-        physical_pages=True,
-        pages=page_count,
-    )
+    return chapters
 
 
 def _emit(joiner: _ParagraphJoiner, chapter: ParsedChapter | None, path: list[str], page: int) -> None:

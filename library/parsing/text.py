@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from library.parsing.base import (
+    ORDINAL_PATTERN,
     Block,
     OutlineBuilder,
     choose_chapter_level,
@@ -22,12 +23,7 @@ from library.parsing.base import (
 
 WORDS_PER_PART = 5000
 
-_NUMBER_WORDS = (
-    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
-    "seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|first|second|third|fourth|fifth|sixth|seventh|"
-    "eighth|ninth|tenth|last"
-)
-_NUM = rf"(?:\d{{1,3}}|[ivxlcdm]{{1,7}}|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))?|[a-z])"
+_NUM = ORDINAL_PATTERN
 _PART_RE = re.compile(rf"^(?:part|book|volume)\s+{_NUM}\b[.:]?(?:\s*[-–—:.]?\s*\S.*)?$", re.I)
 _CHAPTER_RE = re.compile(rf"^(?:chapter|appendix)\s+{_NUM}\b[.:]?(?:\s*[-–—:.]?\s*\S.*)?$", re.I)
 _NAMED_RE = re.compile(
@@ -140,5 +136,5 @@ def parse_text(path: Path, *, words_per_page: int = 300, max_bytes: int = 500 * 
     chapters = build_text_chapters(text)
     first_line = next((normalize_ws(ln) for ln in text.splitlines() if ln.strip()), "")
     is_heading = _CHAPTER_RE.match(first_line) or _PART_RE.match(first_line) or _ATX_RE.match(first_line)
-    title = first_line if 0 < len(first_line) <= 120 and not is_heading else path.stem
+    title = first_line if 0 < len(first_line) <= 120 and not is_heading else ""
     return finish_book(title=title, authors="", fmt="text", chapters=chapters, words_per_page=words_per_page)

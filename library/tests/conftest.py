@@ -4,7 +4,7 @@ import pytest
 
 from library.services import add_book
 from library.tests.books import GARDENING_TXT, VALUATION_MD
-from workers import runners
+from workers import engine
 
 
 def upload(owner, name: str, content: bytes | str, shared: bool = False):
@@ -15,7 +15,7 @@ def upload(owner, name: str, content: bytes | str, shared: bool = False):
 def ingest(owner, name: str, content, shared: bool = False):
     """Add a book and run its ingest job in this process, as the Celery task would."""
     added = upload(owner, name, content, shared)
-    runners.run_ingest(added.job.pk)
+    engine.run_inline(added.job.pk)
     added.book.refresh_from_db()
     return added.book
 

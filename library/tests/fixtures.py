@@ -39,10 +39,15 @@ def _write_pdf(path: Path, contents: list[bytes], outline=None, title=None, with
     page_ids = [first_page_id + 2 * i for i in range(n_pages)]
     next_id = first_page_id + 2 * n_pages
 
+    bold_id = next_id
+    next_id += 1
     objects[font_id] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    objects[bold_id] = (
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"
+    )
     for i, stream in enumerate(contents):
         pid, cid = page_ids[i], page_ids[i] + 1
-        resources = f"<< /Font << /F1 {font_id} 0 R >> >>" if with_font else "<< >>"
+        resources = f"<< /Font << /F1 {font_id} 0 R /F2 {bold_id} 0 R >> >>" if with_font else "<< >>"
         objects[pid] = (
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources {resources} "
             f"/Contents {cid} 0 R >>"
@@ -147,6 +152,36 @@ def make_pdf(
         with path.open("wb") as fh:
             writer.write(fh)
     return path
+
+
+def make_styled_pdf(path: Path, pages: list[list], title: str | None = None) -> Path:
+    """A PDF whose lines have their own size and weight, set top-down from y=740 on a US Letter page.
+
+    Each page is a list of lines: a plain string is body text (Helvetica 10 pt); a tuple
+    ``(text, size)`` or ``(text, size, bold)`` sets the size (pt) and Helvetica-Bold; ``("", gap)``
+    leaves ``gap`` points of space. A line ``(text, size, bold, "bottom")`` is set at the page foot.
+    """
+    streams = []
+    for lines in pages:
+        ops = []
+        y = 740.0
+        for line in lines:
+            text, size, bold, where = (
+                (line, 10.0, False, "") if isinstance(line, str) else (*line, False, "")[:4]
+            )
+            if not text:
+                y -= size
+                continue
+            at = 40.0 if where == "bottom" else y
+            font = b"/F2" if bold else b"/F1"
+            ops.append(
+                b"BT %s %.1f Tf 72 %.1f Td (%s) Tj ET"
+                % (font, size, at, _pdf_escape(text).encode("latin-1", "replace"))
+            )
+            if where != "bottom":
+                y -= size * 1.4
+        streams.append(b"\n".join(ops))
+    return _write_pdf(Path(path), streams, title=title)
 
 
 def make_image_only_pdf(path: Path, n_pages: int = 2) -> Path:

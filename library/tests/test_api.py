@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from library.models import Book, Chunk
 from library.tests.books import VALUATION_MD
-from workers import runners
+from workers import engine
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def test_upload_ingest_and_search_through_the_api(alice_api):
     assert item["duplicate"] is False and item["book"]["status"] == "queued"
     job_id = item["job"]["id"]
 
-    runners.run_ingest(job_id)  # what the Celery task does
+    engine.run_inline(job_id)  # what the Celery task does
 
     job = alice_api.get(reverse("api-job", args=[job_id])).json()
     assert job["status"] == "complete" and job["progress"]["percent"] == 100 and job["kind"] == "ingest"

@@ -12,7 +12,7 @@ from library.tests.fixtures import (
     make_pdf,
     sample_book,
 )
-from workers import runners
+from workers import engine
 from workers.models import GenerationJob
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def upload_path(client, path):
 
 def run_job(response):
     job_id = response.json()["books"][0]["job"]["id"]
-    runners.run_ingest(job_id)
+    engine.run_inline(job_id)
     return GenerationJob.objects.get(pk=job_id)
 
 

@@ -33,9 +33,9 @@ def test_library_page_upload_status_and_detail(alice_client, django_capture_on_c
     # Before a worker picks it up, the status fragment keeps polling.
     fragment = alice_client.get(reverse("library:book_status", args=[book.pk])).content.decode()
     assert 'hx-trigger="every 2s"' in fragment
-    from workers import runners
+    from workers import engine
 
-    runners.run_ingest(job.pk)
+    engine.run_inline(job.pk)
     fragment = alice_client.get(reverse("library:book_status", args=[book.pk])).content.decode()
     assert "Ready" in fragment and "hx-trigger" not in fragment  # stops polling at the end
     detail = alice_client.get(reverse("library:book", args=[book.pk])).content.decode()

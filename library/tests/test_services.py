@@ -51,9 +51,9 @@ def test_another_user_may_store_the_same_file(bob, valuation_book):
 def test_failed_ingestion_leaves_no_chapters_and_a_readable_error(alice):
     # Passes the cheap upload checks (a non-empty .md file) but holds no readable text.
     added = upload(alice, "blank.md", "#\n\n   \n---\n")
-    from workers import runners
+    from workers import engine
 
-    runners.run_ingest(added.job.pk)
+    engine.run_inline(added.job.pk)
     book = Book.objects.get(pk=added.book.pk)
     assert book.status == Book.Status.ERROR
     assert "no readable text" in book.error
@@ -129,9 +129,9 @@ def test_bytes_io_upload_rewinds(alice):
 
 
 def test_with_a_model_configured_summaries_are_written_by_the_model(alice, monkeypatch):
-    from docprof.ai import llm as llm_module
+    from docprof.ai import factory as llm_module
     from docprof.ai.fake import FakeLLM
-    from workers.models import LLMCall
+    from docprof.ai.models import LLMCall
 
     fake = FakeLLM(default=lambda system, messages, schema: "A model-written summary of the text.")
     monkeypatch.setattr(llm_module, "get_llm", lambda: fake)
@@ -140,6 +140,6 @@ def test_with_a_model_configured_summaries_are_written_by_the_model(alice, monke
     assert set(book.chapters.values_list("summary", flat=True)) == {"A model-written summary of the text."}
     assert BookSummary.objects.get(book=book).summary["overview"] == "A model-written summary of the text."
     job = GenerationJob.objects.get(target_id=book.pk, kind="ingest")
-    purposes = sorted(LLMCall.objects.filter(job=job).values_list("purpose", flat=True))
+    purposes = sorted(LLMCall.objects.filter(job_id=job.pk).values_list("purpose", flat=True))
     assert purposes == ["library.summarise_book", "library.summarise_chapter", "library.summarise_chapter"]
     assert "<book_text" in fake.calls[0]["messages"][0]["content"]

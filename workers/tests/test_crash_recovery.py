@@ -1,5 +1,6 @@
-"""A worker dies in the middle of phase 4 (SIGKILL of its whole process group); a new worker and the
-watchdog finish the course: no duplicated sections, no part paid for twice, one more attempt."""
+"""A worker dies in the middle of step 4 (SIGKILL of its whole process group); a new worker and the
+watchdog (with its production stale limit) finish the course within 90 s of the new worker starting:
+no duplicated sections, no part paid for twice, one more attempt."""
 
 import os
 import signal
@@ -12,11 +13,12 @@ from django.db import connection
 from django.db.models import Count
 
 from courses.models import Course, CourseSection
-from courses.planning.scripted import provider_calls
 from courses.tests.conftest import request_course
+from courses.tests.support.scripted import provider_calls, worker_env
+from docprof.ai.models import LLMCall
 from library.tests.conftest import ingest
 from workers import watchdog
-from workers.models import GenerationJob, LLMCall
+from workers.models import GenerationJob
 from workers.testing import celery_worker_command, worker_environment
 
 LATENCY = 1.0  # seconds per model call; part i takes (i + 1) * LATENCY, so parts finish one by one
@@ -42,7 +44,7 @@ def start_worker(embedded_redis, tmp_path):
         env = worker_environment(
             connection.settings_dict["NAME"],
             settings.MEDIA_ROOT,
-            DOCPROF_TEST_PLANNER=f"slow-offline:{LATENCY}:stagger",
+            **worker_env(f"slow-offline:{LATENCY}:stagger"),
         )
         process = subprocess.Popen(
             celery_worker_command(pool="threads", concurrency=4, name=name),
@@ -96,7 +98,7 @@ def part_count(job) -> int | None:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(180)
 @pytest.mark.django_db(transaction=True)
 def test_a_course_survives_a_worker_killed_during_phase_four(alice, sample_library, start_worker, settings):
     first = start_worker("first")
@@ -104,7 +106,7 @@ def test_a_course_survives_a_worker_killed_during_phase_four(alice, sample_libra
 
     def some_parts_checkpointed():
         row = job_row(job.pk)
-        done, total = len(row.state.get("expand") or {}), part_count(row)
+        done, total = len(row.state.get("expand:items") or {}), part_count(row)
         return row if total and 0 < done < total else None
 
     at_kill = wait_for(some_parts_checkpointed, 30, "the first part of phase 4", first, job.pk)
@@ -114,22 +116,26 @@ def test_a_course_survives_a_worker_killed_during_phase_four(alice, sample_libra
     dead = job_row(job.pk)  # nothing writes after the kill: this is what the dead worker saved
     parts = part_count(dead)
     assert parts >= 3
-    checkpointed = set(dead.state["expand"])
+    checkpointed = set(dead.state["expand:items"])
     assert 0 < len(checkpointed) < parts
-    assert set(at_kill.state["expand"]) <= checkpointed
+    assert set(at_kill.state["expand:items"]) <= checkpointed
     assert dead.status == GenerationJob.Status.PROCESSING and dead.phase == "expand"
     assert not CourseSection.objects.filter(course=course).exists()
 
     second = start_worker("second")
-    settings.DOCPROF_JOB_STALE_AFTER = 1
-    wait_for(lambda: watchdog.stale_jobs().filter(pk=job.pk).exists(), 10, "the heartbeat to go stale")
-    assert watchdog.sweep() == {"redriven": [job.pk], "failed": []}
+    started = time.monotonic()
 
-    finished = wait_for(
-        lambda: (row := job_row(job.pk)).is_terminal and row, 60, "the course to finish", second, job.pk
-    )
+    def swept_and_finished():
+        watchdog.sweep()  # what beat runs every DOCPROF_WATCHDOG_EVERY seconds
+        row = job_row(job.pk)
+        return row if row.is_terminal else None
+
+    assert settings.DOCPROF_JOB_STALE_AFTER <= 30
+    finished = wait_for(swept_and_finished, 90, "the course to finish", second, job.pk)
+    recovered_after = time.monotonic() - started
     assert finished.status == GenerationJob.Status.COMPLETE, finished.error
-    assert finished.attempts == 2  # the request's attempt, and the watchdog's re-drive
+    assert recovered_after <= 90
+    assert finished.attempts == 2  # the request's attempt, and the re-driven one
     course.refresh_from_db()
     assert course.status == Course.Status.READY
 

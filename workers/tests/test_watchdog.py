@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from courses.models import Course
-from workers import jobs, watchdog
+from workers import engine, watchdog
 from workers.models import GenerationJob
 
 pytestmark = pytest.mark.django_db
@@ -24,15 +24,15 @@ def limits(settings):
 
 @pytest.fixture
 def enqueued(monkeypatch):
-    """The chains the watchdog sends, instead of sending them to the broker."""
+    """The jobs the watchdog sends to the broker, recorded instead of sent."""
     sent = []
-    monkeypatch.setattr(jobs, "enqueue_chain_on_commit", lambda job, steps: sent.append((job.pk, steps)))
+    monkeypatch.setattr(engine, "_enqueue_on_commit", lambda job: sent.append(job.pk))
     return sent
 
 
 def course_job(owner, *, status, seconds_ago, attempts=1, state=None):
     course = Course.objects.create(owner=owner, original_query="Learn DCF valuation", requested_hours=2)
-    job = jobs.create_job(owner, GenerationJob.Kind.COURSE, course.pk, total=6)
+    job = GenerationJob.objects.create(owner=owner, kind="course", target_id=course.pk, progress_total=6)
     GenerationJob.objects.filter(pk=job.pk).update(
         status=status,
         attempts=attempts,
@@ -44,28 +44,19 @@ def course_job(owner, *, status, seconds_ago, attempts=1, state=None):
     return course, job
 
 
-def phases_of(steps):
-    return [args[1] for _, args in steps]
-
-
-def test_a_stale_processing_job_is_redriven_from_its_first_unfinished_phase(alice, enqueued, embedded_redis):
+def test_a_stale_processing_job_is_queued_again(alice, enqueued):
     _, job = course_job(alice, status="processing", seconds_ago=STALE + 5, state=DONE_UP_TO_PARTS)
-    embedded_redis.set(f"docprof:job-lock:{job.pk}", "held by a worker that was killed")
 
     result = watchdog.sweep()
 
     assert result == {"redriven": [job.pk], "failed": []}
     job.refresh_from_db()
     assert job.status == GenerationJob.Status.QUEUED
-    assert job.attempts == 2
+    assert job.attempts == 1  # counted when a runner starts it again
     assert "stopped responding" in job.message
     assert job.heartbeat_at > timezone.now() - timedelta(seconds=5)
-    [(job_id, steps)] = enqueued
-    assert job_id == job.pk
-    assert phases_of(steps) == ["expand", "review", "store"]
-    assert all(name == "workers.course_phase" and args[0] == job.pk for name, args in steps)
-    # the dead worker's lock must not make the re-driven chain skip its phases
-    assert not embedded_redis.exists(f"docprof:job-lock:{job.pk}")
+    assert job.state == DONE_UP_TO_PARTS  # the runner resumes at the first unfinished step
+    assert enqueued == [job.pk]
 
 
 def test_a_redriven_job_is_not_redriven_again_at_once(alice, enqueued):
@@ -111,25 +102,19 @@ def test_finished_jobs_are_left_alone_however_old(alice, enqueued, status):
     assert enqueued == []
 
 
-def test_a_queued_job_never_picked_up_is_redriven_after_twice_the_stale_limit(alice, enqueued):
-    _, waiting = course_job(alice, status="queued", seconds_ago=STALE * 1.5)
-    _, lost = course_job(alice, status="queued", seconds_ago=STALE * 2 + 5)
+def test_a_queued_job_never_picked_up_is_sent_again(alice, enqueued):
+    _, waiting = course_job(alice, status="queued", seconds_ago=STALE - 5, attempts=0)
+    _, lost = course_job(alice, status="queued", seconds_ago=STALE + 5, attempts=0)
 
     assert watchdog.sweep() == {"redriven": [lost.pk], "failed": []}
     lost.refresh_from_db()
-    assert lost.status == GenerationJob.Status.QUEUED and lost.attempts == 2
-    [(job_id, steps)] = enqueued
-    assert job_id == lost.pk
-    assert phases_of(steps) == ["embed", "search", "parts", "expand", "review", "store"]
-    waiting.refresh_from_db()
-    assert waiting.attempts == 1
+    assert lost.status == GenerationJob.Status.QUEUED and lost.attempts == 0
+    assert enqueued == [lost.pk]
 
 
-def test_a_queued_job_without_any_heartbeat_counts_from_its_creation(alice, enqueued):
-    _, job = course_job(alice, status="queued", seconds_ago=0)
-    GenerationJob.objects.filter(pk=job.pk).update(
-        heartbeat_at=None, created_at=timezone.now() - timedelta(seconds=STALE * 2 + 5)
-    )
+def test_a_queued_job_without_any_heartbeat_is_sent_again(alice, enqueued):
+    _, job = course_job(alice, status="queued", seconds_ago=0, attempts=0)
+    GenerationJob.objects.filter(pk=job.pk).update(heartbeat_at=None)
     assert watchdog.sweep()["redriven"] == [job.pk]
 
 
@@ -139,7 +124,7 @@ def test_the_celery_task_runs_the_sweep(alice, enqueued):
     _, job = course_job(alice, status="processing", seconds_ago=STALE + 5)
     watchdog_sweep.apply()
     job.refresh_from_db()
-    assert job.attempts == 2 and len(enqueued) == 1
+    assert job.status == GenerationJob.Status.QUEUED and enqueued == [job.pk]
 
 
 @pytest.mark.django_db
@@ -147,16 +132,16 @@ def test_state_checkpoints_are_merged_and_counted_once(alice):
     from workers import jobs as job_writes
 
     job = GenerationJob.objects.create(
-        owner=alice, kind=GenerationJob.Kind.COURSE, state={"embed": {"topic": "x"}}
+        owner=alice, kind="course", status="processing", state={"embed": {"topic": "x"}}
     )
-    job_writes.save_state(job.pk, "parts", {"parts": [1, 2]}, done=3, total=7)
-    job_writes.save_state_item(job.pk, "expand", "0", [{"title": "a"}])
-    job_writes.save_state_item(job.pk, "expand", "1", [{"title": "b"}])
-    job_writes.save_state_item(job.pk, "expand", "0", [{"title": "a2"}])  # a re-run of part 0
+    job_writes.checkpoint(job.pk, "parts", {"parts": [1, 2]}, done=3, total=7)
+    job_writes.save_item(job.pk, "expand:items", "0", [{"title": "a"}])
+    job_writes.save_item(job.pk, "expand:items", "1", [{"title": "b"}])
+    job_writes.save_item(job.pk, "expand:items", "0", [{"title": "a2"}])  # a re-run of part 0
     job.refresh_from_db()
     assert job.state == {
         "embed": {"topic": "x"},
         "parts": {"parts": [1, 2]},
-        "expand": {"0": [{"title": "a2"}], "1": [{"title": "b"}]},
+        "expand:items": {"0": [{"title": "a2"}], "1": [{"title": "b"}]},
     }
     assert (job.progress_done, job.progress_total) == (5, 7)

@@ -13,14 +13,12 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from courses import selectors
 from courses.models import Course
-from courses.phases import PHASE_LABELS, PHASES
 from courses.serializers import CourseRequestSerializer, outline_data
 from courses.services import DEPTHS, STYLES, CourseRequest, CourseRequestError, create_course
 from library.management.commands._common import get_user
-from workers import jobs
-from workers.course_runner import run_phase
-from workers.models import GenerationJob
-from workers.serializers import status_data
+from workers import engine
+from workers.engine import GenerationJob
+from workers.engine import status as status_data
 
 TICKS = {"done": "✓", "running": "●", "error": "✗", "cancelled": "–", "pending": "○"}
 POLL_SECONDS = 0.5
@@ -110,13 +108,13 @@ class Command(BaseCommand):
     def _run_inline(self, job: GenerationJob, show) -> GenerationJob:
         job.refresh_from_db()
         if _never_started_failure(job):
-            jobs.redrive(job.pk, "Running in this process")
-        for name in PHASES:
+            engine.resume(job.pk, enqueue=False)
+
+        def observe(job_id: int) -> None:
             job.refresh_from_db()
-            if job.is_terminal:
-                break
-            show(job, running=name)
-            run_phase(job.pk, name)
+            show(job)
+
+        engine.run_inline(job.pk, observer=observe)
         job.refresh_from_db()
         return job
 
@@ -183,13 +181,12 @@ class _LinePrinter:
     def __exit__(self, *exc):
         return False
 
-    def show(self, job: GenerationJob, running: str | None = None) -> None:
-        if running:
-            line = f"{PHASE_LABELS[running]} …"
-        elif job.is_terminal or not job.phase:
+    def show(self, job: GenerationJob) -> None:
+        labels = {s.name: s.label for s in engine.get_kind("course").steps}
+        if job.is_terminal or not job.phase:
             line = job.error or job.message or job.status
         else:
-            line = f"{PHASE_LABELS.get(job.phase, job.phase)} — {job.message}"
+            line = f"{labels.get(job.phase, job.phase)} — {job.message}"
         if line != self.last:
             self.last = line
             self.console.print(f"[{job.percent:3d}%] {line}", markup=False)
@@ -212,16 +209,14 @@ class _RichBar:
 
     def __enter__(self):
         self.progress.__enter__()
-        self.task = self.progress.add_task("Waiting for a worker", total=len(PHASES), ticks="")
+        self.task = self.progress.add_task("Waiting for a worker", total=6, ticks="")
         return self.show
 
     def __exit__(self, *exc):
         return self.progress.__exit__(*exc)
 
-    def show(self, job: GenerationJob, running: str | None = None) -> None:
+    def show(self, job: GenerationJob) -> None:
         phases = status_data(job)["phases"]
-        if running:
-            phases = [{**p, "state": "running"} if p["name"] == running else p for p in phases]
         current = next((p for p in phases if p["state"] in ("running", "error")), None)
         description = current["label"] if current else (job.message or job.status)
         self.progress.update(

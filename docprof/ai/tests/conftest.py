@@ -17,7 +17,7 @@ def fast_retries(settings):
 def job(alice):
     from workers.models import GenerationJob
 
-    return GenerationJob.objects.create(owner=alice, kind=GenerationJob.Kind.COURSE)
+    return GenerationJob.objects.create(owner=alice, kind="course")
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
 from docprof.ai import errors
+from docprof.ai.models import LLMCall
 from docprof.ai.providers.bedrock import BedrockLLM, TitanEmbedder
 from docprof.ai.tests.conftest import Outline
-from workers.models import LLMCall
 
 MODEL = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
 USER = [{"role": "user", "content": "Plan 1 hour of DCF."}]

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from docprof.ai.fake import FakeLLM
+from docprof.ai.models import LLMCall
 from docprof.ai.tests.test_openai_compat import FakeServer, chat
-from workers.models import LLMCall
 
 
 def test_check_ai_offline(settings):
@@ -41,12 +41,12 @@ def test_check_ai_openai_makes_one_tiny_call_each(settings):
 def test_admin_pages(admin_client, job):
     llm = FakeLLM(["an answer"])
     result = llm.complete("s", [{"role": "user", "content": "q"}], max_tokens=5, purpose="qa.answer", job=job)
-    assert admin_client.get("/admin/workers/llmcall/").status_code == 200
-    assert admin_client.get(f"/admin/workers/llmcall/?job__id__exact={job.pk}").status_code == 200
-    page = admin_client.get(f"/admin/workers/llmcall/{result.call_id}/change/")
+    assert admin_client.get("/admin/ai/llmcall/").status_code == 200
+    assert admin_client.get(f"/admin/ai/llmcall/?job_id={job.pk}").status_code == 200
+    page = admin_client.get(f"/admin/ai/llmcall/{result.call_id}/change/")
     assert page.status_code == 200 and b"an answer" in page.content
-    assert admin_client.get("/admin/workers/llmcall/add/").status_code == 403
+    assert admin_client.get("/admin/ai/llmcall/add/").status_code == 403
     assert admin_client.get("/admin/workers/generationjob/").status_code == 200
     page = admin_client.get(f"/admin/workers/generationjob/{job.pk}/change/")
-    assert page.status_code == 200 and b"1 calls in the ledger" in page.content
+    assert page.status_code == 200 and b"1 paid calls in the ledger" in page.content
     assert admin_client.get("/admin/workers/generationjob/add/").status_code == 403

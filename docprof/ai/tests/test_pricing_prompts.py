@@ -74,8 +74,8 @@ def test_sentence_transformers_is_an_optional_extra(settings):
         pass
     else:
         pytest.skip("sentence-transformers is installed")
-    from docprof.ai.embeddings import get_embedder
     from docprof.ai.errors import NotConfigured
+    from docprof.ai.factory import get_embedder
 
     settings.DOCPROF_EMBEDDINGS = "sentence-transformers"
     with pytest.raises(NotConfigured, match="pip install sentence-transformers"):
@@ -83,9 +83,8 @@ def test_sentence_transformers_is_an_optional_extra(settings):
 
 
 def test_unknown_provider_kinds_are_refused(settings):
-    from docprof.ai.embeddings import get_embedder
     from docprof.ai.errors import NotConfigured
-    from docprof.ai.llm import get_llm
+    from docprof.ai.factory import get_embedder, get_llm
 
     settings.DOCPROF_LLM = "gpt-banana"
     with pytest.raises(NotConfigured, match="none, bedrock, openai"):
@@ -96,7 +95,7 @@ def test_unknown_provider_kinds_are_refused(settings):
 
 
 def test_get_llm_builds_the_configured_provider(settings):
-    from docprof.ai.llm import get_llm
+    from docprof.ai.factory import get_llm
     from docprof.ai.providers.bedrock import BedrockLLM
     from docprof.ai.providers.openai_compat import OpenAICompatLLM
 

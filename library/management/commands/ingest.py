@@ -2,6 +2,7 @@
 
 import json
 import sys
+import threading
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,8 +12,8 @@ from library.management.commands._common import get_user
 from library.models import Book
 from library.parsing import IngestError
 from library.services import add_book
-from workers import runners
-from workers.models import GenerationJob
+from workers import engine
+from workers.engine import GenerationJob
 
 
 class Command(BaseCommand):
@@ -86,10 +87,8 @@ class Command(BaseCommand):
 
     def _run(self, job: GenerationJob, show_progress: bool, name: str) -> None:
         if not show_progress:
-            runners.run_ingest(job.pk)
+            engine.run_inline(job.pk)
             return
-        import threading
-
         with Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -97,8 +96,8 @@ class Command(BaseCommand):
             TimeElapsedColumn(),
             transient=True,
         ) as bar:
-            task = bar.add_task(name, total=4, msg="")
-            worker = threading.Thread(target=runners.run_ingest, args=(job.pk,))
+            task = bar.add_task(name, total=100, msg="")
+            worker = threading.Thread(target=engine.run_inline, args=(job.pk,))
             worker.start()
             while worker.is_alive():
                 worker.join(0.2)

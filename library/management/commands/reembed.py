@@ -7,8 +7,8 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from docprof.ai.embeddings import get_embedder
 from docprof.ai.errors import AIError
+from docprof.ai.factory import get_embedder
 from library import reembedding
 from library.models import Chunk
 

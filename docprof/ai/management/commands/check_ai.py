@@ -56,7 +56,7 @@ class Command(BaseCommand):
         if no_calls:
             return True
         try:
-            from docprof.ai.llm import get_llm
+            from docprof.ai.factory import get_llm
 
             result = get_llm().complete(
                 "You are a health check.",
@@ -82,7 +82,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.MIGRATE_HEADING(f"Embeddings: DOCPROF_EMBEDDINGS={kind}"))
         self.line("EMBEDDING_DIM", settings.EMBEDDING_DIM)
         try:
-            from docprof.ai.embeddings import get_embedder
+            from docprof.ai.factory import get_embedder
 
             embedder = get_embedder()
             self.line("embedder", embedder.name)

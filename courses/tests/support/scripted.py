@@ -7,19 +7,34 @@ offline planner then produces the content. Every call that reaches the fake prov
 Redis under `docprof:test-planner:{job_id}` (field = purpose/part), so a test in another process
 can see how many times each step was really paid for.
 
-A worker subprocess selects it with the environment (honoured only when settings.TESTING):
+A worker subprocess selects it with the environment:
 
+    DOCPROF_PLANNER=courses.tests.support.scripted.from_env
     DOCPROF_TEST_PLANNER=slow-offline:SECONDS            every step takes SECONDS
     DOCPROF_TEST_PLANNER=slow-offline:SECONDS:stagger    part i takes (i + 1) * SECONDS to expand
+    DOCPROF_TEST_PLANNER=fake-model:SECONDS              the model planner over a scripted fake model
 """
 
 from __future__ import annotations
+
+import os
+import re
 
 from courses.budget import PartPlan
 from courses.planning.base import PartDraft, PlanContext, Planner
 from courses.planning.offline import OfflinePlanner
 
 ENV = "DOCPROF_TEST_PLANNER"
+FACTORY = "courses.tests.support.scripted.from_env"
+
+
+def worker_env(spec: str) -> dict[str, str]:
+    """The environment that makes a worker subprocess plan with `from_spec(spec)`."""
+    return {"DOCPROF_PLANNER": FACTORY, ENV: spec}
+
+
+def from_env() -> Planner:
+    return from_spec(os.environ[ENV])
 
 
 def calls_key(job_id) -> str:
@@ -75,8 +90,6 @@ class SlowPlanner(Planner):
 def scripted_model_answer(system, messages, schema):
     """A deterministic stand-in for a model behind the ModelPlanner: it plans from the ids offered
     in the prompt (chapters for parts, passages for sections) and answers the review with no change."""
-    import re
-
     from courses.schemas import ExpandedPart, OutlineReview, PartsOutline
 
     prompt = messages[-1]["content"]
