@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from docprof.ai.errors import AIError
-from docprof.ai.llm import get_llm
+from docprof.ai.factory import get_llm
 from docprof.ai.prompts import load_prompt
 from docprof.ai.text import content_terms, split_sentences
 from library.query_rewrite import vocabulary_rewrite

@@ -41,7 +41,7 @@ def _quiet() -> None:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     for name in ("sentence_transformers", "transformers", "huggingface_hub", "torch"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    warnings.filterwarnings("ignore", module=r"(transformers|sentence_transformers|huggingface_hub|torch)\b.*")
+    warnings.filterwarnings("ignore", module=r"(sentence_transformers|transformers|huggingface_hub|torch)\b")
 
 
 def _bundled() -> Path | None:
