@@ -7,7 +7,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
-from pgvector.django import HnswIndex, VectorField
+from pgvector.django import HalfVectorField, HnswIndex, VectorField
 
 # HNSW build quality: 128 (not pgvector's default 64) keeps recall@10 near 0.95+ at 1M vectors
 # (bench/search.py); building takes about twice as long.
@@ -208,3 +208,17 @@ class SearchStats(models.Model):
 
     def __str__(self):
         return f"{self.chunks} passages, {self.words} words"
+
+
+class ChunkVector(models.Model):
+    """A narrow copy of each passage's vector (half precision, a few hundred bytes in line, rows in
+    book order) for exact vector search over a small scope: scanning a user's own books here reads
+    a fraction of what the wide passage rows (vector kept out of line) cost. Written by
+    `library.retrieval.index_book` and `library.reembedding`; HNSW search stays on Chunk."""
+
+    chunk = models.OneToOneField(Chunk, on_delete=models.CASCADE, primary_key=True, related_name="narrow")
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="+")
+    embedding = HalfVectorField(dimensions=settings.EMBEDDING_DIM)
+
+    def __str__(self):
+        return f"vector of passage {self.chunk_id}"

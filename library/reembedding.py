@@ -19,6 +19,7 @@ from library.chunking import ChunkDraft
 from library.models import HNSW_EF_CONSTRUCTION, HNSW_M, BookSummary, Chapter, Chunk
 
 # table -> its HNSW index (as library.models declares it)
+# The narrow copy (library_chunkvector) follows library_chunk.
 VECTOR_TABLES = {
     "library_chunk": "chunk_embedding_hnsw",
     "library_chapter": "chapter_embedding_hnsw",
@@ -51,6 +52,11 @@ def change_dimension(dim: int) -> list[str]:
                 cursor.execute(f"DROP INDEX IF EXISTS {index}")
             cursor.execute(f"ALTER TABLE {table} ALTER COLUMN embedding TYPE vector({int(dim)}) USING NULL")
             cursor.execute(f"UPDATE {table} SET embedder = ''")
+            if table == "library_chunk":
+                cursor.execute("DELETE FROM library_chunkvector")
+                cursor.execute(
+                    f"ALTER TABLE library_chunkvector ALTER COLUMN embedding TYPE halfvec({int(dim)})"
+                )
             changed.append(table)
     return changed
 
@@ -83,6 +89,13 @@ def write_vectors(table: str, ids: list[int], vectors, name: str) -> None:
             "FROM unnest(%s::bigint[], %s::text[]) AS v(id, e) WHERE t.id = v.id",
             [name, ids, literals],
         )
+        if table == "library_chunk":  # and the narrow copy exact search reads
+            cursor.execute(
+                "INSERT INTO library_chunkvector (chunk_id, book_id, embedding) "
+                "SELECT id, book_id, embedding::halfvec FROM library_chunk WHERE id = ANY(%s) "
+                "ON CONFLICT (chunk_id) DO UPDATE SET embedding = EXCLUDED.embedding",
+                [ids],
+            )
 
 
 def stale(model, embedder: Embedder, everything: bool = False):

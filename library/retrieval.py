@@ -90,21 +90,28 @@ def _ranked_ids(sql: str, params: dict) -> list[int]:
 
 
 # Per-scope strategy for the vector ranking (bench/search.py): a user's own books are usually a
-# small share of a shared server. A small scope is scanned exactly through the book_id index (its
-# rows only: exact, and faster than an HNSW scan that must skip everyone else's passages); a larger
-# one uses the HNSW index with iterative scans, and the book_id index is kept out of that plan
-# (`book_id + 0`) so the planner cannot fall back to sorting a large scope exactly.
-EXACT_SCAN_MAX_ROWS = 4000
-VECTOR_SQL = (
-    "SELECT id FROM {table} WHERE {book} = ANY(%(books)s) AND embedding IS NOT NULL "
-    "ORDER BY {distance} LIMIT %(n)s"
+# small share of a shared server. A scope of up to EXACT_SCAN_MAX_ROWS passages is searched exactly
+# in the narrow vector table (library_chunkvector: half-precision vectors in line, in book order),
+# which is faster than an HNSW scan that must skip everyone else's passages and than sorting the
+# wide passage rows; a larger scope uses the HNSW index with iterative scans, with the book_id
+# index kept out of that plan (`book_id + 0`) so the planner cannot fall back to an exact sort.
+EXACT_SCAN_MAX_ROWS = 15_000
+EXACT_SQL = (
+    "SELECT chunk_id FROM library_chunkvector WHERE book_id = ANY(%(books)s) "
+    "ORDER BY embedding <=> %(vec)s::halfvec, chunk_id LIMIT %(n)s"
+)
+HNSW_SQL = (
+    "SELECT id FROM {table} WHERE book_id + 0 = ANY(%(books)s) AND embedding IS NOT NULL "
+    "ORDER BY embedding <=> %(vec)s::vector LIMIT %(n)s"
+)
+SMALL_TABLE_SQL = (
+    "SELECT id FROM {table} WHERE book_id = ANY(%(books)s) AND embedding IS NOT NULL "
+    "ORDER BY embedding <=> %(vec)s::vector LIMIT %(n)s"
 )
 
 
-def scope_rows(table: str, book_ids: Sequence[int]) -> int:
-    """How many rows of `table` (passages or chapters) the books hold (from their statistics)."""
-    if table != "library_chunk":
-        return 0  # chapters: few per book, always exact
+def scope_rows(book_ids: Sequence[int]) -> int:
+    """How many passages the books hold (from their statistics)."""
     with connection.cursor() as cursor:
         cursor.execute(SCOPE_STATS, {"books": list(book_ids)})
         return int(cursor.fetchone()[0])
@@ -113,18 +120,17 @@ def scope_rows(table: str, book_ids: Sequence[int]) -> int:
 def _vector_ids(
     table: str, vector, book_ids: Sequence[int], limit: int, *, rows: int | None = None
 ) -> list[int]:
-    rows = scope_rows(table, book_ids) if rows is None else rows
-    exact = rows <= EXACT_SCAN_MAX_ROWS
-    sql = VECTOR_SQL.format(
-        table=table,
-        book="book_id" if exact else "book_id + 0",
-        distance="(embedding <=> %(vec)s::vector) + 0, id" if exact else "embedding <=> %(vec)s::vector",
-    )
+    params = {"books": list(book_ids), "vec": _vector_literal(vector), "n": limit}
+    if table != "library_chunk":  # chapters: a few per book; the planner chooses
+        return _ranked_ids(SMALL_TABLE_SQL.format(table=table), params)
+    rows = scope_rows(book_ids) if rows is None else rows
+    if rows <= EXACT_SCAN_MAX_ROWS:
+        return _ranked_ids(EXACT_SQL, params)
     with transaction.atomic(), connection.cursor() as cursor:
         # Iterative scans keep filtered HNSW searches from returning too few rows (pgvector >= 0.8).
         cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
         cursor.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, limit)}")
-        cursor.execute(sql, {"books": list(book_ids), "vec": _vector_literal(vector), "n": limit})
+        cursor.execute(HNSW_SQL.format(table=table), params)
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -436,6 +442,12 @@ def index_book(book_id: int) -> None:
             "INSERT INTO library_termstat (book_id, lexeme, df) SELECT %s, u.lexeme, count(*) "
             "FROM library_chunk c, unnest(c.search_vector) u WHERE c.book_id = %s GROUP BY u.lexeme",
             [book_id, book_id],
+        )
+        cursor.execute("DELETE FROM library_chunkvector WHERE book_id = %s", [book_id])
+        cursor.execute(
+            "INSERT INTO library_chunkvector (chunk_id, book_id, embedding) SELECT id, book_id, "
+            "embedding::halfvec FROM library_chunk WHERE book_id = %s AND embedding IS NOT NULL ORDER BY id",
+            [book_id],
         )
         cursor.execute(
             "INSERT INTO library_searchstats (book_id, chunks, words) "

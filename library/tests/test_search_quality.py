@@ -104,3 +104,14 @@ def test_bm25_saturates_term_frequency_and_normalises_length():
     heading = ranking.bm25(terms, [(4, "tax", 1, 1, 100)])
     assert heading[4] > scores[1]
     assert ranking.idf(1, 100) > ranking.idf(50, 100) > 0
+
+
+def test_small_scopes_are_searched_exactly_in_the_narrow_table(notes, monkeypatch):
+    from library import retrieval
+    from library.models import ChunkVector
+
+    assert ChunkVector.objects.filter(book=notes).count() == notes.chunks.count()
+    vector = retrieval.get_embedder().embed_one("terminal value growth")
+    exact = retrieval._vector_ids("library_chunk", vector, [notes.pk], 3)
+    monkeypatch.setattr(retrieval, "EXACT_SCAN_MAX_ROWS", 0)  # as for a large scope: HNSW
+    assert retrieval._vector_ids("library_chunk", vector, [notes.pk], 3)[0] == exact[0]
