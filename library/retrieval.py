@@ -4,13 +4,13 @@ Always scoped to a list of book ids the caller has already checked (see selector
 The text side: the query's lexemes, expanded both ways with the acronyms the books in scope define
 ("GGM" <-> "Gordon growth model"), select candidates through the GIN index (all words, then the
 rarest words), and BM25 (library.ranking, with heading words weighted) ranks them together with the
-vector candidates. Statistics for BM25 (per-book document frequencies) are written at ingestion by
-`index_book`.
+vector candidates. The text side's SQL is in library.fulltext; the statistics it needs (per-book
+document frequencies, the narrow vector copy, acronyms) are written at ingestion by
+library.search_index.index_book.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -18,10 +18,25 @@ from django.db import connection, transaction
 
 from docprof.ai.embeddings import Embedder
 from docprof.ai.factory import get_embedder
-from docprof.ai.text import STOPWORDS
-from library import ranking
-from library.acronyms import best_expansions, is_short_form, mine
+from library.fulltext import (  # noqa: F401 (the text side's public functions, used from here)
+    ALL_WORDS,
+    ANY_WORD,
+    HYBRID_TEXT_CAP,
+    SCOPE_STATS,
+    TEXT_CAP,
+    TEXT_RANKED,
+    _ranked_ids,
+    _vector_literal,
+    analyse_query,
+    bm25_ranked,
+    chunk_lexemes,
+    chunk_positions,
+    pool_scores,
+    text_candidates,
+    text_positions,
+)
 from library.ranking import QueryTerms
+from library.search_index import index_book  # noqa: F401 (called by ingestion)
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 # Fusion weight of the vector scores (BM25's is 1), tuned on the development questions
@@ -83,12 +98,6 @@ def clean_query(query: str | None, k: int | str | None = 10) -> tuple[str, int]:
     return query, k
 
 
-def _ranked_ids(sql: str, params: dict) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
-
-
 # Per-scope strategy for the vector ranking (bench/search.py): a user's own books are usually a
 # small share of a shared server. A scope of up to EXACT_SCAN_MAX_ROWS passages is searched exactly
 # in the narrow vector table (library_chunkvector: half-precision vectors in line, in book order),
@@ -134,19 +143,6 @@ def _vector_ids(
         return [row[0] for row in cursor.fetchall()]
 
 
-TEXT_CAP = 5000  # matching rows ranked by ts_rank_cd in text mode
-HYBRID_TEXT_CAP = 1000
-ALL_WORDS = "plainto_tsquery('english', %(q)s)"
-ANY_WORD = "replace(plainto_tsquery('english', %(q)s)::text, ' & ', ' | ')::tsquery"
-# The tsquery is written inline (not in a CTE), so the planner sees its selectivity and uses the
-# GIN index for selective words even on a small library.
-TEXT_RANKED = (
-    "SELECT m.id FROM (SELECT c.id, c.search_vector FROM {table} c "
-    "WHERE {scope} AND c.search_vector @@ {tsq} LIMIT %(cap)s) m "
-    "ORDER BY ts_rank_cd(m.search_vector, {tsq}, 32) DESC, m.id LIMIT %(n)s"
-)
-
-
 def _text_ids(
     table: str, query: str, book_ids: Sequence[int], limit: int, *, rerank_ids: Sequence[int] | None = None
 ) -> list[int]:
@@ -166,10 +162,6 @@ def _text_ids(
         seen = set(ids)
         ids += [i for i in more if i not in seen][: limit - len(ids)]
     return ids
-
-
-def _vector_literal(vector) -> str:
-    return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
 
 
 def fuse(
@@ -223,170 +215,12 @@ def search_chunks(
             # its exact cosine, and the reverse), normalised and added: unlike rank fusion, a clear
             # BM25 winner (a rare word of the question) keeps its lead.
             weight = vector_weight(embedder or get_embedder())
-            cosine, bm25 = cosine_scores(vector, pool), bm25_scores(terms, pool)
+            bm25, cosine = pool_scores(terms, pool, vector)
             return _load_chunk_hits(fuse_scores(cosine, bm25, weight)[:k])
         rankings.append(bm25_ranked(terms, pool)[:candidates])
         weights.append(1.0)
     fused = fuse(*rankings, weights=weights)[:k]
     return _load_chunk_hits(fused)
-
-
-# -- Text side: query analysis, candidates, BM25 ------------------------------------------------
-
-QUERY_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9&\-]{1,9}")
-LEXEMES = "SELECT coalesce(array_agg(DISTINCT lexeme), '{}') FROM unnest(to_tsvector('english', %s))"
-ACRONYMS = (
-    "SELECT DISTINCT short, expansion, lexemes, tsvector_to_array(to_tsvector('english', short)) "
-    "FROM library_acronym WHERE book_id = ANY(%(books)s) "
-    "AND (upper(short) = ANY(%(shorts)s) OR (cardinality(lexemes) >= 2 AND lexemes <@ %(lex)s::text[])) "
-    "ORDER BY short, expansion LIMIT 20"
-)
-DOC_FREQS = (
-    "SELECT lexeme, coalesce(sum(df) FILTER (WHERE book_id = ANY(%(books)s)), 0), sum(df) "
-    "FROM library_termstat WHERE lexeme = ANY(%(lex)s) GROUP BY lexeme"
-)
-SCOPE_STATS = (
-    "SELECT coalesce(sum(chunks), 0), coalesce(sum(words), 0) FROM library_searchstats "
-    "WHERE book_id = ANY(%(books)s)"
-)
-# Per candidate and query word: occurrences, occurrences in the headings, the passage's length.
-TERM_ROWS = (
-    "SELECT c.id, u.lexeme, cardinality(u.positions), cardinality(array_positions(u.weights, 'A')), "
-    "c.word_count FROM library_chunk c, unnest(c.search_vector) u "
-    "WHERE c.id = ANY(%(ids)s) AND u.lexeme = ANY(%(lex)s)"
-)
-# For each of the query's rarest words, the passages in scope where it weighs most (GIN index;
-# one branch per word, each with its own constant tsquery so the planner sees its selectivity).
-PER_WORD = (
-    "(SELECT c.id FROM library_chunk c WHERE c.book_id = ANY(%(books)s) AND c.search_vector @@ {w}::tsquery "
-    "ORDER BY ts_rank_cd(c.search_vector, {w}::tsquery, 32) DESC, c.id LIMIT %(per)s)"
-)
-RARE_BUDGET = 1000  # at most this many passages (whole library) read behind the rare-word matches
-MAX_RARE = 6
-PER_RARE_WORD = 30
-
-
-def _short_forms(query: str) -> list[str]:
-    shorts = set()
-    for token in QUERY_TOKEN.findall(query):
-        if is_short_form(token):
-            shorts.update({token.upper(), token.rstrip("s").upper()})
-        elif token.islower() and len(token) >= 3 and token not in STOPWORDS:
-            shorts.add(token.upper())
-    return sorted(shorts)
-
-
-def analyse_query(query: str, book_ids: Sequence[int], extra_text: str = "") -> QueryTerms:
-    """The query's lexemes, acronym expansions (both ways) found in the books in scope, and the
-    statistics BM25 needs."""
-    books = list(book_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(LEXEMES, [query])
-        lexemes = sorted(cursor.fetchone()[0])
-        weights = dict.fromkeys(lexemes, 1.0)
-        cursor.execute(ACRONYMS, {"books": books, "shorts": _short_forms(query), "lex": lexemes})
-        expansions, extra, groups = [], [], []
-        for short, expansion, long_lexemes, short_lexemes in cursor.fetchall():
-            expansions.append((short, expansion))
-            groups.append((short_lexemes[0] if short_lexemes else short.lower(), list(long_lexemes)))
-            added = short_lexemes if set(long_lexemes) <= set(lexemes) else long_lexemes
-            extra.append(short if added is short_lexemes else expansion)
-            for lexeme in added:
-                weights.setdefault(lexeme, ranking.EXPANSION_WEIGHT)
-        if extra_text.strip():
-            cursor.execute(LEXEMES, [extra_text])
-            for lexeme in cursor.fetchone()[0]:
-                weights.setdefault(lexeme, ranking.EXPANSION_WEIGHT)
-            extra.append(extra_text.strip())
-        cursor.execute(DOC_FREQS, {"books": books, "lex": list(weights)})
-        df, global_df = {}, {}
-        for lexeme, scope_df, all_df in cursor.fetchall():
-            df[lexeme], global_df[lexeme] = int(scope_df), int(all_df)
-        cursor.execute(SCOPE_STATS, {"books": books})
-        chunks, words = cursor.fetchone()
-    return QueryTerms(
-        lexemes, weights, df, global_df, int(chunks), int(words), expansions, " ".join(extra), groups
-    )
-
-
-def chunk_positions(
-    chunk_ids: Sequence[int], lexemes: Sequence[str]
-) -> dict[int, dict[str, tuple[list[int], bool]]]:
-    """Where each of `lexemes` occurs in each passage's text (full-text positions), and whether it
-    is in the passage's headings."""
-    out: dict[int, dict[str, tuple[list[int], bool]]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.id, u.lexeme, u.positions, u.weights FROM library_chunk c, unnest(c.search_vector) u "
-            "WHERE c.id = ANY(%(ids)s) AND u.lexeme = ANY(%(lex)s)",
-            {"ids": list(chunk_ids), "lex": list(lexemes)},
-        )
-        for chunk_id, lexeme, positions, weights in cursor.fetchall():
-            body = [p for p, w in zip(positions, weights, strict=True) if w != "A"]
-            out.setdefault(chunk_id, {})[lexeme] = (body, "A" in weights)
-    return out
-
-
-def text_positions(text: str) -> dict[str, list[int]]:
-    """Full-text lexemes of `text` with their positions."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT lexeme, positions FROM unnest(to_tsvector('english', %s))", [text])
-        return {lexeme: list(positions) for lexeme, positions in cursor.fetchall()}
-
-
-def chunk_lexemes(chunk_ids: Sequence[int]) -> dict[int, set[str]]:
-    """The full-text lexemes (body and headings) of each passage."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, tsvector_to_array(search_vector) FROM library_chunk WHERE id = ANY(%s)",
-            [list(chunk_ids)],
-        )
-        return {row[0]: set(row[1]) for row in cursor.fetchall()}
-
-
-def rare_lexemes(terms: QueryTerms, budget: int = RARE_BUDGET) -> list[str]:
-    """The query's rarest lexemes present in scope, as long as their passages (over the whole
-    library, which is what the GIN index reads) stay within `budget`."""
-    chosen, total = [], 0
-    for lexeme in sorted(terms.weights, key=lambda x: (terms.global_df.get(x, 0), x)):
-        if not terms.df.get(lexeme):
-            continue
-        total += terms.global_df.get(lexeme, 0)
-        if total > budget or len(chosen) >= MAX_RARE:
-            break
-        chosen.append(lexeme)
-    return chosen
-
-
-def text_candidates(terms: QueryTerms, query: str, book_ids: Sequence[int], limit: int) -> set[int]:
-    """Passages with all the query's words, and those where each of its rarest words weighs most
-    (both through the GIN index)."""
-    params = {"books": list(book_ids), "q": query, "n": limit, "cap": HYBRID_TEXT_CAP}
-    scope = "c.book_id = ANY(%(books)s)"
-    found = set(_ranked_ids(TEXT_RANKED.format(tsq=ALL_WORDS, table="library_chunk", scope=scope), params))
-    rare = rare_lexemes(terms)
-    if rare:
-        params["per"] = PER_RARE_WORD
-        branches = []
-        for i, lexeme in enumerate(rare):
-            params[f"w{i}"] = "'" + lexeme.replace("'", "''") + "'"
-            branches.append(PER_WORD.format(w=f"%(w{i})s"))
-        found.update(_ranked_ids(" UNION ".join(branches), params))
-    return found
-
-
-def bm25_scores(terms: QueryTerms, chunk_ids: set[int] | Sequence[int]) -> dict[int, float]:
-    if not chunk_ids or not terms.weights:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(TERM_ROWS, {"ids": list(chunk_ids), "lex": list(terms.weights)})
-        return ranking.bm25(terms, cursor.fetchall())
-
-
-def bm25_ranked(terms: QueryTerms, chunk_ids: set[int] | Sequence[int]) -> list[int]:
-    """`chunk_ids` that hold a query word, by BM25 score."""
-    scores = bm25_scores(terms, chunk_ids)
-    return [i for i, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def vector_weight(embedder: Embedder) -> float:
@@ -407,61 +241,6 @@ def fuse_scores(
     c, b = norm(cosine), norm(bm25)
     fused = {i: vector_weight * c.get(i, 0.0) + b.get(i, 0.0) for i in set(c) | set(b)}
     return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
-
-
-def bm25_ids(
-    terms: QueryTerms, query: str, book_ids: Sequence[int], limit: int, vector_ids: Sequence[int] = ()
-) -> list[int]:
-    """BM25 ranking of the text candidates and `vector_ids`."""
-    return bm25_ranked(terms, text_candidates(terms, query, book_ids, limit) | set(vector_ids))[:limit]
-
-
-def cosine_scores(vector, chunk_ids: set[int] | Sequence[int]) -> dict[int, float]:
-    """Exact cosine similarity of each of `chunk_ids` to `vector`."""
-    if not chunk_ids:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, 1 - (embedding <=> %(vec)s::vector) FROM library_chunk "
-            "WHERE id = ANY(%(ids)s) AND embedding IS NOT NULL",
-            {"ids": list(chunk_ids), "vec": _vector_literal(vector)},
-        )
-        return {row[0]: float(row[1]) for row in cursor.fetchall()}
-
-
-def index_book(book_id: int) -> None:
-    """Write a book's BM25 statistics and the acronyms it defines (after its passages are stored)."""
-    from library.models import Chunk
-
-    with connection.cursor() as cursor:
-        # New passages wait in the GIN index's pending list, which every text query scans in full
-        # until autovacuum merges it; merge it now (a query went from 1.5 ms to 15 ms without this).
-        cursor.execute("SELECT gin_clean_pending_list('chunk_search_gin'::regclass)")
-        cursor.execute("DELETE FROM library_termstat WHERE book_id = %s", [book_id])
-        cursor.execute(
-            "INSERT INTO library_termstat (book_id, lexeme, df) SELECT %s, u.lexeme, count(*) "
-            "FROM library_chunk c, unnest(c.search_vector) u WHERE c.book_id = %s GROUP BY u.lexeme",
-            [book_id, book_id],
-        )
-        cursor.execute("DELETE FROM library_chunkvector WHERE book_id = %s", [book_id])
-        cursor.execute(
-            "INSERT INTO library_chunkvector (chunk_id, book_id, embedding) SELECT id, book_id, "
-            "embedding::halfvec FROM library_chunk WHERE book_id = %s AND embedding IS NOT NULL ORDER BY id",
-            [book_id],
-        )
-        cursor.execute(
-            "INSERT INTO library_searchstats (book_id, chunks, words) "
-            "SELECT %s, count(*), coalesce(sum(word_count), 0) FROM library_chunk WHERE book_id = %s "
-            "ON CONFLICT (book_id) DO UPDATE SET chunks = EXCLUDED.chunks, words = EXCLUDED.words",
-            [book_id, book_id],
-        )
-        found = best_expansions(mine(Chunk.objects.filter(book_id=book_id).values_list("text", flat=True)))
-        cursor.execute("DELETE FROM library_acronym WHERE book_id = %s", [book_id])
-        cursor.executemany(
-            "INSERT INTO library_acronym (book_id, short, expansion, lexemes, count) "
-            "VALUES (%s, %s, %s, tsvector_to_array(to_tsvector('english', %s)), %s)",
-            [(book_id, short[:20], long[:300], long[:300], n) for short, (long, n) in sorted(found.items())],
-        )
 
 
 def _load_chunk_hits(fused: list[tuple[int, float]]) -> list[SearchHit]:
