@@ -1,6 +1,11 @@
-"""Verbatim quote checks shared by lectures and answers: a quote is verified when, after
-normalising whitespace, quote marks, dashes and Unicode compatibility forms, it occurs exactly in
-the passage it cites. Case and words are never normalised: a paraphrase does not verify."""
+"""Verbatim quote checks shared by lectures and answers: is a quote really in a passage?
+
+A quote verifies when, after normalising whitespace (any run becomes one space), quote marks (curly
+and straight single/double quotes, primes and backticks become ' or "), dashes (one hyphen, spaces
+around it dropped) and Unicode compatibility forms (ligatures, no-break spaces; soft hyphens
+dropped), it is a substring of the normalised passage. Nothing else is forgiven: a changed word,
+number, letter case or other punctuation fails; so does a paraphrase.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ _MARKS = str.maketrans(
         "\u2033": '"',
         "\u00ab": '"',
         "\u00bb": '"',
+        "\u00a0": " ",
         "\u2010": "-",
         "\u2011": "-",
         "\u2012": "-",
@@ -36,26 +42,42 @@ _MARKS = str.maketrans(
 )
 _SPACE = re.compile(r"\s+")
 _SPACED_DASH = re.compile(r"\s*-\s*-?\s*")
-_EDGES = "\"' \u2026."
-MIN_QUOTE_CHARS = 12
+# Quote marks a writer may wrap a quote in; they are not part of the quote.
+_WRAPPERS = "\"' "
+MIN_QUOTE_CHARS = 12  # verify_quote: shorter quotes prove nothing
 
 
 def normalise(text: str) -> str:
     """Compatibility forms folded, quote marks straight, dashes one hyphen, whitespace one space."""
     text = unicodedata.normalize("NFKC", text or "").translate(_MARKS)
-    text = _SPACE.sub(" ", text).strip()
-    return _SPACED_DASH.sub("-", text)
+    return _SPACED_DASH.sub("-", _SPACE.sub(" ", text).strip())
 
 
-def _core(quote: str) -> str:
-    core = normalise(quote)
-    if core.endswith("..."):
-        core = core[:-3]
-    return core.strip(_EDGES)
+def clean_quote(quote: str) -> str:
+    """The quote without surrounding quote marks and spaces (normalised)."""
+    return normalise(quote).strip(_WRAPPERS)
+
+
+def quote_in(quote: str, passage: str) -> bool:
+    """True when the quote occurs verbatim (after normalisation) in the passage. Empty never verifies."""
+    needle = clean_quote(quote)
+    return bool(needle) and needle in normalise(passage)
 
 
 def verify_quote(quote: str, chunk_text: str) -> bool:
-    """True when `quote` (without surrounding quote marks or a trailing ellipsis) occurs verbatim
-    in `chunk_text`, up to normalisation; quotes shorter than MIN_QUOTE_CHARS never verify."""
-    core = _core(quote)
+    """`quote_in` for answers: also forgives a trailing ellipsis, and a quote shorter than
+    MIN_QUOTE_CHARS never verifies."""
+    core = clean_quote(quote)
+    if core.endswith("..."):
+        core = core[:-3].rstrip(_WRAPPERS + ".")
+    core = core.strip(_WRAPPERS + "\u2026")
     return len(core) >= MIN_QUOTE_CHARS and core in normalise(chunk_text)
+
+
+def find_passage(quote: str, passages) -> object | None:
+    """The first of `passages` (objects with `.text`, or (key, text) pairs) that contains the quote."""
+    for passage in passages:
+        key, text = passage if isinstance(passage, tuple) else (passage, passage.text)
+        if quote_in(quote, text):
+            return key
+    return None
