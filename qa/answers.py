@@ -35,11 +35,13 @@ class Answer:
     rewritten_question: str | None = None
     evidence: float | None = None  # key-term coverage of the best passage (offline), for the record
     later_in_lecture: bool = False
+    answerer: str = ""  # which answerer wrote it (offline-extractive-v1, model-v1, meta, lecture)
 
     def as_dict(self) -> dict:
+        """The contract's fields: kind, answer, rewritten_question, sources."""
         data = asdict(self)
-        data.pop("evidence")
-        data.pop("later_in_lecture")
+        for private in ("evidence", "later_in_lecture", "answerer"):
+            data.pop(private)
         return data
 
 

@@ -93,7 +93,7 @@ def answer_question(
     rewritten = rewrite_followup(question, history, llm, job)
     asked = rewritten or question
     if context is not None and is_meta(asked):
-        return Answer(META, meta_answer(asked, context), rewritten_question=rewritten)
+        return Answer(META, meta_answer(asked, context), rewritten_question=rewritten, answerer="meta")
     extra = vocabulary_rewrite(asked, llm, book_titles=list(book_titles), job=job) if llm else ""
     terms = analyse_query(asked, book_ids, extra)
     hits = search_chunks(asked, book_ids, RETRIEVED, embedder=embedder, terms=terms) if book_ids else []
@@ -104,10 +104,11 @@ def answer_question(
         come_score, _ = best_window(to_come, terms)
         if evidence.answers(said_score) and (refers_to_lecture(asked) or not hits):
             text = f"Earlier in this lecture: \u201c{said_text}\u201d"
-            return Answer(LECTURE, text, [], rewritten, evidence=said_score)
+            return Answer(LECTURE, text, [], rewritten, evidence=said_score, answerer="lecture")
         later = evidence.answers(come_score) and come_score > said_score
     if answerer is None:
         answerer = ModelAnswerer(llm, job) if llm is not None else OfflineAnswerer()
     result = answerer.answer(asked, hits, terms, later=later)
     result.rewritten_question = rewritten
+    result.answerer = result.answerer or answerer.name
     return result
