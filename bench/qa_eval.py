@@ -35,9 +35,9 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def setup_django() -> str:
+def setup_django(pad: int = 0) -> str:
     embedder = os.environ.get("DOCPROF_EMBEDDINGS", "hashing").replace("-", "_")
-    db_name = f"docprof_qa_eval_{embedder}"
+    db_name = f"docprof_qa_eval_{embedder}" + (f"_pad{pad}" if pad else "")
     os.environ["DOCPROF_DB_NAME"] = db_name
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docprof.settings")
     sys.path.insert(0, str(ROOT))
@@ -233,7 +233,7 @@ def main(argv=None) -> int:
     p.add_argument("--pad", type=int, default=0, help="pad the library with copies up to this many passages")
     p.add_argument("--setup-only", action="store_true")
     args = p.parse_args(argv)
-    db_name = setup_django()
+    db_name = setup_django(args.pad)
     ensure_corpus(db_name)
     if args.setup_only:
         return 0
@@ -244,7 +244,7 @@ def main(argv=None) -> int:
     if args.pad:
         from qa_pad import pad_library
 
-        pad_library(args.pad)
+        pad_library(args.pad, log)
     book_ids = list(Book.objects.filter(status=Book.Status.READY).values_list("id", flat=True))
     books = dict(Book.objects.filter(owner__username="qa-eval").values_list("original_filename", "id"))
     data = json.loads(QUESTIONS.read_text())["questions"]
@@ -261,7 +261,10 @@ def main(argv=None) -> int:
         chosen = calibrate(summary["rows"])
         print(f"calibrated threshold on dev: {chosen} (set qa.evidence.COVERAGE_THRESHOLD)")
         summary = evaluate(questions, book_ids, books, chosen)
-    print_table(f"{split} half, embedder {settings.DOCPROF_EMBEDDINGS}", summary)
+    label = f"{split} half, embedder {settings.DOCPROF_EMBEDDINGS}"
+    if args.pad:
+        label += f", library padded with copies to {Chunk.objects.count():,} passages (latency only)"
+    print_table(label, summary)
     rows = summary.pop("rows")
     print(
         json.dumps(
