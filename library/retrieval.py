@@ -43,7 +43,7 @@ RRF_K = 60  # the usual reciprocal-rank-fusion constant
 # (bench/qa_eval.py): low for the hashing embedder, whose similarity only counts shared words
 # (BM25 judges those better), full for a semantic embedder.
 LEXICAL_VECTOR_WEIGHT = 0.2
-SEMANTIC_VECTOR_WEIGHT = 1.0
+SEMANTIC_VECTOR_WEIGHT = 3.0
 VECTOR_WEIGHT = 1.0  # rank-fusion weight of the vector ranking (search_chapters)
 MAX_QUERY_CHARS = 2000
 MAX_K = 50
