@@ -13,9 +13,12 @@ noise, L2-normalised); texts are 60-120 words from a Zipf-distributed vocabulary
 mixed with English filler. Everything is generated from a fixed seed, so a kept database can be
 re-used (--keep) and the exact nearest neighbours recomputed with numpy without reloading.
 
+Scopes: all books, 10% and 1% of them (a user's own books on a shared server). After loading, the
+product's library.search_index.index_book writes each book's BM25 statistics and narrow vectors.
 Latency is measured through the product code path, library.retrieval.search_chunks; recall@10
-compares library.retrieval._vector_ids (the HNSW index scan) with the exact top 10 (numpy brute
-force over the generated vectors, spot-checked against an exact sequential scan in Postgres).
+compares library.retrieval._vector_ids (per scope: an exact scan of the narrow vector table for a
+small scope, the HNSW index above) with the exact top 10 (numpy brute force over the generated
+vectors, spot-checked against an exact sequential scan in Postgres).
 Prints a table and, last, one JSON line with every number.
 """
 
