@@ -50,9 +50,10 @@ SCOPE_STATS = (
     "SELECT coalesce(sum(chunks), 0), coalesce(sum(words), 0) FROM library_searchstats "
     "WHERE book_id = ANY(%(books)s)"
 )
-# Per candidate and query word: occurrences, occurrences in the headings, the passage's length.
+# Per candidate and query word: occurrences, positions in the headings, the passage's length.
 TERM_ROWS = (
-    "SELECT c.id, u.lexeme, cardinality(u.positions), cardinality(array_positions(u.weights, 'A')), "
+    "SELECT c.id, u.lexeme, cardinality(u.positions), "
+    "ARRAY(SELECT p FROM unnest(u.positions, u.weights) AS x(p, w) WHERE w = 'A'), "
     "c.word_count FROM library_chunk c, unnest(c.search_vector) u "
     "WHERE c.id = ANY(%(ids)s) AND u.lexeme = ANY(%(lex)s)"
 )
@@ -190,7 +191,8 @@ def text_candidates(terms: QueryTerms, query: str, book_ids: Sequence[int], limi
 # BM25 rows (per passage and query word) and each passage's cosine (from the narrow vector table),
 # in one round trip; a passage without any query word still has its cosine row.
 POOL_ROWS = (
-    "SELECT c.id, u.lexeme, cardinality(u.positions), cardinality(array_positions(u.weights, 'A')), "
+    "SELECT c.id, u.lexeme, cardinality(u.positions), "
+    "ARRAY(SELECT p FROM unnest(u.positions, u.weights) AS x(p, w) WHERE w = 'A'), "
     "c.word_count, 1 - (cv.embedding <=> %(vec)s::halfvec) FROM library_chunk c "
     "LEFT JOIN library_chunkvector cv ON cv.chunk_id = c.id "
     "LEFT JOIN LATERAL (SELECT * FROM unnest(c.search_vector) w WHERE w.lexeme = ANY(%(lex)s)) u ON true "

@@ -14,6 +14,9 @@ K1 = 1.2
 B = 0.75
 HEADING_TF = 3.0  # one heading occurrence counts as this many body occurrences
 EXPANSION_WEIGHT = 0.6  # query words added by acronym expansion or a model rewrite
+# A heading that holds several of the query's words names the passage's subject ("5.2 Terminal
+# Value" for "how is terminal value estimated?"): those words' idf again, times this.
+HEADING_MATCH_BONUS = 1.0
 
 
 def idf(df: int, n: int) -> float:
@@ -48,16 +51,33 @@ def term_frequency(positions: int, heading_positions: int) -> float:
 
 
 def bm25(terms: QueryTerms, rows) -> dict[int, float]:
-    """Scores by passage id from rows of (chunk_id, lexeme, positions, heading_positions, words)."""
+    """Scores by passage id from rows of (chunk_id, lexeme, positions, heading positions (a list, or
+    their count), words)."""
     scores: dict[int, float] = {}
+    headings: dict[int, dict[str, tuple[float, list[int]]]] = {}
     avgdl = terms.avgdl
-    for chunk_id, lexeme, positions, heading_positions, words in rows:
+    for chunk_id, lexeme, positions, heading, words in rows:
         weight = terms.weights.get(lexeme, 0.0)
         if not weight:
             continue
-        tf = term_frequency(positions, heading_positions)
+        in_heading = heading if isinstance(heading, int) else len(heading)
+        tf = term_frequency(positions, in_heading)
         norm = K1 * (1.0 - B + B * (words or avgdl) / avgdl)
-        scores[chunk_id] = scores.get(chunk_id, 0.0) + weight * terms.idf(lexeme) * tf * (K1 + 1) / (
-            tf + norm
-        )
+        saturated = tf * (K1 + 1) / (tf + norm)
+        scores[chunk_id] = scores.get(chunk_id, 0.0) + weight * terms.idf(lexeme) * saturated
+        if in_heading and not isinstance(heading, int):
+            headings.setdefault(chunk_id, {})[lexeme] = (weight * terms.idf(lexeme), list(heading))
+    for chunk_id, found in headings.items():
+        scores[chunk_id] += HEADING_MATCH_BONUS * heading_phrase_weight(found)
     return scores
+
+
+def heading_phrase_weight(found: dict[str, tuple[float, list[int]]]) -> float:
+    """The weight of the query words that stand next to another query word in a heading: the
+    heading names the passage's subject in the query's words ("5.2 Terminal Value")."""
+    total = 0.0
+    for lexeme, (weight, positions) in found.items():
+        others = [p for other, (_, ps) in found.items() if other != lexeme for p in ps]
+        if any(abs(p - q) == 1 for p in positions for q in others):
+            total += weight
+    return total

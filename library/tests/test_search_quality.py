@@ -115,3 +115,13 @@ def test_small_scopes_are_searched_exactly_in_the_narrow_table(notes, monkeypatc
     exact = retrieval._vector_ids("library_chunk", vector, [notes.pk], 3)
     monkeypatch.setattr(retrieval, "EXACT_SCAN_MAX_ROWS", 0)  # as for a large scope: HNSW
     assert retrieval._vector_ids("library_chunk", vector, [notes.pk], 3)[0] == exact[0]
+
+
+def test_the_terminal_value_section_ranks_first_in_the_sample_book(alice, settings):
+    from pathlib import Path
+
+    text = (Path(settings.BASE_DIR) / "sample_library" / "valuing-a-business.md").read_text()
+    book = ingest(alice, "valuing-a-business.md", text)
+    for mode in ("hybrid", "text"):
+        hits = search_chunks("how is terminal value estimated?", [book.pk], k=3, mode=mode)
+        assert hits[0].heading_path[-1] == "5.2 Terminal Value", mode
