@@ -89,9 +89,8 @@ def best_sentences(text: str, terms, limit: int = 2) -> list[str]:
 def cite(hit: SearchHit) -> str:
     pages = ""
     if hit.page_start:
-        pages = f", p. {hit.page_start}" + (
-            f"\u2013{hit.page_end}" if hit.page_end and hit.page_end != hit.page_start else ""
-        )
+        ranged = hit.page_end and hit.page_end != hit.page_start
+        pages = f", pp. {hit.page_start}\u2013{hit.page_end}" if ranged else f", p. {hit.page_start}"
     return f"{hit.book_title} ({hit.chapter}{pages})"
 
 
