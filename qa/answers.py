@@ -3,6 +3,7 @@ pieces both answerers share: the sentences of a passage that best cover the ques
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 from docprof.ai.text import content_terms, split_sentences, word_count
@@ -94,12 +95,24 @@ def cite(hit: SearchHit) -> str:
     return f"{hit.book_title} ({hit.chapter}{pages})"
 
 
+def asked_words(question: str, lexemes: list[str]) -> list[str]:
+    """The question's own words behind search stems ("black-schol" -> "Black-Scholes"), each once."""
+    words = re.findall(r"[\w'][\w'-]*", question)
+    found: list[str] = []
+    for lexeme in lexemes:
+        match = next((w for w in words if lexeme in w.lower()), None)
+        if match and not any(match.lower() in f.lower() for f in found):
+            found = [f for f in found if f.lower() not in match.lower()] + [match]
+    return found
+
+
 def not_found(question: str, hits: list[SearchHit], terms, missing: list[str] | None = None) -> Answer:
     """The library does not cover it: say so, show the closest passages, answer nothing."""
     sources = [source_for(n, hit, best_sentences(hit.text, terms, 1)[0]) for n, hit in enumerate(hits[:3], 1)]
     text = "Your library does not cover this: none of the passages found answers the question"
-    if missing:
-        text += f" (nothing on {', '.join(missing[:4])})"
+    shown = asked_words(question, missing or [])
+    if shown:
+        text += f" (nothing on {', '.join(shown[:4])})"
     text += "."
     if sources:
         text += " The closest passages are listed below; they may help you look further."
