@@ -9,19 +9,29 @@ GET  /api/qa/sessions/{id}          the session with its history
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from docprof.fields import StrictCharField, StrictFloatField, StrictIntegerField
+from docprof.openapi import AUTH, BODY, errors
+from library.retrieval import MAX_QUERY_CHARS
 from qa import selectors, services
 from qa.throttles import QuestionThrottle
 
 
 class QuestionIn(serializers.Serializer):
-    question = serializers.CharField(allow_blank=True, trim_whitespace=False)
-    position_seconds = serializers.FloatField(required=False, allow_null=True)
-    session_id = serializers.IntegerField(required=False, allow_null=True)
+    # The limits the service enforces, stated in the schema: some text (not only spaces, no NUL
+    # characters), at most MAX_QUERY_CHARS characters (one limit for every query a user types).
+    question = StrictCharField(
+        max_length=MAX_QUERY_CHARS,
+        trim_whitespace=False,
+        validators=[RegexValidator(r"^[^\x00]*\S[^\x00]*$", message="Type a question.")],
+    )
+    position_seconds = StrictFloatField(required=False, allow_null=True, min_value=0)
+    session_id = StrictIntegerField(required=False, allow_null=True, min_value=1)
 
 
 class SourceOut(serializers.Serializer):
@@ -55,7 +65,9 @@ SessionOut = inline_serializer(
 class QuestionAPI(APIView):
     throttle_classes = [QuestionThrottle]
 
-    @extend_schema(request=QuestionIn, responses={200: AnswerOut})
+    @extend_schema(
+        request=QuestionIn, responses={200: AnswerOut, **errors(*AUTH, *BODY, 404, 429)}, tags=["qa"]
+    )
     def post(self, request, pk: int):
         section = selectors.section_or_404(request.user, pk)
         data = QuestionIn(data=request.data)
@@ -76,13 +88,13 @@ class QuestionAPI(APIView):
 
 
 class SessionAPI(APIView):
-    @extend_schema(responses={200: SessionOut})
+    @extend_schema(responses={200: SessionOut, **errors(*AUTH, 404)}, tags=["qa"])
     def get(self, request, pk: int):
         return Response(selectors.session_data(selectors.session_or_404(request.user, pk)))
 
 
 class SessionCloseAPI(APIView):
-    @extend_schema(request=None, responses={200: SessionOut})
+    @extend_schema(request=None, responses={200: SessionOut, **errors(*AUTH, 404)}, tags=["qa"])
     def post(self, request, pk: int):
         session = services.close_session(selectors.session_or_404(request.user, pk))
         return Response(selectors.session_data(session))
