@@ -149,7 +149,7 @@ def ensure_user_and_books() -> str:
 
     from library.selectors import ready_book_ids
     from library.services import add_book
-    from workers import runners
+    from workers import engine
 
     user, _ = get_user_model().objects.get_or_create(username="bench-pipeline")
     if not ready_book_ids(user):
@@ -157,7 +157,7 @@ def ensure_user_and_books() -> str:
             data = (ROOT / "sample_library" / name).read_bytes()
             added = add_book(owner=user, fileobj=ContentFile(data), filename=name, enqueue=False)
             if added.job is not None:
-                runners.run_ingest(added.job.pk)
+                engine.run_inline(added.job.pk)
         log(f"ingested {len(BOOKS)} sample books")
     token, _ = Token.objects.get_or_create(user=user)
     return token.key
