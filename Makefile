@@ -8,15 +8,16 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("DocProf needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
-	$(PYTHON) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
 
+# `make run PORT=8001` (or DOCPROF_PORT=8001) serves on another port; the default is 8000.
 run: install
-	$(PY) manage.py run
+	$(PY) manage.py run $(if $(PORT),--port $(PORT))
 
 test: install
 	$(PY) -m pytest
@@ -32,6 +33,7 @@ format: install
 migrate: install
 	$(PY) manage.py migrate
 
+# Stops the embedded Postgres and Redis (e.g. after a `make run` that was killed).
 stop: install
 	$(PY) manage.py embedded stop
 

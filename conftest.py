@@ -3,6 +3,23 @@
 import pytest
 from django.conf import settings
 
+_RUNNING_BEFORE: dict[str, bool] = {}
+
+
+def pytest_sessionstart(session):
+    from docprof import embedded
+
+    _RUNNING_BEFORE.update(embedded.running())
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Leave the machine as the run found it: stop the embedded servers this run started."""
+    if not _RUNNING_BEFORE:
+        return
+    from docprof import embedded
+
+    embedded.stop_started(_RUNNING_BEFORE, postgres=not settings.DATABASE_URL, redis=settings.REDIS_EMBEDDED)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def embedded_redis():
@@ -17,6 +34,12 @@ def embedded_redis():
     client.flushdb()
     yield client
     client.flushdb()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Django's default hasher takes ~0.5 s per password by design; tests need no such cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -25,9 +25,10 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 
 from docprof.ai.fake import FakeLLM  # noqa: E402
+from docprof.ai.models import LLMCall  # noqa: E402
 from docprof.ai.ratelimit import Limits, RateLimiter  # noqa: E402
 from docprof.redis_client import get_redis  # noqa: E402
-from workers.models import GenerationJob, LLMCall  # noqa: E402
+from workers.models import GenerationJob  # noqa: E402
 
 SYSTEM = "You plan courses. " * 20
 
@@ -53,9 +54,7 @@ def main():
     parser.add_argument("--calls", type=int, default=500)
     n = parser.parse_args().calls
     user, _ = get_user_model().objects.get_or_create(username="bench-ai")
-    job = GenerationJob.objects.create(
-        owner=user, kind=GenerationJob.Kind.COURSE, message="bench/ai_overhead.py"
-    )
+    job = GenerationJob.objects.create(owner=user, kind="course", message="bench/ai_overhead.py")
     prefix = f"bench:rl:{uuid.uuid4().hex}"
     limiter = RateLimiter(get_redis(), prefix=prefix, default=Limits(10**9, 10**12))
     answer = "an answer " * 30
@@ -82,7 +81,7 @@ def main():
         job.refresh_from_db()
         print(f"job counters: {job.llm_calls} calls, {job.input_tokens}+{job.output_tokens} tokens")
     finally:
-        LLMCall.objects.filter(job=job).delete()
+        LLMCall.objects.filter(job_id=job.pk).delete()
         job.delete()
         get_redis().delete(f"{prefix}:fake-model")
 

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 
 from courses import services
 from courses.models import Course, CourseSection
+from docprof.display import json_html
 
 
 class SectionInline(admin.TabularInline):
@@ -29,6 +30,9 @@ class SectionInline(admin.TabularInline):
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ["css/admin.css"]}  # readable JSON (docprof.display)
+
     list_display = [
         "title",
         "owner_name",
@@ -48,9 +52,9 @@ class CourseAdmin(admin.ModelAdmin):
         "original_query",
         "requested_hours",
         "estimated_hours",
-        "preferences",
+        "preferences_display",
         "status",
-        "coverage",
+        "coverage_display",
         "job_link",
         "created_at",
         "updated_at",
@@ -84,6 +88,14 @@ class CourseAdmin(admin.ModelAdmin):
     @admin.display(description="Sections", ordering="section_total")
     def section_count(self, course):
         return course.section_total
+
+    @admin.display(description="Preferences")
+    def preferences_display(self, course):
+        return json_html(course.preferences)
+
+    @admin.display(description="Coverage")
+    def coverage_display(self, course):
+        return json_html(course.coverage)
 
     @admin.display(description="Job")
     def job_link(self, course):

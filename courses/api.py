@@ -9,6 +9,9 @@ from rest_framework.views import APIView
 
 from courses import selectors, services
 from courses.serializers import CourseListSerializer, CourseRequestSerializer, outline_data
+from docprof.openapi import AUTH, BODY, errors
+from docprof.parsers import JSONParser
+from docprof.throttling import CourseRequestThrottle
 from workers.engine import JobStatusSerializer
 from workers.engine import status as status_data
 
@@ -29,11 +32,18 @@ def _request_from(serializer) -> services.CourseRequest:
 
 
 class CourseListAPI(APIView):
-    @extend_schema(responses=CourseListSerializer(many=True), tags=["courses"])
+    parser_classes = [JSONParser]  # a course request is JSON (preferences nest)
+    throttle_classes = [CourseRequestThrottle]  # POST only: DOCPROF_COURSE_RATE_PER_HOUR, 429 + Retry-After
+
+    @extend_schema(responses={200: CourseListSerializer(many=True), **errors(*AUTH)}, tags=["courses"])
     def get(self, request):
         return Response(CourseListSerializer(selectors.courses_of(request.user), many=True).data)
 
-    @extend_schema(request=CourseRequestSerializer, responses={202: Accepted}, tags=["courses"])
+    @extend_schema(
+        request=CourseRequestSerializer,
+        responses={202: Accepted, **errors(*AUTH, *BODY, 429)},
+        tags=["courses"],
+    )
     def post(self, request):
         """Request a course. Returns at once; poll `status_url` while the six phases run."""
         form = CourseRequestSerializer(data=request.data)
@@ -55,13 +65,17 @@ class CourseListAPI(APIView):
 
 class CourseDetailAPI(APIView):
     @extend_schema(
-        responses=inline_serializer("Outline", {"course_id": serializers.IntegerField()}), tags=["courses"]
+        responses={
+            200: inline_serializer("Outline", {"course_id": serializers.IntegerField()}),
+            **errors(*AUTH, 404),
+        },
+        tags=["courses"],
     )
     def get(self, request, pk: int):
         course = get_object_or_404(selectors.courses_of(request.user), pk=pk)
         return Response(outline_data(course, selectors.outline(course)))
 
-    @extend_schema(responses={204: None}, tags=["courses"])
+    @extend_schema(responses={204: None, **errors(*AUTH, 404)}, tags=["courses"])
     def delete(self, request, pk: int):
         course = get_object_or_404(selectors.courses_of(request.user), pk=pk)
         services.delete_course(course)
@@ -69,7 +83,7 @@ class CourseDetailAPI(APIView):
 
 
 class CourseStatusAPI(APIView):
-    @extend_schema(responses=JobStatusSerializer, tags=["courses"])
+    @extend_schema(responses={200: JobStatusSerializer, **errors(*AUTH, 404)}, tags=["courses"])
     def get(self, request, pk: int):
         course = get_object_or_404(selectors.courses_of(request.user), pk=pk)
         if course.job is None:
@@ -78,7 +92,9 @@ class CourseStatusAPI(APIView):
 
 
 class CourseResumeAPI(APIView):
-    @extend_schema(request=None, responses={202: JobStatusSerializer}, tags=["courses"])
+    @extend_schema(
+        request=None, responses={202: JobStatusSerializer, **errors(*AUTH, 404, 409)}, tags=["courses"]
+    )
     def post(self, request, pk: int):
         course = get_object_or_404(selectors.courses_of(request.user), pk=pk)
         try:
@@ -89,7 +105,9 @@ class CourseResumeAPI(APIView):
 
 
 class CourseCancelAPI(APIView):
-    @extend_schema(request=None, responses={202: JobStatusSerializer}, tags=["courses"])
+    @extend_schema(
+        request=None, responses={202: JobStatusSerializer, **errors(*AUTH, 404, 409)}, tags=["courses"]
+    )
     def post(self, request, pk: int):
         course = get_object_or_404(selectors.courses_of(request.user), pk=pk)
         try:

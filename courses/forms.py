@@ -6,10 +6,10 @@ from django.conf import settings
 from django.urls import reverse
 
 from courses.models import Course
-from courses.serializers import MAX_QUERY_CHARS, CourseRequestSerializer
+from courses.serializers import MAX_QUERY_CHARS, CourseRequestSerializer, number_or_text
 from courses.services import CourseRequest
 
-PREFERENCE_FIELDS = ("depth", "presentation_style", "pace_wpm", "notes")
+PREFERENCE_FIELDS = ("depth", "presentation_style", "pace_wpm", "notes", "widen")
 
 
 class CourseRequestForm(forms.Form):
@@ -39,6 +39,12 @@ class CourseRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Anything the planner should know"}),
     )
 
+    widen = forms.BooleanField(
+        label="If my books hold less than this on the subject, fill the time with neighbouring chapters",
+        required=False,
+        help_text="Unticked, the course is as long as your books support, and it says so.",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields[
@@ -47,39 +53,53 @@ class CourseRequestForm(forms.Form):
             f"{settings.DOCPROF_MIN_COURSE_MINUTES} minutes to {settings.DOCPROF_MAX_COURSE_HOURS:g} hours"
         )
         self.request: CourseRequest | None = None
-        # Typing a request (or changing the hours) refreshes the preview of relevant books and cost.
+        # Any change to the request or the hours (typing, paste, autofill, spinner) refreshes the
+        # preview of relevant books and cost: the `input` event, not only key presses.
         live = {
             "hx-get": reverse("courses:preview"),
             "hx-target": "#preview",
             "hx-include": "#id_query, #id_hours",
             "hx-sync": "closest form:replace",
         }
-        self.fields["query"].widget.attrs.update(live, **{"hx-trigger": "keyup changed delay:500ms, load"})
-        self.fields["hours"].widget.attrs.update(live, **{"hx-trigger": "change, keyup changed delay:500ms"})
+        self.fields["query"].widget.attrs.update(live, **{"hx-trigger": "input changed delay:500ms, load"})
+        self.fields["hours"].widget.attrs.update(live, **{"hx-trigger": "input changed delay:500ms, change"})
 
     def clean(self):
+        """Every rule's error at once: the serializer checks all fields, including those the form
+        already refused (their own message is kept; the serializer's is not repeated)."""
         cleaned = super().clean()
-        if self.errors:
-            return cleaned
+        refused = set(self.errors)
+        preferences = {
+            name: cleaned.get(name, self.data.get(name, ""))
+            for name in PREFERENCE_FIELDS
+            if name not in refused
+        }
+        if "pace_wpm" in preferences:
+            preferences["pace_wpm"] = number_or_text(preferences["pace_wpm"], int)
         payload = {
-            "query": cleaned["query"],
-            "hours": cleaned["hours"],
-            "preferences": {name: cleaned[name] for name in PREFERENCE_FIELDS},
+            "query": cleaned.get("query", self.data.get("query", "")),
+            "hours": number_or_text(cleaned.get("hours", self.data.get("hours", ""))),
+            "preferences": preferences,
         }
         serializer = CourseRequestSerializer(data=payload)
         if not serializer.is_valid():
-            add_serializer_errors(self, serializer.errors)
+            add_serializer_errors(self, serializer.errors, skip=refused)
+            return cleaned
+        if refused:
             return cleaned
         data = serializer.validated_data
         self.request = CourseRequest(data["query"], data["hours"], dict(data.get("preferences") or {}))
         return cleaned
 
 
-def add_serializer_errors(form: forms.Form, errors: dict) -> None:
-    """Put DRF errors (preferences nested) on the form's fields; anything else on the form."""
+def add_serializer_errors(form: forms.Form, errors: dict, skip: set[str] = frozenset()) -> None:
+    """Put DRF errors (preferences nested) on the form's fields; anything else on the form. Fields
+    in `skip` already show an error of their own."""
     for field, messages in errors.items():
         if field == "preferences" and isinstance(messages, dict):
-            add_serializer_errors(form, messages)
+            add_serializer_errors(form, messages, skip)
+            continue
+        if field in skip:
             continue
         if isinstance(messages, dict):
             messages = [str(m) for m in messages.values()]

@@ -13,7 +13,6 @@ REQUEST_WORDS = frozenset(
     master mastering guide tutorial want wanna like would please help know get started start quick
     hour hours hr hrs minute minutes min mins day days week weeks crash everything all things""".split()
 )
-MIN_TERM_LENGTH = 2
 
 
 def topic_of(query: str) -> str:
@@ -26,18 +25,3 @@ def topic_of(query: str) -> str:
         kept.pop()
     topic = " ".join(kept).strip()
     return topic or query.strip()
-
-
-def topic_terms(topic: str) -> list[str]:
-    seen, terms = set(), []
-    for word in re.findall(r"[\w'\-]+", topic):
-        low = word.lower()
-        if (
-            len(low) >= MIN_TERM_LENGTH
-            and low not in STOPWORDS
-            and low not in REQUEST_WORDS
-            and low not in seen
-        ):
-            seen.add(low)
-            terms.append(word)
-    return terms

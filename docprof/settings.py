@@ -21,12 +21,21 @@ if not SECRET_KEY:
     SECRET_KEY = "docprof-local-development-key-not-for-production"  # noqa: S105 (DEBUG only)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-# Behind HTTPS in production set DJANGO_SECURE=true (secure cookies, HSTS, redirect to HTTPS).
-SECURE = env.bool("DJANGO_SECURE", default=False)
+# HTTPS. Production (DJANGO_DEBUG=false) is secure by default: secure cookies, HSTS, redirect to
+# HTTPS, and the TLS-terminating proxy's X-Forwarded-Proto header trusted (the proxy must set it and
+# drop any the client sent). DJANGO_SECURE=false serves plain HTTP (e.g. docker compose on localhost);
+# `manage.py check --deploy` passes with no warning on the defaults (.ci/run checks it).
+SECURE = env.bool("DJANGO_SECURE", default=not DEBUG)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE
-SECURE_SSL_REDIRECT = SECURE
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=SECURE)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load-balancer probes speak plain HTTP to the app
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000 if SECURE else 0)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=SECURE)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=SECURE)
+_PROXY_SSL_HEADER = env("DJANGO_PROXY_SSL_HEADER", default="X-Forwarded-Proto" if SECURE else "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER else None
+)
 X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
@@ -41,6 +50,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI assets served from here: /api/docs/ works offline
     "django_filters",
     "django_htmx",
     "docprof",
@@ -57,6 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "library.upload_parser.StrictUploadNamesMiddleware",  # before CSRF reads a multipart form
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -79,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "builtins": ["docprof.templatetags.display"],
         },
     },
 ]
@@ -125,6 +137,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files served at the site root by whitenoise (favicon.ico, which browsers and the admin ask for).
+WHITENOISE_ROOT = BASE_DIR / "public"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -142,6 +156,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "docprof.parsers.JSONParser",  # bounded size and nesting (docprof/parsers.py)
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
@@ -152,7 +171,15 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Courses, lectures and answers from your own books.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from drf-spectacular-sidecar's static files, not from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+
+# JSON request bodies: larger ones get 413, deeper nesting 400 (checked before parsing).
+DOCPROF_MAX_JSON_BYTES = 1024 * 1024
+DOCPROF_MAX_JSON_DEPTH = 64
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_RESULT_BACKEND = None

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from docprof.display import json_html
 from library import services
 from library.models import Book, BookSummary, Chapter, Chunk
 
@@ -120,9 +121,18 @@ class ChunkAdmin(admin.ModelAdmin):
 
 @admin.register(BookSummary)
 class BookSummaryAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ["css/admin.css"]}  # readable JSON (docprof.display)
+
     list_display = ["book", "embedder"]
-    readonly_fields = ["book", "summary", "text", "embedder"]
-    exclude = ["embedding"]
+    list_select_related = ["book"]
+    search_fields = ["book__title", "text"]
+    fields = ["book", "summary_display", "embedder"]
+    readonly_fields = fields
+
+    @admin.display(description="Summary")
+    def summary_display(self, summary):
+        return json_html(summary.summary)
 
     def has_add_permission(self, request):
         return False

@@ -1,22 +1,24 @@
 """JSON API for the library: books (upload, list, detail, delete), chapters and search."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from docprof.openapi import AUTH, BODY, errors
 from library import selectors, services
 from library.parsing import IngestError
-from library.retrieval import QueryError, clean_query, search_chunks
+from library.retrieval import search_chunks
 from library.serializers import (
     BookSerializer,
     BookUploadSerializer,
     ChapterSerializer,
     SearchHitSerializer,
     SearchQuerySerializer,
+    search_form,
 )
 from library.upload_parser import StrictMultiPartParser
 from workers.engine import JobSerializer
@@ -40,12 +42,16 @@ UploadResult = inline_serializer(
 class BookListAPI(APIView):
     parser_classes = [StrictMultiPartParser, FormParser]
 
-    @extend_schema(responses=BookSerializer(many=True), tags=["library"])
+    @extend_schema(responses={200: BookSerializer(many=True), **errors(*AUTH)}, tags=["library"])
     def get(self, request):
         books = selectors.books_for_listing(request.user)
         return Response(BookSerializer(books, many=True, context={"request": request}).data)
 
-    @extend_schema(request=BookUploadSerializer, responses={202: UploadResult}, tags=["library"])
+    @extend_schema(
+        request={"multipart/form-data": BookUploadSerializer},
+        responses={202: UploadResult, **errors(*AUTH, *BODY)},
+        tags=["library"],
+    )
     def post(self, request):
         """Upload one or more books (multipart field `file`, repeatable). Ingestion runs in the background."""
         files = request.FILES.getlist("file")
@@ -76,12 +82,12 @@ class BookListAPI(APIView):
 
 
 class BookDetailAPI(APIView):
-    @extend_schema(responses=BookSerializer, tags=["library"])
+    @extend_schema(responses={200: BookSerializer, **errors(*AUTH, 404)}, tags=["library"])
     def get(self, request, pk: int):
         book = get_object_or_404(selectors.readable_books(request.user), pk=pk)
         return Response(BookSerializer(book, context={"request": request}).data)
 
-    @extend_schema(responses={204: None}, tags=["library"])
+    @extend_schema(responses={204: None, **errors(*AUTH, 404)}, tags=["library"])
     def delete(self, request, pk: int):
         book = get_object_or_404(selectors.readable_books(request.user), pk=pk)
         if book.owner_id != request.user.pk:
@@ -91,7 +97,7 @@ class BookDetailAPI(APIView):
 
 
 class BookChaptersAPI(APIView):
-    @extend_schema(responses=ChapterSerializer(many=True), tags=["library"])
+    @extend_schema(responses={200: ChapterSerializer(many=True), **errors(*AUTH, 404)}, tags=["library"])
     def get(self, request, pk: int):
         book = get_object_or_404(selectors.readable_books(request.user), pk=pk)
         return Response(ChapterSerializer(selectors.book_chapters(book), many=True).data)
@@ -99,24 +105,20 @@ class BookChaptersAPI(APIView):
 
 class SearchAPI(APIView):
     @extend_schema(
-        parameters=[
-            OpenApiParameter("q", str, required=True, description="What to look for (1-2000 characters)"),
-            OpenApiParameter("k", int, description="How many passages (1-50, default 10)"),
-            OpenApiParameter("mode", str, enum=["hybrid", "vector", "text"]),
-        ],
-        responses=inline_serializer(
-            "SearchResult", {"query": serializers.CharField(), "results": SearchHitSerializer(many=True)}
-        ),
+        parameters=[SearchQuerySerializer],
+        responses={
+            200: inline_serializer(
+                "SearchResult", {"query": serializers.CharField(), "results": SearchHitSerializer(many=True)}
+            ),
+            **errors(*AUTH, 400),
+        },
         tags=["library"],
     )
     def get(self, request):
-        params = SearchQuerySerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        try:
-            query, k = clean_query(params.validated_data["q"], params.validated_data["k"])
-        except QueryError as exc:
-            return Response({"q": [str(exc)]}, status=400)
+        form = search_form(request.query_params)
+        form.is_valid(raise_exception=True)
+        params = form.validated_data
         hits = search_chunks(
-            query, selectors.ready_book_ids(request.user), k, mode=params.validated_data["mode"]
+            params["q"], selectors.ready_book_ids(request.user), params["k"], mode=params["mode"]
         )
-        return Response({"query": query, "results": [h.as_dict() for h in hits]})
+        return Response({"query": params["q"], "results": [h.as_dict() for h in hits]})

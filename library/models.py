@@ -159,5 +159,9 @@ class BookSummary(models.Model):
     embedding = VectorField(dimensions=settings.EMBEDDING_DIM, null=True)
     embedder = models.CharField(max_length=100, blank=True)
 
+    class Meta:
+        verbose_name = "book summary"
+        verbose_name_plural = "book summaries"
+
     def __str__(self):
         return f"Summary of {self.book.title}"

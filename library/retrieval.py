@@ -222,47 +222,76 @@ def search_chapters(
 
 
 # --- request grounding (used by course planning) ----------------------------------------------
-def term_coverage(terms: list[str], book_ids: Sequence[int]) -> tuple[list[str], list[str]]:
-    """Which terms occur anywhere in the books (full text, stemmed): (covered, missing)."""
-    covered, missing = [], []
+# --- Course material: which passages teach a request's topics (courses/planning/material.py) ----
+def _any_query(texts: Sequence[str], fn: str) -> tuple[str, list[str]]:
+    """`(fn(t1) || fn(t2) ...)` over the non-empty phrasings, with their parameters."""
+    texts = [t for t in texts if t.strip()]
+    if not texts:
+        return "NULL::tsquery", []
+    return "(" + " || ".join([f"{fn}('english', %s)"] * len(texts)) + ")", list(texts)
+
+
+def topic_passages(
+    book_ids: Sequence[int], phrases: Sequence[Sequence[str]], all_words: Sequence[Sequence[str]]
+) -> list[dict]:
+    """Passages of `book_ids` that contain at least one topic: topic i as a phrase (any of
+    `phrases[i]`) or with all its words (any of `all_words[i]`) -- headings count, they are part of
+    the passage's text vector. Each row says which topics matched and how."""
+    if not book_ids or not phrases:
+        return []
+    columns, params, wanted = [], [], []
+    for i, (phr, words) in enumerate(zip(phrases, all_words, strict=True)):
+        pq, pp = _any_query(phr, "phraseto_tsquery")
+        wq, wp = _any_query(words, "plainto_tsquery")
+        columns.append(f"coalesce(search_vector @@ {pq}, false) AS p{i}")
+        columns.append(f"coalesce(search_vector @@ {wq}, false) AS w{i}")
+        params += pp + wp
+        wanted.append((wq, wp))
+    where = " || ".join(q for q, _ in wanted if q != "NULL::tsquery") or "NULL::tsquery"
+    sql = (
+        f"SELECT id, book_id, chapter_id, ordinal, word_count, heading_path, {', '.join(columns)} "
+        f"FROM library_chunk WHERE book_id = ANY(%s) AND search_vector @@ ({where})"
+    )
+    params += [list(book_ids)] + [p for _, ps in wanted for p in ps]
     with connection.cursor() as cursor:
-        for term in terms:
-            cursor.execute(
-                "SELECT EXISTS (SELECT 1 FROM library_chunk WHERE book_id = ANY(%s) "
-                "AND search_vector @@ plainto_tsquery('english', %s))",
-                [list(book_ids), term],
-            )
-            (covered if cursor.fetchone()[0] else missing).append(term)
-    return covered, missing
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    n = len(phrases)
+    return [
+        {
+            "chunk_id": r[0],
+            "book_id": r[1],
+            "chapter_id": r[2],
+            "ordinal": r[3],
+            "word_count": r[4],
+            "heading_path": r[5] if isinstance(r[5], list) else [],
+            "phrase": [i for i in range(n) if r[6 + 2 * i]],
+            "words": [i for i in range(n) if r[7 + 2 * i]],
+        }
+        for r in rows
+    ]
 
 
-def relevant_chunk_ids(
-    chunk_ids: list[int], terms: list[str], vector, threshold: float | None
-) -> dict[int, int]:
-    """Passages that contain a term (full text) or are close in meaning (cosine >= threshold),
-    each with how many distinct terms it contains."""
-    if not chunk_ids:
-        return {}
-    relevant: dict[int, int] = {}
+def word_passage_counts(book_ids: Sequence[int], words: Sequence[str]) -> dict[str, dict[int, int]]:
+    """For each word: in how many passages of each book it occurs (stemmed full text, GIN index)."""
+    counts: dict[str, dict[int, int]] = {}
     with connection.cursor() as cursor:
-        if terms:
-            matches = " + ".join(["(search_vector @@ plainto_tsquery('english', %s))::int"] * len(terms))
-            cursor.execute(f"SELECT id, {matches} FROM library_chunk WHERE id = ANY(%s)", [*terms, chunk_ids])
-            relevant.update({row[0]: row[1] for row in cursor.fetchall() if row[1] > 0})
-        if threshold is not None:
+        for word in dict.fromkeys(words):
             cursor.execute(
-                "SELECT id FROM library_chunk WHERE id = ANY(%s) AND 1 - (embedding <=> %s::vector) >= %s",
-                [chunk_ids, _vector_literal(vector), threshold],
+                "SELECT book_id, count(*) FROM library_chunk WHERE book_id = ANY(%s) "
+                "AND search_vector @@ plainto_tsquery('english', %s) GROUP BY book_id",
+                [list(book_ids), word],
             )
-            for (chunk_id,) in cursor.fetchall():
-                relevant.setdefault(chunk_id, 0)
-    return relevant
+            counts[word] = dict(cursor.fetchall())
+    return counts
 
 
-def looks_like_index(text: str) -> bool:
-    """Tables of contents and indexes (dot leaders, page numbers) are not material to teach from."""
-    tokens = text.split()
-    if len(tokens) < 20:
-        return False
-    filler = sum(1 for t in tokens if t.strip(".,;") == "" or t.strip(".,;–-").isdigit())
-    return filler / len(tokens) > 0.3
+def passages_mentioning(book_ids: Sequence[int], word: str, limit: int = 200) -> list[str]:
+    """Texts of passages that contain `word` (used to spell out acronyms)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT text FROM library_chunk WHERE book_id = ANY(%s) "
+            "AND search_vector @@ plainto_tsquery('english', %s) ORDER BY id LIMIT %s",
+            [list(book_ids), word, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -1,6 +1,8 @@
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from library.models import Book, Chapter
+from library.retrieval import MAX_K, MAX_QUERY_CHARS, QueryError, clean_query
 
 
 class BookSerializer(serializers.ModelSerializer):
@@ -53,9 +55,49 @@ class BookUploadSerializer(serializers.Serializer):
 
 
 class SearchQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(allow_blank=True, trim_whitespace=False)
-    k = serializers.IntegerField(required=False, default=10)
+    """The one validation of a search, for the API and the search page: the field checks (NUL bytes,
+    types, ranges; they are also the OpenAPI constraints), then `clean_query`."""
+
+    q = serializers.CharField(
+        min_length=1,
+        max_length=MAX_QUERY_CHARS,
+        trim_whitespace=False,
+        validators=[RegexValidator(r"\S", message="Enter something to search for.")],
+        error_messages={
+            "required": "Enter something to search for (parameter q).",
+            "blank": "Enter something to search for.",
+            "max_length": "The query is longer than {max_length} characters; shorten it.",
+        },
+        help_text=f"What to look for (1-{MAX_QUERY_CHARS} characters, not only spaces)",
+    )
+    k = serializers.IntegerField(
+        min_value=1, max_value=MAX_K, default=10, help_text=f"How many passages (1-{MAX_K})"
+    )
     mode = serializers.ChoiceField(choices=["hybrid", "vector", "text"], default="hybrid")
+
+    def validate(self, attrs):
+        try:
+            attrs["q"], attrs["k"] = clean_query(attrs["q"], attrs["k"])
+        except QueryError as exc:
+            raise serializers.ValidationError({"q": [str(exc)]})
+        return attrs
+
+
+def search_form(query_dict) -> SearchQuerySerializer:
+    """The search serializer bound to a query string (q, k, mode; anything else is ignored).
+
+    A plain dict, so an empty `k=` is refused like any other non-number (DRF reads an empty form
+    value as 'not sent')."""
+    return SearchQuerySerializer(
+        data={key: query_dict.get(key) for key in ("q", "k", "mode") if key in query_dict}
+    )
+
+
+def first_error(errors: dict) -> str:
+    """One message a person can act on, from DRF's errors ({field: [message, ...]})."""
+    field, messages = next(iter(errors.items()))
+    message = str(messages[0] if isinstance(messages, list) else messages)
+    return message if field in ("q", "non_field_errors") else f"{field}: {message}"
 
 
 class SearchHitSerializer(serializers.Serializer):

@@ -9,5 +9,6 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("books/<int:pk>/", views.book_detail, name="book"),
     path("books/<int:pk>/status/", views.book_status, name="book_status"),
+    path("books/<int:pk>/row/", views.book_row, name="book_row"),
     path("books/<int:pk>/delete/", views.delete, name="delete"),
 ]

@@ -5,21 +5,33 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from library import selectors, services
-from library.models import BookSummary
+from library.models import Book, BookSummary
 from library.parsing import IngestError
-from library.retrieval import QueryError, clean_query, search_chunks
+from library.retrieval import search_chunks
+from library.serializers import first_error, search_form
+from library.upload_parser import refused_upload
 from workers import engine
+
+WORKING = (Book.Status.QUEUED, Book.Status.PROCESSING)
+
+
+def _with_jobs(books):
+    """Attach each book's latest ingest job, and whether it is still being read (pages poll then)."""
+    books = list(books)
+    jobs = engine.latest_jobs("ingest", [b.pk for b in books])
+    for book in books:
+        book.ingest_job = job = jobs.get(book.pk)
+        book.working = book.status in WORKING or bool(job and not job.is_terminal)
+    return books
 
 
 @login_required
 @require_GET
 def index(request):
-    books = list(selectors.books_for_listing(request.user))
-    jobs = engine.latest_jobs("ingest", [b.pk for b in books])
-    for book in books:
-        book.ingest_job = jobs.get(book.pk)
+    books = _with_jobs(selectors.books_for_listing(request.user))
     return render(
         request,
         "library/index.html",
@@ -35,6 +47,9 @@ def index(request):
 @require_POST
 def upload(request):
     files = request.FILES.getlist("file")
+    refused = refused_upload(request)
+    if refused:
+        return render(request, "library/upload_error.html", {"error": refused}, status=400)
     if not files:
         messages.error(request, "Choose at least one book file.")
         return redirect("library:index")
@@ -55,8 +70,16 @@ def upload(request):
 
 @login_required
 @require_GET
+def book_row(request, pk):
+    """The library table's row of one book: polled while it is read, final once it is ready."""
+    book = get_object_or_404(selectors.books_for_listing(request.user), pk=pk)
+    return render(request, "library/_book_row.html", {"book": _with_jobs([book])[0]})
+
+
+@login_required
+@require_GET
 def book_detail(request, pk):
-    book = get_object_or_404(selectors.readable_books(request.user), pk=pk)
+    book = _with_jobs([get_object_or_404(selectors.readable_books(request.user), pk=pk)])[0]
     return render(
         request,
         "library/book.html",
@@ -64,7 +87,8 @@ def book_detail(request, pk):
             "book": book,
             "chapters": selectors.book_chapters(book),
             "summary": BookSummary.objects.filter(book=book).first(),
-            "job": engine.latest_jobs("ingest", [book.pk]).get(book.pk),
+            "job": book.ingest_job,
+            "working": book.working,
         },
     )
 
@@ -72,9 +96,14 @@ def book_detail(request, pk):
 @login_required
 @require_GET
 def book_status(request, pk):
-    book = get_object_or_404(selectors.readable_books(request.user), pk=pk)
-    job = engine.latest_jobs("ingest", [book.pk]).get(book.pk)
-    return render(request, "library/_book_status.html", {"book": book, "job": job})
+    """The book page's status fragment. When reading ends, an htmx poll reloads the page once so
+    the chapters, pages and overview appear."""
+    book = _with_jobs([get_object_or_404(selectors.readable_books(request.user), pk=pk)])[0]
+    if request.htmx and not book.working:
+        return HttpResponseClientRefresh()
+    return render(
+        request, "library/_book_status.html", {"book": book, "job": book.ingest_job, "working": book.working}
+    )
 
 
 @login_required
@@ -91,10 +120,12 @@ def delete(request, pk):
 @require_GET
 def search(request):
     context = {"query": request.GET.get("q", "")}
-    try:
-        query, k = clean_query(request.GET.get("q"), request.GET.get("k") or 10)
-    except QueryError as exc:
-        context["error"] = str(exc)
+    form = search_form(request.GET)
+    if not form.is_valid():
+        context["error"] = first_error(form.errors)
         return render(request, "library/_search_results.html", context, status=400)
-    context["hits"] = search_chunks(query, selectors.ready_book_ids(request.user), k)
+    params = form.validated_data
+    context["hits"] = search_chunks(
+        params["q"], selectors.ready_book_ids(request.user), params["k"], mode=params["mode"]
+    )
     return render(request, "library/_search_results.html", context)

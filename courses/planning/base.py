@@ -19,10 +19,33 @@ class PlanContext:
     passages: list[dict]  # candidate passages, most relevant first
     job_id: int | None = None
     missing_terms: list[str] = field(default_factory=list)
+    units: list[dict] = field(default_factory=list)  # the material chosen for the course (material.py)
+    topics: list[str] = field(default_factory=list)  # the named topics the course must cover
+
+    @classmethod
+    def from_search(cls, query: str, topic: str, minutes: int, preferences: dict, search: dict, job_id=None):
+        """The context both planners get from the search phase's output: the same chosen units,
+        and the planned minutes (what the library supports, at most the requested time)."""
+        return cls(
+            query=query,
+            topic=topic,
+            minutes=search.get("planned_minutes") or minutes,
+            preferences=preferences,
+            chapters=search.get("chapters", []),
+            passages=search.get("passages", []),
+            job_id=job_id,
+            missing_terms=search.get("missing_topics", search.get("missing_terms", [])),
+            units=search.get("units", []),
+            topics=[t["label"] for t in (search.get("request") or {}).get("topics", [])],
+        )
 
     @property
     def depth(self) -> str:
         return self.preferences.get("depth", "standard")
+
+    @property
+    def pace(self) -> int:
+        return int(self.preferences.get("pace_wpm") or 150)
 
     @property
     def section_minutes(self) -> int:

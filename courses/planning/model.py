@@ -1,7 +1,9 @@
-"""The model planner: the same contracts as the offline planner, with a language model writing the
-parts, sections and objectives. Every output is validated (pydantic) and then checked against the
-library: unknown chapter or passage ids are dropped, and the deterministic rebalancing of the time
-budget runs after the model's review regardless of what it says."""
+"""The model planner: the same contracts and the same candidate material as the offline planner
+(the chosen units of material.py), with a language model writing the parts, sections and
+objectives. Every output is validated (pydantic) and then checked against the library (checks.py):
+unknown unit, chapter or passage ids are dropped, every chosen unit is taught, a section's minutes
+never exceed what its sources support, templated objectives are replaced by ones taken from the
+passages, and the deterministic rebalancing of the time budget runs after the model's review."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ import json
 
 from courses.budget import PartPlan, part_count_range
 from courses.planning.base import PartDraft, PlanContext, Planner
+from courses.planning.checks import checked_sections, minutes_follow_material, place_leftovers
+from courses.planning.sizing import words_for
 from courses.schemas import ExpandedPart, OutlineReview, PartsOutline
 from docprof.ai.prompts import book_text, load_prompt
 
 PROMPTS = "courses.prompts"
-MAX_CHAPTERS = 30
+MAX_UNITS = 40
 MAX_PASSAGES_PER_PART = 24
 EXCERPT_CHARS = 700
 
@@ -56,16 +60,25 @@ class ModelPlanner(Planner):
         }
 
     def generate_parts(self, ctx: PlanContext) -> tuple[str, list[PartDraft], list[str]]:
+        """Parts from the same chosen units the offline planner gets (ctx.units), with their sizes,
+        the topics each teaches and an excerpt; the model must cover every named topic or say so."""
         low, high = part_count_range(ctx.minutes)
-        chapters = ctx.chapters[:MAX_CHAPTERS]
+        units = ctx.units[:MAX_UNITS]
+        excerpts = {p["chunk_id"]: p["excerpt"] for p in ctx.passages}
+        summaries = {c["chapter_id"]: c.get("summary", "") for c in ctx.chapters}
         listing = "\n".join(
             book_text(
-                f"{c['title']}\n{c['summary']}",
-                chapter_id=c["chapter_id"],
-                book=c["book_title"],
-                pages=f"{c['page_start']}-{c['page_end']}",
+                f"{u['title']}\n{summaries.get(u['chapter_id'], '')[:400]}\n"
+                f"{excerpts.get(u['chunk_ids'][0], '')[:300] if u['chunk_ids'] else ''}",
+                unit=u["key"],
+                chapter_id=u["chapter_id"],
+                book=u["book_title"],
+                chapter=u["chapter_title"],
+                words=u["words"],
+                max_minutes=round(u["supported_minutes"]),
+                topics="; ".join(u.get("topics", [])),
             )
-            for c in chapters
+            for u in units
         )
         outline: PartsOutline = self._ask(
             ctx,
@@ -74,25 +87,35 @@ class ModelPlanner(Planner):
             max_tokens=2_000,
             part_rule=str(low) if low == high else f"{low} to {high}",
             chapters=listing,
+            named_topics="; ".join(ctx.topics) or ctx.topic,
             **self._common(ctx),
         )
-        known = {c["chapter_id"] for c in chapters}
-        fallback = [c["chapter_id"] for c in chapters[:3]]
+        by_key = {u["key"]: u for u in units}
+        assigned: list[list[dict]] = []
+        for p in outline.parts:
+            mine = [by_key[k] for k in p.unit_keys if k in by_key]
+            if not mine:
+                mine = [u for u in units if u["chapter_id"] in set(p.chapter_ids)]
+            assigned.append(mine)
+        place_leftovers(assigned, units)
         parts = [
             PartDraft(
-                p.title, p.summary, p.minutes, [cid for cid in p.chapter_ids if cid in known] or fallback
+                p.title, p.summary, p.minutes, list(dict.fromkeys(u["chapter_id"] for u in mine)), units=mine
             )
-            for p in outline.parts
+            for p, mine in zip(outline.parts, assigned, strict=True)
+            if mine
         ]
+        minutes_follow_material(parts, ctx.minutes)
         missing = list(dict.fromkeys([*ctx.missing_terms, *outline.missing_topics]))
         return outline.title, parts, missing
 
     def expand_part(self, ctx: PlanContext, parts: list[PartDraft], index: int) -> list[dict]:
         part = parts[index]
-        chapter_ids = set(part.chapter_ids)
-        passages = [p for p in ctx.passages if p["chapter_id"] in chapter_ids][:MAX_PASSAGES_PER_PART]
+        keys = {u["key"] for u in part.units}
+        passages = [p for p in ctx.passages if p.get("unit") in keys][:MAX_PASSAGES_PER_PART]
         if not passages:
-            passages = ctx.passages[:MAX_PASSAGES_PER_PART]
+            chapter_ids = set(part.chapter_ids)
+            passages = [p for p in ctx.passages if p["chapter_id"] in chapter_ids][:MAX_PASSAGES_PER_PART]
         listing = "\n".join(
             book_text(
                 p["excerpt"][:EXCERPT_CHARS],
@@ -100,6 +123,7 @@ class ModelPlanner(Planner):
                 book=p["book_title"],
                 chapter=p["chapter"],
                 pages=f"{p['page_start']}-{p['page_end']}",
+                words=p.get("words", ""),
             )
             for p in passages
         )
@@ -117,20 +141,10 @@ class ModelPlanner(Planner):
             part_minutes=str(round(part.minutes)),
             part_summary=part.summary,
             passages=listing,
+            words_per_minute=str(round(words_for(1, ctx.depth, ctx.pace))),
             **self._common(ctx),
         )
-        allowed = {p["chunk_id"] for p in passages}
-        default_sources = [p["chunk_id"] for p in passages[:4]]
-        return [
-            {
-                "title": s.title,
-                "minutes": s.minutes,
-                "learning_objectives": s.learning_objectives,
-                "content_summary": s.content_summary,
-                "source_chunk_ids": [c for c in s.source_chunk_ids if c in allowed] or default_sources,
-            }
-            for s in expanded.sections
-        ]
+        return checked_sections(ctx, part, expanded, passages)
 
     def review(self, ctx: PlanContext, parts: list[PartPlan]) -> list[PartPlan]:
         outline = json.dumps(
@@ -159,3 +173,7 @@ class ModelPlanner(Planner):
             for section in part.sections:
                 section.minutes = suggested.get((part.title, section.title), section.minutes)
         return parts
+
+
+def _chapters_of(units: list[dict]) -> list[int]:
+    return list(dict.fromkeys(u["chapter_id"] for u in units))

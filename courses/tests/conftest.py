@@ -5,7 +5,7 @@ from unittest import mock
 import pytest
 
 from courses.services import CourseRequest, create_course
-from library.tests.books import GARDENING_TXT, VALUATION_MD
+from courses.tests.books import GARDENING_MD, VALUATION_MD
 from library.tests.conftest import ingest
 from workers import engine
 from workers.testing import run_steps
@@ -13,7 +13,7 @@ from workers.testing import run_steps
 
 @pytest.fixture
 def library(alice):
-    return [ingest(alice, "valuation.md", VALUATION_MD), ingest(alice, "tomatoes.txt", GARDENING_TXT)]
+    return [ingest(alice, "valuation.md", VALUATION_MD), ingest(alice, "tomatoes.md", GARDENING_MD)]
 
 
 @contextmanager

@@ -24,7 +24,7 @@ def test_new_progress_detail_end_to_end(alice_client, library):
     page = alice_client.get(reverse("courses:new"))
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'hx-trigger="keyup changed delay:500ms, load"' in html and reverse("courses:preview") in html
+    assert 'hx-trigger="input changed delay:500ms, load"' in html and reverse("courses:preview") in html
 
     response = alice_client.post(reverse("courses:new"), {**FORM, "depth": "deep", "pace_wpm": "140"})
     course = Course.objects.get()
@@ -65,11 +65,11 @@ def test_new_progress_detail_end_to_end(alice_client, library):
 def test_progress_fragment_polls_while_running(alice_client, alice, library):
     course, job = request_course(alice, QUERY)
     html = alice_client.get(reverse("courses:progress_fragment", args=[course.pk])).content.decode()
-    assert 'hx-trigger="every 2s"' in html
+    assert 'hx-trigger="poll"' in html
     assert reverse("courses:cancel", args=[course.pk]) in html
     course_runner_phases(job.pk, ["embed", "search"])
     html = alice_client.get(reverse("courses:progress_fragment", args=[course.pk])).content.decode()
-    assert 'hx-trigger="every 2s"' in html and html.count("✓") == 2
+    assert 'hx-trigger="poll"' in html and html.count("✓") == 2
 
 
 def course_runner_phases(job_id, names):
@@ -85,13 +85,13 @@ def test_error_shows_message_and_resume_continues(alice_client, alice, library):
     html = alice_client.get(reverse("courses:progress", args=[course.pk])).content.decode()
     assert "The language model failed while planning the parts" in html
     assert reverse("courses:resume", args=[course.pk]) in html and ">Resume<" in html
-    assert 'hx-trigger="every 2s"' not in html
+    assert 'hx-trigger="poll"' not in html
 
     response = alice_client.post(reverse("courses:resume", args=[course.pk]))
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status in (GenerationJob.Status.QUEUED, GenerationJob.Status.PROCESSING)
-    assert 'hx-trigger="every 2s"' in alice_client.get(response.url).content.decode()
+    assert 'hx-trigger="poll"' in alice_client.get(response.url).content.decode()
     run_chain(job.pk)
     course.refresh_from_db()
     assert course.status == Course.Status.READY and course.sections.exists()
@@ -105,7 +105,7 @@ def test_cancel_while_running(alice_client, alice, library):
     course.refresh_from_db()
     assert job.status == GenerationJob.Status.CANCELLED and course.status == Course.Status.CANCELLED
     html = alice_client.get(reverse("courses:progress", args=[course.pk])).content.decode()
-    assert "cancelled" in html and 'hx-trigger="every 2s"' not in html
+    assert "cancelled" in html and 'hx-trigger="poll"' not in html
 
 
 def test_delete(alice_client, alice, library):

@@ -80,7 +80,10 @@ def test_course_planned_by_a_model(alice, library):
     parts = outline(course)
     assert [p["part"].title for p in parts] == ["Cash flows", "Discounting and terminal value"]
     total = sum(s.estimated_minutes for p in parts for s in p["sections"])
-    assert total == 180  # 6 sections x 25 proposed = 150 minutes, rebalanced to the request
+    # The books hold about two hours on this: the course is what they support, not the 3 h asked.
+    planned = job.state["search"]["planned_minutes"]
+    assert total == planned < 180
+    assert "planned" in " ".join(course.coverage["notes"])
     valid_chunks = set(library[0].chunks.values_list("id", flat=True)) | set(
         library[1].chunks.values_list("id", flat=True)
     )

@@ -32,7 +32,7 @@ def test_library_page_upload_status_and_detail(alice_client, django_capture_on_c
     job = GenerationJob.objects.get(target_id=book.pk)
     # Before a worker picks it up, the status fragment keeps polling.
     fragment = alice_client.get(reverse("library:book_status", args=[book.pk])).content.decode()
-    assert 'hx-trigger="every 2s"' in fragment
+    assert 'hx-trigger="poll"' in fragment
     from workers import engine
 
     engine.run_inline(job.pk)

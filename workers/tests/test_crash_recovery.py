@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import Count
 
 from courses.models import Course, CourseSection
+from courses.tests.books import DCF_BOOK_MD
 from courses.tests.conftest import request_course
 from courses.tests.support.scripted import provider_calls, worker_env
 from docprof.ai.models import LLMCall
@@ -26,11 +27,9 @@ LATENCY = 1.0  # seconds per model call; part i takes (i + 1) * LATENCY, so part
 
 @pytest.fixture
 def sample_library(alice):
-    """Two of the sample books: enough material for a six-hour course of four parts."""
-    return [
-        ingest(alice, name, (settings.BASE_DIR / "sample_library" / name).read_bytes())
-        for name in ("valuing-a-business.md", "time-value-of-money.txt")
-    ]
+    """A book long enough for a six-hour course of four parts (a course is never longer than the
+    material the library holds on its subject)."""
+    return [ingest(alice, "dcf.md", DCF_BOOK_MD)]
 
 
 @pytest.fixture

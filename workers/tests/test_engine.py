@@ -12,6 +12,7 @@ from docprof.ai.errors import Unavailable
 from workers import engine, jobs, runner
 from workers.models import GenerationJob
 from workers.registry import JobKind, Step, register
+from workers.tests.factories import JobFactory
 
 Status = GenerationJob.Status
 calls_made: list[str] = []
@@ -178,8 +179,8 @@ def test_transient_errors_are_retried_then_named(toy):
 
 
 @pytest.mark.parametrize("status", [Status.COMPLETE, Status.ERROR, Status.CANCELLED])
-def test_terminal_jobs_are_never_changed_by_late_transitions(toy, status):
-    GenerationJob.objects.filter(pk=toy.pk).update(status=status)
+def test_terminal_jobs_are_never_changed_by_late_transitions(status):
+    toy = JobFactory(status=status)
     assert not jobs.start(toy.pk)
     assert not jobs.complete(toy.pk, "late")
     assert not jobs.fail(toy.pk, "late")
@@ -223,9 +224,7 @@ def test_a_busy_lock_means_another_runner_drives_the_job(toy):
 def test_concurrent_resumes_start_exactly_one_run(alice, monkeypatch):
     sent = []
     monkeypatch.setattr(engine, "_enqueue_on_commit", lambda job: sent.append(job.pk))
-    job = engine.submit(alice, "toy", 9)
-    GenerationJob.objects.filter(pk=job.pk).update(status=Status.ERROR)
-    sent.clear()
+    job = JobFactory(owner=alice, status=Status.ERROR)
     results, barrier = [], threading.Barrier(8)
 
     def click_resume():

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from courses import selectors
 from courses.models import Course
-from courses.serializers import CourseRequestSerializer, outline_data
+from courses.serializers import CourseRequestSerializer, number_or_text, outline_data
 from courses.services import DEPTHS, STYLES, CourseRequest, CourseRequestError, create_course
 from library.management.commands._common import get_user
 from workers import engine
@@ -40,6 +40,12 @@ class Command(BaseCommand):
         parser.add_argument("--style", choices=STYLES, help="Presentation style (default lecture)")
         parser.add_argument("--pace", type=int, help="Lecture pace in words per minute (default 150)")
         parser.add_argument("--notes", help="Anything the planner should know")
+        parser.add_argument(
+            "--widen",
+            action="store_true",
+            default=None,
+            help="When your books hold less than --hours on the subject, fill it with neighbouring chapters",
+        )
         parser.add_argument(
             "--wait",
             action=argparse.BooleanOptionalAction,
@@ -243,10 +249,12 @@ def _validated(query: str, hours: str, options: dict) -> CourseRequest:
             ("presentation_style", "style"),
             ("pace_wpm", "pace"),
             ("notes", "notes"),
+            ("widen", "widen"),
         )
         if options.get(name) is not None
     }
-    serializer = CourseRequestSerializer(data={"query": query, "hours": hours, "preferences": preferences})
+    payload = {"query": query, "hours": number_or_text(hours), "preferences": preferences}
+    serializer = CourseRequestSerializer(data=payload)
     if not serializer.is_valid():
         raise CommandError(_flatten(serializer.errors))
     data = serializer.validated_data

@@ -1,0 +1,321 @@
+"""Course-planning quality over real books: the right material, honest refusals, concrete objectives,
+sections sized to their sources.
+
+    .venv/bin/python bench/plan_eval.py [--split dev|test|all] [--only ID] [--show] [--reingest]
+
+Requests and what a teacher would expect for them are in bench/data/plan_requests.json (2-3 corpus
+books loaded at once, so other books are distractors). The corpus is ingested once into the bench's
+own database, docprof_plan_eval (kept between runs; re-ingested when the parsing, chunking or
+summary code changes, or with --reingest). Each request is planned in this process by the product's
+material search and the offline planner (the same functions the course job's steps call), without a
+job.
+
+Printed per split -- dev: tuned on; test: reported (its outlines were looked at during tuning);
+holdout: requests written after tuning, run once for the record:
+- precision: planned sections drawn from expected material (a section counts when at least half of
+  its source words come from the request's expected or acceptable material);
+- recall: expected topics covered (a topic counts when some section cites its expected material);
+- refusals: out-of-library requests refused, and in-library requests wrongly refused;
+- missing reported: partially covered requests whose missing topics are listed, and topics reported
+  covered that the course does not teach (must be 0);
+- templated objectives (0 allowed) and sections with fewer than 2 or more than 6 objectives;
+- sections whose minutes exceed what their sources support (courses/planning/material.py's rule);
+- repeated part titles and composed "X and Y and Z" titles (a book's own heading is not counted);
+  the time contract (planned total within 5%).
+Targets: precision >= 0.9, recall >= 0.8, refusals 100%, templated objectives 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+DATA = ROOT / "bench" / "data" / "plan_requests.json"
+DB_NAME = "docprof_plan_eval"
+USER = "plan-eval"
+PREFERENCES = {"depth": "standard", "presentation_style": "lecture", "pace_wpm": 150, "notes": ""}
+INGEST_CODE = ["library/parsing", "library/chunking.py", "library/summaries.py", "library/services.py"]
+
+
+def setup() -> None:
+    os.environ.update(
+        {
+            "DOCPROF_DB_NAME": DB_NAME,
+            "REDIS_DB": "12",
+            "DJANGO_SETTINGS_MODULE": "docprof.settings",
+            "DOCPROF_MEDIA_ROOT": str(ROOT / "var" / "plan_eval_media"),
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "bench-only-secret-key",
+        }
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    import psycopg
+    from django.core.management import call_command
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    kw = {k: params[k] for k in ("user", "password", "host", "port") if params.get(k)}
+    with psycopg.connect(dbname="postgres", autocommit=True, **kw) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone():
+            admin.execute(f'CREATE DATABASE "{DB_NAME}"')
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def ingest_version() -> str:
+    digest = hashlib.sha256()
+    for name in INGEST_CODE:
+        path = ROOT / name
+        for f in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(f.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def ensure_books(files: dict[str, str], reingest: bool) -> dict[str, int]:
+    from django.contrib.auth import get_user_model
+    from django.core.files.base import ContentFile
+
+    from library.models import Book
+    from library.services import add_book
+    from workers import engine
+
+    user, _ = get_user_model().objects.get_or_create(username=USER)
+    marker = ROOT / "var" / "plan_eval_ingest_version"
+    version = ingest_version()
+    if reingest or not marker.exists() or marker.read_text() != version:
+        Book.objects.filter(owner=user).delete()
+    ids = {}
+    for key, name in files.items():
+        book = Book.objects.filter(owner=user, original_filename=name, status=Book.Status.READY).first()
+        if book is None:
+            Book.objects.filter(owner=user, original_filename=name).delete()
+            start = time.perf_counter()
+            added = add_book(
+                owner=user, fileobj=ContentFile((CORPUS / name).read_bytes()), filename=name, enqueue=False
+            )
+            engine.run_inline(added.job.pk)
+            book = Book.objects.get(pk=added.book.pk)
+            print(f"ingested {name}: {book.status} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        ids[key] = book.id
+    marker.parent.mkdir(exist_ok=True)
+    marker.write_text(version)
+    return ids
+
+
+def plan(query: str, hours: float, book_ids: list[int]) -> dict:
+    """The course job's steps in this process (no job row): search, parts, expand, review."""
+    from courses import steps
+    from courses.budget import rebalance
+    from courses.planning import PlanContext, material
+    from courses.planning.offline import OfflinePlanner
+    from courses.request import topic_of
+
+    minutes = round(hours * 60)
+    topic = topic_of(query)
+    try:
+        found = material.find_material(query, book_ids, minutes, PREFERENCES)
+    except material.NoMaterial as exc:
+        return {"refused": str(exc)}
+    search = material.search_state(found)
+    ctx = PlanContext.from_search(query, topic, minutes, PREFERENCES, search)
+    planner = OfflinePlanner()
+    title, drafts, _missing = planner.generate_parts(ctx)
+    expanded = {str(i): planner.expand_part(ctx, drafts, i) for i in range(len(drafts))}
+    final = rebalance(planner.review(ctx, steps.to_plans(drafts, expanded)), ctx.minutes)
+    parts = [steps.plan_to_dict(p) for p in final]
+    taught = {c for p in parts for s in p["sections"] for c in s["source_chunk_ids"]}
+    return {"title": title, "search": search, "parts": parts, "coverage": material.coverage(search, taught)}
+
+
+def matches(ref: list[str], book_key: str, chapter: str, path: list[str]) -> bool:
+    if ref[0] != book_key or ref[1].lower() not in chapter.lower():
+        return False
+    return len(ref) < 3 or any(ref[2].lower() in str(h).lower() for h in path[1:])
+
+
+def evaluate(request: dict, result: dict, keys: dict[int, str]) -> dict:
+    from courses.planning.objectives import is_templated
+    from courses.planning.sizing import supported_minutes
+    from courses.planning.titles import clean_title
+    from library.models import Chunk
+
+    row = {
+        "id": request["id"],
+        "split": request["split"],
+        "refuse": bool(request.get("refuse")),
+        "n_topics": len(request.get("topics", {})),
+    }
+    if "refused" in result:
+        row.update(refused=True, message=result["refused"])
+        return row
+    row["refused"] = False
+    if request.get("refuse"):
+        return row
+    ids = {c for p in result["parts"] for s in p["sections"] for c in s["source_chunk_ids"]}
+    chunks = {
+        c.id: (keys[c.book_id], c.chapter.title, c.heading_path, c.word_count)
+        for c in Chunk.objects.filter(id__in=ids)
+        .select_related("chapter")
+        .only("id", "book_id", "word_count", "heading_path", "chapter__title")
+    }
+    expected = [r for refs in request["topics"].values() for r in refs] + request.get("also", [])
+    sections, good, over, templated, bad_count, objectives = [], 0, 0, 0, 0, 0
+    for part in result["parts"]:
+        for s in part["sections"]:
+            rows = [chunks[c] for c in s["source_chunk_ids"] if c in chunks]
+            words = sum(r[3] for r in rows)
+            ok_words = sum(r[3] for r in rows if any(matches(e, r[0], r[1], r[2]) for e in expected))
+            on = words > 0 and ok_words >= 0.5 * words
+            good += on
+            limit = supported_minutes(words, PREFERENCES["depth"], PREFERENCES["pace_wpm"])
+            over += s["minutes"] > math.ceil(limit)
+            bad = [o for o in s["learning_objectives"] if is_templated(o, s["title"])]
+            templated += len(bad)
+            objectives += len(s["learning_objectives"])
+            bad_count += not 2 <= len(s["learning_objectives"]) <= 6
+            sections.append((s, on, words, limit, bad, rows))
+    covered_topics = []
+    for name, refs in request["topics"].items():
+        if any(any(matches(e, *r[:3]) for e in refs) for r in chunks.values()):
+            covered_topics.append(name)
+    reported = result["coverage"]
+    titles = [p["title"] for p in result["parts"]]
+    # the book's own headings are the author's words; only titles the planner composed are judged
+    headings = {clean_title(str(h)).lower() for r in chunks.values() for h in [r[1], *r[2]]}
+    total = sum(s["minutes"] for p in result["parts"] for s in p["sections"])
+    planned = result["search"]["planned_minutes"]
+    false_cover = [t for t in reported["covered_topics"] if t in request.get("missing", [])]
+    row.update(
+        sections=len(sections),
+        on_material=good,
+        topics=len(request["topics"]),
+        topics_covered=len(covered_topics),
+        missing_expected=request.get("missing", []),
+        missing_reported=reported["missing_topics"],
+        false_cover=false_cover,
+        over_support=over,
+        objectives=objectives,
+        templated=templated,
+        objective_count_bad=bad_count,
+        repeated_titles=len(titles) - len({t.lower() for t in titles}),
+        and_joins=sum(t.lower().count(" and ") >= 2 and t.lower() not in headings for t in titles),
+        contract_ok=abs(total - planned) <= 0.05 * planned,
+        planned=planned,
+        requested=round(request["hours"] * 60),
+        detail=(result, sections, covered_topics),
+    )
+    return row
+
+
+def summary(rows: list[dict]) -> dict:
+    covered = [r for r in rows if not r["refuse"]]
+    planned = [r for r in covered if not r["refused"]]
+    outside = [r for r in rows if r["refuse"]]
+    sections = sum(r["sections"] for r in planned)
+    partial = [r for r in planned if r["missing_expected"]]
+    reported = sum(set(r["missing_expected"]) <= set(r["missing_reported"]) for r in partial)
+    return {
+        "requests": len(rows),
+        "precision": round(sum(r["on_material"] for r in planned) / max(1, sections), 3),
+        "recall": round(
+            sum(r["topics_covered"] for r in planned) / max(1, sum(r["n_topics"] for r in covered)), 3
+        )
+        if covered
+        else None,
+        "refusals_correct": f"{sum(r['refused'] for r in outside)}/{len(outside)}",
+        "wrongly_refused": f"{sum(r['refused'] for r in covered)}/{len(covered)}",
+        "missing_reported": f"{reported}/{len(partial)}",
+        "falsely_reported_covered": sum(len(r["false_cover"]) for r in planned),
+        "sections": sections,
+        "objectives": sum(r["objectives"] for r in planned),
+        "templated_objectives": sum(r["templated"] for r in planned),
+        "sections_without_2_to_6_objectives": sum(r["objective_count_bad"] for r in planned),
+        "sections_over_support": sum(r["over_support"] for r in planned),
+        "repeated_part_titles": sum(r["repeated_titles"] for r in planned),
+        "and_joined_titles": sum(r["and_joins"] for r in planned),
+        "time_contract_ok": f"{sum(r['contract_ok'] for r in planned)}/{len(planned)}",
+    }
+
+
+def show(request: dict, row: dict) -> None:
+    print(
+        f"\n## {request['id']} [{request['split']}] {request['query']} "
+        f"({request['hours']} h, {request['books']})"
+    )
+    if row["refused"]:
+        print(f"   REFUSED: {row['message']}")
+        return
+    if "detail" not in row:
+        print("   planned a course (should have refused)")
+        return
+    result, sections, covered = row["detail"]
+    print(
+        f"   title: {result['title']} | planned {row['planned']} of {row['requested']} min | "
+        f"notes: {result['coverage']['notes']}"
+    )
+    print(f"   topics covered (expected material): {covered} | reported missing: {row['missing_reported']}")
+    i = 0
+    for part in result["parts"]:
+        print(f"   PART {part['title']}")
+        for s in part["sections"]:
+            s_, on, words, limit, bad, rows = sections[i]
+            i += 1
+            chapters = sorted({f"{r[0]}:{r[1][:30]}" for r in rows})
+            flag = "" if on else "  <-- off"
+            print(
+                f"     - {s['title'][:60]} | {s['minutes']} min ({words} w, max {limit:.0f}) {chapters}{flag}"
+            )
+            for o in s["learning_objectives"]:
+                print(f"         * {o}{'  <-- TEMPLATED' if o in bad else ''}")
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--split", choices=["dev", "test", "holdout", "all"], default="all")
+    p.add_argument("--only", help="one request id")
+    p.add_argument("--show", action="store_true", help="print every outline")
+    p.add_argument("--reingest", action="store_true")
+    args = p.parse_args(argv)
+    data = json.loads(DATA.read_text())
+    setup()
+    ids = ensure_books(data["books"], args.reingest)
+    keys = {v: k for k, v in ids.items()}
+    rows = []
+    start = time.perf_counter()
+    for request in data["requests"]:
+        if args.only and request["id"] != args.only:
+            continue
+        if args.split != "all" and request["split"] != args.split:
+            continue
+        result = plan(request["query"], request["hours"], [ids[b] for b in request["books"]])
+        row = evaluate(request, result, keys)
+        rows.append(row)
+        if args.show or args.only:
+            show(request, row)
+    elapsed = time.perf_counter() - start
+    report = {}
+    for split in ("dev", "test", "holdout"):
+        subset = [r for r in rows if r["split"] == split]
+        if subset:
+            report[split] = summary(subset)
+    report["all"] = summary(rows)
+    print(f"\n{len(rows)} requests planned in {elapsed:.1f} s")
+    names = list(report["all"])
+    print(f"{'':38}" + "".join(f"{s:>10}" for s in report))
+    for name in names:
+        print(f"{name:38}" + "".join(f"{str(report[s][name]):>10}" for s in report))
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,285 @@
+"""Concrete learning objectives from the passages a section cites: an action verb and a specific
+object taken from the text -- its sub-headings ("Calculating Price Elasticity of Demand" ->
+"Calculate price elasticity of demand"), its definitions ("An annuity is ..." -> "Define an
+annuity"), its formulas and procedures, and its most frequent terms. Never a template ("Explain the
+key ideas of X") and never a fragment ("Define below")."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from courses.planning.terms import (
+    GENERIC,
+    NOT_A_TERM_START,
+    WORD_RE,
+    central_claims,
+    commands,
+    key_terms,
+    key_words,
+    natural_case,
+    numeric_near,
+)
+from courses.planning.titles import clean_title
+from docprof.ai.text import STOPWORDS, split_sentences
+
+MIN_OBJECTIVES, MAX_OBJECTIVES = 2, 6
+SKIP_HEADINGS_RE = re.compile(
+    r"^(?:summing\s+up.*|putting\s+it\s+(?:all\s+)?together|key\s+concepts(?:\s+and\s+summary)?|summary|introduction|conclusions?|examples?|"
+    r"self-check\s+questions|review\s+questions|critical\s+thinking\s+questions?|problems|exercises|"
+    r"key\s+terms|references|further\s+reading|notes|done!?|wrapping\s+up|recap|"
+    r"introduction\s+to\s+.*|chapter\s+\d+.*|don.?t\s+panic)$",
+    re.I,
+)
+TEMPLATE_RES = [
+    re.compile(p, re.I)
+    for p in (
+        r"\bkey\s+(?:ideas|concepts|points)\s+of\b",
+        r"\bthe\s+results\s+that\b.*\bdescribes\b",
+        r"\bmain\s+(?:ideas|concepts|points)\b",
+        r"\bthe\s+basics\s+of\b",
+        r"\bworked\s+example\s+in\s+the\s+text\b",
+        r"\bin\s+a\s+few\s+sentences\b",
+        r"\bfrom\s+given\s+figures\b",
+        r"\bunderstand\s+(?:the\s+)?(?:topic|material|content)\b",
+    )
+]
+DEFINITION_RE = re.compile(
+    r"^(?:(?:An?|The)\s+)?(?P<term>[A-Za-z][\w\-']*(?:\s+[\w\-']+){0,4}?)\s+"
+    r"(?:is|are|refers\s+to|means|is\s+defined\s+as|is\s+called)\s+(?P<rest>(?:an?|the)\s+.{8,})$"
+)
+CALC_RE = re.compile(
+    r"(?:to\s+(?:calculate|compute|find|estimate)\s+(?P<a>(?:the\s+)?[a-z][\w\s\-]{3,50}?)[,.]"
+    r"|(?P<b>(?:the\s+)?[a-z][\w\s\-]{3,50}?)\s+(?:is|can\s+be)\s+(?:calculated|computed)\b)",
+    re.I,
+)
+PROCEDURE_RE = re.compile(
+    r"^To\s+(?P<goal>[a-z][^,]{5,60}),\s+(?:you\s+)?(?:can\s+|should\s+|need\s+to\s+)?"
+    r"(?:use|run|call|type|add|write)\s+(?P<tool>[^.,;:]{2,40})[.,:]"
+)
+QUESTION_RE = re.compile(r"^(?P<w>what|why|how|when|where|which|who)(?:'s|’s)?\s+(?P<rest>.+?)\??$", re.I)
+WHAT_IS_RE = re.compile(r"^what\s+(?P<verb>is|are)\s+(?P<rest>.+?)\??$", re.I)
+VERSUS_RE = re.compile(r"^(?P<a>.+?)\s+(?:vs\.?|versus)\s+(?P<b>.+)$", re.I)
+GERUND_RE = re.compile(r"^(?P<verb>[A-Z][a-z]+ing)\s+(?P<rest>.+)$")
+# Gerund headings become objectives only when the verb is something a learner does ("Calculating
+# ...", "Installing ..."), not something the subject matter does ("Intimidating Potential Competition").
+LEARNER_VERBS = frozenset(
+    """add analyse analyze apply assess build calculate call check choose classify clone combine commit
+    compare compute configure construct convert count create customize customise debug declare define delete
+    derive describe design detect determine diagnose distinguish draw estimate evaluate examine explain export
+    extract fetch filter find fit format graph handle identify implement import inspect install interpret
+    invert list load manage map match measure merge model organize organise parse plot predict prove pull
+    push read record refactor remove rename report represent reset revert rewrite round run save select set
+    share sign simplify solve sort specify split stage start stash store submit summarize summarise tag
+    test track transform translate undo update use validate verify view write work""".split()
+)
+QUANTITY_RE = re.compile(
+    r"\b(?:rate|ratio|value|cost|costs|price|index|probability|mean|median|mode|variance|deviation|"
+    r"determinant|interest|return|elasticity|revenue|profit|coefficient|sum|product|percentage|score|"
+    r"inverse|payment|present|future|growth|size|total|average|multiplier|correlation|statistic|"
+    r"interval|error|residuals?|output|quantity|gdp|wage|income|tax)\b",
+    re.I,
+)
+
+
+def is_templated(objective: str, section_title: str = "") -> bool:
+    """A generic frame, a fragment, or nothing but a verb and the section's own title."""
+    text = objective.strip().rstrip(".")
+    if any(p.search(text) for p in TEMPLATE_RES):
+        return True
+    words = text.split()
+    if len(words) < 2:
+        return True
+    content = [w for w in WORD_RE.findall(" ".join(words[1:])) if w.lower() not in STOPWORDS]
+    if not content or all(w.lower() in GENERIC for w in content):
+        return True
+    if words[-1].lower() in STOPWORDS:
+        return True
+    title = clean_title(section_title).lower().strip(" .?")
+    return bool(title) and " ".join(words[1:]).lower().strip(" .?") in (title, f"the {title}")
+
+
+def objectives_for(
+    title: str, subheadings: list[str], texts: list[str], topics: list[str], taken: set[str] | None = None
+) -> list[str]:
+    """2-6 objectives for a section titled `title` that teaches from `texts` (its cited passages);
+    objectives in `taken` (other sections' of the course) are not repeated, and this section's are
+    added to it."""
+    taken = taken if taken is not None else set()
+    joined = " ".join(texts)
+    vocab = Counter(w for w in WORD_RE.findall(joined))
+    found: list[str] = []
+
+    def add(objective: str | None) -> None:
+        if not objective:
+            return
+        objective = " ".join(objective.split()).strip(" ,;:")
+        if 2 <= len(objective.split()) <= 22 and not is_templated(objective, title):
+            key = objective.lower()
+            if key not in taken and all(key != f.lower() for f in found):
+                found.append(objective[:1].upper() + objective[1:])
+
+    for heading in subheadings:
+        add(from_heading(heading, vocab))
+        if len(found) >= 4:
+            break
+    sentences = [s for t in texts for s in split_sentences(t) if 5 <= len(s.split()) <= 45]
+    for sentence in sentences:
+        if len(found) >= MAX_OBJECTIVES:
+            break
+        add(from_definition(sentence, vocab, joined))
+        add(from_procedure(sentence))
+    for sentence in sentences:
+        if len(found) >= MAX_OBJECTIVES:
+            break
+        add(from_calculation(sentence, vocab))
+        add(from_naming(sentence, joined))
+    for command in commands(joined)[:2]:
+        if len(found) >= MIN_OBJECTIVES + 1:
+            break
+        add(f"Use the {command} command")
+    if len(found) < MIN_OBJECTIVES + 1:
+        add(from_heading(title, vocab, allow_title=True))
+    for term in key_terms(joined, vocab, exclude=title):
+        if len(found) >= max(MIN_OBJECTIVES + 1, 3):
+            break
+        quantity = QUANTITY_RE.search(term) and numeric_near(joined, term)
+        add(f"{'Calculate' if quantity else 'Explain'} {term}")
+    for sentence in central_claims(sentences, vocab, topics):
+        if len(found) >= MIN_OBJECTIVES + 1:
+            break
+        add(sentence)
+    for topic in topics:
+        if len(found) >= MIN_OBJECTIVES:
+            break
+        add(f"Explain {topic}" if topic.lower() not in title.lower() else None)
+    for word in key_words(joined, vocab):  # last resort: the section's own most used terms
+        if len(found) >= MIN_OBJECTIVES:
+            break
+        add(f"Define {word}")
+    taken.update(f.lower() for f in found[:MAX_OBJECTIVES])
+    return found[:MAX_OBJECTIVES]
+
+
+def from_heading(heading: str, vocab: Counter, allow_title: bool = False) -> str | None:
+    text = re.sub(r"\\[()\[\]]|\$", "", clean_title(heading)).strip(" .:")
+    if not text or SKIP_HEADINGS_RE.match(text) or len(text.split()) > 14:
+        return None
+    m = WHAT_IS_RE.match(text)
+    if m:
+        return f"Explain what {natural_case(m.group('rest'), vocab)} {m.group('verb').lower()}"
+    m = QUESTION_RE.match(text)
+    if m and text.endswith("?"):
+        rest = natural_case(m.group("rest"), vocab).rstrip("?")
+        verb = " is" if re.match(r"^(?:who|what)(?:'s|’s)", text, re.I) else ""
+        return f"Explain {m.group('w').lower()}{verb} {rest}"
+    if text.endswith("?"):
+        return None  # a yes/no question heading does not turn into an objective cleanly
+    m = VERSUS_RE.match(text)
+    if m:
+        return f"Compare {natural_case(m.group('a'), vocab)} with {natural_case(m.group('b'), vocab)}"
+    m = GERUND_RE.match(text)
+    if m:
+        verb = base_verb(m.group("verb"), vocab)
+        rest = natural_case(m.group("rest"), vocab)
+        more = re.match(r"^and\s+([a-z]+ing)\b", rest)
+        if more:  # "Fetching and Pulling from ..." -> "Fetch and pull from ..."
+            rest = rest.replace(more.group(1), base_verb(more.group(1), vocab) or more.group(1), 1)
+        if verb in LEARNER_VERBS and rest.split()[0].lower() not in NOT_A_TERM_START:
+            return f"{verb.capitalize()} {rest}"
+        return None
+    if not allow_title and len(text.split()) == 1 and text.lower() in GENERIC:
+        return None
+    verb = (
+        "Calculate"
+        if re.search(r"\b(?:rate|ratio|value|cost|price|formula|index)\b", text, re.I)
+        else "Explain"
+    )
+    return f"{verb} {natural_case(text, vocab)}"
+
+
+def from_definition(sentence: str, vocab: Counter, text: str = "") -> str | None:
+    m = DEFINITION_RE.match(sentence.strip())
+    if not m:
+        return None
+    term = m.group("term").strip()
+    words = term.lower().split()
+    if words[0] in STOPWORDS or words[-1] in STOPWORDS or any(w in GENERIC for w in words):
+        return None
+    if any(w in NOT_A_TERM_START for w in words) or any(len(w) < 3 for w in words):
+        return None
+    if len(re.findall(r"\b" + re.escape(term) + r"\b", text or sentence, re.I)) < 2:
+        return None  # a term the section uses once is not what it teaches
+    article = "the " if sentence.strip().lower().startswith("the ") else ""
+    if sentence.strip()[:2].lower() in ("a ", "an"):
+        article = sentence.strip().split()[0].lower() + " "
+    return f"Define {article}{natural_case(term, vocab)}"
+
+
+CALLED_RE = re.compile(
+    r"\b(?:is|are)\s+(?:called|known\s+as|termed)\s+[\"“']?(?P<term>[a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,3})"
+)
+
+
+def from_naming(sentence: str, text: str) -> str | None:
+    """'... these simple names are called "references" ...' -> 'Define references'."""
+    m = CALLED_RE.search(sentence)
+    if not m:
+        return None
+    term = m.group("term").strip()
+    words = term.lower().split()
+    if any(w in STOPWORDS or w in GENERIC or w in NOT_A_TERM_START for w in words[-1:] + words[:1]):
+        return None
+    if len(re.findall(r"\b" + re.escape(term) + r"\b", text, re.I)) < 2:
+        return None
+    return f"Define {term}"
+
+
+def from_calculation(sentence: str, vocab: Counter) -> str | None:
+    m = CALC_RE.search(sentence)
+    if not m:
+        return None
+    target = (m.group("a") or m.group("b") or "").strip()
+    if not target or target.split()[0].lower() in STOPWORDS - {"the"}:
+        return None
+    words = [w for w in target.lower().split() if w not in STOPWORDS]
+    if not words or any(w in GENERIC for w in words) or len(words) > 6:
+        return None
+    if any(w in NOT_A_TERM_START or w in ("you", "we", "they") for w in words) or not QUANTITY_RE.search(
+        target
+    ):
+        return None
+    if re.search(r"\d", target):
+        return None
+    return f"Calculate {natural_case(target, vocab)}"
+
+
+def from_procedure(sentence: str) -> str | None:
+    m = PROCEDURE_RE.match(sentence.strip())
+    if not m:
+        return None
+    tool = m.group("tool").strip()
+    if tool.split()[0].lower() in ("it", "this", "that", "them", "the", "a", "an") and len(tool.split()) < 2:
+        return None
+    return f"Use {tool} to {m.group('goal').strip()}"
+
+
+def base_verb(gerund: str, vocab: Counter) -> str | None:
+    """'Calculating' -> 'calculate', 'Running' -> 'run', 'Installing' -> 'install': the candidate
+    the passages themselves use, so no dictionary is needed."""
+    stem = gerund[:-3].lower()
+    candidates = [stem, stem + "e"]
+    if len(stem) > 2 and stem[-1] == stem[-2]:
+        candidates.insert(0, stem[:-1])
+    candidates = [c for c in candidates if c not in STOPWORDS and len(c) > 1]
+    known = [c for c in candidates if c in LEARNER_VERBS]
+    if known:
+        return known[0]
+    lower = Counter({k.lower(): v for k, v in vocab.items()})
+    seen = [c for c in candidates if lower.get(c, 0) or lower.get(c + "s", 0) or lower.get(c + "d", 0)]
+    if seen:
+        return max(seen, key=lambda c: lower.get(c, 0) + lower.get(c + "s", 0))
+    for c in candidates:
+        if lower.get(c + "ed", 0) or lower.get(c + "es", 0):
+            return c
+    return None

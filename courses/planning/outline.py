@@ -1,0 +1,128 @@
+"""From chosen units to timed sections and parts.
+
+A section's minutes follow the relevant text it draws on: each unit gets its supported minutes
+(material.py) scaled by planned / supported, so no section is longer than its sources support. Units
+too short for a ten-minute section join a neighbour from the same chapter. Parts are runs of
+sections, cut preferably where the chapter changes, 30-120 minutes each, their number within the
+range the time contract allows.
+"""
+
+from __future__ import annotations
+
+import math
+
+from courses.budget import PART_MAX, PART_MIN, SECTION_MIN, part_count_range
+from courses.planning.titles import distinct_titles, join_two, part_title, section_title
+
+
+def sections_from_units(units: list[dict], minutes: int) -> list[dict]:
+    support = sum(u["supported_minutes"] for u in units) or 1.0
+    scale = min(1.0, minutes / support) if not any(u.get("neighbour") for u in units) else minutes / support
+    sections = [
+        {
+            "title": section_title(u["title"], u["chapter_title"]),
+            "units": [u["key"]],
+            "book_id": u["book_id"],
+            "chapter_id": u["chapter_id"],
+            "chapter_title": u["chapter_title"],
+            "chunk_ids": list(u["chunk_ids"]),
+            "subheadings": list(u.get("subheadings", [])),
+            "words": u["words"],
+            "supported_minutes": u["supported_minutes"],
+            "minutes": u["supported_minutes"] * scale,
+            "topics": list(u.get("topics", [])),
+        }
+        for u in units
+    ]
+    return _merge_short(sections)
+
+
+def _merge_short(sections: list[dict]) -> list[dict]:
+    while True:
+        short = [i for i, s in enumerate(sections) if s["minutes"] < SECTION_MIN]
+        merged = False
+        for i in short:
+            options = [
+                j
+                for j in (i - 1, i + 1)
+                if 0 <= j < len(sections) and sections[j]["chapter_id"] == sections[i]["chapter_id"]
+            ]
+            if not options:
+                continue
+            j = min(options, key=lambda k: sections[k]["minutes"])
+            a, b = sorted((i, j))
+            sections[a : b + 1] = [_merge(sections[a], sections[b])]
+            merged = True
+            break
+        if not merged:
+            return sections
+
+
+def _merge(a: dict, b: dict) -> dict:
+    big, small = (a, b) if a["minutes"] >= b["minutes"] else (b, a)
+    title = join_two(a["title"], b["title"]) if small["minutes"] >= SECTION_MIN / 2 else None
+    return {
+        **a,
+        "title": title or big["title"],
+        "units": a["units"] + b["units"],
+        "chunk_ids": a["chunk_ids"] + [c for c in b["chunk_ids"] if c not in a["chunk_ids"]],
+        "subheadings": list(dict.fromkeys(a["subheadings"] + [small["title"]] + b["subheadings"])),
+        "words": a["words"] + b["words"],
+        "supported_minutes": a["supported_minutes"] + b["supported_minutes"],
+        "minutes": a["minutes"] + b["minutes"],
+        "topics": list(dict.fromkeys(a["topics"] + b["topics"])),
+    }
+
+
+def group_into_parts(sections: list[dict], minutes: int) -> list[list[dict]]:
+    """Contiguous parts with balanced minutes, cut at chapter changes where possible."""
+    n = len(sections)
+    low, high = part_count_range(minutes)
+    want = max(low, min(high, round(minutes / 90) or 1), math.ceil(minutes / PART_MAX))
+    count = max(1, min(want, n))
+    target = sum(s["minutes"] for s in sections) / count
+    prefix = [0.0]
+    for s in sections:
+        prefix.append(prefix[-1] + s["minutes"])
+
+    def cost(i: int, j: int) -> float:  # a part of sections[i:j]
+        length = prefix[j] - prefix[i]
+        penalty = ((length - target) / max(target, 1)) ** 2
+        if length > PART_MAX:
+            penalty += 4 * ((length - PART_MAX) / PART_MAX + 1)
+        if length < PART_MIN:
+            penalty += 1
+        if j < n and sections[j]["chapter_id"] == sections[j - 1]["chapter_id"]:
+            penalty += 1.0  # cutting inside a chapter
+        return penalty
+
+    best = {(0, 0): (0.0, [])}
+    for k in range(1, count + 1):
+        for j in range(k, n + 1):
+            options = [
+                (best[(k - 1, i)][0] + cost(i, j), best[(k - 1, i)][1] + [j])
+                for i in range(k - 1, j)
+                if (k - 1, i) in best
+            ]
+            if options:
+                best[(k, j)] = min(options, key=lambda o: o[0])
+    cuts = best[(count, n)][1]
+    parts, start = [], 0
+    for end in cuts:
+        parts.append(sections[start:end])
+        start = end
+    return [p for p in parts if p]
+
+
+def titled_parts(parts: list[list[dict]]) -> list[str]:
+    titles, alternatives = [], []
+    for part in parts:
+        minutes_by_chapter: dict[str, float] = {}
+        for s in part:
+            minutes_by_chapter[s["chapter_title"]] = (
+                minutes_by_chapter.get(s["chapter_title"], 0) + s["minutes"]
+            )
+        chapters = sorted(minutes_by_chapter, key=lambda c: -minutes_by_chapter[c])
+        titles.append(part_title(chapters, [(s["title"], s["minutes"]) for s in part]))
+        alternatives.append([s["title"] for s in sorted(part, key=lambda s: -s["minutes"])])
+    return distinct_titles(titles, alternatives)

@@ -1,0 +1,204 @@
+"""Choosing the units a course draws on, in teaching order (used by material.py).
+
+Whole-request coherence first: a topic is taught from the books that teach most of the request,
+and each topic's first unit comes from the chapter that teaches most of it; then the remaining units
+named by a heading (or their chapter's title), then strong text evidence, until they support the
+planned time. Front and back matter never fill time, not even when widening.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from courses.planning.request import Request
+from courses.planning.sizing import SECTION_MAX, SECTION_MIN, supported_minutes, words_for
+from courses.planning.units import RELEVANT, Unit, back_matter_chapters, build_units, is_filler_title
+from library.models import Chapter, Chunk
+
+TIERS = {"heading": 0, "chapter": 0, "subheading": 1}  # else 2: text or book-title evidence
+STRONG_TEXT = 0.7
+CHAPTER_NORM_WORDS = 5000  # a chapter with this many words on a topic teaches all of it
+
+
+def drop_weak_text(units: list[Unit], topics: int) -> None:
+    """Text-only evidence below STRONG_TEXT counts only for a topic no heading names."""
+    for i in range(topics):
+        strong = any(
+            TIERS.get(u.evidence.get(i, ""), 2) < 2 and u.scores.get(i, 0) >= RELEVANT for u in units
+        )
+        if not strong:
+            continue
+        for u in units:
+            if TIERS.get(u.evidence.get(i, ""), 2) == 2 and u.scores.get(i, 0) < STRONG_TEXT:
+                u.scores.pop(i, None)
+
+
+def worth_a_section(units: list[Unit], depth: str, pace: int) -> list[Unit]:
+    """Drop scraps: a unit supporting less than a minimum section, alone in its chapter, cannot be
+    taught without stretching it (a neighbour in the same chapter would absorb it)."""
+    per_chapter: dict[int, int] = defaultdict(int)
+    for u in units:
+        per_chapter[u.chapter_id] += 1
+    return [u for u in units if support_of(u, depth, pace) >= SECTION_MIN or per_chapter[u.chapter_id] > 1]
+
+
+def support_of(unit: Unit, depth: str, pace: int, whole: bool = False) -> float:
+    words = unit.words if whole else unit.relevant_words()
+    return supported_minutes(words, depth, pace)
+
+
+def coverage_by(relevant: list[Unit]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    book_topics: dict[int, set[int]] = defaultdict(set)
+    chapter_topics: dict[int, set[int]] = defaultdict(set)
+    for u in relevant:
+        for i, s in u.scores.items():
+            if s >= RELEVANT:
+                book_topics[u.book_id].add(i)
+                chapter_topics[u.chapter_id].add(i)
+    return book_topics, chapter_topics
+
+
+def keep_coherent(relevant: list[Unit]) -> list[Unit]:
+    """Whole-request coherence: a topic is taught from the books that teach most of the request.
+    In "Git internals: objects, references and packfiles", Pro Git teaches all four; an economics
+    chapter on "Objections" (the same stem as "objects") is not used for "objects"."""
+    book_topics, _ = coverage_by(relevant)
+    best: dict[int, int] = defaultdict(int)
+    for topics in book_topics.values():
+        for i in topics:
+            best[i] = max(best[i], len(topics))
+    for u in relevant:
+        for i in list(u.scores):
+            if u.scores[i] >= RELEVANT and len(book_topics[u.book_id]) < best[i]:
+                u.scores.pop(i)
+    return [u for u in relevant if u.score > 0 and u.relevant_words() > 0]
+
+
+def choose(relevant: list[Unit], request: Request, target: float, depth: str, pace: int) -> list[Unit]:
+    """Units for each topic in turn, until they support the target time (at most one section per
+    ten minutes; every topic gets a unit). Each topic's units are ranked within the books that
+    teach most of the request: a named topic's units named by a heading (or their chapter's title)
+    from the chapter teaching it most first ("Unemployment" for unemployment); a sub-topic's
+    ("Git internals: objects") from units that also teach the topic it belongs to, in the chapter
+    teaching most of the whole request. Ties: score, then book order."""
+    book_topics, _ = coverage_by(relevant)
+    mass: dict[tuple[int, int], int] = defaultdict(int)  # (topic, chapter) -> words teaching it
+    for u in relevant:
+        for i, s in u.scores.items():
+            if s >= RELEVANT and (TIERS.get(u.evidence[i], 2) < 2 or s >= STRONG_TEXT):
+                mass[(i, u.chapter_id)] += sum(w for cid, w, _ in u.chunks if cid in u.relevant[i])
+    weight: dict[int, float] = defaultdict(float)  # how much of the whole request a chapter teaches
+    for (_topic, chapter_id), words in mass.items():
+        weight[chapter_id] += min(1.0, words / CHAPTER_NORM_WORDS)
+
+    def rank(u: Unit, i: int) -> tuple:
+        tier = TIERS.get(u.evidence[i], 2)
+        own = round(min(1.0, mass[(i, u.chapter_id)] / CHAPTER_NORM_WORDS), 1)
+        whole = round(weight[u.chapter_id], 1)
+        heads = [j for j, t in enumerate(request.topics) if not t.sub]
+        with_head = any(u.scores.get(j, 0) >= RELEVANT for j in heads)
+        order = (not with_head, -whole, tier, -own) if request.topics[i].sub else (tier, -own, -whole)
+        score = -round(u.scores[i] + 0.1 * u.score, 2)
+        return (-len(book_topics[u.book_id]), *order, score, u.book_id, u.chapter_order, u.first_ordinal)
+
+    queues = [
+        sorted((u for u in relevant if u.scores.get(i, 0) >= RELEVANT), key=lambda u, i=i: rank(u, i))
+        for i in range(len(request.topics))
+    ]
+    chosen: list[Unit] = []
+    total = 0.0
+    limit = max(1, int(target // SECTION_MIN))
+    deferred: list[Unit] = []  # scraps wait until a unit of their chapter is chosen
+
+    def has(i: int) -> bool:  # every topic gets a unit, even when another unit alone fills the time
+        return any(c.scores.get(i, 0) >= RELEVANT for c in chosen)
+
+    while len(chosen) < limit and any(queues) and (total < target or not all(map(has, range(len(queues))))):
+        for i, queue in enumerate(queues):
+            while queue and (queue[0] in chosen or queue[0] in deferred):
+                queue.pop(0)
+            if not queue or (total >= target and has(i)) or len(chosen) >= limit:
+                continue
+            unit = queue.pop(0)
+            if support_of(unit, depth, pace) < SECTION_MIN and not any(
+                c.chapter_id == unit.chapter_id for c in chosen
+            ):
+                deferred.append(unit)  # alone in its chapter it would be stretched to ten minutes
+                continue
+            chosen.append(unit)
+            total += support_of(unit, depth, pace)
+    by_chapter: dict[int, list[Unit]] = defaultdict(list)
+    for unit in deferred:
+        by_chapter[unit.chapter_id].append(unit)
+    for scraps in by_chapter.values():  # scraps of one chapter that together make a section
+        if total < target and sum(support_of(u, depth, pace) for u in scraps) >= SECTION_MIN:
+            chosen.extend(scraps[: max(0, limit - len(chosen))])
+            total += sum(support_of(u, depth, pace) for u in scraps)
+    for unit in deferred:  # a scrap joins when its chapter is taught anyway (it merges into a section)
+        if (
+            unit not in chosen
+            and any(c.chapter_id == unit.chapter_id for c in chosen)
+            and len(chosen) < limit
+        ):
+            chosen.append(unit)
+            total += support_of(unit, depth, pace)
+    return chosen
+
+
+def neighbouring_units(chosen: list[Unit], short: float, books: dict, depth: str, pace: int) -> list[Unit]:
+    """Unchosen units next to the chosen ones -- the rest of their chapters first, then the chapters
+    either side in the same book -- until they make up `short` minutes. Front and back matter
+    never fill time."""
+    taken = {u.key for u in chosen}
+    near = {(u.book_id, u.chapter_order + d) for u in chosen for d in (-1, 0, 1)}
+    chapters = [
+        c
+        for c in Chapter.objects.filter(book_id__in={u.book_id for u in chosen}).values(
+            "id", "book_id", "order", "title", "summary", "word_count"
+        )
+        if (c["book_id"], c["order"]) in near
+    ]
+    for c in chapters:
+        c["book_title"] = books[c["book_id"]]["title"]
+    back = back_matter_chapters(
+        list(
+            Chapter.objects.filter(book_id__in={u.book_id for u in chosen}).values(
+                "id", "book_id", "order", "title"
+            )
+        )
+    )
+    chapters = [c for c in chapters if c["id"] not in back and not is_filler_title(c["title"])]
+    pool = [u for u in build_all(chapters, back, depth, pace) if u.key not in taken and not u.back_matter]
+    homes = {(u.book_id, u.chapter_order) for u in chosen}
+
+    def distance(u: Unit) -> tuple:
+        d = min(abs(u.chapter_order - o) for b, o in homes if b == u.book_id)
+        return (d, u.book_id, u.chapter_order, u.first_ordinal)
+
+    result, total = [], 0.0
+    for unit in sorted(pool, key=distance):
+        if total >= short:
+            break
+        result.append(unit)
+        total += support_of(unit, depth, pace, True)
+    return result
+
+
+def build_all(chapters: list[dict], back: set[int], depth: str, pace: int) -> list[Unit]:
+    outline = defaultdict(list)
+    for row in (
+        Chunk.objects.filter(chapter_id__in=[c["id"] for c in chapters])
+        .order_by("ordinal")
+        .values_list("chapter_id", "id", "ordinal", "word_count", "heading_path")
+    ):
+        outline[row[0]].append(row[1:])
+    max_words = words_for(SECTION_MAX, depth, pace)
+    return [u for c in chapters for u in build_units(c, outline[c["id"]], c["id"] in back, max_words)]
+
+
+def teaching_order(units: list[Unit]) -> list[Unit]:
+    """Books in the order of their best unit, then each book's own order (foundations first)."""
+    rank: dict[int, float] = {}
+    for u in units:
+        rank[u.book_id] = max(rank.get(u.book_id, 0.0), u.score)
+    return sorted(units, key=lambda u: (-rank[u.book_id], u.book_id, u.chapter_order, u.first_ordinal))

@@ -1,0 +1,144 @@
+"""Terms and claims of a section's passages, for its objectives: repeated multi-word terms of running
+prose (not code, paths or tables), single key terms, shell commands, and short causal claims."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from docprof.ai.text import STOPWORDS, split_sentences
+
+GENERIC = frozenset(
+    """idea ideas thing things way ways result results example examples case cases point points problem
+    problems reason reasons fact facts part parts kind kinds type types one ones answer answers question
+    questions goal purpose rest below above following section chapter book text figure table page lot
+    basic basics key main important concept concepts overview introduction summary conclusion something
+    anything everything nothing other others same first second third next last new old good bad simple
+    little many much more most less least few several number numbers amount data value values term terms
+    note notes exercise exercises review time times people person way end start word words one two three
+    four five six seven eight nine ten hundred thousand million billion percent per cent size form""".split()
+)
+WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+NOT_A_TERM_START = frozenset(
+    """since because if when although though thus hence then also however so while whereas unless until
+    once after before where which what who whose this that these those it its there here such each every
+    some any all both either neither one our their your his her my another other""".split()
+)
+COMPARATIVES = frozenset(
+    """better worse more less greater smaller larger higher lower much very real whole same different various
+    certain particular general specific given possible actual usual common simple following""".split()
+)
+PRONOUN_START = frozenset("i we you it this these that those they he she there here such our its".split())
+CAUSAL_RE = re.compile(
+    r"\b(?:because|so that|therefore|which means|causes?|leads? to|results? in|allows?|prevents?|"
+    r"depends? on|requires?|determines?|increases?|decreases?|reduces?|raises?|lowers?|guarantees?|"
+    r"ensures?|makes?)\b",
+    re.I,
+)
+CLAIM_START_RE = re.compile(r"^(?:The|A|An|Each|Every|Most|Many)\s+[a-z]")
+CHATTY_RE = re.compile(r"\b(?:you|your|we|our|us|i|me|my)\b|['’]ll\b|['’]s\b|\bnext\b|\bhowever\b|\d", re.I)
+COMMAND_RE = re.compile(r"(?:^|\s)\$\s+(?P<tool>[a-z][\w.+-]*)\s+(?P<sub>[a-z][\w-]{2,})")
+
+
+def key_words(text: str, vocab: Counter) -> list[str]:
+    """Single terms of six letters or more that the prose of the passages uses at least three times."""
+    counts: Counter = Counter()
+    for sentence in split_sentences(text):
+        if is_prose(sentence):
+            counts.update(w for w in WORD_RE.findall(sentence) if len(w) >= 6 and term_word(w, vocab))
+    words = [w.lower() for w, n in counts.most_common(20) if n >= 3]
+    return list(dict.fromkeys(w for w in words if not w.endswith(("ed", "ly", "ing"))))
+
+
+def commands(text: str) -> list[str]:
+    """Shell commands the passages run ('$ git update-ref ...' -> 'git update-ref'), most used first."""
+    found = Counter(f"{m.group('tool')} {m.group('sub')}" for m in COMMAND_RE.finditer(text))
+    return [c for c, _ in found.most_common()]
+
+
+def natural_case(phrase: str, vocab: Counter) -> str:
+    """Title-case words lowered where the passages write them in lower case ('The Shutdown Point' ->
+    'the shutdown point'; 'Git' and 'RefCell<T>' stay)."""
+    out = []
+    for word in phrase.split():
+        bare = word.strip("()[]{},.:;\"'")
+        proper = vocab.get(bare, 0) >= 2 and vocab.get(bare.lower(), 0) == 0
+        if bare[:1].isupper() and bare[1:].islower() and not proper:
+            word = word.replace(bare, bare.lower(), 1)
+        out.append(word)
+    return " ".join(out)
+
+
+def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6) -> list[str]:
+    """Two- and three-word terms the passages repeat in running prose (words separated by spaces
+    only, so code and paths such as refs/heads/master are not terms), most frequent first; proper
+    names and acronym-laden labels are skipped."""
+    grams: Counter = Counter()
+    prose = " ".join(s for s in split_sentences(text) if is_prose(s))
+    for fragment in re.split(r"[^\w'\s\-]+|\s-+\s", prose):
+        tokens = fragment.split()
+        for n in (2, 3):
+            for i in range(len(tokens) - n + 1):
+                gram = tokens[i : i + n]
+                inner_of = n == 3 and gram[1].lower() == "of"  # "division of labour", "rate of interest"
+                if all(term_word(g, vocab) for g in (gram[::2] if inner_of else gram)):
+                    grams[" ".join(g.lower() for g in gram)] += 1
+    skip = exclude.lower()
+    terms: list[str] = []
+    for gram, count in grams.most_common(60):
+        if count < 3 or gram in skip or any(gram in t.lower() for t in terms):
+            continue
+        longer = [g for g, c in grams.items() if c >= 0.6 * count and gram in g and g != gram]
+        if longer:
+            continue  # "force participation" inside "labor force participation"
+        first, last = gram.split()[0], gram.split()[-1]
+        if last.endswith(("ed", "ly", "ing")) or first.endswith(("ly", "ing")) or first in COMPARATIVES:
+            continue  # "better cultivated", "funds destined": not a term
+        terms.append(natural_case(gram, vocab))
+        if len(terms) >= limit:
+            break
+    return terms
+
+
+def central_claims(sentences: list[str], vocab: Counter, topics: list[str]) -> list[str]:
+    """'Explain why <claim>' for short declarative sentences of the passage that state a cause or a
+    mechanism ("... prevents ...", "... because ..."), most typical of the section first."""
+    topic_words = {w.lower() for t in topics for w in WORD_RE.findall(t)}
+    scored = []
+    for sentence in sentences:
+        words = sentence.split()
+        if not 8 <= len(words) <= 18 or not is_prose(sentence) or not sentence.endswith("."):
+            continue
+        if not CLAIM_START_RE.match(sentence) or CHATTY_RE.search(sentence) or not CAUSAL_RE.search(sentence):
+            continue
+        tokens = [w.lower() for w in WORD_RE.findall(sentence) if w.lower() not in STOPWORDS]
+        typical = sum(vocab.get(t, 0) for t in tokens) / max(1, len(tokens))
+        scored.append((typical + 5 * len(topic_words & set(tokens)), sentence))
+    result = []
+    for _, sentence in sorted(scored, key=lambda x: -x[0])[:3]:
+        claim = sentence.rstrip(".")
+        result.append(f"Explain why {claim[:1].lower()}{claim[1:]}")
+    return result
+
+
+def is_prose(sentence: str) -> bool:
+    """A sentence of running text (not code, output or a table): mostly plain words, ends with a stop."""
+    tokens = sentence.split()
+    if not 6 <= len(tokens) <= 90 or not sentence.rstrip().endswith((".", "?", "!")):
+        return False
+    plain = sum(1 for t in tokens if re.fullmatch(r"[(\"“‘]?[A-Za-z][a-z'’\-]*[,.;:?!)\"”’]*", t))
+    return plain >= 0.8 * len(tokens)
+
+
+def term_word(word: str, vocab: Counter) -> bool:
+    low = word.lower()
+    if len(low) < 4 or not low.isalpha() or low in STOPWORDS or low in GENERIC or low in NOT_A_TERM_START:
+        return False
+    if word.isupper():
+        return False  # acronyms and theorem labels ("SSNS")
+    proper = vocab.get(word.capitalize(), 0) > 2 * vocab.get(low, 0)
+    return not proper  # "United States", "North America"
+
+
+def numeric_near(text: str, term: str) -> bool:
+    return bool(re.search(re.escape(term) + r"[^.]{0,60}(?:=|\d+(?:\.\d+)?\s*%)", text, re.I))
