@@ -1,0 +1,127 @@
+"""Clients of bench/load.py: the latency recorder, and the readers of cached lectures and askers of
+questions, which plug in when the lectures and Q&A APIs exist (their URL names resolve)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+
+QUESTIONS = [
+    "What is a discount rate?",
+    "How is terminal value estimated?",
+    "Why is money today worth more than money tomorrow?",
+    "What does free cash flow measure?",
+]
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))] if ordered else 0.0
+
+
+class Recorder:
+    """Latency and errors per endpoint label. An error: an unexpected status, or no answer."""
+
+    def __init__(self):
+        self.samples: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, list[str]] = defaultdict(list)
+
+    async def call(self, label: str, request, expected: int):
+        started = time.perf_counter()
+        try:
+            response = await request
+        except Exception as exc:  # a timeout or a dropped connection is an error too
+            self.samples[label].append(time.perf_counter() - started)
+            self.errors[label].append(f"{type(exc).__name__}: {exc}"[:200])
+            return None
+        self.samples[label].append(time.perf_counter() - started)
+        if response.status_code != expected:
+            self.errors[label].append(f"HTTP {response.status_code}: {response.text[:200]}")
+            return None
+        return response
+
+    def summary(self) -> dict:
+        out = {}
+        for label, values in sorted(self.samples.items()):
+            ms = [v * 1000 for v in values]
+            out[label] = {
+                "n": len(ms),
+                "errors": len(self.errors[label]),
+                "error_examples": sorted(set(self.errors[label]))[:3],
+                "p50_ms": round(pct(ms, 50), 1),
+                "p95_ms": round(pct(ms, 95), 1),
+                "p99_ms": round(pct(ms, 99), 1),
+                "max_ms": round(max(ms), 1) if ms else 0.0,
+            }
+        return out
+
+
+def _has_url(name: str) -> bool:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse(name, args=[1])
+        return True
+    except NoReverseMatch:
+        return False
+
+
+def readers_and_askers(user, args) -> dict:
+    """Set up what the readers and askers need (a course with written lectures), or say why not."""
+    notes, sections = [], []
+    want_readers = args.readers > 0 and _has_url("api-section-lecture")
+    want_askers = args.askers > 0 and _has_url("api-section-questions")
+    if args.readers and not want_readers:
+        notes.append(f"{args.readers} readers of cached lectures: the lectures API is not on main yet")
+    if args.askers and not want_askers:
+        notes.append(f"{args.askers} askers of questions: the Q&A API is not on main yet")
+    if want_readers or want_askers:
+        sections = written_sections(user)
+
+    def tasks(rec, client, base, stop_at):
+        jobs = []
+        if want_readers:
+            jobs += [
+                reader(n, rec, client, base, stop_at, sections, args.read_interval)
+                for n in range(args.readers)
+            ]
+        if want_askers:
+            jobs += [
+                asker(n, rec, client, base, stop_at, sections, args.ask_interval) for n in range(args.askers)
+            ]
+        return jobs
+
+    return {"notes": notes, "tasks": tasks, "sections": sections}
+
+
+def written_sections(user) -> list[int]:
+    """Sections of one course whose lectures are written (done once, in this process)."""
+    raise NotImplementedError("written lectures for the load bench: to be wired when lectures land")
+
+
+async def reader(n, rec, client, base, stop_at, sections, interval):
+    async with client() as c:
+        await asyncio.sleep((n % 10) * interval / 10)
+        while time.monotonic() < stop_at:
+            section = sections[n % len(sections)]
+            await rec.call(
+                "GET /api/sections/{id}/lecture", c.get(f"{base}/api/sections/{section}/lecture"), 200
+            )
+            await asyncio.sleep(interval)
+
+
+async def asker(n, rec, client, base, stop_at, sections, interval):
+    async with client() as c:
+        await asyncio.sleep((n % 10) * interval / 10)
+        i = 0
+        while time.monotonic() < stop_at:
+            section = sections[(n + i) % len(sections)]
+            body = {"question": QUESTIONS[(n + i) % len(QUESTIONS)]}
+            await rec.call(
+                "POST /api/sections/{id}/questions",
+                c.post(f"{base}/api/sections/{section}/questions", json=body),
+                200,
+            )
+            i += 1
+            await asyncio.sleep(interval)
