@@ -4,6 +4,7 @@ embedded stack, a user with the sample books, the machine they ran on, one JSON 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import platform
 import sys
@@ -11,6 +12,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_BOOKS = ("valuing-a-business.md", "time-value-of-money.txt")
+
+
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def log(msg: str) -> None:
@@ -31,6 +35,7 @@ def setup_django(db_name: str, redis_db: int, **extra: str) -> Path:
             "DOCPROF_COURSE_RATE_PER_HOUR": "1000000",
             "DJANGO_SETTINGS_MODULE": "docprof.settings",
             "DJANGO_DEBUG": "false",
+            "DJANGO_SECURE": "false",  # plain HTTP on loopback (production sits behind a TLS proxy)
             "DJANGO_SECRET_KEY": "bench-only-secret-key",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             **extra,

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import resource
 import sys
 import time
@@ -74,11 +75,45 @@ def free_port() -> int:
     raise SystemExit(f"no free port in {PORTS}")
 
 
-def web_command(port: int, web_workers: int) -> list[str]:
-    """The web server exactly as `make run` starts it."""
+def web_command(port: int, web_workers: int, access_log: Path) -> list[str]:
+    """The web server exactly as `make run` starts it, plus an access log with each request's time
+    inside the server (microseconds), to tell server time from waiting for a CPU."""
     from docprof.management.commands.run import Command
 
-    return Command()._commands("127.0.0.1", port, web_workers)["web"]
+    command = Command()._commands("127.0.0.1", port, web_workers)["web"]
+    return [*command, "--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT]
+
+
+ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s"
+LABELS = [
+    (re.compile(r"^GET /api/jobs/\d+$"), "GET /api/jobs/{id}"),
+    (re.compile(r"^GET /api/courses/\d+/status$"), "GET /api/courses/{id}/status"),
+    (re.compile(r"^POST /api/courses$"), "POST /api/courses"),
+    (re.compile(r"^GET /api/sections/\d+/lecture$"), "GET /api/sections/{id}/lecture"),
+    (re.compile(r"^POST /api/sections/\d+/questions$"), "POST /api/sections/{id}/questions"),
+]
+
+
+def server_times(access_log: Path, since: float) -> dict:
+    """Per endpoint, the time each request spent inside gunicorn (p50/p99 ms), from its access log."""
+    from loadclients import pct
+
+    times: dict[str, list[float]] = {}
+    if not access_log.exists():
+        return {}
+    for line in access_log.read_text().splitlines():
+        parts = line.split()
+        if len(parts) != 4:
+            continue
+        method, path, _status, micros = parts
+        key = f"{method} {path}"
+        label = next((name for pattern, name in LABELS if pattern.match(key)), None)
+        if label:
+            times.setdefault(label, []).append(int(micros) / 1000)
+    return {
+        k: {"n": len(v), "p50_ms": round(pct(v, 50), 1), "p99_ms": round(pct(v, 99), 1)}
+        for k, v in times.items()
+    }
 
 
 async def wait_ready(client, base: str, timeout: float = 60) -> None:
@@ -205,8 +240,10 @@ def main(argv=None) -> int:
     flush_redis()
     stack = Stack(dict(os.environ), media.parent / "load-logs")
     port = free_port()
+    access_log = stack.logdir / "access.log"
+    access_log.unlink(missing_ok=True)
     try:
-        stack.start("web", web_command(port, args.web_workers))
+        stack.start("web", web_command(port, args.web_workers, access_log))
         stack.start_worker("w1", concurrency=4)
         stack.start_worker("w2", concurrency=4)
         log(f"{args.pollers} pollers, {args.courses} courses, {args.readers} readers, {args.askers} askers")
@@ -215,6 +252,7 @@ def main(argv=None) -> int:
         stack.stop_all()
         flush_redis()
     result["workers"] = throughput(result.pop("job_ids"), args.seconds)
+    result["server_side"] = server_times(access_log, 0)
     result["not_run"] = plugins["notes"]
     report(args, result)
     return 0
@@ -235,6 +273,8 @@ def report(args, result: dict) -> None:
             f"{name:34s} {s['n']:>9d} {s['errors']:>7d} {s['p50_ms']:>8.1f} {s['p95_ms']:>8.1f} "
             f"{s['p99_ms']:>8.1f} {target:>10s}"
         )
+    for name, s in result["server_side"].items():
+        print(f"  inside the server, {name}: p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms ({s['n']} requests)")
     for note in result["not_run"]:
         print(f"  not run: {note}")
     c, w = result["courses"], result["workers"]
