@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import re
 import resource
 import sys
@@ -137,60 +138,69 @@ async def run_load(args, base: str, token: str, plugins: dict) -> dict:
     rec = Recorder()
     job_ids: list[int] = []
     course_ends: dict[int, tuple[str, float]] = {}
+    rng = random.Random(7)
 
-    def client():
-        return httpx.AsyncClient(headers=headers, timeout=30, limits=httpx.Limits(max_connections=1))
+    # Every virtual user's client (one keep-alive connection) is made and connected before the
+    # window opens: making ~200 clients costs the client process seconds of CPU (TLS contexts),
+    # which would otherwise be counted as server latency.
+    users = args.courses + args.pollers + plugins["users"]
+    clients = [
+        httpx.AsyncClient(headers=headers, timeout=30, limits=httpx.Limits(max_connections=1))
+        for _ in range(users)
+    ]
+    handed = iter(clients)
 
-    async def generator(n: int, started: float) -> None:
-        async with client() as c:
-            body = {
-                "query": QUERIES[n % len(QUERIES)],
-                "hours": args.course_hours,
-                "preferences": PREFERENCES,
-            }
-            r = await rec.call("POST /api/courses", c.post(f"{base}/api/courses", json=body), 202)
-            if r is None:
+    def take():
+        return next(handed)
+
+    async def generator(c, n: int, started: float) -> None:
+        body = {"query": QUERIES[n % len(QUERIES)], "hours": args.course_hours, "preferences": PREFERENCES}
+        r = await rec.call("POST /api/courses", c.post(f"{base}/api/courses", json=body), 202)
+        if r is None:
+            return
+        course_id, job_id = r.json()["course_id"], r.json()["job_id"]
+        job_ids.append(job_id)
+        while True:
+            await asyncio.sleep(1.0)
+            url = f"{base}/api/courses/{course_id}/status"
+            r = await rec.call("GET /api/courses/{id}/status", c.get(url), 200, retry=lambda u=url: c.get(u))
+            if r is not None and r.json()["status"] in ("complete", "error", "cancelled"):
+                course_ends[course_id] = (r.json()["status"], time.monotonic() - started)
                 return
-            course_id, job_id = r.json()["course_id"], r.json()["job_id"]
-            job_ids.append(job_id)
-            while True:
-                await asyncio.sleep(1.0)
-                r = await rec.call(
-                    "GET /api/courses/{id}/status", c.get(f"{base}/api/courses/{course_id}/status"), 200
-                )
-                if r is not None and r.json()["status"] in ("complete", "error", "cancelled"):
-                    course_ends[course_id] = (r.json()["status"], time.monotonic() - started)
-                    return
 
-    async def poller(n: int, stop_at: float) -> None:
-        async with client() as c:
-            await asyncio.sleep((n % 10) * args.poll_interval / 10)
-            while time.monotonic() < stop_at:
-                if job_ids:
-                    job = job_ids[n % len(job_ids)]
-                    await rec.call("GET /api/jobs/{id}", c.get(f"{base}/api/jobs/{job}"), 200)
-                await asyncio.sleep(args.poll_interval)
+    async def poller(c, n: int, stop_at: float, phase: float) -> None:
+        await asyncio.sleep(phase)
+        while time.monotonic() < stop_at:
+            if job_ids:
+                job = job_ids[n % len(job_ids)]
+                url = f"{base}/api/jobs/{job}"
+                await rec.call("GET /api/jobs/{id}", c.get(url), 200, retry=lambda u=url: c.get(u))
+            await asyncio.sleep(args.poll_interval)
 
-    async with client() as c:
-        await wait_ready(c, base)
-    # warm-up: every server thread opens its database connection; nothing recorded
+    await wait_ready(clients[0], base)
+    # warm-up, not recorded: every client connects, every server thread opens its DB connection
     warm = Recorder()
-    async with client() as c:
-        for _ in range(40):
-            await warm.call("warm-up", c.get(f"{base}/api/courses"), 200)
+    for i in range(0, users, 20):
+        batch = clients[i : i + 20]
+        await asyncio.gather(*(warm.call("warm-up", c.get(f"{base}/api/courses"), 200) for c in batch))
     started = time.monotonic()
     stop_at = started + args.seconds
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-    tasks = [asyncio.create_task(generator(n, started)) for n in range(args.courses)]
-    tasks += [asyncio.create_task(poller(n, stop_at)) for n in range(args.pollers)]
-    tasks += [asyncio.create_task(t) for t in plugins["tasks"](rec, client, base, stop_at)]
+    tasks = [asyncio.create_task(generator(take(), n, started)) for n in range(args.courses)]
+    tasks += [
+        asyncio.create_task(poller(take(), n, stop_at, rng.uniform(0, args.poll_interval)))
+        for n in range(args.pollers)
+    ]
+    tasks += [asyncio.create_task(t) for t in plugins["tasks"](rec, take, base, stop_at, rng)]
     await asyncio.wait(tasks, timeout=args.seconds + args.finish_timeout)
     for t in tasks:
         t.cancel()
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)
     return {
         "window_s": args.seconds,
         "endpoints": rec.summary(),
+        "warm_up_errors": sum(len(v) for v in warm.errors.values()),
         "courses": {
             "requested": args.courses,
             "completed": sum(1 for s, _ in course_ends.values() if s == "complete"),
@@ -275,6 +285,9 @@ def report(args, result: dict) -> None:
         )
     for name, s in result["server_side"].items():
         print(f"  inside the server, {name}: p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms ({s['n']} requests)")
+    reconnects = {k: s["reconnects"] for k, s in result["endpoints"].items() if s.get("reconnects")}
+    if reconnects:
+        print(f"  keep-alive connections closed by the server as a GET went out, retried once: {reconnects}")
     for note in result["not_run"]:
         print(f"  not run: {note}")
     c, w = result["courses"], result["workers"]

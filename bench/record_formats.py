@@ -209,6 +209,7 @@ def load(result: dict) -> list[str]:
                 name,
                 s["n"],
                 s["errors"],
+                s.get("reconnects", 0),
                 s["p50_ms"],
                 s["p95_ms"],
                 s["p99_ms"],

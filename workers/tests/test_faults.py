@@ -25,7 +25,6 @@ SHORT_LIMITS = {
     "DOCPROF_LLM_BACKOFF_BASE": "0.2",
     "DOCPROF_LLM_BACKOFF_MAX": "2",
     "DOCPROF_LLM_RPM": "100000",
-    "DOCPROF_COURSE_RATE_PER_HOUR": "100000",
 }
 
 
@@ -66,7 +65,6 @@ def test_courses_survive_a_faulty_model_a_killed_worker_and_service_restarts(
 ):
     if not settings.REDIS_EMBEDDED or settings.DATABASES["default"]["ENGINE"] != "docprof.db_embedded":
         pytest.skip("restarts the embedded Redis and Postgres")
-    settings.DOCPROF_COURSE_RATE_PER_HOUR = 100000
     run = FaultRun(stack, model, course_target(alice))
     run.begin(beat_every=1)
     run.submit()  # a course in the background all along

@@ -57,6 +57,8 @@ class Monitor(threading.Thread):
             changes = list(self.changes.get(job_id, []))
         before = [row for t, row in changes if t <= since]
         base = before[-1] if before else None
+        if base is not None and base[0] in GenerationJob.TERMINAL:
+            return since  # it had already finished (e.g. during an outage)
         for t, row in changes:
             if t <= since:
                 continue
