@@ -224,6 +224,7 @@ def load(result: dict) -> list[str]:
             "endpoint",
             "requests",
             "errors",
+            "reconnects",
             "p50 ms",
             "p95 ms",
             "p99 ms",
@@ -237,7 +238,9 @@ def load(result: dict) -> list[str]:
         "",
         f"{a['seconds']:.0f} s; {a['pollers']} pollers every {a['poll_interval']} s, {a['courses']} course "
         f"generations, {a['readers']} readers, {a['askers']} askers; gunicorn as `make run` starts it "
-        f'({a["web_workers"]} processes); "server" = time inside gunicorn (its access log).',
+        f'({a["web_workers"]} processes); "server" = time inside gunicorn (its access log); '
+        '"reconnects" = GETs sent just as the server closed an idle keep-alive connection, retried '
+        "once as a browser does (not counted as errors).",
         f"Courses complete: {c['completed']}/{c['requested']}. Workers (2 processes × 4 threads): "
         f"{w.get('courses_per_minute')} courses/min, {w.get('job_steps_per_minute')} job steps/min, "
         f"course request to complete p50 {w.get('course_seconds_p50')} s, "
