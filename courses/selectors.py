@@ -13,6 +13,12 @@ def outline(course: Course) -> list[dict]:
     rows = list(CourseSection.objects.filter(course=course).order_by("parent_section_id", "order_index"))
     parts = [r for r in rows if r.parent_section_id is None]
     parts.sort(key=lambda r: r.order_index)
+    if parts and not any(r.parent_section_id for r in rows):
+        # Sections but no parts: one default part holds them, so the outline is never empty.
+        default = CourseSection(
+            course=course, order_index=0, title=course.title or "Sections", estimated_minutes=0
+        )
+        return [{"part": default, "sections": parts, "default": True}]
     children: dict[int, list[CourseSection]] = {}
     for r in rows:
         if r.parent_section_id is not None:
@@ -20,6 +26,11 @@ def outline(course: Course) -> list[dict]:
     return [
         {"part": p, "sections": sorted(children.get(p.pk, []), key=lambda s: s.order_index)} for p in parts
     ]
+
+
+def sections_in_order(course: Course) -> list[CourseSection]:
+    """The sections a learner takes (not the parts), in outline order."""
+    return [s for item in outline(course) for s in item["sections"]]
 
 
 def job_phases(job) -> list[dict]:

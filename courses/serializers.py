@@ -49,7 +49,8 @@ class CourseRequestSerializer(serializers.Serializer):
     query = StrictCharField(
         max_length=MAX_QUERY_CHARS,
         trim_whitespace=False,  # the length limit applies to what was sent; validate_query trims
-        validators=[RegexValidator(r"\S", message="Say what you want to learn.")],
+        # Some text that is not only spaces, and no NUL characters (the pattern the schema states).
+        validators=[RegexValidator(r"^[^\x00]*\S[^\x00]*$", message="Say what you want to learn.")],
     )
     hours = HoursField()
     preferences = PreferencesSerializer(required=False, default=dict)

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("library.api_urls")),
     path("", include("workers.api_urls")),
     path("", include("courses.api_urls")),
+    path("", include("lectures.api_urls")),
 ]

@@ -218,6 +218,12 @@ DOCPROF_MIN_COURSE_MINUTES = env.int("DOCPROF_MIN_COURSE_MINUTES", default=15)
 # Course requests per user per hour (429 beyond).
 DOCPROF_COURSE_RATE_PER_HOUR = env.int("DOCPROF_COURSE_RATE_PER_HOUR", default=30)
 
+# --- Lectures -----------------------------------------------------------------------------
+# Lecture generations a user may start (a DRF rate: N/second|minute|hour|day); 429 beyond.
+DOCPROF_LECTURE_RATE = env("DOCPROF_LECTURE_RATE", default="60/hour")
+# Objectives written at once by the model writer (per lecture).
+DOCPROF_LECTURE_CONCURRENCY = env.int("DOCPROF_LECTURE_CONCURRENCY", default=6)
+
 # --- Library ------------------------------------------------------------------------------
 DOCPROF_MAX_UPLOAD_MB = env.int("DOCPROF_MAX_UPLOAD_MB", default=200)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

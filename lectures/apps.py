@@ -1,6 +1,20 @@
+import os
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class LecturesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "lectures"
+
+    def ready(self):
+        from lectures.kind import LECTURE_KIND
+        from workers import engine
+
+        engine.register(LECTURE_KIND)
+        if settings.TESTING and os.environ.get("DOCPROF_TEST_LECTURE_LLM"):
+            # A worker or web process started by a test or benchmark: the scripted model of test support.
+            from lectures.tests.support import install_scripted_llm
+
+            install_scripted_llm(os.environ["DOCPROF_TEST_LECTURE_LLM"])

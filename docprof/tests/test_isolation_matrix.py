@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from courses.models import Course
 from docprof.tests.world import ROLES
+from lectures.models import Lecture, QuizAttempt, SectionDelivery
 from library.models import Book
 from workers.models import GenerationJob
 
@@ -81,6 +82,12 @@ ROWS = [
     Row("POST", "api-course-resume", "course", statuses(409, 404, 403, 404)),  # still generating
     Row("POST", "api-course-cancel", "course", statuses(202, 404, 403, 404)),
     Row("DELETE", "api-course", "course", statuses(204, 404, 403, 404)),
+    # --- API: lectures ------------------------------------------------------------------------
+    Row("GET", "api-section-lecture", "section", API_OWN),
+    Row("GET", "api-lecture", "lecture", API_OWN),
+    Row("POST", "api-lecture-quiz", "lecture", statuses(400, 404, 403, 404)),  # no answers sent
+    Row("POST", "api-section-complete", "section", statuses(200, 404, 403, 404)),
+    Row("GET", "api-course-progress", "lecture_course", API_OWN),
     # --- Pages: library -----------------------------------------------------------------------
     Row("GET", "library:index", None, PAGE_LIST, api=False, shows="book", sees=OWNER_ONLY),
     Row("GET", "library:index", None, PAGE_LIST, api=False, shows="shared_book", sees=EVERYONE),
@@ -122,6 +129,12 @@ ROWS = [
         sees=OWNER_ONLY,
         params={"query": "Learn terminal value and the discount rate"},
     ),
+    # --- Pages: lectures ----------------------------------------------------------------------
+    Row("GET", "lectures:section", "section", PAGE_OWN, api=False),
+    Row("GET", "lectures:live", "section", PAGE_OWN, api=False),
+    Row("POST", "lectures:quiz", "section", statuses(400, 404, 302, 404), api=False),  # no answers sent
+    Row("POST", "lectures:complete", "section", statuses(302, 404, 302, 404), api=False),
+    Row("POST", "lectures:retry", "section", statuses(302, 404, 302, 404), api=False),
     Row("POST", "library:upload", None, statuses(302, 302, 302, 302), api=False),  # no file: back to list
     # --- Public: the API's description and the load balancer's probe ---------------------------
     Row("GET", "schema", None, statuses(200, 200, 200, 200), api=False),
@@ -131,6 +144,7 @@ ROWS = [
     Row("GET", "admin:library_book_change", "book", ADMIN, api=False),
     Row("GET", "admin:library_book_change", "shared_book", ADMIN, api=False),
     Row("GET", "admin:courses_course_change", "course", ADMIN, api=False),
+    Row("GET", "admin:lectures_lecture_change", "lecture", ADMIN, api=False),
     Row("GET", "admin:workers_generationjob_change", "ingest_job", ADMIN, api=False),
     Row("GET", "admin:workers_generationjob_change", "course_job", ADMIN, api=False),
 ]
@@ -142,6 +156,9 @@ def snapshot() -> tuple:
         sorted(Book.objects.values_list("pk", "status", "visibility", "title")),
         sorted(Course.objects.values_list("pk", "status", "title")),
         sorted(GenerationJob.objects.values_list("pk", "status", "cancel_requested")),
+        sorted(Lecture.objects.values_list("pk", "status", "version")),
+        sorted(SectionDelivery.objects.values_list("pk", "is_current", "completed_at")),
+        QuizAttempt.objects.count(),
     )
 
 

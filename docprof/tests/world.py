@@ -80,9 +80,44 @@ def build_world() -> World:
         "course": course["course_id"],
         "course_job": course["job_id"],
     }
+    world.ids.update(_lecture_objects(world, book))
     world.markers = {
         "book": VALUATION_TITLE,
         "shared_book": GARDENING_TITLE,
         "course": COURSE_QUERY,
+        "section": SECTION_TITLE,
+        "lecture": SECTION_TITLE,
     }
     return world
+
+
+SECTION_TITLE = "Free cash flow and discounting"
+
+
+def _lecture_objects(world: World, book) -> dict[str, int]:
+    """A ready course with one section whose lecture alice has opened (written offline, delivered)."""
+    from courses.models import Course, CourseSection
+    from library.models import Chunk
+    from workers import engine
+
+    course = Course.objects.create(
+        owner=world.alice,
+        title="Valuation basics",
+        original_query="Learn valuation",
+        requested_hours=1,
+        status=Course.Status.READY,
+        preferences={"depth": "standard", "presentation_style": "lecture", "pace_wpm": 100},
+    )
+    part = CourseSection.objects.create(course=course, order_index=0, title="Cash flows", estimated_minutes=4)
+    section = CourseSection.objects.create(
+        course=course, parent_section=part, order_index=0, title=SECTION_TITLE, estimated_minutes=4,
+        learning_objectives=["Define free cash flow", "Explain the discount rate"],
+        source_chunk_ids=list(Chunk.objects.filter(book=book).values_list("id", flat=True)[:4]),
+    )  # fmt: skip
+    url = reverse("api-section-lecture", args=[section.pk])
+    accepted = world.api("owner").get(url)
+    assert accepted.status_code == 202, accepted.content
+    engine.run_inline(accepted.json()["job_id"])
+    delivered = world.api("owner").get(url)
+    assert delivered.status_code == 200, delivered.content
+    return {"lecture_course": course.pk, "section": section.pk, "lecture": delivered.json()["lecture"]["id"]}

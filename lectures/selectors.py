@@ -1,0 +1,198 @@
+"""Reads for lectures: which sections and lectures a user may see, the served version, payloads,
+and course progress. Everything is scoped to the user: another user's object is not found."""
+
+from __future__ import annotations
+
+from django.db.models import Case, F, IntegerField, Q, Value, When
+
+from courses.models import CourseSection
+from courses.selectors import sections_in_order
+from docprof.redis_client import get_redis
+from lectures.models import Lecture, QuizAttempt, SectionDelivery
+
+WAITERS_TTL = 2 * 24 * 3600
+WEAK_BELOW = 0.6  # an objective answered below this share correct is marked weak
+
+
+def sections_of(user):
+    """Sections of the user's courses (parts included; the views refuse parts that have sections)."""
+    if not user.is_authenticated:
+        return CourseSection.objects.none()
+    return CourseSection.objects.filter(course__owner=user).select_related("course")
+
+
+def is_part_with_sections(section: CourseSection) -> bool:
+    return section.parent_section_id is None and section.children.exists()
+
+
+def current_delivery(section, user) -> SectionDelivery | None:
+    return (
+        SectionDelivery.objects.filter(section=section, user=user, is_current=True)
+        .select_related("lecture")
+        .first()
+    )
+
+
+def delivered_stamp(user, section_id: int):
+    """The cached-lecture fast path: (delivery id, was_cached, lecture id, stamp) of the learner's
+    current delivery of a ready version, in one small query, or None."""
+    from lectures.payloads import STAMP_FIELDS
+
+    row = (
+        SectionDelivery.objects.filter(
+            section_id=section_id,
+            user=user,
+            is_current=True,
+            section__course__owner=user,
+            lecture__status="ready",
+        )
+        .values_list("id", "was_cached", "lecture_id", *(f"lecture__{f}" for f in STAMP_FIELDS))
+        .first()
+    )
+    return None if row is None else (row[0], row[1], row[2], tuple(row[3:]))
+
+
+def servable_version(cache_key: str) -> Lecture | None:
+    """The best ready version of a key: mentor verified > approved > pending, then score, then newest.
+    Rejected and needs-improvement versions are never served to a new delivery."""
+    rank = Case(
+        When(approval_status=Lecture.Approval.MENTOR_VERIFIED, then=Value(3)),
+        When(approval_status=Lecture.Approval.APPROVED, then=Value(2)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return (
+        Lecture.objects.filter(cache_key=cache_key, status=Lecture.Status.READY)
+        .exclude(approval_status__in=Lecture.UNSERVABLE)
+        .annotate(rank=rank, net=F("upvotes") - F("downvotes"))
+        .order_by("-rank", "-net", "-version")
+        .first()
+    )
+
+
+def running_version(cache_key: str) -> Lecture | None:
+    return (
+        Lecture.objects.filter(cache_key=cache_key, status=Lecture.Status.GENERATING)
+        .select_related("job")
+        .first()
+    )
+
+
+def failed_version(cache_key: str) -> Lecture | None:
+    return (
+        Lecture.objects.filter(cache_key=cache_key, status=Lecture.Status.FAILED)
+        .select_related("job")
+        .order_by("-version")
+        .first()
+    )
+
+
+def _waiters_key(lecture_id: int) -> str:
+    return f"docprof:lecture-waiters:{lecture_id}"
+
+
+def add_waiter(lecture_id: int, user_id: int) -> None:
+    """Remember that this user is waiting for this lecture (so they may read it while it is written)."""
+    client = get_redis()
+    client.sadd(_waiters_key(lecture_id), user_id)
+    client.expire(_waiters_key(lecture_id), WAITERS_TTL)
+
+
+def visible_lecture(user, lecture_id: int) -> Lecture | None:
+    """A lecture the user has been delivered, caused, or is waiting for; else None (a 404)."""
+    if not user.is_authenticated:
+        return None
+    lecture = (
+        Lecture.objects.filter(pk=lecture_id)
+        .filter(Q(generated_by=user) | Q(deliveries__user=user))
+        .select_related("job")
+        .first()
+    )
+    if lecture is None and get_redis().sismember(_waiters_key(lecture_id), user.pk):
+        lecture = Lecture.objects.filter(pk=lecture_id).select_related("job").first()
+    return lecture
+
+
+def delivered_lecture(user, lecture_id: int) -> Lecture | None:
+    """A ready lecture the user has a delivery of (quiz answers need one)."""
+    return (
+        Lecture.objects.filter(pk=lecture_id, status=Lecture.Status.READY, deliveries__user=user)
+        .distinct()
+        .first()
+    )
+
+
+# --- progress ----------------------------------------------------------------------------------
+def latest_attempts(user, lecture_ids) -> dict[int, QuizAttempt]:
+    attempts = {}
+    for attempt in QuizAttempt.objects.filter(user=user, lecture_id__in=list(lecture_ids)).order_by(
+        "created_at"
+    ):
+        attempts[attempt.lecture_id] = attempt
+    return attempts
+
+
+def course_progress(course, user) -> dict:
+    sections = sections_in_order(course)
+    deliveries = {
+        d.section_id: d
+        for d in SectionDelivery.objects.filter(
+            user=user, is_current=True, section_id__in=[s.pk for s in sections]
+        ).only("id", "section_id", "lecture_id", "completed_at", "duration_actual_minutes")
+    }
+    attempts = latest_attempts(user, [d.lecture_id for d in deliveries.values() if d.lecture_id])
+    rows, objectives = [], []
+    for s in sections:
+        d = deliveries.get(s.pk)
+        attempt = attempts.get(d.lecture_id) if d else None
+        status = "completed" if d and d.completed_at else ("in_progress" if d else "not_started")
+        rows.append(
+            {
+                "id": s.pk,
+                "title": s.title,
+                "minutes": s.estimated_minutes,
+                "status": status,
+                "completed_at": d.completed_at if d else None,
+                "quiz_score": float(attempt.score) if attempt else None,
+            }
+        )
+        if attempt:
+            order = {o: i for i, o in enumerate(s.learning_objectives or [])}
+            by_order = sorted(attempt.per_objective.items(), key=lambda kv: order.get(kv[0], len(order)))
+            for objective, result in by_order:
+                share = result["correct"] / result["total"] if result["total"] else 0.0
+                objectives.append(
+                    {
+                        "section_id": s.pk,
+                        "objective": objective,
+                        "correct": result["correct"],
+                        "total": result["total"],
+                        "score": round(share, 3),
+                        "weak": share < WEAK_BELOW,
+                    }
+                )
+    done = [r for r in rows if r["status"] == "completed"]
+    total_minutes = sum(r["minutes"] for r in rows)
+    done_minutes = sum(r["minutes"] for r in done)
+    upcoming = next((r for r in rows if r["status"] != "completed"), None)
+    return {
+        "course_id": course.pk,
+        "sections_total": len(rows),
+        "sections_completed": len(done),
+        "minutes_total": total_minutes,
+        "minutes_completed": done_minutes,
+        "percent": round(100 * done_minutes / total_minutes) if total_minutes else 0,
+        "next_section": {"id": upcoming["id"], "title": upcoming["title"]} if upcoming else None,
+        "sections": rows,
+        "objectives": objectives,
+        "weak_objectives": [o for o in objectives if o["weak"]],
+    }
+
+
+def next_section(section) -> CourseSection | None:
+    order = sections_in_order(section.course)
+    ids = [s.pk for s in order]
+    if section.pk not in ids:
+        return None
+    i = ids.index(section.pk)
+    return order[i + 1] if i + 1 < len(order) else None

@@ -1,0 +1,175 @@
+"""The section page: the lecture (live while it is written), citations, quiz, Mark complete, Next
+section, and the place of the Q&A box. Owner-scoped: another user's section is a 404."""
+
+from __future__ import annotations
+
+import html
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from lectures import selectors, services
+from lectures.api import section_or_404
+from lectures.payloads import lecture_data, public_quiz
+from lectures.rendering import citation_label, pages, to_html
+from library.models import Chunk
+from library.quotes import clean_quote, normalise
+
+QA_BOX = "qa/_question_box.html"
+
+
+def _qa_box_available() -> bool:
+    try:
+        get_template(QA_BOX)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def _lecture_context(data: dict) -> dict:
+    """Segments as safe HTML with chips, and citations with their labels."""
+    citations = data["citations"]
+    return {
+        "segments": [
+            {**s, "html": to_html(s["text"], citations), "heading": s["objective"] or s["kind"].title()}
+            for s in data["segments"]
+        ],
+        "citations": [{**c, "label": citation_label(c), "pages": pages(c)} for c in citations],
+    }
+
+
+def _page_context(request, section, opened: services.Opened, **extra) -> dict:
+    lecture = opened.lecture
+    context = {
+        "section": section,
+        "course": section.course,
+        "opened": opened,
+        "state": opened.state,
+        "lecture": lecture,
+        "delivery": opened.delivery,
+        "next_section": selectors.next_section(section),
+        "qa_box": _qa_box_available() and opened.delivery is not None,
+        **extra,
+    }
+    if lecture is not None:
+        data = lecture_data(lecture)
+        context.update(_lecture_context(data), data=data)
+        if opened.delivery is not None:
+            context["quiz"] = public_quiz(lecture)
+    return context
+
+
+@login_required
+@require_GET
+def section_page(request, pk: int):
+    section = section_or_404(request.user, pk)
+    try:
+        opened = services.open_section(section, request.user, retry_failed=False)
+    except services.GenerationRateLimited as exc:
+        response = render(
+            request,
+            "lectures/section.html",
+            {
+                "section": section,
+                "course": section.course,
+                "state": "throttled",
+                "wait": round(exc.wait or 60),
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(round(exc.wait or 60))
+        return response
+    return render(request, "lectures/section.html", _page_context(request, section, opened))
+
+
+@login_required
+@require_GET
+def live_fragment(request, pk: int):
+    """Polled while the lecture is written: the segments so far; a full reload once it is ready."""
+    section = section_or_404(request.user, pk)
+    opened = services.open_section(section, request.user, start=False, retry_failed=False)
+    if opened.state in ("ready", "none") and request.htmx:
+        return HttpResponseClientRefresh()
+    return render(request, "lectures/_live.html", _page_context(request, section, opened))
+
+
+@login_required
+@require_POST
+def retry(request, pk: int):
+    section = section_or_404(request.user, pk)
+    try:
+        services.open_section(section, request.user, retry_failed=True)
+    except services.GenerationRateLimited as exc:
+        messages.error(
+            request, f"You have started many lectures recently; try again in {round(exc.wait or 60)} s."
+        )
+    return redirect("lectures:section", section.pk)
+
+
+@login_required
+@require_POST
+def complete(request, pk: int):
+    section = section_or_404(request.user, pk)
+    try:
+        services.complete_section(section, request.user)
+    except services.LectureRequestError as exc:
+        messages.error(request, exc.errors["detail"])
+        return redirect("lectures:section", section.pk)
+    messages.success(request, f"“{section.title}” marked complete.")
+    nxt = selectors.next_section(section)
+    if nxt is not None and request.POST.get("go") == "next":
+        return redirect("lectures:section", nxt.pk)
+    return redirect("lectures:section", section.pk)
+
+
+@login_required
+@require_POST
+def quiz(request, pk: int):
+    section = section_or_404(request.user, pk)
+    delivery = selectors.current_delivery(section, request.user)
+    if delivery is None or delivery.lecture is None:
+        raise Http404
+    answers = {q["id"]: request.POST.get(q["id"], "") for q in delivery.lecture.quiz}
+    try:
+        attempt = services.submit_quiz(delivery.lecture, request.user, answers)
+    except services.LectureRequestError as exc:
+        context = {"quiz": public_quiz(delivery.lecture), "section": section, "errors": exc.errors["answers"]}
+        return render(request, "lectures/_quiz.html", context, status=400)
+    results = [
+        {**r, "label": citation_label(r["citation"]), "pages": pages(r["citation"])} for r in attempt.results
+    ]
+    context = {"attempt": attempt, "results": results, "section": section}
+    if request.htmx:
+        return render(request, "lectures/_quiz_results.html", context)
+    return render(request, "lectures/quiz_results.html", context)
+
+
+@login_required
+@require_GET
+def passage(request, lecture_id: int, chunk_id: int):
+    """The whole passage a citation quotes, with the quote marked."""
+    lecture = selectors.visible_lecture(request.user, lecture_id)
+    if lecture is None or str(chunk_id) not in (lecture.key_inputs.get("hashes") or {}):
+        raise Http404
+    chunk = Chunk.objects.select_related("book", "chapter").filter(pk=chunk_id).first()
+    if chunk is None:
+        raise Http404
+    quote = request.GET.get("q", "")
+    return HttpResponse(_marked(chunk.text, quote), content_type="text/html; charset=utf-8")
+
+
+def _marked(text: str, quote: str) -> str:
+    """The passage escaped, with the first occurrence of the quote in <mark>."""
+    text = normalise(text)
+    needle = clean_quote(quote)
+    at = text.find(needle) if needle else -1
+    if at < 0:
+        return f'<p class="passage">{html.escape(text)}</p>'
+    before, hit, after = text[:at], text[at : at + len(needle)], text[at + len(needle) :]
+    return f'<p class="passage">{html.escape(before)}<mark>{html.escape(hit)}</mark>{html.escape(after)}</p>'

@@ -1,0 +1,111 @@
+"""What every lecture writer receives and returns (plain JSON-able dicts, checkpointed by the job).
+
+A segment (one per objective, written concurrently with a model)::
+
+    {"index": 0, "objective": "...", "text": "Markdown with [1] [2]",
+     "citations": [{"n": 1, "chunk_id": 12, "quote": "verbatim words"}],
+     "quiz": [{"kind": "multiple_choice" | "short_answer", "question": "...", "choices": [...] | None,
+               "answer": "...", "explanation": "...", "chunk_id": 12, "quote": "..."}]}
+
+Citation numbers are local to a segment; `compose` numbers them across the lecture.
+The finishing pass returns {"introduction": str, "recap": str, "segments": [str, ...]} where the
+texts use the lecture-wide numbers of the composed draft.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from docprof.ai.text import content_terms, split_sentences
+
+CITE_RE = re.compile(r"\[(\d{1,3})\]")
+INTRO_SHARE = 0.06  # of the lecture's words, for the introduction
+RECAP_SHARE = 0.06
+
+
+class LectureWritingError(Exception):
+    """A lecture that cannot be written (too little material, a model that will not cite)."""
+
+
+@dataclass
+class Brief:
+    """The lecture to write: objectives, style, the passages planned for each objective."""
+
+    title: str
+    objectives: list[str]
+    style: str
+    depth: str
+    pace_wpm: int
+    target_words: int
+    plan: list[list[int]]
+    reserve: list[int]
+    passages: dict[int, dict] = field(default_factory=dict)
+
+    @classmethod
+    def from_state(cls, inputs: dict, passages: dict) -> Brief:
+        passages = {int(k): v for k, v in passages.items()}
+        return cls(
+            title=inputs["title"],
+            objectives=inputs["objectives"],
+            style=inputs["style"],
+            depth=inputs["depth"],
+            pace_wpm=inputs["pace_wpm"],
+            target_words=max(1, round(inputs["minutes"] * inputs["pace_wpm"])),
+            plan=[[i for i in ids if int(i) in passages] for ids in inputs["plan"]],
+            reserve=[i for i in inputs["reserve"] if int(i) in passages],
+            passages=passages,
+        )
+
+    def segment_target(self, index: int) -> int:
+        body = self.target_words * (1 - INTRO_SHARE - RECAP_SHARE)
+        return max(40, round(body / len(self.objectives)))
+
+    def intro_target(self) -> int:
+        return max(30, round(self.target_words * INTRO_SHARE))
+
+    def recap_target(self) -> int:
+        return max(30, round(self.target_words * RECAP_SHARE))
+
+    def source_label(self, chunk_id: int) -> str:
+        p = self.passages[int(chunk_id)]
+        pages = ""
+        if p.get("page_start"):
+            end = p.get("page_end")
+            pages = (
+                f", p. {p['page_start']}"
+                if not end or end == p["page_start"]
+                else f", pp. {p['page_start']}–{end}"
+            )
+        return f"*{p['book_title']}* ({p['chapter']}{pages})"
+
+
+def count_words(text: str) -> int:
+    """Words a listener hears: citation markers and Markdown symbols are not words."""
+    cleaned = CITE_RE.sub(" ", text or "")
+    return sum(1 for token in cleaned.split() if any(ch.isalnum() for ch in token))
+
+
+@lru_cache(maxsize=4096)
+def quotable_sentences(text: str) -> tuple[str, ...]:
+    """Sentences of a passage worth quoting (whole sentences, not headings or list debris)."""
+    out = []
+    for sentence in split_sentences(text):
+        s = sentence.strip()
+        if s.startswith("#") or "|" in s:
+            continue
+        words = s.split()
+        if not 7 <= len(words) <= 70 or sum(1 for w in words if w.isalpha() and len(w) > 2) < 5:
+            continue  # too short, too long, or mostly figures and symbols
+        out.append(s)
+    return tuple(out)
+
+
+@lru_cache(maxsize=20_000)
+def sentence_terms(sentence: str) -> frozenset[str]:
+    return frozenset(content_terms(sentence))
+
+
+def relevance(sentence: str, terms: set[str]) -> int:
+    return len(terms & sentence_terms(sentence))

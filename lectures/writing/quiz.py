@@ -1,0 +1,175 @@
+"""Quiz questions from cited sentences (offline), choosing 3-5 for a lecture, and grading.
+
+Definitions ("X is Y", "X refers to Y") become multiple choice ("Which term …?") with distractors
+drawn from other terms of the same chapter; formulas ("A = B …") and key sentences become cloze
+questions (short answer) on their most distinctive word. Every question keeps the verbatim quote it
+comes from and its passage, so its citation verifies like the lecture's.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+from docprof.ai.text import STOPWORDS, content_terms, stem
+from lectures.writing.base import quotable_sentences
+
+MIN_QUESTIONS, MAX_QUESTIONS = 3, 5
+DEFINITION_RE = re.compile(
+    r"^(?:\*\*)?(?:An?\s+|The\s+)?(?P<term>[A-Za-z][\w\-() ]{2,50}?)(?:\*\*)?\s+"
+    r"(?P<verb>is|are|refers to|means|is defined as|measures)\s+(?P<rest>.{12,})$"
+)
+FORMULA_RE = re.compile(r"(?P<lhs>[A-Za-z][\w ]{0,40}?)\s*=\s*(?P<rhs>[^=]{3,})")
+NOT_A_TERM = frozenset(
+    "this that these those there it its what which such each we they he she you one our their another "
+    "both either neither some any all most many several here who if then so since because when while "
+    "although as thus hence and but or for to in on price".split()
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z\-]{4,}")
+
+
+GENERIC = frozenset(
+    "result results problem answer idea reason point way thing things approach difference key first "
+    "second third last rule step steps figure number amount part case example method goal aim purpose "
+    "question".split()
+)
+
+
+def _term_ok(term: str) -> bool:
+    words = term.lower().split()
+    return (
+        1 <= len(words) <= 4
+        and words[0] not in NOT_A_TERM
+        and words[-1] not in STOPWORDS
+        and not (set(words) <= STOPWORDS | GENERIC)
+    )
+
+
+def chapter_terms(brief, chapter_id: int, exclude: str) -> list[str]:
+    """Candidate distractors: defined terms, then distinctive words, of passages in the same chapter
+    first (then of the other passages). Indexed once per brief."""
+    index = getattr(brief, "_term_index", None)
+    if index is None:
+        index = brief._term_index = _term_index(brief)
+    same = index.get(chapter_id, ([], []))
+    others = [v for k, v in index.items() if k != chapter_id]
+    terms = [*same[0], *(t for v in others for t in v[0]), *same[1], *(t for v in others for t in v[1])]
+    seen, out = {exclude.casefold()}, []
+    for t in terms:
+        if t.casefold() not in seen:
+            seen.add(t.casefold())
+            out.append(t)
+    return out
+
+
+def _term_index(brief) -> dict[int, tuple[list[str], list[str]]]:
+    """{chapter_id: (defined terms, distinctive words)} over the brief's passages."""
+    index: dict[int, tuple[list[str], list[str]]] = {}
+    for p in brief.passages.values():
+        defined, words = index.setdefault(p["chapter_id"], ([], []))
+        for sentence in quotable_sentences(p["text"]):
+            m = DEFINITION_RE.match(sentence)
+            if m and _term_ok(m["term"]):
+                defined.append(m["term"].strip())
+        words.extend(w for w in _WORD.findall(p["text"]) if w.lower() not in STOPWORDS | GENERIC)
+    return index
+
+
+def _distractors(brief, chapter_id: int, answer: str, count: int = 3) -> list[str]:
+    pool = chapter_terms(brief, chapter_id, answer)
+    multi = len(answer.split()) > 1
+    similar = [t for t in pool if (len(t.split()) > 1) == multi] or pool
+    return similar[:count]
+
+
+def _choices(answer: str, distractors: list[str], seed: str) -> list[str]:
+    options = [answer, *distractors]
+    # A stable order that does not always put the answer first.
+    return sorted(options, key=lambda o: (sum(map(ord, o + seed)) % 7, o))
+
+
+def _distinctive(sentence: str, objective: str) -> str | None:
+    terms = set(content_terms(objective))
+    words = [w for w in _WORD.findall(sentence) if w.lower() not in STOPWORDS]
+    if not words:
+        return None
+    words.sort(key=lambda w: (stem(w.lower()) not in terms, -len(w)))
+    return words[0]
+
+
+def candidates(objective: str, citations: list[dict], brief) -> list[dict]:
+    """Questions for one objective from the sentences its segment quotes (best first)."""
+    out = []
+    for c in citations:
+        sentence, passage = c["quote"], brief.passages[int(c["chunk_id"])]
+        source = f"{passage['book_title']}, {passage['chapter']}"
+        base = {"objective": objective, "chunk_id": c["chunk_id"], "quote": sentence}
+        definition = DEFINITION_RE.match(sentence)
+        if definition and _term_ok(definition["term"]):
+            term = definition["term"].strip()
+            rest = definition["rest"].rstrip(".")
+            distractors = _distractors(brief, passage["chapter_id"], term)
+            if len(distractors) >= 2:
+                out.append(
+                    {
+                        **base,
+                        "kind": "multiple_choice",
+                        "question": f"According to {source}, which term {definition['verb']} {rest}?",
+                        "choices": _choices(term, distractors, sentence),
+                        "answer": term,
+                        "explanation": f"The book defines it: “{sentence}”",
+                    }
+                )
+                continue
+        formula = FORMULA_RE.search(sentence)
+        word = _distinctive(sentence, objective)
+        if formula or word:
+            hidden = formula["lhs"].strip() if formula and _term_ok(formula["lhs"]) else word
+            if not hidden:
+                continue
+            cloze = re.sub(rf"\b{re.escape(hidden)}\b", "_____", sentence, count=1)
+            if cloze == sentence:
+                continue
+            out.append(
+                {
+                    **base,
+                    "kind": "short_answer",
+                    "question": f"Fill in the blank ({source}): “{cloze}”",
+                    "choices": None,
+                    "answer": hidden,
+                    "explanation": f"The full sentence reads: “{sentence}”",
+                }
+            )
+    out.sort(key=lambda q: q["kind"] != "multiple_choice")  # stable: definitions first
+    return out
+
+
+def select(per_objective: list[list[dict]]) -> list[dict]:
+    """3-5 questions, round-robin over objectives so each is tested; ids q1…qN."""
+    chosen, seen = [], set()
+    depth = 0
+    while len(chosen) < MAX_QUESTIONS and any(depth < len(qs) for qs in per_objective):
+        for questions in per_objective:
+            if depth < len(questions) and len(chosen) < MAX_QUESTIONS:
+                q = questions[depth]
+                if q["quote"] not in seen:
+                    seen.add(q["quote"])
+                    chosen.append(q)
+        depth += 1
+    return [{"id": f"q{i + 1}", **q} for i, q in enumerate(chosen)]
+
+
+# --- grading ----------------------------------------------------------------------------------
+_PUNCT = str.maketrans("", "", string.punctuation + "“”‘’")
+
+
+def _norm(text: str) -> str:
+    return " ".join(
+        stem(w) for w in str(text).translate(_PUNCT).casefold().split() if w not in {"a", "an", "the"}
+    )
+
+
+def is_correct(question: dict, answer: str) -> bool:
+    if question.get("choices"):
+        return answer == question["answer"]
+    return bool(_norm(answer)) and _norm(answer) == _norm(question["answer"])
