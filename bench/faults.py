@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import emit, flush_redis, log, setup_django, user_with_books  # noqa: E402
 
 DB_NAME = "docprof_bench_faults"
-REDIS_DB = 12
+REDIS_DB = 10
 
 
 def parse_args(argv=None):

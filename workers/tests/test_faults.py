@@ -1,16 +1,20 @@
-"""The short fault run (bench/faults.py is the long one): courses planned by the model planner over a
-fake OpenAI-compatible server that throttles 30% of calls, fails 10% (5xx or timeouts) and answers
-5% malformed, on real Celery worker and beat processes; the worker is SIGKILLed while a course
-expands its parts, the embedded Redis and then Postgres are restarted while courses wait on the
-model. Every job ends (complete, or an error a person can read and Resume), nothing is stored or
-paid twice, and a killed worker's job moves again within 90 s."""
+"""The short fault run (bench/faults.py is the long one): courses planned by the model planner and
+lectures written by the model writer over a fake OpenAI-compatible server that throttles 30% of
+calls, fails 10% (5xx or timeouts) and answers 5% malformed, on real Celery worker and beat
+processes; the worker is SIGKILLed while a course expands its parts and while a lecture writes its
+segments, the embedded Redis and then Postgres are restarted while courses wait on the model.
+Every job ends (complete, or an error a person can read and Resume), nothing is stored or paid
+twice, and a killed worker's job moves again within 90 s."""
+
+import json
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
-from courses.tests.support.faults import course_target, model_answer
+from courses.tests.support.faults import course_target
 from docprof.ai.tests.support.fake_openai import FakeOpenAI, Faults
+from lectures.tests.fault_target import lecture_target, model_answer
 from library.tests.conftest import ingest
 from workers.models import GenerationJob
 from workers.testing import worker_environment
@@ -65,27 +69,37 @@ def test_courses_survive_a_faulty_model_a_killed_worker_and_service_restarts(
 ):
     if not settings.REDIS_EMBEDDED or settings.DATABASES["default"]["ENGINE"] != "docprof.db_embedded":
         pytest.skip("restarts the embedded Redis and Postgres")
-    run = FaultRun(stack, model, course_target(alice))
+    # this process opens the sections: its lectures are keyed for the model writer, like the worker's
+    for name, value in model.environment().items():
+        setattr(settings, name, value if name != "DOCPROF_OPENAI_JSON_SCHEMA" else True)
+    settings.DOCPROF_OPENAI_TIMEOUT = 1.5
+    settings.DOCPROF_LECTURE_RATE = "100000/hour"
+    run = FaultRun(stack, model, course_target(alice), lecture_target(alice, sample_library[0]))
     run.begin(beat_every=1)
     run.submit()  # a course in the background all along
     kill = run.kill_worker_at("expand")
+    lecture_kill = run.kill_worker_at("segments", kind="lecture")
     run.restart_service("redis", down=3)
     run.restart_service("postgres", down=3)
     run.finish(timeout=150)
     report = run.report()
+    print(json.dumps(report, indent=1, default=str))  # shown with -s, and when the test fails
     detail = f"{report}\n{stack.log_tail('worker')}"
 
     assert kill is not None and kill.interrupted == "expand", detail
+    assert lecture_kill is not None and lecture_kill.interrupted == "segments", detail
     assert report["stuck"] == [], detail
     assert report["model_script_errors"] == [], detail
-    assert report["complete"] + report["error"] == report["jobs"] == 4, detail
+    assert report["complete"] + report["error"] == report["jobs"] == 5, detail
+    assert report["by_kind"]["lecture"].get("complete") == 1, detail
     assert report["errors_without_message"] == [] and report["error_messages_leaking"] == [], detail
     assert report["duplicates"] == [] and report["ledger_duplicates"] == 0, detail
     assert report["re_paid_unexplained"] == 0 and report["ledger_over_paid"] == 0, detail
     faults_seen = report["model"]
     assert faults_seen.get("throttled") and faults_seen.get("malformed"), detail
-    moved = report["kills"][0]["running_moved_again_s"]
-    assert moved and max(moved) <= 90 and not report["kills"][0]["not_recovered"], detail
+    for kill_report in report["kills"]:
+        moved = kill_report["running_moved_again_s"]
+        assert moved and max(moved) <= 90 and not kill_report["not_recovered"], detail
     assert all(o["moving_again_s"]["n"] == o["jobs_live"] for o in report["outages"]), detail
     # the run's jobs each finished once: a terminal row, never re-opened by a late runner
     assert not GenerationJob.objects.filter(pk__in=run.jobs, finished_at__isnull=True).exists()

@@ -48,6 +48,7 @@ class Target:
 @dataclass
 class Event:
     what: str  # kill | redis | postgres
+    kind: str  # the kind of the target job
     at: float  # the kill, or the service going down (time.time())
     up: float  # the worker restarted / the service back
     step: str = ""  # the step the target job was in when the fault was injected
@@ -66,8 +67,13 @@ class Event:
 
 
 class FaultRun:
-    def __init__(self, stack: Stack, model: FakeOpenAI, target: Target, *, concurrency: int = 4):
-        self.stack, self.model, self.target = stack, model, target
+    """Jobs of one or more targets (the first is the default) under injected faults."""
+
+    def __init__(self, stack: Stack, model: FakeOpenAI, *targets: Target, concurrency: int = 4):
+        self.stack, self.model = stack, model
+        self.targets = {t.kind: t for t in targets}
+        self.target = targets[0]
+        self.kind_of: dict[int, str] = {}
         self.concurrency = concurrency
         self.process_lock = threading.Lock()
         self.supervisor = Supervisor(self)
@@ -86,15 +92,17 @@ class FaultRun:
         self.stack.start_beat(beat_every)
         self.supervisor.start()
 
-    def submit(self) -> int:
-        job_id = self.target.submit(len(self.jobs))
+    def submit(self, kind: str | None = None) -> int:
+        target = self.targets[kind] if kind else self.target
+        job_id = target.submit(len(self.jobs))
         self.jobs.append(job_id)
+        self.kind_of[job_id] = target.kind
         self.monitor.watch(job_id)
         return job_id
 
     def wait_for_step(self, job_id: int, step: str, timeout: float = 120) -> str | None:
         """Wait until the job runs `step`; None if it went past it (or ended) first."""
-        order = self.target.steps
+        order = self.targets[self.kind_of[job_id]].steps
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             row = _row(job_id)
@@ -109,34 +117,40 @@ class FaultRun:
             time.sleep(0.002)
         raise AssertionError(f"job {job_id} never reached step {step!r}\n{self.stack.log_tail('worker')}")
 
-    def kill_worker_at(self, step: str, restart_after: float = 1.0, tries: int = 3) -> Event | None:
+    def kill_worker_at(
+        self, step: str, kind: str | None = None, restart_after: float = 1.0, tries: int = 3
+    ) -> Event | None:
         """Submit a job, SIGKILL the worker while that job runs `step`, start a new worker."""
+        target = self.targets[kind] if kind else self.target
         for _ in range(tries):
-            job_id = self.submit()
+            job_id = self.submit(target.kind)
             if self.wait_for_step(job_id, step) is None:
                 continue
             with self.process_lock:
                 killed_at = self.stack.kill("worker")
-                event = Event("kill", killed_at, 0.0, step=step, live=_live(self.jobs))
-                event.interrupted = _first_unfinished(job_id, self.target.steps)
+                event = Event("kill", target.kind, killed_at, 0.0, step=step, live=_live(self.jobs))
+                event.interrupted = _first_unfinished(job_id, target.steps)
                 time.sleep(restart_after)
                 self.stack.start_worker(concurrency=self.concurrency)
                 event.up = time.time()
             self.events.append(event)
             return event
-        self.missed.append(step)
+        self.missed.append(f"{target.kind}:{step}")
         return None
 
-    def restart_service(self, service: str, down: float, step: str | None = None) -> Event:
+    def restart_service(
+        self, service: str, down: float, step: str | None = None, kind: str | None = None
+    ) -> Event:
         """Restart Redis or Postgres while a new job runs a step that waits on the model."""
-        job_id = self.submit()
-        step = step or self.target.model_steps[0]
+        target = self.targets[kind] if kind else self.target
+        job_id = self.submit(target.kind)
+        step = step or target.model_steps[0]
         self.wait_for_step(job_id, step)
         live = _live(self.jobs)
-        interrupted = _first_unfinished(job_id, self.target.steps)
+        interrupted = _first_unfinished(job_id, target.steps)
         restart = restart_redis if service == "redis" else restart_postgres
         down_at, up_at = restart(down)
-        event = Event(service, down_at, up_at, step=step, interrupted=interrupted, live=live)
+        event = Event(service, target.kind, down_at, up_at, step=step, interrupted=interrupted, live=live)
         self.events.append(event)
         return event
 
@@ -209,13 +223,21 @@ class FaultRun:
             "error_messages": dict(Counter(messages)),
             "error_messages_leaking": [m for m in messages if any(leak in m for leak in LEAKS)],
             "errors_without_message": [r.pk for r in errors if not r.error.strip()],
-            "duplicates": self.target.duplicates(self.jobs),
+            "by_kind": {
+                kind: dict(Counter(r.status for r in rows if r.kind == kind)) for kind in self.targets
+            },
+            "duplicates": [
+                problem
+                for kind, target in self.targets.items()
+                for problem in target.duplicates([pk for pk in self.jobs if self.kind_of[pk] == kind])
+            ],
             "ledger_duplicates": _ledger_duplicates(self.jobs),
             "model": {"requests": len(self.model.snapshot()), **dict(self.model.outcomes())},
             "model_script_errors": self.model.errors[:5],
             **paid,
             "kills": [
                 {
+                    "kind": e.kind,
                     "step": e.step,
                     "interrupted": e.interrupted,
                     "jobs_running": len(e.running()),
@@ -239,6 +261,7 @@ class FaultRun:
             "outages": [
                 {
                     "service": e.what,
+                    "kind": e.kind,
                     "step": e.step,
                     "interrupted": e.interrupted,
                     "down_s": round(e.up - e.at, 2),
