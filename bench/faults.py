@@ -1,25 +1,28 @@
-"""Fault runs: courses planned by the model planner over a faulty model while the worker is killed
-at every step and Redis and Postgres restart.
+"""Fault runs: courses planned by the model planner and lectures written by the model writer over a
+faulty model while the worker is killed at every step and Redis and Postgres restart.
 
     .venv/bin/python bench/faults.py [--runs 3] [--latency 0.3] [--background 2] [--down 10]
                                      [--timeout 600] [--watchdog-every 15]
 
 Each run, on the embedded stack with its own database (docprof_bench_faults, the two sample books)
-and Redis DB 12, with the production clocks (heartbeat 5 s, stale after 30 s, watchdog every 15 s):
+and Redis DB 10, with the production clocks (heartbeat 5 s, stale after 30 s, watchdog every 15 s):
 - a fake OpenAI-compatible server (docprof/ai/tests/support/fake_openai.py, 127.0.0.1:8120-8129,
   L s per answer) throttles 30% of calls (429), fails 10% (5xx or a timeout past the client's 3 s)
   and answers 5% malformed; the worker uses it as `DOCPROF_LLM=openai` (the model planner);
 - a real Celery worker (threads) and beat; `--background` courses are requested first;
-- for each step of the course kind, a new course is requested and the worker is SIGKILLed (its
-  whole process group) while that course runs the step, and started again 1 s later;
-- Redis, then Postgres, is stopped for `--down` s while a course waits on the model;
+- for each step of the course kind and of the lecture kind, a new course (or a lecture of a new
+  section) is requested and the worker is SIGKILLed (its whole process group) while it runs the
+  step, and started again 1 s later;
+- Redis is stopped for `--down` s while a course waits on the model, then Postgres while a
+  lecture does;
 - every job must end; failed ones are Resumed once, as a person would.
 
 Reported over the runs (workers/tests/support/faults.py computes each run): jobs completed, ended
-in error with a message (before and after one Resume), stuck (must be 0), duplicated sections
-(0), ledger duplicates (0), answers the provider billed twice against those in flight at a fault
-(only those may be re-paid), seconds from a worker's death to its job running again, and the
-worker exits nobody asked for (a process manager restarts the worker, as compose does).
+in error with a message (before and after one Resume), stuck (must be 0), duplicated sections or
+lecture versions (0), ledger duplicates (0), answers the provider billed twice against those in
+flight at a fault (only those may be re-paid), seconds from a worker's death to its job running
+again, and the worker exits nobody asked for (a process manager restarts the worker, as compose
+does).
 Prints a table and, last, one JSON line.
 """
 
@@ -33,7 +36,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import emit, flush_redis, log, setup_django, user_with_books  # noqa: E402
+from common import SAMPLE_BOOKS, emit, flush_redis, log, setup_django, user_with_books  # noqa: E402
 
 DB_NAME = "docprof_bench_faults"
 REDIS_DB = 10
@@ -51,28 +54,35 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def one_run(index: int, args, user, logdir: Path) -> dict:
-    from courses.tests.support.faults import course_target, model_answer
+def one_run(index: int, args, user, book, logdir: Path) -> dict:
+    from django.conf import settings
+
+    from courses.tests.support.faults import course_target
     from docprof.ai.tests.support.fake_openai import FakeOpenAI, Faults
+    from lectures.tests.fault_target import lecture_target, model_answer
     from workers.tests.support.faults import FaultRun
     from workers.tests.support.stack import Stack
 
     faults = Faults(throttle=0.30, error=0.10, malformed=0.05, seed=args.seed * 1000 + index)
     model = FakeOpenAI(model_answer, faults=faults, latency=args.latency, timeout_sleep=4.0).start()
+    # This process opens the lectures' sections: they are keyed for the model writer, like the worker's.
+    settings.DOCPROF_LLM, settings.DOCPROF_OPENAI_BASE_URL = "openai", model.base_url
+    settings.DOCPROF_OPENAI_MODEL, settings.DOCPROF_OPENAI_TIMEOUT = "fake-model", 3.0
     env = {**os.environ, **model.environment(timeout=3.0), "DOCPROF_LLM_RPM": "100000"}
     stack = Stack(env, logdir / f"run-{index}")
-    run = FaultRun(stack, model, course_target(user))
+    run = FaultRun(stack, model, course_target(user), lecture_target(user, book))
     try:
         run.begin(beat_every=args.watchdog_every)
         for _ in range(args.background):
             run.submit()
-        for step in run.target.steps:
-            log(f"run {index}: kill the worker at step {step}")
-            run.kill_worker_at(step)
-        log(f"run {index}: Redis down {args.down:.0f} s")
+        for kind in ("course", "lecture"):
+            for step in run.targets[kind].steps:
+                log(f"run {index}: kill the worker at step {step} of a {kind}")
+                run.kill_worker_at(step, kind=kind)
+        log(f"run {index}: Redis down {args.down:.0f} s while a course waits on the model")
         run.restart_service("redis", args.down)
-        log(f"run {index}: Postgres down {args.down:.0f} s")
-        run.restart_service("postgres", args.down)
+        log(f"run {index}: Postgres down {args.down:.0f} s while a lecture waits on the model")
+        run.restart_service("postgres", args.down, kind="lecture")
         log(f"run {index}: waiting for {len(run.jobs)} jobs to end")
         run.finish(timeout=args.timeout)
         return run.report()
@@ -121,6 +131,10 @@ def combine(reports: list[dict]) -> dict:
     messages = Counter()
     for r in reports:
         messages.update(r["error_messages"])
+    by_kind: dict = {}
+    for r in reports:
+        for kind, counts in r["by_kind"].items():
+            by_kind.setdefault(kind, Counter()).update(counts)
     return {
         **dict(total),
         "killed_job_moving_again_s": {
@@ -132,8 +146,9 @@ def combine(reports: list[dict]) -> dict:
         },
         "queued_at_kill_moving_again_s": {"n": len(queued), "max": max(queued) if queued else None},
         "after_outage_moving_again_max_s": {k: max(v) if v else None for k, v in outages.items()},
-        "kill_steps": sorted({k["interrupted"] for r in reports for k in r["kills"]}),
+        "kill_steps": sorted({f"{k['kind']}:{k['interrupted']}" for r in reports for k in r["kills"]}),
         "model": dict(model),
+        "by_kind": {k: dict(v) for k, v in by_kind.items()},
         "error_messages": dict(messages),
         "worker_exit_reasons": sorted({x["reason"][:160] for r in reports for x in r["worker_exits"]}),
     }
@@ -141,14 +156,17 @@ def combine(reports: list[dict]) -> dict:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    media = setup_django(DB_NAME, REDIS_DB)
+    media = setup_django(DB_NAME, REDIS_DB, DOCPROF_LECTURE_RATE="100000/hour")
     user = user_with_books("bench-faults")
+    from library.models import Book
+
+    book = Book.objects.filter(owner=user, original_filename=SAMPLE_BOOKS[0]).first()
     flush_redis()
     logdir = media.parent / "faults-logs" / time.strftime("%Y%m%d-%H%M%S")
     started = time.time()
     reports = []
     for index in range(args.runs):
-        reports.append(one_run(index, args, user, logdir))
+        reports.append(one_run(index, args, user, book, logdir))
         r = reports[-1]
         log(
             f"run {index}: {r['complete']}/{r['jobs']} complete, {r['error']} error, "
@@ -161,7 +179,7 @@ def main(argv=None) -> int:
     print()
     print(f"{'over ' + str(args.runs) + ' runs':52s} {'value':>10s} {'target':>10s}")
     rows = [
-        ("jobs (courses)", c["jobs"], ""),
+        ("jobs: " + ", ".join(f"{k} {sum(v.values())}" for k, v in c["by_kind"].items()), c["jobs"], ""),
         ("  completed", c["complete"], "all"),
         ("  ended in error (before / after one Resume)", f"{c['errors_before_resume']}/{c['error']}", ""),
         (
@@ -170,7 +188,7 @@ def main(argv=None) -> int:
             "0/0",
         ),
         ("  stuck", c["stuck"], "0"),
-        ("duplicated sections", c["duplicates"], "0"),
+        ("duplicated sections / lecture versions", c["duplicates"], "0"),
         ("ledger duplicates", c["ledger_duplicates"], "0"),
         ("answers billed", c["billed"], ""),
         ("  billed twice / in flight at a fault", f"{c['re_paid']}/{c['in_flight_at_faults']}", ""),

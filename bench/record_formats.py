@@ -268,7 +268,11 @@ def faults(result: dict) -> list[str]:
     o = result["after_outage_moving_again_max_s"]
     runs = result["args"]["runs"]
     rows = [
-        ["jobs (courses)", result["jobs"], ""],
+        [
+            "jobs: " + ", ".join(f"{k} {sum(v.values())}" for k, v in result.get("by_kind", {}).items()),
+            result["jobs"],
+            "",
+        ],
         ["completed", result["complete"], "all"],
         [
             "ended in error: before / after one Resume",
@@ -281,7 +285,7 @@ def faults(result: dict) -> list[str]:
             "0 / 0",
         ],
         ["stuck", result["stuck"], "0"],
-        ["duplicated sections", result["duplicates"], "0"],
+        ["duplicated sections / lecture versions", result["duplicates"], "0"],
         ["ledger duplicates", result["ledger_duplicates"], "0"],
         ["answers billed by the model", result["billed"], ""],
         ["billed twice / in flight at a fault", f"{result['re_paid']} / {result['in_flight_at_faults']}", ""],

@@ -120,7 +120,7 @@ class FakeOpenAI:
         handler = _handler(self)
         for port in [self.port] if self.port else PORTS:
             try:
-                self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+                self._server = _Server(("127.0.0.1", port), handler)
                 break
             except OSError:
                 continue
@@ -218,6 +218,15 @@ class FakeOpenAI:
             "usage": {"prompt_tokens": len(json.dumps(messages)) // 4, "completion_tokens": BILLED_TOKENS},
         }
         return 200, body, self.latency
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A client killed mid-request (a SIGKILLed worker) is expected here: no traceback."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 def _handler(server: FakeOpenAI):
