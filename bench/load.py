@@ -192,7 +192,8 @@ async def run_load(args, base: str, token: str, plugins: dict) -> dict:
         for n in range(args.pollers)
     ]
     tasks += [asyncio.create_task(t) for t in plugins["tasks"](rec, take, base, stop_at, rng)]
-    await asyncio.wait(tasks, timeout=args.seconds + args.finish_timeout)
+    done, _pending = await asyncio.wait(tasks, timeout=args.seconds + args.finish_timeout)
+    crashed = [repr(t.exception())[:300] for t in done if not t.cancelled() and t.exception()]
     for t in tasks:
         t.cancel()
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
@@ -201,6 +202,7 @@ async def run_load(args, base: str, token: str, plugins: dict) -> dict:
         "window_s": args.seconds,
         "endpoints": rec.summary(),
         "warm_up_errors": sum(len(v) for v in warm.errors.values()),
+        "client_crashes": sorted(set(crashed)),
         "courses": {
             "requested": args.courses,
             "completed": sum(1 for s, _ in course_ends.values() if s == "complete"),
@@ -237,7 +239,7 @@ def throughput(job_ids: list[int], window_s: float) -> dict:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    media = setup_django(DB_NAME, REDIS_DB, DOCPROF_LLM="none")
+    media = setup_django(DB_NAME, REDIS_DB, DOCPROF_LLM="none", DOCPROF_LECTURE_RATE="100000/hour")
     from rest_framework.authtoken.models import Token
 
     from workers.tests.support.stack import Stack

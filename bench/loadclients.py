@@ -128,9 +128,38 @@ def readers_and_askers(user, args) -> dict:
     return {"notes": notes, "tasks": tasks, "sections": sections, "users": users}
 
 
-def written_sections(user) -> list[int]:
-    """Sections of one course whose lectures are written (done once, in this process)."""
-    raise NotImplementedError("written lectures for the load bench: to be wired when lectures land")
+def written_sections(user, count: int = 8) -> list[int]:
+    """Sections of one course of the user whose lectures are written and delivered (done once, in
+    this process, by the offline engines): a reader's GET is then the cached path."""
+    from decimal import Decimal
+
+    from courses.models import Course, CourseSection
+    from courses.services import CourseRequest, create_course
+    from lectures import services as lectures
+    from workers import engine
+
+    mark = "load bench: lectures"
+    course = Course.objects.filter(owner=user, preferences__notes=mark, status=Course.Status.READY).first()
+    if course is None:
+        prefs = {"depth": "standard", "presentation_style": "lecture", "pace_wpm": 150, "notes": mark}
+        course, job = create_course(user, CourseRequest("Learn DCF valuation", Decimal("2"), prefs))
+        engine.run_inline(job.pk)
+        course.refresh_from_db()
+        if course.status != Course.Status.READY:
+            raise RuntimeError(f"the load bench's course was not planned: {course.status}")
+    sections = list(
+        CourseSection.objects.filter(course=course, parent_section__isnull=False).order_by("pk")[:count]
+    )
+    if not sections:
+        raise RuntimeError("the load bench's course has no sections")
+    for section in sections:
+        opened = lectures.open_section(section, user)
+        if opened.delivery is None:
+            engine.run_inline(opened.lecture.job_id)
+            opened = lectures.open_section(section, user)
+        if opened.delivery is None:
+            raise RuntimeError(f"the lecture of section {section.pk} was not written: {opened.state}")
+    return [s.pk for s in sections]
 
 
 async def reader(c, n, rec, base, stop_at, sections, interval, phase):
