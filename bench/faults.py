@@ -12,7 +12,8 @@ and Redis DB 10, with the production clocks (heartbeat 5 s, stale after 30 s, wa
 - a real Celery worker (threads) and beat; `--background` courses are requested first;
 - for each step of the course kind and of the lecture kind, a new course (or a lecture of a new
   section) is requested and the worker is SIGKILLed (its whole process group) while it runs the
-  step, and started again 1 s later;
+  step, and started again 1 s later; the next kill waits until the killed jobs run again, so
+  each recovery is measured on its own;
 - Redis is stopped for `--down` s while a course waits on the model, then Postgres while a
   lecture does;
 - every job must end; failed ones are Resumed once, as a person would.
@@ -78,7 +79,10 @@ def one_run(index: int, args, user, book, logdir: Path) -> dict:
         for kind in ("course", "lecture"):
             for step in run.targets[kind].steps:
                 log(f"run {index}: kill the worker at step {step} of a {kind}")
-                run.kill_worker_at(step, kind=kind)
+                event = run.kill_worker_at(step, kind=kind)
+                # one fault at a time: the next kill once the killed jobs run again (or 150 s)
+                if event is not None and not run.wait_recovered(event):
+                    log(f"run {index}: the jobs killed at {kind}:{step} did not run again within 150 s")
         log(f"run {index}: Redis down {args.down:.0f} s while a course waits on the model")
         run.restart_service("redis", args.down)
         log(f"run {index}: Postgres down {args.down:.0f} s while a lecture waits on the model")

@@ -88,15 +88,47 @@ def pdf_structure_headline(result: dict):
 # --- search -------------------------------------------------------------------------------------
 def search(result: dict) -> list[str]:
     rows = []
-    for key, value in flat(result):
-        rows.append([key, value])
-    return table(["measure", "value"], rows)
+    for scope, data in result.get("scopes", {}).items():
+        for mode in ("vector", "text", "hybrid"):
+            m = data.get(mode)
+            if m:
+                rows.append(
+                    [f"{scope} ({data.get('books')} books)", mode, m["p50_ms"], m["p95_ms"], m["p99_ms"]]
+                )
+    lines = table(["scope", "mode", "p50 ms", "p95 ms", "p99 ms"], rows)
+    recall_rows = []
+    for scope, data in result.get("scopes", {}).items():
+        for ef, r in (data.get("recall") or {}).items():
+            recall_rows.append(
+                [scope, ef, r["recall10_limit10"], r["recall10_limit40"], r["vector_ids_limit10_p50_ms"]]
+            )
+    if recall_rows:
+        lines += [
+            "",
+            *table(
+                ["scope", "ef_search", "recall@10 (limit 10)", "recall@10 (limit 40)", "index scan p50 ms"],
+                recall_rows,
+            ),
+        ]
+    t, z = result.get("timings_s", {}), result.get("sizes", {})
+    lines += [
+        "",
+        f"{result.get('chunks')} synthetic passages, {result.get('queries')} queries per measure; product "
+        f"ef_search {result.get('ef_search_product')}. Build: load {t.get('load_s')} s, HNSW "
+        f"{t.get('hnsw_build_s')} s; sizes: table {z.get('table_total')}, HNSW {z.get('hnsw')}.",
+    ]
+    return lines
 
 
 def search_headline(result: dict):
-    recall = find_key(result, "recall_at_10")
-    p95 = find_key(result, "p95_ms")
-    return f"recall@10 {recall}, p95 {p95} ms", "see below", None
+    scope = result.get("scopes", {}).get("all_books", {})
+    hybrid = scope.get("hybrid", {})
+    recall = (scope.get("recall") or {}).get(str(result.get("ef_search_product")), {}).get("recall10_limit10")
+    return (
+        f"hybrid p95 {hybrid.get('p95_ms')} ms, recall@10 {recall} ({result.get('chunks')} passages)",
+        "",
+        None,
+    )
 
 
 # --- pipeline -----------------------------------------------------------------------------------
@@ -334,6 +366,81 @@ def faults_headline(result: dict):
     )
 
 
+# --- lectures -----------------------------------------------------------------------------------
+def lectures(result: dict) -> list[str]:
+    rows = []
+    o = result.get("offline_30min")
+    if o:
+        rows.append(["offline writer, 30-minute lecture: max wall", f"{o['max_s']} s", "≤ 1 s", o["ok"]])
+    m = result.get("model_streaming")
+    if m:
+        rows.append(
+            [
+                f"model writer, {m['objectives']} objectives, L = {m['latency_s']} s: wall (max)",
+                f"{m['wall_max_s']} s",
+                f"≤ {m['wall_target_s']} s",
+                m["ok"],
+            ]
+        )
+        rows.append(
+            [
+                "  first segment visible (max)",
+                f"{m['first_segment_max_s']} s",
+                f"≤ {m['first_segment_target_s']} s",
+                "",
+            ]
+        )
+    f = result.get("single_flight")
+    if f:
+        rows.append(
+            [
+                f"{f['learners']} learners at once: versions / jobs / paid calls",
+                f"{f['lecture_versions']} / {f['lecture_jobs']} / {f['ledger_paid_calls']}",
+                f"1 / 1 / {f['expected_calls']}",
+                f["ok"],
+            ]
+        )
+        rows.append(
+            [
+                "  request latency p50 / p99",
+                f"{f['request_latency']['p50_ms']} / {f['request_latency']['p99_ms']} ms",
+                "",
+                "",
+            ]
+        )
+    c = result.get("cached_reads")
+    if c:
+        rows.append(
+            [
+                "cached lecture GET, sequential p50 / p99",
+                f"{c['sequential']['p50_ms']} / {c['sequential']['p99_ms']} ms",
+                "p99 ≤ 20 ms",
+                "",
+            ]
+        )
+        cc = c["concurrent"]
+        rows.append(
+            [
+                f"  {cc['readers']} concurrent readers p50 / p99",
+                f"{cc['p50_ms']} / {cc['p99_ms']} ms",
+                "p99 ≤ 20 ms",
+                c["ok"],
+            ]
+        )
+    return table(["measure", "value", "target", "met"], rows)
+
+
+def lectures_headline(result: dict):
+    parts = {k: v.get("ok") for k, v in result.items() if isinstance(v, dict) and "ok" in v}
+    failed = [k for k, ok in parts.items() if not ok]
+    return (
+        f"{len(parts) - len(failed)}/{len(parts)} parts met"
+        + (f" (not: {', '.join(failed)})" if failed else ""),
+        "all",
+        not failed,
+    )
+
+
 # --- helpers ------------------------------------------------------------------------------------
 def flat(obj, prefix: str = ""):
     if isinstance(obj, dict):
@@ -367,6 +474,7 @@ FORMATS = {
     "plan_eval": plan_eval,
     "load": load,
     "faults": faults,
+    "lectures": lectures,
 }
 HEADLINES = {
     "ingest": ingest_headline,
@@ -377,6 +485,7 @@ HEADLINES = {
     "plan_eval": plan_eval_headline,
     "load": load_headline,
     "faults": faults_headline,
+    "lectures": lectures_headline,
 }
 
 

@@ -4,6 +4,7 @@ and answer the model writer's requests on the fake model server (courses' answer
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 
 from django.db.models import Count
@@ -34,12 +35,13 @@ def model_answer(schema_name, system, messages):
     return course_answer(schema_name, system, messages)
 
 
-def lecture_target(owner, book: Book) -> Target:
-    """Each job: a new one-section course over `book` whose objectives carry the job's number, so
-    every lecture has its own cache key (and its own generation)."""
+def lecture_target(owner, book: Book, tag: str = "") -> Target:
+    """Each job: a new one-section course over `book` whose objectives carry the run's tag and the
+    job's number, so every lecture has its own cache key (and its own generation)."""
+    tag = tag or uuid.uuid4().hex[:8]
 
     def submit(n: int) -> int:
-        objectives = [f"{o} (fault run lecture {n})" for o in OBJECTIVES]
+        objectives = [f"{o} (fault run {tag}, lecture {n})" for o in OBJECTIVES]
         _course, section = make_course(owner, book, minutes=6, objectives=objectives, title=f"Lecture {n}")
         opened = services.open_section(section, owner)
         if opened.lecture is None or opened.lecture.job_id is None:

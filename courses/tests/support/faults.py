@@ -3,6 +3,7 @@ find duplicated parts or sections, and answer the model planner's requests on th
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.db.models import Count
@@ -23,10 +24,12 @@ def model_answer(schema_name, system, messages):
     return scripted_model_answer(system, messages, schema)
 
 
-def course_target(owner, query: str = "Learn DCF valuation", hours: str = "2") -> Target:
+def course_target(owner, query: str = "Learn DCF valuation", hours: str = "2", tag: str = "") -> Target:
+    tag = tag or uuid.uuid4().hex[:8]
+
     def submit(n: int) -> int:
         preferences = {"depth": "standard", "presentation_style": "lecture", "pace_wpm": 150}
-        preferences["notes"] = f"fault run course {n}"  # each course asks the model its own questions
+        preferences["notes"] = f"fault run {tag} course {n}"  # each course asks its own questions
         _course, job = create_course(owner, CourseRequest(query, Decimal(hours), preferences))
         return job.pk
 

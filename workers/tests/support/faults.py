@@ -138,6 +138,16 @@ class FaultRun:
         self.missed.append(f"{target.kind}:{step}")
         return None
 
+    def wait_recovered(self, event: Event, timeout: float = 150.0) -> bool:
+        """Wait until every job the killed worker was running runs again (or has ended)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            moved = [self.monitor.moved_after(pk, event.at, event.live[pk][1]) for pk in event.running()]
+            if all(m is not None for m in moved):
+                return True
+            time.sleep(0.5)
+        return False
+
     def restart_service(
         self, service: str, down: float, step: str | None = None, kind: str | None = None
     ) -> Event:
