@@ -90,8 +90,8 @@ def test_courses_survive_a_faulty_model_a_killed_worker_and_service_restarts(
     assert lecture_kill is not None and lecture_kill.interrupted == "segments", detail
     assert report["stuck"] == [], detail
     assert report["model_script_errors"] == [], detail
-    assert report["complete"] + report["error"] == report["jobs"] == 5, detail
-    assert report["by_kind"]["lecture"].get("complete") == 1, detail
+    assert report["complete"] + report["error"] == report["jobs"] == len(run.jobs) >= 5, detail
+    assert report["by_kind"]["lecture"].get("complete", 0) >= 1, detail
     assert report["errors_without_message"] == [] and report["error_messages_leaking"] == [], detail
     assert report["duplicates"] == [] and report["ledger_duplicates"] == 0, detail
     assert report["re_paid_unexplained"] == 0 and report["ledger_over_paid"] == 0, detail
