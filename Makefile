@@ -47,10 +47,8 @@ stop: install
 	$(PY) manage.py embedded stop
 
 bench: install
-	$(PY) bench/ingest.py
-	$(PY) bench/pdf_structure.py
-	$(PY) bench/search.py
-	$(PY) bench/qa_eval.py
+	# every bench in bench/ (each with a time limit); rewrites docs/BENCHMARKS.md's tables
+	$(PY) bench/record.py
 
 clean:
 	-$(PY) manage.py embedded stop
