@@ -197,7 +197,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(embedded.VAR_DIR / "celerybeat-schedule")
 # Jobs whose heartbeat is older than this are re-driven by the watchdog (seconds).
-DOCPROF_JOB_STALE_AFTER = env.int("DOCPROF_JOB_STALE_AFTER", default=30)
+DOCPROF_JOB_STALE_AFTER = env.int("DOCPROF_JOB_STALE_AFTER", default=20)
 # A running job writes its heartbeat (and renews its lock) this often (seconds).
 DOCPROF_JOB_HEARTBEAT = env.int("DOCPROF_JOB_HEARTBEAT", default=5)
 # A step that hits a broker or database connection error is retried after these pauses (seconds).
@@ -206,7 +206,7 @@ DOCPROF_JOB_TRANSIENT_DELAYS = [
 ]
 DOCPROF_JOB_MAX_ATTEMPTS = env.int("DOCPROF_JOB_MAX_ATTEMPTS", default=3)
 CELERY_BEAT_SCHEDULE = {
-    "watchdog": {"task": "workers.watchdog", "schedule": env.float("DOCPROF_WATCHDOG_EVERY", default=15.0)},
+    "watchdog": {"task": "workers.watchdog", "schedule": env.float("DOCPROF_WATCHDOG_EVERY", default=10.0)},
 }
 
 # --- Courses ------------------------------------------------------------------------------
