@@ -1,6 +1,6 @@
 """JSON API for courses: request (202 at once), list, outline, status, resume, cancel, delete."""
 
-import django_filters
+import django_filters.rest_framework
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -38,8 +38,11 @@ def _request_from(serializer) -> services.CourseRequest:
     return services.CourseRequest(data["query"], data["hours"], dict(data.get("preferences") or {}))
 
 
+FLAGS = {"1": True, "true": True, "0": False, "false": False}
+
+
 class CourseFilter(django_filters.FilterSet):
-    published = django_filters.BooleanFilter(
+    published = django_filters.rest_framework.BooleanFilter(
         method="filter_published",
         help_text="1: every published course (Browse courses); else the courses you own or take",
     )
@@ -66,8 +69,9 @@ class CourseListAPI(APIView):
     def get(self, request):
         """Your courses (owned and enrolled in); with `published=1`, every published course."""
         flags = CourseFilter(request.query_params, queryset=Course.objects.none())
-        if not flags.is_valid():
-            return Response({"detail": "published is 1 or 0.", **flags.errors}, status=400)
+        raw = request.query_params.get("published")
+        if (raw is not None and raw.lower() not in FLAGS) or not flags.is_valid():
+            return Response({"detail": "published is 1 or 0.", "published": ["1 or 0."]}, status=400)
         if flags.form.cleaned_data.get("published"):
             courses = selectors.published_courses(request.user)
             return Response(PublishedCourseSerializer(courses, many=True, context={"request": request}).data)
