@@ -1,6 +1,6 @@
 """Reads for courses: owner-scoped."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from courses.models import Course, CourseSection, Enrolment
 from workers.engine import step_states
@@ -25,6 +25,7 @@ def published_courses(user):
         .select_related("owner", "job")
         .annotate(
             learners=Count("enrolments", distinct=True),
+            is_enrolled=Exists(Enrolment.objects.filter(course=OuterRef("pk"), user=user)),
             section_count=Count("sections", filter=Q(sections__parent_section__isnull=False), distinct=True),
         )
         .order_by("-published_at")

@@ -140,3 +140,27 @@ def test_unsharing_a_book_unpublishes_the_courses_that_use_it(alice, published, 
 def test_owner_cannot_enrol_in_own_course(alice, published):
     course, _ = published
     assert client_for(alice).post(f"/api/courses/{course.pk}/enrol").status_code == 404
+
+
+def test_course_pages_publish_browse_enrol(alice, bob, shared_book, client):
+    course, section = make_course(alice, shared_book)
+    book = ingest(alice, "tomatoes.txt", GARDENING_TXT)
+    private, _ = make_course(alice, book, title="Private one")
+    client.force_login(alice)
+    page = client.get(f"/courses/{course.pk}/")
+    assert b"Publish" in page.content and b"What this course has cost" in page.content
+    refused = client.post(f"/courses/{private.pk}/publish/", follow=True)
+    assert book.title.encode() in refused.content and b"private book" in refused.content
+    client.post(f"/courses/{course.pk}/publish/")
+    client.force_login(bob)
+    assert client.get(f"/courses/{course.pk}/").status_code == 404
+    assert client.get(f"/sections/{section.pk}/").status_code == 404
+    browse = client.get("/courses/browse/")
+    assert course.title.encode() in browse.content and b"Enrol" in browse.content
+    assert private.title.encode() not in browse.content
+    client.post(f"/courses/{course.pk}/enrol/")
+    detail = client.get(f"/courses/{course.pk}/")
+    assert detail.status_code == 200 and b"Delete course" not in detail.content
+    assert b"What this course has cost" not in detail.content  # the owner's view only
+    assert course.title.encode() in client.get("/courses/").content
+    assert client.post(f"/courses/{course.pk}/publish/").status_code == 404
