@@ -3,7 +3,12 @@
 import django_filters.rest_framework
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -63,7 +68,15 @@ class CourseListAPI(APIView):
         parameters=[
             OpenApiParameter("published", bool, description="1: every published course (Browse courses)")
         ],
-        responses={200: CourseListSerializer(many=True), **errors(*AUTH, 400)},
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="CourseListing",
+                serializers=[CourseListSerializer, PublishedCourseSerializer],
+                resource_type_field_name=None,
+                many=True,
+            ),
+            **errors(*AUTH, 400),
+        },
         tags=["courses"],
     )
     def get(self, request):
