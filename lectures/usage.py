@@ -21,7 +21,7 @@ from django.utils import timezone
 from courses.models import Course
 from docprof.ai.models import LLMCall
 from lectures.models import SectionDelivery
-from workers.models import GenerationJob
+from workers.engine import GenerationJob
 
 ZERO = Decimal("0")
 
