@@ -587,14 +587,11 @@ def print_table(results: dict) -> None:
             rows.append(
                 ("  cache hit rate", f"{r['cache_hit_rate']:.2%}", ">= 99%", r["cache_hit_rate"] >= 0.99)
             )
+            first, back = r["cached_get"]["p99_ms"], r["returning_get"]["p99_ms"]
             rows.append(
-                (
-                    "  cached GET p99 (in process)",
-                    f"{r['cached_get']['p99_ms']} ms",
-                    "<= 20 ms",
-                    r["cached_get"]["p99_ms"] <= 20,
-                )
+                ("  first GET from the cache (new delivery), p99", f"{first} ms", "<= 20 ms", first <= 20)
             )
+            rows.append(("  returning GET (delivered), p99", f"{back} ms", "<= 20 ms", back <= 20))
     for name, value, target, ok in rows:
         print(f"{name:<46} {value:>34}  target {target:<12} {'ok' if ok else 'MISSED'}")
 
