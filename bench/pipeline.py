@@ -115,6 +115,7 @@ def setup_environment(args, media: str) -> None:
             "DJANGO_SETTINGS_MODULE": "docprof.settings",
             # Measure the production configuration: DEBUG off (no SQL query log, no debug pages).
             "DJANGO_DEBUG": "false",
+            "DJANGO_SECURE": "false",  # plain HTTP on loopback (production sits behind a TLS proxy)
             "DJANGO_SECRET_KEY": "bench-only-secret-key",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         }

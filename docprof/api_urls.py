@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("workers.api_urls")),
     path("", include("courses.api_urls")),
     path("", include("lectures.api_urls")),
+    path("", include("qa.api_urls")),
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("library/", include("library.urls")),
     path("courses/", include("courses.urls")),
     path("sections/", include("lectures.urls")),
+    path("qa/", include("qa.urls")),
     path("api/", include("docprof.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -2,11 +2,12 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
-from pgvector.django import HnswIndex, VectorField
+from pgvector.django import HalfVectorField, HnswIndex, VectorField
 
 # HNSW build quality: 128 (not pgvector's default 64) keeps recall@10 near 0.95+ at 1M vectors
 # (bench/search.py); building takes about twice as long.
@@ -165,3 +166,63 @@ class BookSummary(models.Model):
 
     def __str__(self):
         return f"Summary of {self.book.title}"
+
+
+class Acronym(models.Model):
+    """An acronym a book defines ("weighted average cost of capital (WACC)"), mined at ingestion;
+    queries are expanded with it both ways (library.retrieval)."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="acronyms")
+    short = models.CharField(max_length=20)
+    expansion = models.CharField(max_length=300)
+    lexemes = ArrayField(models.TextField(), default=list, help_text="The expansion's full-text lexemes")
+    count = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["book", "short"], name="unique_acronym_per_book")]
+        indexes = [
+            models.Index(fields=["short"], name="acronym_short"),
+            GinIndex(fields=["lexemes"], name="acronym_lexemes_gin"),
+        ]
+
+    def __str__(self):
+        return f"{self.short} = {self.expansion}"
+
+
+class TermStat(models.Model):
+    """In how many of a book's passages each full-text lexeme occurs: BM25's document frequencies."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="term_stats")
+    lexeme = models.TextField()
+    df = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lexeme", "book"], name="unique_term_per_book")]
+
+    def __str__(self):
+        return f"{self.lexeme}: {self.df}"
+
+
+class SearchStats(models.Model):
+    """A book's passage count and length, for BM25 over any set of books."""
+
+    book = models.OneToOneField(Book, on_delete=models.CASCADE, related_name="search_stats")
+    chunks = models.PositiveIntegerField(default=0)
+    words = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.chunks} passages, {self.words} words"
+
+
+class ChunkVector(models.Model):
+    """A narrow copy of each passage's vector (half precision, a few hundred bytes in line, rows in
+    book order) for exact vector search over a small scope: scanning a user's own books here reads
+    a fraction of what the wide passage rows (vector kept out of line) cost. Written by
+    `library.retrieval.index_book` and `library.reembedding`; HNSW search stays on Chunk."""
+
+    chunk = models.OneToOneField(Chunk, on_delete=models.CASCADE, primary_key=True, related_name="narrow")
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="+")
+    embedding = HalfVectorField(dimensions=settings.EMBEDDING_DIM)
+
+    def __str__(self):
+        return f"vector of passage {self.chunk_id}"

@@ -1,15 +1,18 @@
-"""Verbatim quote checking: is a quote really in a passage?
+"""Verbatim quote checks shared by lectures and answers: is a quote really in a passage?
 
-A quote verifies when, after normalising whitespace (any run becomes one space) and quote marks
-(curly and straight single/double quotes, primes and backticks become ' or "), it is a substring of
-the normalised passage. Nothing else is forgiven: a changed word, number or punctuation fails.
+A quote verifies when, after normalising whitespace (any run becomes one space), quote marks (curly
+and straight single/double quotes, primes and backticks become ' or "), dashes (one hyphen, spaces
+around it dropped) and Unicode compatibility forms (ligatures, no-break spaces; soft hyphens
+dropped), it is a substring of the normalised passage. Nothing else is forgiven: a changed word,
+number, letter case or other punctuation fails; so does a paraphrase.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-_QUOTE_MARKS = str.maketrans(
+_MARKS = str.maketrans(
     {
         "\u2018": "'",
         "\u2019": "'",
@@ -26,15 +29,28 @@ _QUOTE_MARKS = str.maketrans(
         "\u00ab": '"',
         "\u00bb": '"',
         "\u00a0": " ",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00ad": None,  # soft hyphen
+        "\u200b": None,  # zero-width space
     }
 )
 _SPACE = re.compile(r"\s+")
+_SPACED_DASH = re.compile(r"\s*-\s*-?\s*")
 # Quote marks a writer may wrap a quote in; they are not part of the quote.
 _WRAPPERS = "\"' "
+MIN_QUOTE_CHARS = 12  # verify_quote: shorter quotes prove nothing
 
 
 def normalise(text: str) -> str:
-    return _SPACE.sub(" ", (text or "").translate(_QUOTE_MARKS)).strip()
+    """Compatibility forms folded, quote marks straight, dashes one hyphen, whitespace one space."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_MARKS)
+    return _SPACED_DASH.sub("-", _SPACE.sub(" ", text).strip())
 
 
 def clean_quote(quote: str) -> str:
@@ -46,6 +62,16 @@ def quote_in(quote: str, passage: str) -> bool:
     """True when the quote occurs verbatim (after normalisation) in the passage. Empty never verifies."""
     needle = clean_quote(quote)
     return bool(needle) and needle in normalise(passage)
+
+
+def verify_quote(quote: str, chunk_text: str) -> bool:
+    """`quote_in` for answers: also forgives a trailing ellipsis, and a quote shorter than
+    MIN_QUOTE_CHARS never verifies."""
+    core = clean_quote(quote)
+    if core.endswith("..."):
+        core = core[:-3].rstrip(_WRAPPERS + ".")
+    core = core.strip(_WRAPPERS + "\u2026")
+    return len(core) >= MIN_QUOTE_CHARS and core in normalise(chunk_text)
 
 
 def find_passage(quote: str, passages) -> object | None:

@@ -1,6 +1,12 @@
-"""Hybrid retrieval: pgvector cosine (HNSW) and Postgres full text (GIN), fused by reciprocal rank.
+"""Hybrid retrieval: pgvector cosine (HNSW) and BM25 over full-text candidates, fused by normalised score.
 
 Always scoped to a list of book ids the caller has already checked (see selectors.ready_book_ids).
+The text side: the query's lexemes, expanded both ways with the acronyms the books in scope define
+("GGM" <-> "Gordon growth model"), select candidates through the GIN index (all words, then the
+rarest words), and BM25 (library.ranking, with heading words weighted) ranks them together with the
+vector candidates. The text side's SQL is in library.fulltext; the statistics it needs (per-book
+document frequencies, the narrow vector copy, acronyms) are written at ingestion by
+library.search_index.index_book.
 """
 
 from __future__ import annotations
@@ -12,8 +18,33 @@ from django.db import connection, transaction
 
 from docprof.ai.embeddings import Embedder
 from docprof.ai.factory import get_embedder
+from library.fulltext import (  # noqa: F401 (the text side's public functions, used from here)
+    ALL_WORDS,
+    ANY_WORD,
+    HYBRID_TEXT_CAP,
+    SCOPE_STATS,
+    TEXT_CAP,
+    TEXT_RANKED,
+    _ranked_ids,
+    _vector_literal,
+    analyse_query,
+    bm25_ranked,
+    chunk_lexemes,
+    chunk_positions,
+    pool_scores,
+    text_candidates,
+    text_positions,
+)
+from library.ranking import QueryTerms
+from library.search_index import index_book  # noqa: F401 (called by ingestion)
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
+# Fusion weight of the vector scores (BM25's is 1), tuned on the development questions
+# (bench/qa_eval.py): low for the hashing embedder, whose similarity only counts shared words
+# (BM25 judges those better), full for a semantic embedder.
+LEXICAL_VECTOR_WEIGHT = 0.2
+SEMANTIC_VECTOR_WEIGHT = 3.0
+VECTOR_WEIGHT = 1.0  # rank-fusion weight of the vector ranking (search_chapters)
 MAX_QUERY_CHARS = 2000
 MAX_K = 50
 EF_SEARCH = 100  # HNSW candidate list per query (bench/search.py measures recall@10 against exact search)
@@ -67,35 +98,49 @@ def clean_query(query: str | None, k: int | str | None = 10) -> tuple[str, int]:
     return query, k
 
 
-def _ranked_ids(sql: str, params: dict) -> list[int]:
+# Per-scope strategy for the vector ranking (bench/search.py): a user's own books are usually a
+# small share of a shared server. A scope of up to EXACT_SCAN_MAX_ROWS passages is searched exactly
+# in the narrow vector table (library_chunkvector: half-precision vectors in line, in book order),
+# which is faster than an HNSW scan that must skip everyone else's passages and than sorting the
+# wide passage rows; a larger scope uses the HNSW index with iterative scans, with the book_id
+# index kept out of that plan (`book_id + 0`) so the planner cannot fall back to an exact sort.
+EXACT_SCAN_MAX_ROWS = 15_000
+EXACT_SQL = (
+    "SELECT chunk_id FROM library_chunkvector WHERE book_id = ANY(%(books)s) "
+    "ORDER BY embedding <=> %(vec)s::halfvec, chunk_id LIMIT %(n)s"
+)
+HNSW_SQL = (
+    "SELECT id FROM {table} WHERE book_id + 0 = ANY(%(books)s) AND embedding IS NOT NULL "
+    "ORDER BY embedding <=> %(vec)s::vector LIMIT %(n)s"
+)
+SMALL_TABLE_SQL = (
+    "SELECT id FROM {table} WHERE book_id = ANY(%(books)s) AND embedding IS NOT NULL "
+    "ORDER BY embedding <=> %(vec)s::vector LIMIT %(n)s"
+)
+
+
+def scope_rows(book_ids: Sequence[int]) -> int:
+    """How many passages the books hold (from their statistics)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(SCOPE_STATS, {"books": list(book_ids)})
+        return int(cursor.fetchone()[0])
 
 
-def _vector_ids(table: str, vector, book_ids: Sequence[int], limit: int) -> list[int]:
+def _vector_ids(
+    table: str, vector, book_ids: Sequence[int], limit: int, *, rows: int | None = None
+) -> list[int]:
+    params = {"books": list(book_ids), "vec": _vector_literal(vector), "n": limit}
+    if table != "library_chunk":  # chapters: a few per book; the planner chooses
+        return _ranked_ids(SMALL_TABLE_SQL.format(table=table), params)
+    rows = scope_rows(book_ids) if rows is None else rows
+    if rows <= EXACT_SCAN_MAX_ROWS:
+        return _ranked_ids(EXACT_SQL, params)
     with transaction.atomic(), connection.cursor() as cursor:
         # Iterative scans keep filtered HNSW searches from returning too few rows (pgvector >= 0.8).
         cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
         cursor.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, limit)}")
-        cursor.execute(
-            f"SELECT id FROM {table} WHERE book_id = ANY(%(books)s) AND embedding IS NOT NULL "
-            "ORDER BY embedding <=> %(vec)s::vector LIMIT %(n)s",
-            {"books": list(book_ids), "vec": _vector_literal(vector), "n": limit},
-        )
+        cursor.execute(HNSW_SQL.format(table=table), params)
         return [row[0] for row in cursor.fetchall()]
-
-
-TEXT_CAP = 5000  # matching rows ranked by ts_rank_cd in text mode
-HYBRID_TEXT_CAP = 1000
-ALL_WORDS = "plainto_tsquery('english', %(q)s)"
-ANY_WORD = "replace(plainto_tsquery('english', %(q)s)::text, ' & ', ' | ')::tsquery"
-TEXT_RANKED = (
-    "WITH query AS (SELECT {tsq} AS q) "
-    "SELECT m.id FROM (SELECT c.id, c.search_vector FROM {table} c, query "
-    "WHERE {scope} AND c.search_vector @@ query.q LIMIT %(cap)s) m, query "
-    "ORDER BY ts_rank_cd(m.search_vector, query.q, 32) DESC, m.id LIMIT %(n)s"
-)
 
 
 def _text_ids(
@@ -119,16 +164,17 @@ def _text_ids(
     return ids
 
 
-def _vector_literal(vector) -> str:
-    return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
-
-
-def fuse(*rankings: list[int], k: int = RRF_K) -> list[tuple[int, float]]:
+def fuse(
+    *rankings: list[int], k: int = RRF_K, weights: Sequence[float] | None = None
+) -> list[tuple[int, float]]:
+    """Weighted reciprocal-rank fusion; ties go to the item ranked higher by the last ranking (the
+    text ranking in hybrid search), then to the lower id."""
     scores: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    for ordered, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
+        for rank, item in enumerate(ordered, start=1):
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
+    last = {item: rank for rank, item in enumerate(rankings[-1])} if rankings else {}
+    return sorted(scores.items(), key=lambda kv: (-round(kv[1], 12), last.get(kv[0], len(last)), kv[0]))
 
 
 def search_chunks(
@@ -139,21 +185,62 @@ def search_chunks(
     embedder: Embedder | None = None,
     mode: str = "hybrid",
     vector=None,
+    extra_text: str = "",
+    terms: QueryTerms | None = None,
 ) -> list[SearchHit]:
-    """Top-k passages for `query` in `book_ids`. mode: hybrid | vector | text."""
+    """Top-k passages for `query` in `book_ids`. mode: hybrid | vector | text.
+
+    `extra_text` (e.g. a model's rewrite of the question into the book's vocabulary) is searched
+    with the query at a lower weight; `terms` is a ready `analyse_query` result."""
     if not book_ids:
         return []
     candidates = max(k * 4, 40)
-    rankings = []
-    vector_ids = None
+    rankings, weights = [], []
+    vector_ids: list[int] = []
+    if mode in ("hybrid", "text") and terms is None:
+        terms = analyse_query(query, book_ids, extra_text)
     if mode in ("hybrid", "vector"):
-        vector = vector if vector is not None else (embedder or get_embedder()).embed_one(query)
-        vector_ids = _vector_ids("library_chunk", vector, book_ids, candidates)
+        if vector is None:
+            text = f"{query} {terms.extra_text}".strip() if terms else f"{query} {extra_text}".strip()
+            vector = (embedder or get_embedder()).embed_one(text)
+        rows = terms.chunks if terms is not None else None
+        vector_ids = _vector_ids("library_chunk", vector, book_ids, candidates, rows=rows)
         rankings.append(vector_ids)
+        weights.append(VECTOR_WEIGHT)
     if mode in ("hybrid", "text"):
-        rankings.append(_text_ids("library_chunk", query, book_ids, candidates, rerank_ids=vector_ids))
-    fused = fuse(*rankings)[:k]
+        text_ids = text_candidates(terms, query, book_ids, candidates)
+        pool = text_ids | set(vector_ids)
+        if mode == "hybrid":
+            # Both scores over the same candidates (a passage only the text side found still gets
+            # its exact cosine, and the reverse), normalised and added: unlike rank fusion, a clear
+            # BM25 winner (a rare word of the question) keeps its lead.
+            weight = vector_weight(embedder or get_embedder())
+            bm25, cosine = pool_scores(terms, pool, vector)
+            return _load_chunk_hits(fuse_scores(cosine, bm25, weight)[:k])
+        rankings.append(bm25_ranked(terms, pool)[:candidates])
+        weights.append(1.0)
+    fused = fuse(*rankings, weights=weights)[:k]
     return _load_chunk_hits(fused)
+
+
+def vector_weight(embedder: Embedder) -> float:
+    return LEXICAL_VECTOR_WEIGHT if embedder.relevance_threshold is None else SEMANTIC_VECTOR_WEIGHT
+
+
+def fuse_scores(
+    cosine: dict[int, float], bm25: dict[int, float], vector_weight: float = 1.0
+) -> list[tuple[int, float]]:
+    """Min-max normalised scores over the candidate pool, weighted and added."""
+
+    def norm(scores):
+        if not scores:
+            return {}
+        lo, hi = min(scores.values()), max(scores.values())
+        return {i: (v - lo) / (hi - lo) if hi > lo else 1.0 for i, v in scores.items()}
+
+    c, b = norm(cosine), norm(bm25)
+    fused = {i: vector_weight * c.get(i, 0.0) + b.get(i, 0.0) for i in set(c) | set(b)}
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def _load_chunk_hits(fused: list[tuple[int, float]]) -> list[SearchHit]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from docprof.ai.embeddings import Embedder
 from docprof.ai.factory import get_embedder
+from library import retrieval
 from library.chunking import ChunkDraft, chunk_chapter
 from library.models import Book, BookSummary, Chapter, Chunk
 from library.parsing import IngestError, check_filename, detect_format, parse_book, sniff
@@ -247,6 +248,7 @@ def _store(book: Book, prepared: PreparedBook) -> None:
             )
             ordinal += 1
     Chunk.objects.bulk_create(rows, batch_size=500)
+    retrieval.index_book(book.pk)  # BM25 statistics and the acronyms the book defines
     BookSummary.objects.create(
         book=book,
         summary=prepared.summary,

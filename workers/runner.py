@@ -114,7 +114,7 @@ def _drive(job_id: int, kind: JobKind, lock, observer=None) -> None:
         _record_usage(job_id)
         message = kind.on_complete(job) or "Done"
         jobs.complete(job_id, message)
-        log.info("job complete")
+        log.debug("job complete")
 
 
 def _run_step(job: GenerationJob, kind: JobKind, step: Step, observer=None) -> bool:

@@ -23,8 +23,10 @@ from courses.planning.selection import (
     choose,
     drop_weak_text,
     keep_coherent,
+    named_topics,
     neighbouring_units,
     support_of,
+    teaches,
     teaching_order,
     worth_a_section,
 )
@@ -115,10 +117,11 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
     planned = min(minutes, math.floor(supported + sum(support_of(u, depth, pace, True) for u in neighbours)))
     planned = max(SECTION_MIN, planned)
     ordered = teaching_order(chosen + neighbours)
-    covered_idx = {i for u in chosen for i, s in u.scores.items() if s >= RELEVANT}
+    named = named_topics(relevant)  # such a topic is covered only by material about it
+    covered_idx = {i for u in chosen for i in u.scores if teaches(u, i, named)}
     material = Material(
         request=request,
-        units=[_unit_dict(u, depth, pace, request, neighbour=u in neighbours) for u in ordered],
+        units=[_unit_dict(u, depth, pace, request, u in neighbours, named) for u in ordered],
         covered=[labels[i] for i in sorted(covered_idx)],
         missing=[labels[i] for i in range(len(labels)) if i not in covered_idx],
         requested_minutes=minutes,
@@ -255,10 +258,11 @@ def _book_words(book: dict) -> set[str]:
     return words
 
 
-def _unit_dict(unit: Unit, depth: str, pace: int, request: Request, neighbour: bool) -> dict:
+def _unit_dict(unit: Unit, depth: str, pace: int, request: Request, neighbour: bool, named: set[int]) -> dict:
     ids = {cid for cid, _, p in unit.chunks if not is_exercise(p)} if neighbour else unit.relevant_ids()
     chunks = [(cid, w, p) for cid, w, p in unit.chunks if cid in ids]
     words = sum(w for _, w, _ in chunks)
+    taught = [i for i in sorted(unit.scores) if teaches(unit, i, named)]
     return {
         "key": unit.key,
         "book_id": unit.book_id,
@@ -271,15 +275,12 @@ def _unit_dict(unit: Unit, depth: str, pace: int, request: Request, neighbour: b
         "subheadings": list(dict.fromkeys(str(p[2]) for _, _, p in chunks if len(p) > 2)),
         "words": words,
         "supported_minutes": round(supported_minutes(words, depth, pace), 1),
-        "topics": [request.topics[i].label for i, s in sorted(unit.scores.items()) if s >= RELEVANT],
+        "topics": [request.topics[i].label for i in taught],
         "topic_chunks": {
             request.topics[i].label: sorted(unit.relevant.get(i, set()) & ids if not neighbour else set())
-            for i, s in sorted(unit.scores.items())
-            if s >= RELEVANT
+            for i in taught
         },
-        "evidence": {
-            request.topics[i].label: e for i, e in unit.evidence.items() if unit.scores.get(i, 0) >= RELEVANT
-        },
+        "evidence": {request.topics[i].label: unit.evidence[i] for i in taught},
         "score": round(unit.score, 3),
         "neighbour": neighbour,
     }

@@ -44,6 +44,14 @@ TEMPLATE_RES = [
         r"\bunderstand\s+(?:the\s+)?(?:topic|material|content)\b",
     )
 ]
+# A heading that names an activity or an instance, not a concept ("A Fully Worked Example", "A Closer
+# Look", "Case Study"): it never becomes "Explain <heading>".
+NOT_A_CONCEPT_RE = re.compile(
+    r"^(?:(?:an?|the|one|another|some|more|further)\s+)?(?:[\w\-]+\s+){0,3}?"
+    r"(?:examples?|case\s+stud(?:y|ies)|illustrations?|walk-?throughs?|exercises?|closer\s+look|"
+    r"(?:quick\s+)?tour|first\s+look|demonstrations?|demos?|applications?\s+in\s+practice)$",
+    re.I,
+)
 DEFINITION_RE = re.compile(
     r"^(?:(?:An?|The)\s+)?(?P<term>[A-Za-z][\w\-']*(?:\s+[\w\-']+){0,4}?)\s+"
     r"(?:is|are|refers\s+to|means|is\s+defined\s+as|is\s+called)\s+(?P<rest>(?:an?|the)\s+.{8,})$"
@@ -94,6 +102,8 @@ def is_templated(objective: str, section_title: str = "") -> bool:
     if not content or all(w.lower() in GENERIC for w in content):
         return True
     if words[-1].lower() in STOPWORDS:
+        return True
+    if NOT_A_CONCEPT_RE.match(" ".join(words[1:])):
         return True
     title = clean_title(section_title).lower().strip(" .?")
     return bool(title) and " ".join(words[1:]).lower().strip(" .?") in (title, f"the {title}")
@@ -163,7 +173,7 @@ def objectives_for(
 
 def from_heading(heading: str, vocab: Counter, allow_title: bool = False) -> str | None:
     text = re.sub(r"\\[()\[\]]|\$", "", clean_title(heading)).strip(" .:")
-    if not text or SKIP_HEADINGS_RE.match(text) or len(text.split()) > 14:
+    if not text or SKIP_HEADINGS_RE.match(text) or len(text.split()) > 14 or NOT_A_CONCEPT_RE.match(text):
         return None
     m = WHAT_IS_RE.match(text)
     if m:

@@ -20,6 +20,20 @@ STRONG_TEXT = 0.7
 CHAPTER_NORM_WORDS = 5000  # a chapter with this many words on a topic teaches all of it
 
 
+def named_topics(units: list[Unit]) -> set[int]:
+    """Topics some unit's own heading, chapter title or sub-heading names."""
+    return {
+        i for u in units for i, s in u.scores.items() if s >= RELEVANT and TIERS.get(u.evidence[i], 2) < 2
+    }
+
+
+def teaches(unit: Unit, i: int, named: set[int]) -> bool:
+    """`unit` teaches topic `i`: it is relevant to it, and when the library has material about the
+    topic itself (a heading or chapter naming it), it is such material -- a passing mention in
+    another section ("cost of capital" inside "Free Cash Flow") does not teach it."""
+    return unit.scores.get(i, 0) >= RELEVANT and (i not in named or TIERS.get(unit.evidence[i], 2) < 2)
+
+
 def drop_weak_text(units: list[Unit], topics: int) -> None:
     """Text-only evidence below STRONG_TEXT counts only for a topic no heading names."""
     for i in range(topics):
@@ -82,6 +96,7 @@ def choose(relevant: list[Unit], request: Request, target: float, depth: str, pa
     ("Git internals: objects") from units that also teach the topic it belongs to, in the chapter
     teaching most of the whole request. Ties: score, then book order."""
     book_topics, _ = coverage_by(relevant)
+    named = named_topics(relevant)
     mass: dict[tuple[int, int], int] = defaultdict(int)  # (topic, chapter) -> words teaching it
     for u in relevant:
         for i, s in u.scores.items():
@@ -99,7 +114,15 @@ def choose(relevant: list[Unit], request: Request, target: float, depth: str, pa
         with_head = any(u.scores.get(j, 0) >= RELEVANT for j in heads)
         order = (not with_head, -whole, tier, -own) if request.topics[i].sub else (tier, -own, -whole)
         score = -round(u.scores[i] + 0.1 * u.score, 2)
-        return (-len(book_topics[u.book_id]), *order, score, u.book_id, u.chapter_order, u.first_ordinal)
+        return (
+            -len(book_topics[u.book_id]),
+            not teaches(u, i, named),  # material about the topic itself first
+            *order,
+            score,
+            u.book_id,
+            u.chapter_order,
+            u.first_ordinal,
+        )
 
     queues = [
         sorted((u for u in relevant if u.scores.get(i, 0) >= RELEVANT), key=lambda u, i=i: rank(u, i))
@@ -108,41 +131,72 @@ def choose(relevant: list[Unit], request: Request, target: float, depth: str, pa
     chosen: list[Unit] = []
     total = 0.0
     limit = max(1, int(target // SECTION_MIN))
+    slots = 0  # sections so far: a chapter's scraps taken together make one
     deferred: list[Unit] = []  # scraps wait until a unit of their chapter is chosen
 
     def has(i: int) -> bool:  # every topic gets a unit, even when another unit alone fills the time
-        return any(c.scores.get(i, 0) >= RELEVANT for c in chosen)
+        return any(teaches(c, i, named) for c in chosen)
 
-    while len(chosen) < limit and any(queues) and (total < target or not all(map(has, range(len(queues))))):
+    def in_chosen_chapter(unit: Unit) -> bool:
+        return any(c.chapter_id == unit.chapter_id for c in chosen)
+
+    while slots < limit and any(queues) and (total < target or not all(map(has, range(len(queues))))):
         for i, queue in enumerate(queues):
-            while queue and (queue[0] in chosen or queue[0] in deferred):
+            while queue and (queue[0] in chosen or (queue[0] in deferred and has(i))):
                 queue.pop(0)
-            if not queue or (total >= target and has(i)) or len(chosen) >= limit:
-                continue
+            if not queue or (total >= target and has(i)) or (slots >= limit and has(i)):
+                continue  # a topic not taught yet gets its section even when time is short
             unit = queue.pop(0)
-            if support_of(unit, depth, pace) < SECTION_MIN and not any(
-                c.chapter_id == unit.chapter_id for c in chosen
-            ):
-                deferred.append(unit)  # alone in its chapter it would be stretched to ten minutes
+            if support_of(unit, depth, pace) < SECTION_MIN and not in_chosen_chapter(unit):
+                group = _scraps_making_a_section(unit, queue + deferred, i, named, depth, pace)
+                if has(i) or not group:
+                    if unit not in deferred:
+                        deferred.append(unit)  # alone in its chapter it would be stretched to ten minutes
+                    continue
+                for member in group:  # a topic's first section: its chapter's scraps together
+                    if member in deferred:
+                        deferred.remove(member)
+                    chosen.append(member)
+                    total += support_of(member, depth, pace)
+                slots += 1
                 continue
+            if not in_chosen_chapter(unit):
+                slots += 1
             chosen.append(unit)
             total += support_of(unit, depth, pace)
     by_chapter: dict[int, list[Unit]] = defaultdict(list)
     for unit in deferred:
         by_chapter[unit.chapter_id].append(unit)
     for scraps in by_chapter.values():  # scraps of one chapter that together make a section
-        if total < target and sum(support_of(u, depth, pace) for u in scraps) >= SECTION_MIN:
-            chosen.extend(scraps[: max(0, limit - len(chosen))])
-            total += sum(support_of(u, depth, pace) for u in scraps)
-    for unit in deferred:  # a scrap joins when its chapter is taught anyway (it merges into a section)
+        scraps = [u for u in scraps if u not in chosen]
         if (
-            unit not in chosen
-            and any(c.chapter_id == unit.chapter_id for c in chosen)
-            and len(chosen) < limit
+            total < target
+            and slots < limit
+            and sum(support_of(u, depth, pace) for u in scraps) >= SECTION_MIN
         ):
+            chosen.extend(scraps)
+            total += sum(support_of(u, depth, pace) for u in scraps)
+            slots += 1
+    for unit in deferred:  # a scrap joins when its chapter is taught anyway (it merges into a section)
+        if unit not in chosen and in_chosen_chapter(unit) and total < target:
             chosen.append(unit)
             total += support_of(unit, depth, pace)
     return chosen
+
+
+def _scraps_making_a_section(
+    unit: Unit, others: list[Unit], i: int, named: set[int], depth: str, pace: int
+) -> list[Unit]:
+    """`unit` with the fewest other units of its chapter teaching topic `i` that together support a
+    ten-minute section (in their ranked order), or [] when the chapter holds too little on it."""
+    group, minutes = [unit], support_of(unit, depth, pace)
+    for other in others:
+        if minutes >= SECTION_MIN:
+            break
+        if other.chapter_id == unit.chapter_id and other not in group and teaches(other, i, named):
+            group.append(other)
+            minutes += support_of(other, depth, pace)
+    return group if minutes >= SECTION_MIN else []
 
 
 def neighbouring_units(chosen: list[Unit], short: float, books: dict, depth: str, pace: int) -> list[Unit]:

@@ -3,8 +3,10 @@ an honest refusal (a near miss too), missing topics listed truthfully, sections 
 sources, concrete objectives and titles a teacher would write."""
 
 import math
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from courses.models import Course
@@ -86,6 +88,46 @@ def test_a_named_topic_the_library_lacks_is_listed_and_never_reported_covered(al
     assert "lacks material on: terminal value" in page and "Every requested topic is covered" not in page
 
 
+SAMPLE_BOOKS = ("accounting-for-analysts.html", "time-value-of-money.txt", "valuing-a-business.md")
+
+
+@pytest.fixture
+def sample_library(alice):
+    root = Path(settings.BASE_DIR) / "sample_library"
+    return [ingest(alice, name, (root / name).read_bytes()) for name in SAMPLE_BOOKS]
+
+
+def test_each_named_topic_is_taught_from_the_chapter_about_it_even_when_time_is_short(alice, sample_library):
+    """Issue 11's DCF example: a chapter per named topic; each topic is taught by a section whose own
+    material (its heading or its chapter's title) is about it, and no topic is reported covered
+    because another section mentions it in passing. Objectives never turn a non-concept heading
+    ("A Fully Worked Example") into "Explain a fully worked example"."""
+    query = "Learn DCF valuation: free cash flow, cost of capital and terminal value"
+    course, job = planned(alice, query, "1")
+    assert job.status == GenerationJob.Status.COMPLETE, job.error
+    sections = sections_of(course)
+    headings = {
+        tuple(str(h) for h in path[:2])
+        for s in sections
+        for path in Chunk.objects.filter(id__in=s.source_chunk_ids).values_list("heading_path", flat=True)
+    }
+    chapters = {h[0] for h in headings}
+    assert "Chapter 4: The Cost of Capital" in chapters
+    assert ("Chapter 5: Discounted Cash Flow Valuation", "5.2 Terminal Value") in headings
+    assert "Chapter 3: Free Cash Flow" in chapters
+    assert course.coverage["covered_topics"] == [
+        "DCF valuation",
+        "free cash flow",
+        "cost of capital",
+        "terminal value",
+    ]
+    assert course.coverage["missing_topics"] == []
+    assert sum(s.estimated_minutes for s in sections) <= 60
+    objectives = [o for s in sections for o in s.learning_objectives]
+    assert "explain a fully worked example" not in {o.lower() for o in objectives}, objectives
+    assert not [o for s in sections for o in s.learning_objectives if is_templated(o, s.title)]
+
+
 def test_a_subject_the_library_lacks_is_refused_with_the_closest_books(alice, rust, finance):
     course, job = planned(alice, "Learn medieval falconry and hawk training", "2")
     assert job.status == GenerationJob.Status.ERROR
@@ -152,6 +194,9 @@ def test_objectives_are_concrete_and_taken_from_the_passages(alice, finance):
         "Define basic idea",
         "Apply Bonds to the worked example in the text",
         "Explain Growing Perpetuities",  # nothing but a verb and the section's own title
+        "Explain A fully worked example",  # a heading that is not a concept
+        "Explain a simple example",
+        "Calculate a worked case study",
     ],
 )
 def test_templates_and_fragments_are_recognised(objective):

@@ -7,8 +7,9 @@ pytestmark = pytest.mark.django_db
 
 def test_fuse_rewards_agreement_between_rankings():
     fused = fuse([1, 2, 3], [3, 4, 1])
-    assert [item for item, _ in fused][:2] == [1, 3]
+    assert [item for item, _ in fused][:2] == [3, 1]  # a tie goes to the last ranking's order
     assert fused[0][1] == pytest.approx(1 / 61 + 1 / 63)
+    assert [item for item, _ in fuse([1, 2], [2, 1], weights=[2.0, 1.0])][0] == 1
 
 
 @pytest.mark.parametrize("query", ["", "   ", None, "x" * 2001])

@@ -1,0 +1,313 @@
+"""Load: the production web server and two Celery worker processes under many clients for 60 s.
+
+    .venv/bin/python bench/load.py [--seconds 60] [--pollers 100] [--courses 10] [--readers 50]
+                                   [--askers 20] [--poll-interval 1] [--read-interval 1]
+                                   [--ask-interval 2] [--web-workers 2]
+
+On the embedded stack with its own database (docprof_bench_load, the two sample books) and Redis
+DB 11: gunicorn started with the command `make run` uses (docprof/management/commands/run.py, 2
+processes x 4 threads), two Celery workers (threads, 4 each), the offline engines (no model).
+Virtual users (asyncio + httpx, one keep-alive connection each, token auth), all at once:
+- `--courses` request a course (POST /api/courses) and follow it (GET /api/courses/{id}/status
+  every second) until it ends: every course must complete;
+- `--pollers` poll GET /api/jobs/{id} of those courses' jobs every `--poll-interval` s;
+- `--readers` read cached lectures (GET /api/sections/{id}/lecture of sections whose lecture is
+  already written, every `--read-interval` s) and `--askers` ask questions (POST
+  /api/sections/{id}/questions, every `--ask-interval` s) -- once lectures and Q&A are on main;
+  until then those rows say why they did not run.
+A 3 s warm-up (every server thread opens its database connection) is not recorded.
+Reported per endpoint: requests, errors (anything but the expected status, or no answer), p50 /
+p95 / p99 ms; worker throughput (courses and job steps per minute). Targets: zero errors, job
+status p99 <= 30 ms, cached lecture p99 <= 30 ms, every course completes.
+Prints a table and, last, one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import emit, flush_redis, log, setup_django, user_with_books  # noqa: E402
+from loadclients import Recorder, readers_and_askers  # noqa: E402
+
+DB_NAME = "docprof_bench_load"
+REDIS_DB = 11
+PORTS = range(8120, 8130)
+QUERIES = ["Learn DCF valuation", "Learn the time value of money", "Learn discounting cash flows"]
+PREFERENCES = {"depth": "standard", "presentation_style": "lecture", "pace_wpm": 150}
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--seconds", type=float, default=60.0)
+    p.add_argument("--pollers", type=int, default=100)
+    p.add_argument("--courses", type=int, default=10)
+    p.add_argument("--readers", type=int, default=50)
+    p.add_argument("--askers", type=int, default=20)
+    p.add_argument("--poll-interval", type=float, default=1.0)
+    p.add_argument("--read-interval", type=float, default=1.0)
+    p.add_argument("--ask-interval", type=float, default=2.0)
+    p.add_argument("--web-workers", type=int, default=2, help="gunicorn processes (run.py's default)")
+    p.add_argument("--course-hours", type=float, default=2.0)
+    p.add_argument(
+        "--finish-timeout", type=float, default=180.0, help="s to wait for courses after the window"
+    )
+    return p.parse_args(argv)
+
+
+def free_port() -> int:
+    import socket
+
+    for port in PORTS:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise SystemExit(f"no free port in {PORTS}")
+
+
+def web_command(port: int, web_workers: int, access_log: Path) -> list[str]:
+    """The web server exactly as `make run` starts it, plus an access log with each request's time
+    inside the server (microseconds), to tell server time from waiting for a CPU."""
+    from docprof.management.commands.run import Command
+
+    command = Command()._commands("127.0.0.1", port, web_workers)["web"]
+    return [*command, "--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT]
+
+
+ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s"
+LABELS = [
+    (re.compile(r"^GET /api/jobs/\d+$"), "GET /api/jobs/{id}"),
+    (re.compile(r"^GET /api/courses/\d+/status$"), "GET /api/courses/{id}/status"),
+    (re.compile(r"^POST /api/courses$"), "POST /api/courses"),
+    (re.compile(r"^GET /api/sections/\d+/lecture$"), "GET /api/sections/{id}/lecture"),
+    (re.compile(r"^POST /api/sections/\d+/questions$"), "POST /api/sections/{id}/questions"),
+]
+
+
+def server_times(access_log: Path, since: float) -> dict:
+    """Per endpoint, the time each request spent inside gunicorn (p50/p99 ms), from its access log."""
+    from loadclients import pct
+
+    times: dict[str, list[float]] = {}
+    if not access_log.exists():
+        return {}
+    for line in access_log.read_text().splitlines():
+        parts = line.split()
+        if len(parts) != 4:
+            continue
+        method, path, _status, micros = parts
+        key = f"{method} {path}"
+        label = next((name for pattern, name in LABELS if pattern.match(key)), None)
+        if label:
+            times.setdefault(label, []).append(int(micros) / 1000)
+    return {
+        k: {"n": len(v), "p50_ms": round(pct(v, 50), 1), "p99_ms": round(pct(v, 99), 1)}
+        for k, v in times.items()
+    }
+
+
+async def wait_ready(client, base: str, timeout: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if (await client.get(f"{base}/api/courses", timeout=2)).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.2)
+    raise SystemExit("the web server did not start")
+
+
+async def run_load(args, base: str, token: str, plugins: dict) -> dict:
+    import httpx
+
+    headers = {"Authorization": f"Token {token}"}
+    rec = Recorder()
+    job_ids: list[int] = []
+    course_ends: dict[int, tuple[str, float]] = {}
+    rng = random.Random(7)
+
+    # Every virtual user's client (one keep-alive connection) is made and connected before the
+    # window opens: making ~200 clients costs the client process seconds of CPU (TLS contexts),
+    # which would otherwise be counted as server latency.
+    users = args.courses + args.pollers + plugins["users"]
+    clients = [
+        httpx.AsyncClient(headers=headers, timeout=30, limits=httpx.Limits(max_connections=1))
+        for _ in range(users)
+    ]
+    handed = iter(clients)
+
+    def take():
+        return next(handed)
+
+    async def generator(c, n: int, started: float) -> None:
+        body = {"query": QUERIES[n % len(QUERIES)], "hours": args.course_hours, "preferences": PREFERENCES}
+        r = await rec.call("POST /api/courses", c.post(f"{base}/api/courses", json=body), 202)
+        if r is None:
+            return
+        course_id, job_id = r.json()["course_id"], r.json()["job_id"]
+        job_ids.append(job_id)
+        while True:
+            await asyncio.sleep(1.0)
+            url = f"{base}/api/courses/{course_id}/status"
+            r = await rec.call("GET /api/courses/{id}/status", c.get(url), 200, retry=lambda u=url: c.get(u))
+            if r is not None and r.json()["status"] in ("complete", "error", "cancelled"):
+                course_ends[course_id] = (r.json()["status"], time.monotonic() - started)
+                return
+
+    async def poller(c, n: int, stop_at: float, phase: float) -> None:
+        await asyncio.sleep(phase)
+        while time.monotonic() < stop_at:
+            if job_ids:
+                job = job_ids[n % len(job_ids)]
+                url = f"{base}/api/jobs/{job}"
+                await rec.call("GET /api/jobs/{id}", c.get(url), 200, retry=lambda u=url: c.get(u))
+            await asyncio.sleep(args.poll_interval)
+
+    await wait_ready(clients[0], base)
+    # warm-up, not recorded: every client connects, every server thread opens its DB connection
+    warm = Recorder()
+    for i in range(0, users, 20):
+        batch = clients[i : i + 20]
+        await asyncio.gather(*(warm.call("warm-up", c.get(f"{base}/api/courses"), 200) for c in batch))
+    started = time.monotonic()
+    stop_at = started + args.seconds
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+    tasks = [asyncio.create_task(generator(take(), n, started)) for n in range(args.courses)]
+    tasks += [
+        asyncio.create_task(poller(take(), n, stop_at, rng.uniform(0, args.poll_interval)))
+        for n in range(args.pollers)
+    ]
+    tasks += [asyncio.create_task(t) for t in plugins["tasks"](rec, take, base, stop_at, rng)]
+    done, _pending = await asyncio.wait(tasks, timeout=args.seconds + args.finish_timeout)
+    crashed = [repr(t.exception())[:300] for t in done if not t.cancelled() and t.exception()]
+    for t in tasks:
+        t.cancel()
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)
+    return {
+        "window_s": args.seconds,
+        "endpoints": rec.summary(),
+        "warm_up_errors": sum(len(v) for v in warm.errors.values()),
+        "client_crashes": sorted(set(crashed)),
+        "courses": {
+            "requested": args.courses,
+            "completed": sum(1 for s, _ in course_ends.values() if s == "complete"),
+            "ended": dict(sorted(course_ends.items())),
+        },
+        "job_ids": job_ids,
+        "client_cpu_s": round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 1),
+    }
+
+
+def throughput(job_ids: list[int], window_s: float) -> dict:
+    from workers.models import GenerationJob
+
+    jobs = list(GenerationJob.objects.filter(pk__in=job_ids))
+    done = [j for j in jobs if j.status == GenerationJob.Status.COMPLETE and j.finished_at and j.created_at]
+    spans = sorted((j.finished_at - j.created_at).total_seconds() for j in done)
+    steps = sum(len([k for k in (j.state or {}) if ":" not in k]) for j in jobs)
+    if not done:
+        return {"courses_complete": 0}
+    first = min(j.created_at for j in done)
+    last = max(j.finished_at for j in done)
+    busy = (last - first).total_seconds() or 1.0
+    return {
+        "courses_complete": len(done),
+        "course_seconds_p50": spans[len(spans) // 2],
+        "course_seconds_max": spans[-1],
+        "first_request_to_last_course_s": round(busy, 1),
+        "courses_per_minute": round(len(done) / busy * 60, 1),
+        "job_steps_per_minute": round(steps / busy * 60, 1),
+        "worker_processes": 2,
+        "threads_per_worker": 4,
+    }
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    media = setup_django(DB_NAME, REDIS_DB, DOCPROF_LLM="none", DOCPROF_LECTURE_RATE="100000/hour")
+    from rest_framework.authtoken.models import Token
+
+    from workers.tests.support.stack import Stack
+
+    user = user_with_books("bench-load")
+    token, _ = Token.objects.get_or_create(user=user)
+    plugins = readers_and_askers(user, args)
+    for line in plugins["notes"]:
+        log(line)
+    flush_redis()
+    stack = Stack(dict(os.environ), media.parent / "load-logs")
+    port = free_port()
+    access_log = stack.logdir / "access.log"
+    access_log.unlink(missing_ok=True)
+    try:
+        stack.start("web", web_command(port, args.web_workers, access_log))
+        stack.start_worker("w1", concurrency=4)
+        stack.start_worker("w2", concurrency=4)
+        log(f"{args.pollers} pollers, {args.courses} courses, {args.readers} readers, {args.askers} askers")
+        result = asyncio.run(run_load(args, f"http://127.0.0.1:{port}", token.key, plugins))
+    finally:
+        stack.stop_all()
+        flush_redis()
+    result["workers"] = throughput(result.pop("job_ids"), args.seconds)
+    result["server_side"] = server_times(access_log, 0)
+    result["not_run"] = plugins["notes"]
+    report(args, result)
+    return 0
+
+
+TARGETS = {"GET /api/jobs/{id}": 30, "GET /api/sections/{id}/lecture": 30}
+
+
+def report(args, result: dict) -> None:
+    print()
+    head = ("requests", 9), ("errors", 7), ("p50 ms", 8), ("p95 ms", 8), ("p99 ms", 8), ("target", 10)
+    print(f"{'endpoint':34s} " + " ".join(f"{h:>{w}s}" for h, w in head))
+    errors = 0
+    for name, s in result["endpoints"].items():
+        errors += s["errors"]
+        target = f"p99 <= {TARGETS[name]}" if name in TARGETS else ""
+        print(
+            f"{name:34s} {s['n']:>9d} {s['errors']:>7d} {s['p50_ms']:>8.1f} {s['p95_ms']:>8.1f} "
+            f"{s['p99_ms']:>8.1f} {target:>10s}"
+        )
+    for name, s in result["server_side"].items():
+        print(f"  inside the server, {name}: p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms ({s['n']} requests)")
+    reconnects = {k: s["reconnects"] for k, s in result["endpoints"].items() if s.get("reconnects")}
+    if reconnects:
+        print(f"  keep-alive connections closed by the server as a GET went out, retried once: {reconnects}")
+    for note in result["not_run"]:
+        print(f"  not run: {note}")
+    c, w = result["courses"], result["workers"]
+    print(
+        f"courses complete: {c['completed']}/{c['requested']}  (target: all)   errors: {errors} (target: 0)"
+    )
+    print(f"workers (2 processes x 4 threads): {w}")
+    targets_met = (
+        errors == 0
+        and c["completed"] == c["requested"]
+        and all(result["endpoints"].get(k, {}).get("p99_ms", 0) <= v for k, v in TARGETS.items())
+    )
+    result["targets_met"] = targets_met
+    result["errors"] = errors
+    print(f"targets met: {targets_met}")
+    print()
+    emit("load", {"args": vars(args), **result})
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""Clients of bench/load.py: the latency recorder, and the readers of cached lectures and askers of
+questions, which plug in when the lectures and Q&A APIs exist (their URL names resolve)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+
+import httpx
+
+QUESTIONS = [
+    "What is a discount rate?",
+    "How is terminal value estimated?",
+    "Why is money today worth more than money tomorrow?",
+    "What does free cash flow measure?",
+]
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))] if ordered else 0.0
+
+
+class Recorder:
+    """Latency and errors per endpoint label. An error: an unexpected status, or no answer."""
+
+    def __init__(self):
+        self.samples: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, list[str]] = defaultdict(list)
+        self.reconnects: dict[str, int] = defaultdict(int)
+
+    async def call(self, label: str, request, expected: int, retry=None):
+        """Time one request. `retry` (a GET made again) is used once when the server closed the
+        keep-alive connection just as the request went out, as a browser does; it is counted in
+        `reconnects`, and the sample is the time of both."""
+        started = time.perf_counter()
+        try:
+            try:
+                response = await request
+            except (httpx.ReadError, httpx.RemoteProtocolError):
+                if retry is None:
+                    raise
+                self.reconnects[label] += 1
+                response = await retry()
+        except Exception as exc:  # a timeout or a dropped connection is an error too
+            self.samples[label].append(time.perf_counter() - started)
+            self.errors[label].append(f"{type(exc).__name__}: {exc}"[:200])
+            return None
+        self.samples[label].append(time.perf_counter() - started)
+        if response.status_code != expected:
+            self.errors[label].append(f"HTTP {response.status_code}: {response.text[:200]}")
+            return None
+        return response
+
+    def summary(self) -> dict:
+        out = {}
+        for label, values in sorted(self.samples.items()):
+            ms = [v * 1000 for v in values]
+            out[label] = {
+                "n": len(ms),
+                "errors": len(self.errors[label]),
+                "reconnects": self.reconnects[label],
+                "error_examples": sorted(set(self.errors[label]))[:3],
+                "p50_ms": round(pct(ms, 50), 1),
+                "p95_ms": round(pct(ms, 95), 1),
+                "p99_ms": round(pct(ms, 99), 1),
+                "max_ms": round(max(ms), 1) if ms else 0.0,
+            }
+        return out
+
+
+def _has_url(name: str) -> bool:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse(name, args=[1])
+        return True
+    except NoReverseMatch:
+        return False
+
+
+def readers_and_askers(user, args) -> dict:
+    """Set up what the readers and askers need (a course with written lectures), or say why not."""
+    notes, sections = [], []
+    want_readers = args.readers > 0 and _has_url("api-section-lecture")
+    want_askers = args.askers > 0 and _has_url("api-section-questions")
+    if args.readers and not want_readers:
+        notes.append(f"{args.readers} readers of cached lectures: the lectures API is not on main yet")
+    if args.askers and not want_askers:
+        notes.append(f"{args.askers} askers of questions: the Q&A API is not on main yet")
+    if want_readers or want_askers:
+        sections = written_sections(user)
+
+    def tasks(rec, take, base, stop_at, rng):
+        jobs = []
+        if want_readers:
+            jobs += [
+                reader(
+                    take(),
+                    n,
+                    rec,
+                    base,
+                    stop_at,
+                    sections,
+                    args.read_interval,
+                    rng.uniform(0, args.read_interval),
+                )
+                for n in range(args.readers)
+            ]
+        if want_askers:
+            jobs += [
+                asker(
+                    take(),
+                    n,
+                    rec,
+                    base,
+                    stop_at,
+                    sections,
+                    args.ask_interval,
+                    rng.uniform(0, args.ask_interval),
+                )
+                for n in range(args.askers)
+            ]
+        return jobs
+
+    users = (args.readers if want_readers else 0) + (args.askers if want_askers else 0)
+    return {"notes": notes, "tasks": tasks, "sections": sections, "users": users}
+
+
+def written_sections(user, count: int = 8) -> list[int]:
+    """Sections of one course of the user whose lectures are written and delivered (done once, in
+    this process, by the offline engines): a reader's GET is then the cached path."""
+    from decimal import Decimal
+
+    from courses.models import Course, CourseSection
+    from courses.services import CourseRequest, create_course
+    from lectures import services as lectures
+    from workers import engine
+
+    mark = "load bench: lectures"
+    course = Course.objects.filter(owner=user, preferences__notes=mark, status=Course.Status.READY).first()
+    if course is None:
+        prefs = {"depth": "standard", "presentation_style": "lecture", "pace_wpm": 150, "notes": mark}
+        course, job = create_course(user, CourseRequest("Learn DCF valuation", Decimal("2"), prefs))
+        engine.run_inline(job.pk)
+        course.refresh_from_db()
+        if course.status != Course.Status.READY:
+            raise RuntimeError(f"the load bench's course was not planned: {course.status}")
+    sections = list(
+        CourseSection.objects.filter(course=course, parent_section__isnull=False).order_by("pk")[:count]
+    )
+    if not sections:
+        raise RuntimeError("the load bench's course has no sections")
+    for section in sections:
+        opened = lectures.open_section(section, user)
+        if opened.delivery is None:
+            engine.run_inline(opened.lecture.job_id)
+            opened = lectures.open_section(section, user)
+        if opened.delivery is None:
+            raise RuntimeError(f"the lecture of section {section.pk} was not written: {opened.state}")
+    return [s.pk for s in sections]
+
+
+async def reader(c, n, rec, base, stop_at, sections, interval, phase):
+    await asyncio.sleep(phase)
+    while time.monotonic() < stop_at:
+        section = sections[n % len(sections)]
+        url = f"{base}/api/sections/{section}/lecture"
+        await rec.call("GET /api/sections/{id}/lecture", c.get(url), 200, retry=lambda u=url: c.get(u))
+        await asyncio.sleep(interval)
+
+
+async def asker(c, n, rec, base, stop_at, sections, interval, phase):
+    await asyncio.sleep(phase)
+    i = 0
+    while time.monotonic() < stop_at:
+        section = sections[(n + i) % len(sections)]
+        body = {"question": QUESTIONS[(n + i) % len(QUESTIONS)]}
+        url = f"{base}/api/sections/{section}/questions"
+        await rec.call("POST /api/sections/{id}/questions", c.post(url, json=body), 200)
+        i += 1
+        await asyncio.sleep(interval)

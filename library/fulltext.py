@@ -1,0 +1,227 @@
+"""The full-text side of search (all its SQL): a query's lexemes with acronym expansions, candidate
+passages through the GIN index, and BM25 (library.ranking) over them; the passage statistics the
+answerers use. library.retrieval fuses this with the vector side.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from django.db import connection
+
+from docprof.ai.text import STOPWORDS
+from library import ranking
+from library.acronyms import is_short_form
+from library.ranking import QueryTerms
+
+
+def _ranked_ids(sql: str, params: dict) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _vector_literal(vector) -> str:
+    return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
+
+
+TEXT_CAP = 5000  # matching rows ranked by ts_rank_cd in text mode
+HYBRID_TEXT_CAP = 1000
+ALL_WORDS = "plainto_tsquery('english', %(q)s)"
+ANY_WORD = "replace(plainto_tsquery('english', %(q)s)::text, ' & ', ' | ')::tsquery"
+# The tsquery is written inline (not in a CTE), so the planner sees its selectivity and uses the
+# GIN index for selective words even on a small library.
+TEXT_RANKED = (
+    "SELECT m.id FROM (SELECT c.id, c.search_vector FROM {table} c "
+    "WHERE {scope} AND c.search_vector @@ {tsq} LIMIT %(cap)s) m "
+    "ORDER BY ts_rank_cd(m.search_vector, {tsq}, 32) DESC, m.id LIMIT %(n)s"
+)
+
+
+# -- Text side: query analysis, candidates, BM25 ------------------------------------------------
+
+QUERY_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9&\-]{1,9}")
+DOC_FREQS = (
+    "SELECT lexeme, coalesce(sum(df) FILTER (WHERE book_id = ANY(%(books)s)), 0), sum(df) "
+    "FROM library_termstat WHERE lexeme = ANY(%(lex)s) GROUP BY lexeme"
+)
+SCOPE_STATS = (
+    "SELECT coalesce(sum(chunks), 0), coalesce(sum(words), 0) FROM library_searchstats "
+    "WHERE book_id = ANY(%(books)s)"
+)
+# Per candidate and query word: occurrences, positions in the headings, the passage's length.
+TERM_ROWS = (
+    "SELECT c.id, u.lexeme, cardinality(u.positions), "
+    "ARRAY(SELECT p FROM unnest(u.positions, u.weights) AS x(p, w) WHERE w = 'A'), "
+    "c.word_count FROM library_chunk c, unnest(c.search_vector) u "
+    "WHERE c.id = ANY(%(ids)s) AND u.lexeme = ANY(%(lex)s)"
+)
+# For each of the query's rarest words, the passages in scope where it weighs most (GIN index;
+# one branch per word, each with its own constant tsquery so the planner sees its selectivity).
+PER_WORD = (
+    "(SELECT c.id FROM library_chunk c WHERE c.book_id = ANY(%(books)s) AND c.search_vector @@ {w}::tsquery "
+    "ORDER BY ts_rank_cd(c.search_vector, {w}::tsquery, 32) DESC, c.id LIMIT %(per)s)"
+)
+RARE_BUDGET = 1000  # at most this many passages (whole library) read behind the rare-word matches
+MAX_RARE = 6
+PER_RARE_WORD = 30
+
+
+def _short_forms(query: str) -> list[str]:
+    shorts = set()
+    for token in QUERY_TOKEN.findall(query):
+        if is_short_form(token):
+            shorts.update({token.upper(), token.rstrip("s").upper()})
+        elif token.islower() and len(token) >= 3 and token not in STOPWORDS:
+            shorts.add(token.upper())
+    return sorted(shorts)
+
+
+# One round trip: the query's lexemes (and those of any extra text), the acronyms of the books in
+# scope that it uses (short form) or spells out (long form), and the scope's size.
+ANALYSE = (
+    "WITH q AS (SELECT coalesce(array_agg(DISTINCT lexeme), '{}') AS lex "
+    "FROM unnest(to_tsvector('english', %(q)s))), "
+    "x AS (SELECT coalesce(array_agg(DISTINCT lexeme), '{}') AS lex "
+    "FROM unnest(to_tsvector('english', %(extra)s))) "
+    "SELECT q.lex, x.lex, (SELECT coalesce(json_agg(json_build_array(a.short, a.expansion, a.lexemes, "
+    "tsvector_to_array(to_tsvector('english', a.short)))), '[]') FROM ("
+    "SELECT DISTINCT short, expansion, lexemes FROM library_acronym WHERE book_id = ANY(%(books)s) "
+    "AND (upper(short) = ANY(%(shorts)s) OR (cardinality(lexemes) >= 2 AND lexemes <@ q.lex)) "
+    "ORDER BY short, expansion LIMIT 20) a), "
+    "(SELECT coalesce(sum(chunks), 0) FROM library_searchstats WHERE book_id = ANY(%(books)s)), "
+    "(SELECT coalesce(sum(words), 0) FROM library_searchstats WHERE book_id = ANY(%(books)s)) "
+    "FROM q, x"
+)
+
+
+def analyse_query(query: str, book_ids: Sequence[int], extra_text: str = "") -> QueryTerms:
+    """The query's lexemes, acronym expansions (both ways) found in the books in scope, and the
+    statistics BM25 needs (two round trips)."""
+    books = list(book_ids)
+    params = {"q": query, "extra": extra_text, "books": books, "shorts": _short_forms(query)}
+    with connection.cursor() as cursor:
+        cursor.execute(ANALYSE, params)
+        lexemes, extra_lexemes, acronyms, chunks, words = cursor.fetchone()
+        lexemes = sorted(lexemes)
+        weights = dict.fromkeys(lexemes, 1.0)
+        expansions, extra, groups = [], [], []
+        for short, expansion, long_lexemes, short_lexemes in acronyms if isinstance(acronyms, list) else []:
+            expansions.append((short, expansion))
+            groups.append((short_lexemes[0] if short_lexemes else short.lower(), list(long_lexemes)))
+            spelled_out = set(long_lexemes) <= set(lexemes)
+            extra.append(short if spelled_out else expansion)
+            for lexeme in short_lexemes if spelled_out else long_lexemes:
+                weights.setdefault(lexeme, ranking.EXPANSION_WEIGHT)
+        if extra_text.strip():
+            for lexeme in extra_lexemes:
+                weights.setdefault(lexeme, ranking.EXPANSION_WEIGHT)
+            extra.append(extra_text.strip())
+        cursor.execute(DOC_FREQS, {"books": books, "lex": list(weights)})
+        df, global_df = {}, {}
+        for lexeme, scope_df, all_df in cursor.fetchall():
+            df[lexeme], global_df[lexeme] = int(scope_df), int(all_df)
+    return QueryTerms(
+        lexemes, weights, df, global_df, int(chunks), int(words), expansions, " ".join(extra), groups
+    )
+
+
+def chunk_positions(
+    chunk_ids: Sequence[int], lexemes: Sequence[str]
+) -> dict[int, dict[str, tuple[list[int], bool]]]:
+    """Where each of `lexemes` occurs in each passage's text (full-text positions), and whether it
+    is in the passage's headings."""
+    out: dict[int, dict[str, tuple[list[int], bool]]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id, u.lexeme, u.positions, u.weights FROM library_chunk c, unnest(c.search_vector) u "
+            "WHERE c.id = ANY(%(ids)s) AND u.lexeme = ANY(%(lex)s)",
+            {"ids": list(chunk_ids), "lex": list(lexemes)},
+        )
+        for chunk_id, lexeme, positions, weights in cursor.fetchall():
+            body = [p for p, w in zip(positions, weights, strict=True) if w != "A"]
+            out.setdefault(chunk_id, {})[lexeme] = (body, "A" in weights)
+    return out
+
+
+def text_positions(text: str) -> dict[str, list[int]]:
+    """Full-text lexemes of `text` with their positions."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT lexeme, positions FROM unnest(to_tsvector('english', %s))", [text])
+        return {lexeme: list(positions) for lexeme, positions in cursor.fetchall()}
+
+
+def chunk_lexemes(chunk_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The full-text lexemes (body and headings) of each passage."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, tsvector_to_array(search_vector) FROM library_chunk WHERE id = ANY(%s)",
+            [list(chunk_ids)],
+        )
+        return {row[0]: set(row[1]) for row in cursor.fetchall()}
+
+
+def rare_lexemes(terms: QueryTerms, budget: int = RARE_BUDGET) -> list[str]:
+    """The query's rarest lexemes present in scope, as long as their passages (over the whole
+    library, which is what the GIN index reads) stay within `budget`."""
+    chosen, total = [], 0
+    for lexeme in sorted(terms.weights, key=lambda x: (terms.global_df.get(x, 0), x)):
+        if not terms.df.get(lexeme):
+            continue
+        total += terms.global_df.get(lexeme, 0)
+        if total > budget or len(chosen) >= MAX_RARE:
+            break
+        chosen.append(lexeme)
+    return chosen
+
+
+def text_candidates(terms: QueryTerms, query: str, book_ids: Sequence[int], limit: int) -> set[int]:
+    """Passages with all the query's words, and those where each of its rarest words weighs most
+    (both through the GIN index; one round trip)."""
+    params = {"books": list(book_ids), "q": query, "n": limit, "cap": HYBRID_TEXT_CAP, "per": PER_RARE_WORD}
+    scope = "c.book_id = ANY(%(books)s)"
+    branches = ["(" + TEXT_RANKED.format(tsq=ALL_WORDS, table="library_chunk", scope=scope) + ")"]
+    for i, lexeme in enumerate(rare_lexemes(terms)):
+        params[f"w{i}"] = "'" + lexeme.replace("'", "''") + "'"
+        branches.append(PER_WORD.format(w=f"%(w{i})s"))
+    return set(_ranked_ids(" UNION ".join(branches), params))
+
+
+# BM25 rows (per passage and query word) and each passage's cosine (from the narrow vector table),
+# in one round trip; a passage without any query word still has its cosine row.
+POOL_ROWS = (
+    "SELECT c.id, u.lexeme, cardinality(u.positions), "
+    "ARRAY(SELECT p FROM unnest(u.positions, u.weights) AS x(p, w) WHERE w = 'A'), "
+    "c.word_count, 1 - (cv.embedding <=> %(vec)s::halfvec) FROM library_chunk c "
+    "LEFT JOIN library_chunkvector cv ON cv.chunk_id = c.id "
+    "LEFT JOIN LATERAL (SELECT * FROM unnest(c.search_vector) w WHERE w.lexeme = ANY(%(lex)s)) u ON true "
+    "WHERE c.id = ANY(%(ids)s)"
+)
+
+
+def pool_scores(terms: QueryTerms, chunk_ids, vector) -> tuple[dict[int, float], dict[int, float]]:
+    """(BM25, cosine) scores of the candidate passages."""
+    if not chunk_ids:
+        return {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            POOL_ROWS, {"ids": list(chunk_ids), "lex": list(terms.weights), "vec": _vector_literal(vector)}
+        )
+        rows = cursor.fetchall()
+    cosine = {row[0]: float(row[5]) for row in rows if row[5] is not None}
+    return ranking.bm25(terms, [row[:5] for row in rows if row[1] is not None]), cosine
+
+
+def bm25_scores(terms: QueryTerms, chunk_ids: set[int] | Sequence[int]) -> dict[int, float]:
+    if not chunk_ids or not terms.weights:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(TERM_ROWS, {"ids": list(chunk_ids), "lex": list(terms.weights)})
+        return ranking.bm25(terms, cursor.fetchall())
+
+
+def bm25_ranked(terms: QueryTerms, chunk_ids: set[int] | Sequence[int]) -> list[int]:
+    """`chunk_ids` that hold a query word, by BM25 score."""
+    scores = bm25_scores(terms, chunk_ids)
+    return [i for i, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))]

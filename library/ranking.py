@@ -1,0 +1,83 @@
+"""BM25 over a set of candidate passages (pure arithmetic; the SQL that feeds it is in retrieval).
+
+BM25F-style: a query word in the passage's heading path (chapter title and section headings,
+weight A in the full-text vector) counts HEADING_TF times, so a passage under "5.2 Terminal Value"
+is about terminal value even where its body says "it".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+K1 = 1.2
+B = 0.75
+HEADING_TF = 3.0  # one heading occurrence counts as this many body occurrences
+EXPANSION_WEIGHT = 0.6  # query words added by acronym expansion or a model rewrite
+# A heading that holds several of the query's words names the passage's subject ("5.2 Terminal
+# Value" for "how is terminal value estimated?"): those words' idf again, times this.
+HEADING_MATCH_BONUS = 1.0
+
+
+def idf(df: int, n: int) -> float:
+    """Robertson-Sparck Jones idf, floored at a small positive value."""
+    return max(0.01, math.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+
+
+@dataclass
+class QueryTerms:
+    """A query's full-text lexemes with their weights and the scope's statistics."""
+
+    lexemes: list[str]  # the query's own words (Postgres 'english' lexemes)
+    weights: dict[str, float] = field(default_factory=dict)  # every lexeme searched, with its weight
+    df: dict[str, int] = field(default_factory=dict)  # passages in scope containing the lexeme
+    global_df: dict[str, int] = field(default_factory=dict)  # passages in the whole library
+    chunks: int = 0
+    words: int = 0
+    expansions: list[tuple[str, str]] = field(default_factory=list)  # (short form, long form) used
+    extra_text: str = ""  # text added to the query for the embedder (expansions, a model rewrite)
+    groups: list[tuple[str, list[str]]] = field(default_factory=list)  # (short lexeme, long lexemes)
+
+    @property
+    def avgdl(self) -> float:
+        return self.words / self.chunks if self.chunks else 1.0
+
+    def idf(self, lexeme: str) -> float:
+        return idf(self.df.get(lexeme, 0), max(self.chunks, 1))
+
+
+def term_frequency(positions: int, heading_positions: int) -> float:
+    return (positions - heading_positions) + HEADING_TF * heading_positions
+
+
+def bm25(terms: QueryTerms, rows) -> dict[int, float]:
+    """Scores by passage id from rows of (chunk_id, lexeme, positions, heading positions (a list, or
+    their count), words)."""
+    scores: dict[int, float] = {}
+    headings: dict[int, dict[str, tuple[float, list[int]]]] = {}
+    avgdl = terms.avgdl
+    for chunk_id, lexeme, positions, heading, words in rows:
+        weight = terms.weights.get(lexeme, 0.0)
+        if not weight:
+            continue
+        in_heading = heading if isinstance(heading, int) else len(heading)
+        tf = term_frequency(positions, in_heading)
+        norm = K1 * (1.0 - B + B * (words or avgdl) / avgdl)
+        saturated = tf * (K1 + 1) / (tf + norm)
+        scores[chunk_id] = scores.get(chunk_id, 0.0) + weight * terms.idf(lexeme) * saturated
+        if in_heading and not isinstance(heading, int):
+            headings.setdefault(chunk_id, {})[lexeme] = (weight * terms.idf(lexeme), list(heading))
+    for chunk_id, found in headings.items():
+        scores[chunk_id] += HEADING_MATCH_BONUS * heading_phrase_weight(found)
+    return scores
+
+
+def heading_phrase_weight(found: dict[str, tuple[float, list[int]]]) -> float:
+    """The weight of the query words that stand next to another query word in a heading: the
+    heading names the passage's subject in the query's words ("5.2 Terminal Value")."""
+    total = 0.0
+    for lexeme, (weight, positions) in found.items():
+        others = [p for other, (_, ps) in found.items() if other != lexeme for p in ps]
+        if any(abs(p - q) == 1 for p in positions for q in others):
+            total += weight
+    return total

@@ -1,0 +1,127 @@
+"""Retrieval that survives different wording: heading weight, acronyms both ways, BM25."""
+
+import pytest
+
+from library import ranking
+from library.acronyms import best_expansions, mine
+from library.models import Acronym, SearchStats, TermStat
+from library.retrieval import analyse_query, search_chunks
+from library.tests.conftest import ingest
+
+pytestmark = pytest.mark.django_db
+
+
+def filler(sentence: str, times: int) -> str:
+    return " ".join([sentence] * times)
+
+
+NOTES_MD = f"""# Valuation Notes
+
+## Chapter 4 Discount Rates
+
+### 4.1 The cost of capital
+
+Firms discount their cash flows at the weighted average cost of capital (WACC), which blends the
+costs of debt and equity. {filler("Debt is cheaper than equity because interest is tax deductible.", 25)}
+
+### 4.2 Using the rate
+
+{filler("Analysts apply the WACC to the free cash flows of the whole firm, year by year.", 25)}
+
+## Chapter 5 Growth Forever
+
+### 5.1 Forecast horizon
+
+{filler("The explicit forecast covers five to ten years and follows the margin path.", 25)}
+Estimated values of each year are shown in a table; the value of the firm is revised often.
+
+### 5.2 Terminal Value
+
+{filler("Beyond the horizon, analysts take next year's cash divided by the rate minus growth.", 25)}
+It is the Gordon growth model (GGM) at work.
+
+### 5.3 Sensitivity
+
+{filler("Small changes in the GGM inputs move the result a lot, so show a range.", 25)}
+"""
+
+
+@pytest.fixture
+def notes(alice):
+    return ingest(alice, "notes.md", NOTES_MD)
+
+
+def test_acronyms_are_mined_with_the_schwartz_hearst_rule():
+    text = (
+        "The weighted average cost of capital (WACC) and CAPM (capital asset pricing model) matter. "
+        "See figure (A), chapter (IV) and code (Ipv4Addr); exchange-traded funds (ETFs) trade."
+    )
+    assert best_expansions(mine([text])) == {
+        "WACC": ("weighted average cost of capital", 1),
+        "CAPM": ("capital asset pricing model", 1),
+        "ETF": ("exchange-traded funds", 1),
+    }
+
+
+def test_ingestion_stores_acronyms_and_bm25_statistics(notes):
+    assert {(a.short, a.expansion) for a in Acronym.objects.filter(book=notes)} == {
+        ("WACC", "weighted average cost of capital"),
+        ("GGM", "gordon growth model"),
+    }
+    stats = SearchStats.objects.get(book=notes)
+    assert stats.chunks == notes.chunks.count() and stats.words > 0
+    assert TermStat.objects.get(book=notes, lexeme="wacc").df == 2
+
+
+def test_query_is_expanded_both_ways(notes):
+    short = analyse_query("How do analysts use the GGM?", [notes.pk])
+    assert ("GGM", "gordon growth model") in short.expansions
+    assert short.weights["gordon"] == ranking.EXPANSION_WEIGHT and short.weights["ggm"] == 1.0
+    long = analyse_query("what goes into the weighted average cost of capital?", [notes.pk])
+    assert long.weights["wacc"] == ranking.EXPANSION_WEIGHT
+    assert analyse_query("gordon ramsay cooks", [notes.pk]).expansions == []
+
+
+def test_a_passage_under_the_matching_heading_ranks_first(notes):
+    hits = search_chunks("how is terminal value estimated?", [notes.pk], k=3)
+    assert hits[0].heading_path[-1] == "5.2 Terminal Value"
+    hits = search_chunks("how is terminal value estimated?", [notes.pk], k=3, mode="text")
+    assert hits[0].heading_path[-1] == "5.2 Terminal Value"
+
+
+def test_acronym_expansion_finds_passages_that_only_use_the_short_form(notes):
+    hits = search_chunks("sensitivity of the Gordon growth model inputs", [notes.pk], k=2, mode="text")
+    assert hits[0].heading_path[-1] == "5.3 Sensitivity"  # says only "GGM"
+    hits = search_chunks("the weighted average cost of capital", [notes.pk], k=3, mode="text")
+    assert "4.2 Using the rate" in [h.heading_path[-1] for h in hits]  # shares no word but "WACC"
+
+
+def test_bm25_saturates_term_frequency_and_normalises_length():
+    terms = ranking.QueryTerms(["tax"], {"tax": 1.0}, {"tax": 10}, {"tax": 10}, chunks=100, words=10_000)
+    scores = ranking.bm25(terms, [(1, "tax", 1, 0, 100), (2, "tax", 50, 0, 100), (3, "tax", 1, 0, 1000)])
+    assert scores[2] > scores[1] > scores[3]
+    assert scores[2] < 3 * scores[1]  # saturation: 50 occurrences are not worth 50 of one
+    heading = ranking.bm25(terms, [(4, "tax", 1, 1, 100)])
+    assert heading[4] > scores[1]
+    assert ranking.idf(1, 100) > ranking.idf(50, 100) > 0
+
+
+def test_small_scopes_are_searched_exactly_in_the_narrow_table(notes, monkeypatch):
+    from library import retrieval
+    from library.models import ChunkVector
+
+    assert ChunkVector.objects.filter(book=notes).count() == notes.chunks.count()
+    vector = retrieval.get_embedder().embed_one("terminal value growth")
+    exact = retrieval._vector_ids("library_chunk", vector, [notes.pk], 3)
+    monkeypatch.setattr(retrieval, "EXACT_SCAN_MAX_ROWS", 0)  # as for a large scope: HNSW
+    assert retrieval._vector_ids("library_chunk", vector, [notes.pk], 3)[0] == exact[0]
+
+
+def test_the_terminal_value_section_ranks_first_in_the_sample_book(alice, settings):
+    from pathlib import Path
+
+    text = (Path(settings.BASE_DIR) / "sample_library" / "valuing-a-business.md").read_text()
+    book = ingest(alice, "valuing-a-business.md", text)
+    for mode in ("hybrid", "text"):
+        hits = search_chunks("how is terminal value estimated?", [book.pk], k=3, mode=mode)
+        assert hits[0].heading_path[-1] == "5.2 Terminal Value", mode

@@ -1,0 +1,119 @@
+"""The answer shape (a contract: API, `manage.py ask --json`, stored QAMessage) and the extractive
+pieces both answerers share: the sentences of a passage that best cover the question's key terms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from docprof.ai.text import content_terms, split_sentences, word_count
+from library.quotes import verify_quote
+from library.retrieval import SearchHit
+from qa import evidence
+
+META, LECTURE, LIBRARY, NOT_FOUND = "meta", "lecture", "library", "not_found"
+KINDS = (META, LECTURE, LIBRARY, NOT_FOUND)
+
+
+@dataclass
+class Source:
+    n: int
+    chunk_id: int
+    book_id: int
+    book_title: str
+    chapter: str
+    page_start: int | None
+    page_end: int | None
+    quote: str
+    verified: bool
+
+
+@dataclass
+class Answer:
+    kind: str
+    answer: str
+    sources: list[Source] = field(default_factory=list)
+    rewritten_question: str | None = None
+    evidence: float | None = None  # key-term coverage of the best passage (offline), for the record
+    later_in_lecture: bool = False
+    answerer: str = ""  # which answerer wrote it (offline-extractive-v1, model-v1, meta, lecture)
+
+    def as_dict(self) -> dict:
+        """The contract's fields: kind, answer, rewritten_question, sources."""
+        data = asdict(self)
+        for private in ("evidence", "later_in_lecture", "answerer"):
+            data.pop(private)
+        return data
+
+
+def source_for(n: int, hit: SearchHit, quote: str) -> Source:
+    return Source(
+        n,
+        hit.chunk_id,
+        hit.book_id,
+        hit.book_title,
+        hit.chapter,
+        hit.page_start,
+        hit.page_end,
+        quote,
+        verify_quote(quote, hit.text),
+    )
+
+
+def sentence_score(sentence: str, keys: list[str], terms) -> float:
+    have = set(content_terms(sentence))
+    score = sum(terms.idf(k) for k in keys if evidence.covered(k, have))
+    return score / (1.0 + 0.01 * max(0, word_count(sentence) - 35))  # prefer sentences, not paragraphs
+
+
+def best_sentences(text: str, terms, limit: int = 2) -> list[str]:
+    """A contiguous run of at most `limit` sentences of the passage that covers most key-term weight
+    (contiguous, so that the run quoted as one verifies against the passage)."""
+    keys = evidence.key_terms(terms)
+    sentences = split_sentences(text)
+    usable = [i for i, s in enumerate(sentences) if 5 <= word_count(s) <= 80]
+    if not usable:
+        words = text.split()
+        return [" ".join(words[:40])] if words else []
+    scores = {i: sentence_score(sentences[i], keys, terms) for i in usable}
+    best = min(usable, key=lambda i: (-scores[i], i))
+    run = [best]
+    while len(run) < limit:
+        after, before = run[-1] + 1, run[0] - 1
+        options = [i for i in (after, before) if scores.get(i, 0) > 0]
+        if not options:
+            break
+        run = sorted([*run, max(options, key=lambda i: scores[i])])
+    return [sentences[i] for i in run]
+
+
+def cite(hit: SearchHit) -> str:
+    pages = ""
+    if hit.page_start:
+        ranged = hit.page_end and hit.page_end != hit.page_start
+        pages = f", pp. {hit.page_start}\u2013{hit.page_end}" if ranged else f", p. {hit.page_start}"
+    return f"{hit.book_title} ({hit.chapter}{pages})"
+
+
+def asked_words(question: str, lexemes: list[str]) -> list[str]:
+    """The question's own words behind search stems ("black-schol" -> "Black-Scholes"), each once."""
+    words = re.findall(r"[\w'][\w'-]*", question)
+    found: list[str] = []
+    for lexeme in lexemes:
+        match = next((w for w in words if lexeme in w.lower()), None)
+        if match and not any(match.lower() in f.lower() for f in found):
+            found = [f for f in found if f.lower() not in match.lower()] + [match]
+    return found
+
+
+def not_found(question: str, hits: list[SearchHit], terms, missing: list[str] | None = None) -> Answer:
+    """The library does not cover it: say so, show the closest passages, answer nothing."""
+    sources = [source_for(n, hit, best_sentences(hit.text, terms, 1)[0]) for n, hit in enumerate(hits[:3], 1)]
+    text = "Your library does not cover this: none of the passages found answers the question"
+    shown = asked_words(question, missing or [])
+    if shown:
+        text += f" (nothing on {', '.join(shown[:4])})"
+    text += "."
+    if sources:
+        text += " The closest passages are listed below; they may help you look further."
+    return Answer(NOT_FOUND, text, sources)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from qa import api
+
+urlpatterns = [
+    path("sections/<int:pk>/questions", api.QuestionAPI.as_view(), name="api-section-questions"),
+    path("qa/sessions/<int:pk>", api.SessionAPI.as_view(), name="api-qa-session"),
+    path("qa/sessions/<int:pk>/close", api.SessionCloseAPI.as_view(), name="api-qa-session-close"),
+]

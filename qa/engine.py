@@ -1,0 +1,114 @@
+"""Answering a question asked during a lecture (or about the library): pure services over
+retrieval, used by the API, `manage.py ask` and bench/qa_eval.py.
+
+    rewrite a vague follow-up from the history -> meta? -> retrieve from every book the user can
+    read (the question rewritten into the books' vocabulary when a model is configured) ->
+    answered by the lecture so far? -> the answerer (model or offline), which abstains with
+    `not_found` when the passages do not answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from docprof.ai.errors import AIError
+from docprof.ai.factory import get_llm
+from docprof.ai.prompts import load_prompt
+from docprof.ai.text import content_terms, split_sentences
+from library.query_rewrite import vocabulary_rewrite
+from library.retrieval import analyse_query, clean_query, search_chunks
+from qa import evidence
+from qa.answers import LECTURE, META, Answer
+from qa.classify import is_meta, meta_answer, refers_to_lecture
+from qa.followup import Turn, is_vague, rewrite_offline
+from qa.model import ModelAnswerer
+from qa.offline import OfflineAnswerer
+from qa.position import LectureContext
+
+RETRIEVED = 8
+WINDOW = 3  # sentences of the lecture judged together
+_UNSET = object()
+
+
+def clean_question(question: str | None) -> str:
+    return clean_query(question, 1)[0]
+
+
+def rewrite_followup(question: str, history: Sequence[Turn], llm=None, job=None) -> str | None:
+    """A self-contained rewrite of a vague follow-up, or None when it stands alone."""
+    offline = rewrite_offline(question, list(history))
+    if llm is None or not history or (offline is None and not is_vague(question)):
+        return offline
+    prompt = load_prompt("qa.prompts", "rewrite_followup")
+    lines = "\n".join(f"Q: {t.resolved}\nA: {t.answer[:400]}" for t in list(history)[-3:])
+    try:
+        result = llm.complete(
+            "You rewrite follow-up questions so they stand alone.",
+            [{"role": "user", "content": prompt.render(history=lines, question=question)}],
+            max_tokens=120,
+            temperature=0.0,
+            purpose="qa.rewrite_followup",
+            job=job,
+            prompt_version=prompt.key,
+        )
+    except AIError:
+        return offline
+    rewritten = " ".join(result.text.split())
+    if rewritten.startswith("{"):
+        from docprof.ai.llm import extract_json
+
+        try:
+            rewritten = str(extract_json(rewritten).get("question", "")).strip()
+        except ValueError:
+            rewritten = ""
+    return rewritten if rewritten and rewritten != question else offline
+
+
+def best_window(text: str, terms) -> tuple[float, str]:
+    """The run of WINDOW sentences of `text` covering most of the question's key terms."""
+    sentences = split_sentences(text)
+    best, best_text = 0.0, ""
+    for i in range(max(1, len(sentences) - WINDOW + 1)):
+        window = " ".join(sentences[i : i + WINDOW])
+        score = evidence.coverage(terms, content_terms(window), terms.groups).score
+        if score > best:
+            best, best_text = score, window
+    return best, best_text
+
+
+def answer_question(
+    question: str,
+    book_ids: Sequence[int],
+    *,
+    context: LectureContext | None = None,
+    history: Sequence[Turn] = (),
+    llm=_UNSET,
+    answerer=None,
+    embedder=None,
+    job=None,
+    book_titles: Sequence[str] = (),
+) -> Answer:
+    question = clean_question(question)
+    llm = get_llm() if llm is _UNSET else llm
+    rewritten = rewrite_followup(question, history, llm, job)
+    asked = rewritten or question
+    if context is not None and is_meta(asked):
+        return Answer(META, meta_answer(asked, context), rewritten_question=rewritten, answerer="meta")
+    extra = vocabulary_rewrite(asked, llm, book_titles=list(book_titles), job=job) if llm else ""
+    terms = analyse_query(asked, book_ids, extra)
+    hits = search_chunks(asked, book_ids, RETRIEVED, embedder=embedder, terms=terms) if book_ids else []
+    later = False
+    if context is not None and context.script:
+        said, to_come = context.said_and_to_come()
+        said_score, said_text = best_window(said, terms)
+        come_score, _ = best_window(to_come, terms)
+        if evidence.answers(said_score) and (refers_to_lecture(asked) or not hits):
+            text = f"Earlier in this lecture: \u201c{said_text}\u201d"
+            return Answer(LECTURE, text, [], rewritten, evidence=said_score, answerer="lecture")
+        later = evidence.answers(come_score) and come_score > said_score
+    if answerer is None:
+        answerer = ModelAnswerer(llm, job) if llm is not None else OfflineAnswerer()
+    result = answerer.answer(asked, hits, terms, later=later)
+    result.rewritten_question = rewritten
+    result.answerer = result.answerer or answerer.name
+    return result

@@ -1,0 +1,131 @@
+"""Writes for questions: ask (opening a session with the first question), close a session.
+
+No transaction is held open across answering (which may call a model): the session is stored
+first, the message after the answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from courses.selectors import sections_in_order
+from lectures.selectors import current_delivery
+from library.models import Book
+from library.retrieval import QueryError
+from library.selectors import ready_book_ids
+from qa import engine
+from qa.answers import Answer
+from qa.followup import Turn
+from qa.models import QAMessage, QASession
+from qa.position import DEFAULT_PACE_WPM, LectureContext
+
+MAX_POSITION_SECONDS = 24 * 3600
+
+
+class QuestionRefused(Exception):
+    """A request a person must fix; `status` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass
+class Asked:
+    session: QASession
+    message: QAMessage
+    answer: Answer
+
+    def as_dict(self) -> dict:
+        data = {"session_id": self.session.pk, "message_id": self.message.pk, **self.answer.as_dict()}
+        if not data.get("rewritten_question"):
+            data.pop("rewritten_question", None)
+        return data
+
+
+def lecture_context(section, delivery, position_seconds: float | None) -> LectureContext:
+    course = section.course
+    ordered = sections_in_order(course)
+    style = (delivery.style_snapshot if delivery else None) or {}
+    pace = style.get("pace_wpm") or (course.preferences or {}).get("pace_wpm") or DEFAULT_PACE_WPM
+    return LectureContext(
+        course_title=course.title,
+        section_title=section.title,
+        section_minutes=section.estimated_minutes,
+        objectives=list(section.learning_objectives or []),
+        outline=[(s.title, s.estimated_minutes) for s in ordered],
+        section_index=next((i for i, s in enumerate(ordered) if s.pk == section.pk), -1),
+        script=delivery.lecture_script if delivery else "",
+        pace_wpm=int(pace),
+        position_seconds=position_seconds,
+    )
+
+
+def clean_position(value) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        position = float(value)
+    except (TypeError, ValueError):
+        raise QuestionRefused("position_seconds must be a number of seconds.")
+    if not 0 <= position <= MAX_POSITION_SECONDS:
+        raise QuestionRefused(f"position_seconds must be between 0 and {MAX_POSITION_SECONDS}.")
+    return position
+
+
+def open_session(user, section, session_id=None, position: float | None = None) -> QASession:
+    if session_id not in (None, ""):
+        try:
+            session = QASession.objects.get(pk=int(session_id), user=user)
+        except (QASession.DoesNotExist, TypeError, ValueError):
+            raise QuestionRefused("No such question session.", 404)
+        if session.section_id != section.pk:
+            raise QuestionRefused("That question session belongs to another section.")
+        if not session.is_open:
+            raise QuestionRefused(
+                "That question session is closed; ask without session_id to start a new one."
+            )
+        return session
+    return QASession.objects.create(
+        section=section,
+        delivery=current_delivery(section, user),
+        user=user,
+        lecture_position_seconds=position,
+    )
+
+
+def ask(user, section, question, *, position_seconds=None, session_id=None, llm=engine._UNSET) -> Asked:
+    """Answer `question` asked in `section` (already checked to be the user's) and store it."""
+    try:
+        question = engine.clean_question(question)
+    except QueryError as exc:
+        raise QuestionRefused(str(exc))
+    position = clean_position(position_seconds)
+    session = open_session(user, section, session_id, position)
+    history = [Turn(m.question, m.answer, m.rewritten_question or None) for m in session.messages.all()]
+    book_ids = ready_book_ids(user)
+    titles = list(Book.objects.filter(pk__in=book_ids).values_list("title", flat=True)[:20])
+    context = lecture_context(section, session.delivery, position)
+    answer = engine.answer_question(
+        question, book_ids, context=context, history=history, llm=llm, book_titles=titles
+    )
+    message = QAMessage.objects.create(
+        session=session,
+        question=question,
+        rewritten_question=answer.rewritten_question or "",
+        answer=answer.answer,
+        kind=answer.kind,
+        sources=list(answer.as_dict()["sources"]),
+        position_seconds=position,
+        answerer=answer.answerer,
+    )
+    return Asked(session, message, answer)
+
+
+def close_session(session: QASession) -> QASession:
+    """Resuming the lecture ends the session (idempotent)."""
+    QASession.objects.filter(pk=session.pk, ended_at__isnull=True).update(ended_at=timezone.now())
+    session.refresh_from_db()
+    return session

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from qa import views
+
+app_name = "qa"
+urlpatterns = [
+    path("sections/<int:pk>/ask/", views.ask, name="ask"),
+]
