@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from courses import services
-from courses.models import Course, CourseSection
+from courses.models import Course, CourseSection, Enrolment
 from docprof.display import json_html
 
 
@@ -43,7 +43,7 @@ class CourseAdmin(admin.ModelAdmin):
         "job_link",
         "created_at",
     ]
-    list_filter = ["status", "created_at"]
+    list_filter = ["status", "published", "created_at"]
     search_fields = ["title", "original_query", "owner__username"]
     list_select_related = ["owner", "job"]
     date_hierarchy = "created_at"
@@ -156,3 +156,14 @@ class CourseSectionAdmin(admin.ModelAdmin):
     @admin.display(description="Part", ordering="parent_section__title")
     def part(self, section):
         return section.parent_section.title if section.parent_section_id else "(part)"
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["course", "user", "created_at"]
+    search_fields = ["course__title", "user__username"]
+    list_select_related = ["course", "user"]
+    readonly_fields = ["course", "user", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # learners enrol themselves

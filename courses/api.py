@@ -1,14 +1,26 @@
 """JSON API for courses: request (202 at once), list, outline, status, resume, cancel, delete."""
 
+import django_filters.rest_framework
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses import selectors, services
-from courses.serializers import CourseListSerializer, CourseRequestSerializer, outline_data
+from courses import selectors, services, sharing
+from courses.models import Course
+from courses.serializers import (
+    CourseListSerializer,
+    CourseRequestSerializer,
+    PublishedCourseSerializer,
+    outline_data,
+)
 from docprof.openapi import AUTH, BODY, errors
 from docprof.parsers import JSONParser
 from docprof.throttling import CourseRequestThrottle
@@ -31,13 +43,53 @@ def _request_from(serializer) -> services.CourseRequest:
     return services.CourseRequest(data["query"], data["hours"], dict(data.get("preferences") or {}))
 
 
+FLAGS = {"1": True, "true": True, "0": False, "false": False}
+
+
+class CourseFilter(django_filters.FilterSet):
+    published = django_filters.rest_framework.BooleanFilter(
+        method="filter_published",
+        help_text="1: every published course (Browse courses); else the courses you own or take",
+    )
+
+    class Meta:
+        model = Course
+        fields = ["published"]
+
+    def filter_published(self, queryset, name, value):
+        return queryset  # the view chooses the queryset; this only validates and documents the flag
+
+
 class CourseListAPI(APIView):
     parser_classes = [JSONParser]  # a course request is JSON (preferences nest)
     throttle_classes = [CourseRequestThrottle]  # POST only: DOCPROF_COURSE_RATE_PER_HOUR, 429 + Retry-After
 
-    @extend_schema(responses={200: CourseListSerializer(many=True), **errors(*AUTH)}, tags=["courses"])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("published", bool, description="1: every published course (Browse courses)")
+        ],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="CourseListing",
+                serializers=[CourseListSerializer, PublishedCourseSerializer],
+                resource_type_field_name=None,
+                many=True,
+            ),
+            **errors(*AUTH, 400),
+        },
+        tags=["courses"],
+    )
     def get(self, request):
-        return Response(CourseListSerializer(selectors.courses_of(request.user), many=True).data)
+        """Your courses (owned and enrolled in); with `published=1`, every published course."""
+        flags = CourseFilter(request.query_params, queryset=Course.objects.none())
+        raw = request.query_params.get("published")
+        if (raw is not None and raw.lower() not in FLAGS) or not flags.is_valid():
+            return Response({"detail": "published is 1 or 0.", "published": ["1 or 0."]}, status=400)
+        if flags.form.cleaned_data.get("published"):
+            courses = selectors.published_courses(request.user)
+            return Response(PublishedCourseSerializer(courses, many=True, context={"request": request}).data)
+        courses = selectors.courses_taken_by(request.user)
+        return Response(CourseListSerializer(courses, many=True, context={"request": request}).data)
 
     @extend_schema(
         request=CourseRequestSerializer,
@@ -72,7 +124,8 @@ class CourseDetailAPI(APIView):
         tags=["courses"],
     )
     def get(self, request, pk: int):
-        course = get_object_or_404(selectors.courses_of(request.user), pk=pk)
+        """The outline, for the owner and enrolled learners."""
+        course = get_object_or_404(selectors.courses_taken_by(request.user), pk=pk)
         return Response(outline_data(course, selectors.outline(course)))
 
     @extend_schema(responses={204: None, **errors(*AUTH, 404)}, tags=["courses"])
@@ -116,3 +169,56 @@ class CourseCancelAPI(APIView):
             return Response(exc.errors, status=exc.status_code)
         course.refresh_from_db()
         return Response(status_data(course.job), status=status.HTTP_202_ACCEPTED)
+
+
+Published = inline_serializer(
+    "CoursePublished",
+    {"course_id": serializers.IntegerField(), "published": serializers.BooleanField()},
+)
+Enrolled = inline_serializer(
+    "CourseEnrolled",
+    {
+        "course_id": serializers.IntegerField(),
+        "enrolment_id": serializers.IntegerField(),
+        "created": serializers.BooleanField(),
+    },
+)
+
+
+def _sharing_refused(exc: sharing.SharingError) -> Response:
+    return Response({"detail": exc.detail, **exc.extra}, status=exc.status_code)
+
+
+class CoursePublishAPI(APIView):
+    @extend_schema(request=None, responses={200: Published, **errors(*AUTH, 400, 404, 409)}, tags=["courses"])
+    def post(self, request, pk: int):
+        """Publish: listed in Browse courses, anyone may enrol. 400 naming any private book it uses."""
+        course = get_object_or_404(selectors.courses_of(request.user), pk=pk)
+        try:
+            course = sharing.publish(course)
+        except sharing.SharingError as exc:
+            return _sharing_refused(exc)
+        return Response({"course_id": course.pk, "published": course.published})
+
+
+class CourseUnpublishAPI(APIView):
+    @extend_schema(request=None, responses={200: Published, **errors(*AUTH, 404)}, tags=["courses"])
+    def post(self, request, pk: int):
+        """Unpublish: no new enrolments; enrolled learners keep their access and history."""
+        course = get_object_or_404(selectors.courses_of(request.user), pk=pk)
+        course = sharing.unpublish(course)
+        return Response({"course_id": course.pk, "published": course.published})
+
+
+class CourseEnrolAPI(APIView):
+    @extend_schema(
+        request=None, responses={200: Enrolled, 201: Enrolled, **errors(*AUTH, 404, 409)}, tags=["courses"]
+    )
+    def post(self, request, pk: int):
+        """Enrol in a published course (201; 200 if already enrolled). Unpublished: 404."""
+        course = get_object_or_404(selectors.enrollable(request.user).exclude(owner=request.user), pk=pk)
+        enrolment, created = sharing.enrol(course, request.user)
+        return Response(
+            {"course_id": course.pk, "enrolment_id": enrolment.pk, "created": created},
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

@@ -8,4 +8,7 @@ urlpatterns = [
     path("courses/<int:pk>/status", api.CourseStatusAPI.as_view(), name="api-course-status"),
     path("courses/<int:pk>/resume", api.CourseResumeAPI.as_view(), name="api-course-resume"),
     path("courses/<int:pk>/cancel", api.CourseCancelAPI.as_view(), name="api-course-cancel"),
+    path("courses/<int:pk>/publish", api.CoursePublishAPI.as_view(), name="api-course-publish"),
+    path("courses/<int:pk>/unpublish", api.CourseUnpublishAPI.as_view(), name="api-course-unpublish"),
+    path("courses/<int:pk>/enrol", api.CourseEnrolAPI.as_view(), name="api-course-enrol"),
 ]

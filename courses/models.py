@@ -8,6 +8,12 @@ class CourseQuerySet(models.QuerySet):
             return self.none()
         return self.filter(owner=user)
 
+    def taken_by(self, user):
+        """Courses the user owns or is enrolled in (enrolment survives unpublishing)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(models.Q(owner=user) | models.Q(enrolments__user=user)).distinct()
+
 
 class Course(models.Model):
     class Status(models.TextChoices):
@@ -40,6 +46,8 @@ class Course(models.Model):
     job = models.ForeignKey(
         "workers.GenerationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    published = models.BooleanField(default=False, help_text="Listed in Browse courses; anyone may enrol")
+    published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -95,3 +103,19 @@ class CourseSection(models.Model):
     @property
     def is_part(self) -> bool:
         return self.parent_section_id is None
+
+
+class Enrolment(models.Model):
+    """A learner of someone else's published course: they get its sections with their own
+    deliveries, completion, quiz results and Q&A (the owner's stay private)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrolments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["course", "user"], name="unique_enrolment")]
+
+    def __str__(self):
+        return f"{self.user} in {self.course}"

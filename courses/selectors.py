@@ -1,11 +1,46 @@
 """Reads for courses: owner-scoped."""
 
-from courses.models import Course, CourseSection
+from django.db.models import Count, Exists, OuterRef, Q
+
+from courses.models import Course, CourseSection, Enrolment
 from workers.engine import step_states
 
 
 def courses_of(user):
+    """Courses the user owns (what only an owner may change)."""
     return Course.objects.owned_by(user).select_related("job")
+
+
+def courses_taken_by(user):
+    """Courses whose sections the user may open: owned, or enrolled in (even after unpublishing)."""
+    return Course.objects.taken_by(user).select_related("job", "owner")
+
+
+def published_courses(user):
+    """Browse courses: every published course (logged-in users only), with sections and learners."""
+    if not user.is_authenticated:
+        return Course.objects.none()
+    return (
+        Course.objects.filter(published=True, status=Course.Status.READY)
+        .select_related("owner", "job")
+        .annotate(
+            learners=Count("enrolments", distinct=True),
+            is_enrolled=Exists(Enrolment.objects.filter(course=OuterRef("pk"), user=user)),
+            section_count=Count("sections", filter=Q(sections__parent_section__isnull=False), distinct=True),
+        )
+        .order_by("-published_at")
+    )
+
+
+def enrollable(user):
+    """Courses the user may enrol in: published ones, and ones they are already enrolled in."""
+    if not user.is_authenticated:
+        return Course.objects.none()
+    return Course.objects.filter(Q(published=True) | Q(enrolments__user=user)).distinct()
+
+
+def is_enrolled(course, user) -> bool:
+    return user.is_authenticated and Enrolment.objects.filter(course=course, user=user).exists()
 
 
 def outline(course: Course) -> list[dict]:

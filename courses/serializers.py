@@ -145,11 +145,47 @@ class CourseListSerializer(serializers.ModelSerializer):
             "status",
             "job_id",
             "progress",
+            "published",
+            "role",
             "created_at",
         ]
+
+    role = serializers.SerializerMethodField()
+
+    def get_role(self, course) -> str:
+        request = self.context.get("request")
+        return "owner" if request is None or course.owner_id == request.user.pk else "learner"
 
     def get_progress(self, course) -> dict:
         job = course.job
         if job is None:
             return {"done": 0, "total": 0, "percent": 0}
         return {"done": job.progress_done, "total": job.progress_total, "percent": job.percent}
+
+
+class PublishedCourseSerializer(serializers.ModelSerializer):
+    """A course in Browse courses: what it is, not its sections (those are for its learners)."""
+
+    owner = serializers.CharField(source="owner.username")
+    learners = serializers.IntegerField()
+    section_count = serializers.IntegerField()
+    enrolled = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Course
+        fields = [
+            "id",
+            "title",
+            "original_query",
+            "estimated_hours",
+            "preferences",
+            "owner",
+            "learners",
+            "section_count",
+            "published_at",
+            "enrolled",
+        ]
+
+    def get_enrolled(self, course) -> bool:
+        user = self.context["request"].user
+        return course.owner_id == user.pk or bool(getattr(course, "is_enrolled", False))

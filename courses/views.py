@@ -17,7 +17,7 @@ from django.utils.timesince import timeuntil
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from courses import selectors, services
+from courses import selectors, services, sharing
 from courses.forms import CourseRequestForm, add_serializer_errors
 from courses.planning import material
 from courses.planning.request import parse_request
@@ -39,7 +39,14 @@ def _course_or_404(request, pk: int):
 @login_required
 @require_GET
 def course_list(request):
-    return render(request, "courses/list.html", {"courses": selectors.courses_of(request.user)})
+    return render(request, "courses/list.html", {"courses": selectors.courses_taken_by(request.user)})
+
+
+@login_required
+@require_GET
+def browse(request):
+    """Browse courses: every published course; enrol to take one."""
+    return render(request, "courses/browse.html", {"courses": selectors.published_courses(request.user)})
 
 
 @login_required
@@ -182,7 +189,7 @@ def _elapsed(job) -> str:
 @login_required
 @require_GET
 def detail(request, pk: int):
-    course = _course_or_404(request, pk)
+    course = get_object_or_404(selectors.courses_taken_by(request.user), pk=pk)
     parts = selectors.outline(course)
     longest = max((sum(s.estimated_minutes for s in p["sections"]) for p in parts), default=0)
     chart = [
@@ -207,6 +214,7 @@ def detail(request, pk: int):
             "chart": chart,
             "total_minutes": sum(c["minutes"] for c in chart),
             "missing_topics": coverage.get("missing_topics", []),
+            "is_owner": course.owner_id == request.user.pk,
         },
     )
 
@@ -245,3 +253,35 @@ def delete(request, pk: int):
     services.delete_course(course)
     messages.success(request, f"Deleted “{title}”.")
     return redirect("courses:list")
+
+
+@login_required
+@require_POST
+def publish(request, pk: int):
+    course = _course_or_404(request, pk)
+    try:
+        sharing.publish(course)
+    except sharing.SharingError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, "Published: the course is listed in Browse courses and anyone may enrol.")
+    return redirect("courses:detail", course.pk)
+
+
+@login_required
+@require_POST
+def unpublish(request, pk: int):
+    course = _course_or_404(request, pk)
+    sharing.unpublish(course)
+    messages.info(request, "Unpublished: no new learners may enrol; enrolled learners keep their access.")
+    return redirect("courses:detail", course.pk)
+
+
+@login_required
+@require_POST
+def enrol(request, pk: int):
+    course = get_object_or_404(selectors.enrollable(request.user).exclude(owner=request.user), pk=pk)
+    _enrolment, created = sharing.enrol(course, request.user)
+    if created:
+        messages.success(request, f"You are enrolled in “{course}”. Open any section to start.")
+    return redirect("courses:detail", course.pk)

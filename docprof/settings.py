@@ -224,6 +224,13 @@ DOCPROF_LECTURE_RATE = env("DOCPROF_LECTURE_RATE", default="60/hour")
 DOCPROF_QA_RATE = env("DOCPROF_QA_RATE", default="30/minute")  # questions per user (429 beyond)
 # Objectives written at once by the model writer (per lecture).
 DOCPROF_LECTURE_CONCURRENCY = env.int("DOCPROF_LECTURE_CONCURRENCY", default=6)
+# Regenerations ("write a new version") a user may ask for (a DRF rate); 429 beyond.
+DOCPROF_REGENERATE_RATE = env("DOCPROF_REGENERATE_RATE", default="10/hour")
+# A pending version is approved when its net votes reach MIN_NET and its share of upvotes reaches
+# MIN_RATIO; it is rejected when its net votes fall to REJECT_BELOW or lower.
+DOCPROF_APPROVE_MIN_NET = env.int("DOCPROF_APPROVE_MIN_NET", default=3)
+DOCPROF_APPROVE_MIN_RATIO = env.float("DOCPROF_APPROVE_MIN_RATIO", default=0.7)
+DOCPROF_REJECT_NET_AT_OR_BELOW = env.int("DOCPROF_REJECT_NET_AT_OR_BELOW", default=-3)
 
 # --- Library ------------------------------------------------------------------------------
 DOCPROF_MAX_UPLOAD_MB = env.int("DOCPROF_MAX_UPLOAD_MB", default=200)

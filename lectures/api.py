@@ -18,7 +18,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses.selectors import courses_of
+from courses.selectors import courses_taken_by
 from docprof.openapi import AUTH, BODY, errors
 from lectures import selectors, services
 from lectures.payloads import lecture_data, ready_lecture_json
@@ -164,5 +164,5 @@ class LectureQuizAPI(APIView):
 class CourseProgressAPI(APIView):
     @extend_schema(responses={200: ProgressSchema, **errors(*AUTH, 404)}, tags=["lectures"])
     def get(self, request, pk: int):
-        course = get_object_or_404(courses_of(request.user), pk=pk)
+        course = get_object_or_404(courses_taken_by(request.user), pk=pk)
         return Response(selectors.course_progress(course, request.user))

@@ -86,11 +86,15 @@ class Lecture(models.Model):
     stale_citations = models.JSONField(
         default=list, blank=True, help_text="Citation numbers whose passage changed or vanished"
     )
+    revision = models.PositiveIntegerField(
+        default=0, help_text="Bumped by every change after it was written (curation, re-ingestion)"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["cache_key", "-version"]
+        permissions = [("review_lecture", "Can review lectures as a mentor")]
         constraints = [
             models.UniqueConstraint(fields=["cache_key", "version"], name="unique_lecture_version"),
             # Single-flight: at most one version of a key is being written at any time.
@@ -161,3 +165,44 @@ class QuizAttempt(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.lecture} · {self.score}"
+
+
+class LectureVote(models.Model):
+    """One learner's vote on one version (changeable)."""
+
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lecture_votes")
+    value = models.SmallIntegerField(help_text="1 or -1")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lecture", "user"], name="one_vote_per_user_and_version"),
+            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_is_plus_or_minus_one"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.value:+d} on {self.lecture}"
+
+
+class MentorReview(models.Model):
+    class Verdict(models.TextChoices):
+        MENTOR_VERIFIED = "mentor_verified", "Mentor verified"
+        APPROVED = "approved"
+        NEEDS_IMPROVEMENT = "needs_improvement", "Needs improvement"
+        REJECTED = "rejected"
+
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="lecture_reviews"
+    )
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    comments = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.verdict} by {self.reviewer} on {self.lecture}"

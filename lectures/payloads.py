@@ -24,7 +24,11 @@ def public_quiz(lecture: Lecture) -> list[dict]:
     return out
 
 
-def lecture_data(lecture: Lecture) -> dict:
+def lecture_data(lecture: Lecture, versions: int | None = None) -> dict:
+    if versions is None:
+        versions = (
+            Lecture.objects.filter(cache_key=lecture.cache_key).exclude(status=Lecture.Status.FAILED).count()
+        )
     data = {
         "id": lecture.pk,
         "version": lecture.version,
@@ -50,6 +54,8 @@ def lecture_data(lecture: Lecture) -> dict:
         "upvotes": lecture.upvotes,
         "downvotes": lecture.downvotes,
         "stale": lecture.stale,
+        "stale_citations": lecture.stale_citations,
+        "versions": versions,
     }
     if lecture.status != Lecture.Status.READY:
         data.update(partial_lecture(lecture))
@@ -82,8 +88,10 @@ def partial_lecture(lecture: Lecture) -> dict:
     }
 
 
-# Fields of a ready version that can still change (curation); with the id they address its JSON.
-STAMP_FIELDS = ("status", "approval_status", "upvotes", "downvotes", "stale")
+# Fields of a ready version that can still change (curation, staleness: citations are remapped to
+# the new passage ids after a re-ingestion); with the id and the number of versions of its key
+# (the stamp's last item) they address its JSON.
+STAMP_FIELDS = ("status", "approval_status", "upvotes", "downvotes", "stale", "revision")
 
 
 @lru_cache(maxsize=512)
@@ -91,4 +99,5 @@ def ready_lecture_json(lecture_id: int, stamp: tuple) -> str:
     """A ready version's payload as JSON text, built once per process and per stamp: the text of a
     ready version never changes, and the stamp holds everything about it that may."""
     lecture = Lecture.objects.get(pk=lecture_id)
-    return json.dumps(lecture_data(lecture), cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    data = lecture_data(lecture, versions=stamp[-1])
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))

@@ -3,22 +3,37 @@ and course progress. Everything is scoped to the user: another user's object is 
 
 from __future__ import annotations
 
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 
-from courses.models import CourseSection
+from courses.models import Course, CourseSection
 from courses.selectors import sections_in_order
+from courses.sharing import book_ids_of
 from docprof.redis_client import get_redis
 from lectures.models import Lecture, QuizAttempt, SectionDelivery
+from library.selectors import ready_book_ids
 
 WAITERS_TTL = 2 * 24 * 3600
 WEAK_BELOW = 0.6  # an objective answered below this share correct is marked weak
 
 
 def sections_of(user):
-    """Sections of the user's courses (parts included; the views refuse parts that have sections)."""
+    """Sections of the courses the user owns or is enrolled in (parts included; the views refuse
+    parts that have sections). Enrolment outlives unpublishing: learners keep their access."""
     if not user.is_authenticated:
         return CourseSection.objects.none()
-    return CourseSection.objects.filter(course__owner=user).select_related("course")
+    return CourseSection.objects.filter(course__in=Course.objects.taken_by(user)).select_related("course")
+
+
+def library_for(section, user) -> list[int]:
+    """The books a section's lecture may draw on for this reader. A published course, or a course
+    taken by an enrolled learner, draws only on the course's own books that the reader may read:
+    every learner of the course resolves to the same passages, so they share one cache key."""
+    readable = ready_book_ids(user)
+    course = section.course
+    if course.published or course.owner_id != user.pk:
+        own = book_ids_of(course)
+        return [b for b in readable if b in own]
+    return readable
 
 
 def is_part_with_sections(section: CourseSection) -> bool:
@@ -33,6 +48,16 @@ def current_delivery(section, user) -> SectionDelivery | None:
     )
 
 
+_versions_of_key = Subquery(
+    Lecture.objects.filter(cache_key=OuterRef("lecture__cache_key"))
+    .exclude(status=Lecture.Status.FAILED)
+    .order_by()
+    .values("cache_key")
+    .annotate(n=Count("id"))
+    .values("n")[:1]
+)
+
+
 def delivered_stamp(user, section_id: int):
     """The cached-lecture fast path: (delivery id, was_cached, lecture id, stamp) of the learner's
     current delivery of a ready version, in one small query, or None."""
@@ -43,10 +68,11 @@ def delivered_stamp(user, section_id: int):
             section_id=section_id,
             user=user,
             is_current=True,
-            section__course__owner=user,
             lecture__status="ready",
         )
-        .values_list("id", "was_cached", "lecture_id", *(f"lecture__{f}" for f in STAMP_FIELDS))
+        .filter(Q(section__course__owner=user) | Q(section__course__enrolments__user=user))
+        .annotate(versions=_versions_of_key)
+        .values_list("id", "was_cached", "lecture_id", *(f"lecture__{f}" for f in STAMP_FIELDS), "versions")
         .first()
     )
     return None if row is None else (row[0], row[1], row[2], tuple(row[3:]))
@@ -66,6 +92,29 @@ def servable_version(cache_key: str) -> Lecture | None:
         .exclude(approval_status__in=Lecture.UNSERVABLE)
         .annotate(rank=rank, net=F("upvotes") - F("downvotes"))
         .order_by("-rank", "-net", "-version")
+        .first()
+    )
+
+
+def better_version(delivery) -> Lecture | None:
+    """The version a new delivery of this key would get, when it is not the one delivered."""
+    if delivery is None or delivery.lecture is None:
+        return None
+    best = servable_version(delivery.lecture.cache_key)
+    return best if best is not None and best.pk != delivery.lecture_id else None
+
+
+def version_count(cache_key: str) -> int:
+    return Lecture.objects.filter(cache_key=cache_key).exclude(status=Lecture.Status.FAILED).count()
+
+
+def voted_lecture(user, lecture_id: int) -> Lecture | None:
+    """A ready version the user may vote on: one they have (or had) a delivery of."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Lecture.objects.filter(pk=lecture_id, status=Lecture.Status.READY, deliveries__user=user)
+        .distinct()
         .first()
     )
 

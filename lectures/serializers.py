@@ -3,6 +3,8 @@ lectures/payloads.py and selectors.course_progress)."""
 
 from rest_framework import serializers
 
+from docprof.fields import StrictCharField, StrictIntegerField
+
 
 class CitationSchema(serializers.Serializer):
     n = serializers.IntegerField()
@@ -59,8 +61,9 @@ class AcceptedSchema(serializers.Serializer):
 
 
 class CompleteSchema(serializers.Serializer):
-    duration_actual_minutes = serializers.IntegerField(min_value=0, max_value=24 * 60, required=False)
-    notes = serializers.CharField(max_length=10_000, allow_blank=True, required=False)
+    # Strict: a string is not a number and a number is not a note (what the schema says).
+    duration_actual_minutes = StrictIntegerField(min_value=0, max_value=24 * 60, required=False)
+    notes = StrictCharField(max_length=10_000, allow_blank=True, required=False)
 
 
 class SectionRefSchema(serializers.Serializer):

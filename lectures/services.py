@@ -20,7 +20,6 @@ from lectures.models import Lecture, QuizAttempt, SectionDelivery
 from lectures.throttles import LectureGenerationThrottle
 from lectures.writing import current_writer
 from lectures.writing import quiz as quizzes
-from library.selectors import ready_book_ids
 from workers import engine
 from workers.engine import JobConflict
 
@@ -64,7 +63,7 @@ def open_section(section, user, *, start: bool = True, retry_failed: bool = True
     delivery = selectors.current_delivery(section, user)
     if delivery is not None and delivery.lecture is not None:
         return Opened(delivery.lecture, delivery, delivery.was_cached)
-    inputs = sources.resolve(section, user, current_writer().spec(), ready_book_ids(user))
+    inputs = sources.resolve(section, user, current_writer().spec(), selectors.library_for(section, user))
     for _attempt in range(5):
         best = selectors.servable_version(inputs.key)
         if best is not None:

@@ -28,3 +28,12 @@ class LectureGenerationThrottle(SimpleRateThrottle):
 class _Request:
     def __init__(self, user):
         self.user = user
+
+
+class RegenerateThrottle(LectureGenerationThrottle):
+    """Per-user rate of "write a new version" requests (DOCPROF_REGENERATE_RATE)."""
+
+    scope = "lecture_regenerate"
+
+    def get_rate(self):
+        return settings.DOCPROF_REGENERATE_RATE

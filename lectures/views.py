@@ -14,8 +14,9 @@ from django.template.loader import get_template
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from lectures import selectors, services
+from lectures import curation, selectors, services
 from lectures.api import section_or_404
+from lectures.api_curation import your_vote
 from lectures.payloads import lecture_data, public_quiz
 from lectures.rendering import citation_label, pages, to_html
 from library.models import Chunk
@@ -62,6 +63,8 @@ def _page_context(request, section, opened: services.Opened, **extra) -> dict:
         context.update(_lecture_context(data), data=data)
         if opened.delivery is not None:
             context["quiz"] = public_quiz(lecture)
+            context["better"] = selectors.better_version(opened.delivery)
+            context["your_vote"] = your_vote(request.user, lecture.pk)
     return context
 
 
@@ -173,3 +176,50 @@ def _marked(text: str, quote: str) -> str:
         return f'<p class="passage">{html.escape(text)}</p>'
     before, hit, after = text[:at], text[at : at + len(needle)], text[at + len(needle) :]
     return f'<p class="passage">{html.escape(before)}<mark>{html.escape(hit)}</mark>{html.escape(after)}</p>'
+
+
+@login_required
+@require_POST
+def vote(request, pk: int):
+    section = section_or_404(request.user, pk)
+    delivery = selectors.current_delivery(section, request.user)
+    if delivery is None or delivery.lecture is None:
+        raise Http404
+    try:
+        value = int(request.POST.get("value", ""))
+        curation.vote(delivery.lecture, request.user, value)
+    except (ValueError, curation.CurationError):
+        messages.error(request, "A vote is up or down.")
+    else:
+        messages.success(request, "Thanks: your vote counts towards which version learners get.")
+    return redirect("lectures:section", section.pk)
+
+
+@login_required
+@require_POST
+def regenerate(request, pk: int):
+    """Write a new version; the learner keeps the current one until they choose the new one."""
+    section = section_or_404(request.user, pk)
+    try:
+        lecture = curation.regenerate(section, request.user)
+    except services.GenerationRateLimited as exc:
+        messages.error(
+            request, f"You have asked for many new versions; try again in {round(exc.wait or 60)} s."
+        )
+    else:
+        messages.info(
+            request,
+            f"Writing version {lecture.version}. This page offers it as soon as it is ready; "
+            "your current version stays until you switch.",
+        )
+    return redirect("lectures:section", section.pk)
+
+
+@login_required
+@require_POST
+def switch(request, pk: int):
+    section = section_or_404(request.user, pk)
+    delivery = curation.switch_to_best(section, request.user)
+    if delivery is not None:
+        messages.success(request, f"You are reading version {delivery.lecture.version} now.")
+    return redirect("lectures:section", section.pk)

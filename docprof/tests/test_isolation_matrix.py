@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from courses.models import Course
 from docprof.tests.world import ROLES
-from lectures.models import Lecture, QuizAttempt, SectionDelivery
+from lectures.models import Lecture, LectureVote, MentorReview, QuizAttempt, SectionDelivery
 from library.models import Book
 from workers.models import GenerationJob
 
@@ -37,6 +37,10 @@ API_LIST = statuses(200, 200, 403, 200)
 PAGE_LIST = statuses(200, 200, 302, 200)
 # The admin: staff only (others are sent to the admin login).
 ADMIN = statuses(302, 302, 302, 200)
+# A course bob owns and alice (the "owner" role) is enrolled in: both may read it.
+LEARNER = statuses(200, 200, 403, 404)
+PAGE_LEARNER = statuses(200, 200, 302, 404)
+PUBLISHED = {"published": "1"}
 OWNER_ONLY = ("owner",)
 EVERYONE = ("owner", "other", "staff")
 
@@ -88,6 +92,28 @@ ROWS = [
     Row("POST", "api-lecture-quiz", "lecture", statuses(400, 404, 403, 404)),  # no answers sent
     Row("POST", "api-section-complete", "section", statuses(200, 404, 403, 404)),
     Row("GET", "api-course-progress", "lecture_course", API_OWN),
+    # --- API: shared courses, versions, votes, reviews, usage (issue 9) ------------------------
+    Row("GET", "api-courses", None, API_LIST, shows="published_course", sees=EVERYONE, params=PUBLISHED),
+    Row("GET", "api-courses", None, API_LIST, shows="course", sees=(), params=PUBLISHED),
+    Row("GET", "api-courses", None, API_LIST, shows="enrolled_course", sees=("owner", "other")),  # taken
+    Row("GET", "api-course", "published_course", API_OWN),  # not enrolled: no sections
+    Row("GET", "api-course", "enrolled_course", LEARNER),  # alice enrolled, bob owns it
+    Row("GET", "api-course-progress", "enrolled_course", LEARNER),
+    Row("POST", "api-course-publish", "lecture_course", statuses(400, 404, 403, 404)),  # a private book
+    Row("POST", "api-course-unpublish", "published_course", statuses(200, 404, 403, 404)),
+    Row("POST", "api-course-enrol", "published_course", statuses(404, 201, 403, 201)),  # not one's own
+    Row("POST", "api-course-enrol", "lecture_course", statuses(404, 404, 403, 404)),  # not published
+    Row("GET", "api-section-lecture", "published_section", API_OWN),
+    Row("GET", "api-section-lecture", "enrolled_section", LEARNER),
+    Row("GET", "api-lecture", "enrolled_lecture", LEARNER),
+    Row("POST", "api-lecture-regenerate", "published_section", statuses(202, 404, 403, 404)),
+    Row("POST", "api-lecture-switch", "published_section", statuses(409, 404, 403, 404)),
+    # bob's section has the same content as alice's published one: the same lecture, delivered to both
+    Row("POST", "api-lecture-vote", "lecture", statuses(400, 404, 403, 404)),  # no value sent
+    Row("POST", "api-lecture-vote", "enrolled_lecture", statuses(400, 400, 403, 404)),
+    Row("POST", "api-lecture-review", "lecture", statuses(403, 404, 403, 400)),  # staff is a mentor
+    Row("POST", "api-lecture-review", "enrolled_lecture", statuses(403, 403, 403, 400)),
+    Row("GET", "api-admin-usage", None, statuses(403, 403, 403, 200)),
     # --- Pages: library -----------------------------------------------------------------------
     Row("GET", "library:index", None, PAGE_LIST, api=False, shows="book", sees=OWNER_ONLY),
     Row("GET", "library:index", None, PAGE_LIST, api=False, shows="shared_book", sees=EVERYONE),
@@ -135,6 +161,18 @@ ROWS = [
     Row("POST", "lectures:quiz", "section", statuses(400, 404, 302, 404), api=False),  # no answers sent
     Row("POST", "lectures:complete", "section", statuses(302, 404, 302, 404), api=False),
     Row("POST", "lectures:retry", "section", statuses(302, 404, 302, 404), api=False),
+    Row("POST", "lectures:vote", "published_section", statuses(302, 404, 302, 404), api=False),
+    Row("POST", "lectures:regenerate", "published_section", statuses(302, 404, 302, 404), api=False),
+    Row("POST", "lectures:switch", "published_section", statuses(302, 404, 302, 404), api=False),
+    Row("GET", "lectures:section", "enrolled_section", PAGE_LEARNER, api=False),
+    # --- Pages: shared courses ------------------------------------------------------------------
+    Row("GET", "courses:browse", None, PAGE_LIST, api=False, shows="published_course", sees=EVERYONE),
+    Row("GET", "courses:browse", None, PAGE_LIST, api=False, shows="course", sees=()),
+    Row("GET", "courses:detail", "published_course", PAGE_OWN, api=False),
+    Row("GET", "courses:detail", "enrolled_course", PAGE_LEARNER, api=False),
+    Row("POST", "courses:publish", "lecture_course", statuses(302, 404, 302, 404), api=False),
+    Row("POST", "courses:unpublish", "published_course", statuses(302, 404, 302, 404), api=False),
+    Row("POST", "courses:enrol", "published_course", statuses(404, 302, 302, 302), api=False),
     Row("POST", "library:upload", None, statuses(302, 302, 302, 302), api=False),  # no file: back to list
     # --- Public: the API's description and the load balancer's probe ---------------------------
     Row("GET", "schema", None, statuses(200, 200, 200, 200), api=False),
@@ -147,6 +185,10 @@ ROWS = [
     Row("GET", "admin:lectures_lecture_change", "lecture", ADMIN, api=False),
     Row("GET", "admin:workers_generationjob_change", "ingest_job", ADMIN, api=False),
     Row("GET", "admin:workers_generationjob_change", "course_job", ADMIN, api=False),
+    Row("GET", "admin:lectures_lecture_diff", "published_lecture", ADMIN, api=False),
+    Row("GET", "admin:lectures_lecture_usage", None, ADMIN, api=False),
+    Row("GET", "admin:lectures_mentorreview_changelist", None, ADMIN, api=False),
+    Row("GET", "admin:courses_enrolment_changelist", None, ADMIN, api=False),
 ]
 
 
@@ -154,11 +196,13 @@ def snapshot() -> tuple:
     """Everything a request by someone other than the owner must leave as it was."""
     return (
         sorted(Book.objects.values_list("pk", "status", "visibility", "title")),
-        sorted(Course.objects.values_list("pk", "status", "title")),
+        sorted(Course.objects.values_list("pk", "status", "title", "published")),
         sorted(GenerationJob.objects.values_list("pk", "status", "cancel_requested")),
         sorted(Lecture.objects.values_list("pk", "status", "version")),
         sorted(SectionDelivery.objects.values_list("pk", "is_current", "completed_at")),
         QuizAttempt.objects.count(),
+        sorted(LectureVote.objects.values_list("pk", "value")),
+        MentorReview.objects.count(),
     )
 
 

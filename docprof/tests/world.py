@@ -81,7 +81,10 @@ def build_world() -> World:
         "course_job": course["job_id"],
     }
     world.ids.update(_lecture_objects(world, book))
+    world.ids.update(_shared_course_objects(world, shared))
     world.markers = {
+        "published_course": PUBLISHED_TITLE,
+        "enrolled_course": ENROLLED_TITLE,
         "book": VALUATION_TITLE,
         "shared_book": GARDENING_TITLE,
         "course": COURSE_QUERY,
@@ -121,3 +124,57 @@ def _lecture_objects(world: World, book) -> dict[str, int]:
     delivered = world.api("owner").get(url)
     assert delivered.status_code == 200, delivered.content
     return {"lecture_course": course.pk, "section": section.pk, "lecture": delivered.json()["lecture"]["id"]}
+
+
+PUBLISHED_TITLE = "Growing tomatoes in pots"
+ENROLLED_TITLE = "Tomatoes for the balcony"
+
+
+def _shared_course_objects(world: World, shared_book) -> dict[str, int]:
+    """Shared courses on alice's shared book: alice's published course (she has a delivery of its
+    section), and bob's published course in which alice is enrolled (bob and alice both have a
+    delivery; its section resolves to the same content, so alice's lecture comes from the cache)."""
+    from courses import sharing
+    from courses.models import Course, CourseSection
+    from library.models import Chunk
+    from workers import engine
+
+    chunk_ids = list(
+        Chunk.objects.filter(book=shared_book).order_by("ordinal").values_list("id", flat=True)[:3]
+    )
+    ids = {}
+    for owner, title, key in (
+        (world.alice, PUBLISHED_TITLE, "published"),
+        (world.bob, ENROLLED_TITLE, "enrolled"),
+    ):
+        course = Course.objects.create(
+            owner=owner,
+            title=title,
+            original_query=f"Learn {title}",
+            requested_hours=1,
+            status=Course.Status.READY,
+            preferences={"pace_wpm": 100},
+        )
+        part = CourseSection.objects.create(course=course, order_index=0, title="Soil", estimated_minutes=3)
+        section = CourseSection.objects.create(
+            course=course,
+            parent_section=part,
+            order_index=0,
+            title="Soil for tomatoes",
+            estimated_minutes=3,
+            learning_objectives=["Describe the soil tomatoes need"],
+            source_chunk_ids=chunk_ids,
+        )
+        sharing.publish(course)
+        ids[f"{key}_course"] = course.pk
+        ids[f"{key}_section"] = section.pk
+    sharing.enrol(Course.objects.get(pk=ids["enrolled_course"]), world.alice)
+    for role, key in (("owner", "published"), ("other", "enrolled"), ("owner", "enrolled")):
+        url = reverse("api-section-lecture", args=[ids[f"{key}_section"]])
+        response = world.api(role).get(url)
+        if response.status_code == 202:
+            engine.run_inline(response.json()["job_id"])
+            response = world.api(role).get(url)
+        assert response.status_code == 200, response.content
+        ids[f"{key}_lecture"] = response.json()["lecture"]["id"]
+    return ids

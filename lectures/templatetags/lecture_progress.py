@@ -11,3 +11,11 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def course_progress(context, course):
     return progress_of(course, context["request"].user)
+
+
+@register.simple_tag
+def course_cost(course):
+    """What a course has cost so far (planning and the lectures it caused); for its owner."""
+    from lectures.usage import course_cost as cost_of
+
+    return cost_of(course)

@@ -1,8 +1,10 @@
 """python manage.py lecture SECTION_ID --user NAME [--json] [--inline] [--wait-for-worker SECONDS]
+                                   [--regenerate]
 
 Opens a section's lecture for a learner exactly as the API does (a cached version is delivered at
 once; otherwise the one generation of its content is started or joined), waits with a progress bar,
-and prints the lecture -- with --json, the API's 200 object on one line."""
+and prints the lecture -- with --json, the API's 200 object on one line. With --regenerate, a new
+version of the section's lecture is written (bypassing the cache) and delivered to the learner."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from lectures import selectors, services
+from lectures import curation, selectors, services
 from lectures.models import Lecture
 from lectures.payloads import lecture_data
 from library.management.commands._common import get_user
@@ -33,6 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the API's lecture object, one line")
         parser.add_argument("--inline", action="store_true", help="Write the lecture in this process")
         parser.add_argument(
+            "--regenerate", action="store_true", help="Write a new version (bypassing the cache) and take it"
+        )
+        parser.add_argument(
             "--wait-for-worker",
             type=float,
             default=10.0,
@@ -40,7 +45,7 @@ class Command(BaseCommand):
             help="Write in this process if no worker has started the job after this long (default 10)",
         )
 
-    def handle(self, section_id, user, json, inline, wait_for_worker, **options):
+    def handle(self, section_id, user, json, inline, wait_for_worker, regenerate=False, **options):
         learner = get_user(user)
         section = selectors.sections_of(learner).filter(pk=section_id).first()
         if section is None or selectors.is_part_with_sections(section):
@@ -48,7 +53,8 @@ class Command(BaseCommand):
         self.console = Console(
             file=getattr(self.stderr, "_out", self.stderr), highlight=False, soft_wrap=True
         )
-        opened = self._open(section, learner)
+        opened = self._regenerate(section, learner, inline, wait_for_worker) if regenerate else None
+        opened = opened or self._open(section, learner)
         if opened.delivery is None:
             self._wait(opened.lecture, inline, wait_for_worker)
             opened = self._open(section, learner)
@@ -66,6 +72,20 @@ class Command(BaseCommand):
             self.stdout.write(_dumps(payload))
         else:
             self._print(payload["lecture"], opened.was_cached)
+
+    def _regenerate(self, section, learner, inline, wait_for_worker) -> services.Opened:
+        try:
+            lecture = curation.regenerate(section, learner)
+        except services.GenerationRateLimited as exc:
+            raise CommandError(f"Too many new versions asked for; try again in {round(exc.wait or 60)} s.")
+        self._wait(lecture, inline, wait_for_worker)
+        lecture.refresh_from_db()
+        if lecture.status != Lecture.Status.READY:
+            raise CommandError(
+                f"The new version was not written: {lecture.error or lecture.status}", returncode=1
+            )
+        delivery = services.deliver(section, learner, lecture)
+        return services.Opened(lecture, delivery, delivery.was_cached)
 
     def _open(self, section, learner) -> services.Opened:
         try:
