@@ -288,11 +288,15 @@ class FaultRun:
         """Billed answers the ledger does not account for (paid twice), against those a fault could
         have lost (in flight at a kill, or answered while Redis or Postgres was down)."""
         accounted: Counter = Counter()
+        ledger_rows: dict[str, list] = {}
         rows = LLMCall.objects.filter(job_id__in=self.jobs).exclude(outcome=LLMCall.Outcome.REPLAYED)
-        for request, tokens in rows.values_list("request", "output_tokens"):
+        fields = ("request", "output_tokens", "job_id", "purpose", "outcome", "created_at", "error")
+        for request, tokens, job_id, purpose, outcome, created, error in rows.values_list(*fields):
             key = prompt_key_of_ledger_request(request)
             if key:
                 accounted[key] += tokens // BILLED_TOKENS
+                at = round(created.timestamp() - self.started, 2)
+                ledger_rows.setdefault(key, []).append((job_id, purpose, outcome, at, tokens, error[:100]))
         paid = self.model.paid()
         re_paid = Counter({k: n - accounted[k] for k, n in paid.items() if n > accounted[k]})
         allowed: Counter = Counter()
@@ -307,7 +311,24 @@ class FaultRun:
                 ]
             allowed.update(r.key for r in lost)
         unexplained = sum(max(0, n - allowed[k]) for k, n in re_paid.items())
+        t0 = self.started
+        detail = [
+            {
+                "answers": [
+                    (round(r.started - t0, 2), r.ended and round(r.ended - t0, 2), r.outcome, r.repair)
+                    for r in self.model.snapshot()
+                    if r.key == key
+                ],
+                "ledger": ledger_rows.get(key, []),
+            }
+            for key, n in re_paid.items()
+            if n > allowed[key]
+        ]
         return {
+            "re_paid_unexplained_detail": detail,
+            "events": [
+                (e.what, e.kind, e.step, round(e.at - t0, 2), round(e.up - t0, 2)) for e in self.events
+            ],
             "billed": sum(paid.values()),
             "re_paid": sum(re_paid.values()),
             "in_flight_at_faults": sum(allowed.values()),
