@@ -49,11 +49,17 @@ class Asked:
         return data
 
 
+def lecture_pace(section, delivery) -> int:
+    """Words per minute of the learner's lecture: the delivery's style, else the course's pace."""
+    style = (delivery.style_snapshot if delivery else None) or {}
+    pace = style.get("pace_wpm") or (section.course.preferences or {}).get("pace_wpm") or DEFAULT_PACE_WPM
+    return int(pace)
+
+
 def lecture_context(section, delivery, position_seconds: float | None) -> LectureContext:
     course = section.course
     ordered = sections_in_order(course)
-    style = (delivery.style_snapshot if delivery else None) or {}
-    pace = style.get("pace_wpm") or (course.preferences or {}).get("pace_wpm") or DEFAULT_PACE_WPM
+    pace = lecture_pace(section, delivery)
     return LectureContext(
         course_title=course.title,
         section_title=section.title,
