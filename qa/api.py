@@ -19,9 +19,8 @@ from collections.abc import Generator, Iterator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.http import StreamingHttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import exceptions, renderers, serializers
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -135,30 +134,30 @@ def answer_events(answering: Generator[str, None, services.Asked]) -> Iterator[b
     yield sse("final", asked.as_dict())
 
 
-class EventStreamRenderer(renderers.BaseRenderer):
-    """Lets a client ask for `Accept: text/event-stream`; a refusal is then one error event."""
-
-    media_type = "text/event-stream"
-    format = "sse"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return sse("error", data if isinstance(data, dict) else {"detail": data})
+# One server-sent event, as a client's parser sees it (`data` is the JSON text of its payload).
+SSE_EVENT = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string", "enum": ["delta", "final", "error"]},
+        "data": {"type": "string", "description": "JSON: {text} | the answer object | {detail}"},
+    },
+    "required": ["event", "data"],
+}
 
 
 class QuestionStreamAPI(APIView):
     throttle_classes = [QuestionThrottle]
-    renderer_classes = [renderers.JSONRenderer, EventStreamRenderer]
 
     @extend_schema(
         request=QuestionIn,
         responses={
             (200, "text/event-stream"): OpenApiResponse(
-                OpenApiTypes.STR,
+                SSE_EVENT,
                 description="Server-sent events: `delta` {text} while a model writes the answer (the "
                 "offline answerer sends none), then `final` with the same object as POST "
                 "/api/sections/{id}/questions, or `error` {detail} if the model fails mid-answer "
-                "(nothing is stored then).",
+                "(nothing is stored then). A refused question is a plain JSON error, as for "
+                "POST /api/sections/{id}/questions: send `Accept: text/event-stream, application/json`.",
             ),
             **errors(*AUTH, *BODY, 404, 429),
         },

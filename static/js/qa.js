@@ -134,9 +134,19 @@
       const response = await fetch(form.dataset.streamUrl, {
         method: "POST",
         credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "text/event-stream", "X-CSRFToken": form.csrfmiddlewaretoken.value },
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "text/event-stream, application/json", // a refusal comes back as JSON
+          "X-CSRFToken": form.csrfmiddlewaretoken.value,
+        },
         body: JSON.stringify(body),
       });
+      if (!(response.headers.get("Content-Type") || "").startsWith("text/event-stream")) {
+        let data = null;
+        try { data = await response.json(); } catch (e) { /* not JSON: the generic message */ }
+        fail(response.status === 429 ? `Too many questions; try again in ${response.headers.get("Retry-After") || 60} s.` : detail(data));
+        return;
+      }
       const reader = response.body.getReader();
       const decoder = new TextDecoder();
       let buffer = "";
