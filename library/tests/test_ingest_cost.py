@@ -1,0 +1,48 @@
+"""What ingestion asks of the embedder: each passage once, plus one text per chapter and one for the
+book; never a text per sentence (summaries are lexical) nor anything else that grows with the book.
+With a semantic embedder the embedding is most of an ingestion's cost, so this count is what keeps
+ingestion with all-MiniLM-L6-v2 near the hashing time (bench/ingest_embedders.py measures it)."""
+
+import pytest
+
+from docprof.ai.embeddings import HashingEmbedder
+from library.models import Chapter, Chunk
+from library.tests.conftest import ingest
+
+pytestmark = pytest.mark.django_db
+TOPICS = ["capital budgeting", "working capital", "dividend policy", "mergers and acquisitions"]
+
+
+def long_book() -> str:
+    """Four chapters of about 3,000 words each, in short sentences (hundreds of them)."""
+    parts = ["# Corporate Finance Notes\n"]
+    for c, topic in enumerate(TOPICS, 1):
+        parts.append(f"## Chapter {c} {topic.title()}\n")
+        for s in range(1, 5):
+            parts.append(f"### {c}.{s} Aspects of {topic} part {s}\n")
+            sentences = [
+                f"Managers study {topic} case {i} with care and compare it with case {i + 1}."
+                for i in range(60)
+            ]
+            parts.append(" ".join(sentences) + "\n")
+    return "\n".join(parts)
+
+
+def test_ingestion_embeds_each_passage_once_and_a_text_per_chapter(alice, monkeypatch):
+    batches: list[list[str]] = []
+    embed = HashingEmbedder.embed
+
+    def counting(self, texts):
+        batches.append(list(texts))
+        return embed(self, texts)
+
+    monkeypatch.setattr(HashingEmbedder, "embed", counting)
+    book = ingest(alice, "finance-notes.md", long_book())
+    chunks = Chunk.objects.filter(book=book).count()
+    chapters = Chapter.objects.filter(book=book).count()
+    texts = [t for batch in batches for t in batch]
+    sentences = long_book().count(". ")
+    assert chunks >= 30 and chapters == len(TOPICS) and sentences > 900
+    assert len(texts) == chunks + chapters + 1  # passages, chapter summaries, the book's summary
+    assert len(texts) <= 1.2 * chunks
+    assert len(batches) <= chunks // HashingEmbedder.batch_size + 3  # batched, not one call per text
