@@ -71,7 +71,9 @@ def ingest_seconds(path: Path, embedder) -> tuple[float, int, Counting]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--books", type=int, default=2)
     parser.add_argument("--only", type=Path)
     args = parser.parse_args()
