@@ -193,10 +193,10 @@ def recall_kind(rows, kind):
     return round(sum(r["answer_kind"] == "not_found" for r in group) / len(group), 3) if group else None
 
 
-L2 = 0.01  # ridge penalty of the judge's logistic fit (per question), keeps the weights modest
+L2_CHOICES = (0.03, 0.01, 0.003, 0.001)  # ridge penalties tried (per question); leave-one-out picks
 
 
-def fit_logistic(x, y, l2: float = L2, steps: int = 50):
+def fit_logistic(x, y, l2: float, steps: int = 50):
     """Weights and bias of a ridge-penalised logistic regression (Newton's method; the bias is not
     penalised). x: rows of features, y: 1 = the passages answer."""
     import numpy as np
@@ -214,31 +214,42 @@ def fit_logistic(x, y, l2: float = L2, steps: int = 50):
     return theta[:-1], float(theta[-1])
 
 
-def calibrate(rows) -> tuple[dict, float]:
-    """Fit the judge (qa.evidence.JUDGE_WEIGHTS, JUDGE_BIAS) on the dev rows' features; print the
-    leave-one-out abstention precision/recall (an honest estimate of how it generalises)."""
+def leave_one_out(x, y, l2: float) -> tuple[float, float, float]:
+    """Abstention precision, recall and Youden's J of the judge fitted without each question in turn."""
     import numpy as np
 
-    from qa.evidence import ANSWER_PROBABILITY, JUDGE_WEIGHTS
+    from qa.evidence import ANSWER_PROBABILITY
+
+    abstain = []
+    for i in range(len(y)):
+        keep = np.arange(len(y)) != i
+        w, b = fit_logistic(x[keep], y[keep], l2)
+        abstain.append(1.0 / (1.0 + np.exp(-(x[i] @ w + b))) < ANSWER_PROBABILITY)
+    abstain = np.array(abstain)
+    tp, fp = int((abstain & (y == 0)).sum()), int((abstain & (y == 1)).sum())
+    pos, neg = max(1, int((y == 0).sum())), max(1, int((y == 1).sum()))
+    return tp / max(1, tp + fp), tp / pos, tp / pos - fp / neg
+
+
+def calibrate(rows) -> tuple[dict, float]:
+    """Fit the judge (qa.evidence.JUDGE_WEIGHTS, JUDGE_BIAS) on the dev rows' features, with the
+    ridge penalty whose leave-one-out abstention (an honest estimate of how it generalises) is best."""
+    import numpy as np
+
+    from qa.evidence import JUDGE_WEIGHTS
 
     names = list(JUDGE_WEIGHTS)
     x = np.array([[r["features"].get(n, 0.0) for n in names] for r in rows])
     y = np.array([1.0 if r["answerable"] else 0.0 for r in rows])
-    w, b = fit_logistic(x, y)
-    held_out = []
-    for i in range(len(y)):
-        keep = np.arange(len(y)) != i
-        wi, bi = fit_logistic(x[keep], y[keep])
-        held_out.append(1.0 / (1.0 + np.exp(-(x[i] @ wi + bi))) < ANSWER_PROBABILITY)
-    abstain = np.array(held_out)
-    tp = int((abstain & (y == 0)).sum())
-    fp = int((abstain & (y == 1)).sum())
-    print(
-        f"leave-one-out on dev: abstention precision {tp / max(1, tp + fp):.3f}, "
-        f"recall {tp / max(1, int((y == 0).sum())):.3f}"
-    )
+    best = None
+    for l2 in L2_CHOICES:
+        precision, recall, j = leave_one_out(x, y, l2)
+        print(f"ridge {l2}: leave-one-out abstention precision {precision:.3f}, recall {recall:.3f}")
+        if best is None or j > best[0] + 1e-9:
+            best = (j, l2)
+    w, b = fit_logistic(x, y, best[1])
     weights = {n: round(float(v), 2) for n, v in zip(names, w, strict=True)}
-    print(f"JUDGE_WEIGHTS = {weights}\nJUDGE_BIAS = {round(b, 2)}")
+    print(f"ridge {best[1]}:\nJUDGE_WEIGHTS = {weights}\nJUDGE_BIAS = {round(b, 2)}")
     return weights, round(b, 2)
 
 

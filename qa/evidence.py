@@ -210,7 +210,7 @@ def features(terms: QueryTerms, best: Coverage | None, absent: Sequence[str]) ->
     return {
         "coverage": best.score if best else 0.0,
         "absent": sum(terms.idf(t) for t in gone) / total if total else 0.0,
-        "missing_idf": max((terms.idf(t) for t in lacking), default=0.0) / top_idf,
+        "missing_idf": min(1.0, max((terms.idf(t) for t in lacking), default=0.0) / top_idf),
         "rare_missing": float(any(0 < terms.df.get(t, 0) <= RARE_DF for t in lacking)),
     }
 
