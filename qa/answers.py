@@ -37,7 +37,7 @@ class Answer:
     evidence: float | None = None  # offline: the judge's probability that the passages answer
     judgement: dict | None = None  # the judge's inputs (offline), for the record and calibration
     later_in_lecture: bool = False
-    answerer: str = ""  # which answerer wrote it (offline-extractive-v1, model-v1, meta, lecture)
+    answerer: str = ""  # which answerer wrote it (offline-extractive-v2, model-v1, meta, lecture)
 
     def as_dict(self) -> dict:
         """The contract's fields: kind, answer, rewritten_question, sources."""
