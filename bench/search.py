@@ -73,6 +73,13 @@ def parse_args(argv=None):
         "--no-scoped", action="store_true", help="skip the runs scoped to 1%% and 10%% of the books"
     )
     p.add_argument("--no-explain", action="store_true", help="skip EXPLAIN ANALYZE of sample queries")
+    p.add_argument(
+        "--work-queries",
+        type=int,
+        default=50,
+        help="queries per scope and mode whose per-search work is measured (round trips, CPU, server time)",
+    )
+    p.add_argument("--latency-only", action="store_true", help="skip the recall sweeps (quick iterations)")
     return p.parse_args(argv)
 
 
@@ -432,6 +439,83 @@ def time_mode(search_chunks, mode: str, qvecs, qtexts, book_ids) -> tuple[dict, 
     return summary(ms), ms
 
 
+class StatementLog:
+    """Records every SQL statement Django sends (a connection.execute_wrapper)."""
+
+    def __init__(self):
+        self.statements: list[tuple[str, object]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+
+def replay_server_ms(connection, statements) -> tuple[float, int]:
+    """Server time (planning + execution, from EXPLAIN (ANALYZE, BUFFERS)) and shared buffers
+    touched by a search's statements, replayed in order in one transaction that is rolled back
+    (SET LOCAL statements are re-applied as they were). Machine load distorts this much less than
+    wall-clock latency: it counts only the work of the backend while it runs."""
+    total_ms, buffers = 0.0, 0
+    with connection.cursor() as cur:
+        conn = cur.connection  # psycopg: EXPLAIN statements outside Django's wrapper
+        with conn.transaction(force_rollback=True), conn.cursor() as raw:
+            for sql, params in statements:
+                if sql.lstrip().upper().startswith("SET "):
+                    raw.execute(sql, params)
+                    continue
+                raw.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, params)
+                plan = raw.fetchone()[0][0]
+                total_ms += plan.get("Planning Time", 0.0) + plan.get("Execution Time", 0.0)
+                top = plan["Plan"]
+                buffers += top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
+    return total_ms, buffers
+
+
+def backend_cpu_ns(pid: int) -> int | None:
+    """CPU time the server process `pid` has used so far (Linux /proc/PID/schedstat, in ns): the
+    backend's own work, which machine load does not inflate (waiting for a core is not counted)."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def work_mode(connection, search_chunks, mode: str, qvecs, qtexts, book_ids) -> dict:
+    """Per search: SQL round trips (statements, plus BEGIN and COMMIT of an explicit transaction),
+    CPU time of this (client) process and of the Postgres backend serving it (both exclude time
+    spent waiting for a core), and the backend's EXPLAIN (ANALYZE, BUFFERS) time and buffers for the
+    same statements (replayed; wall-clock, so load still inflates that time)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    trips, cpu_ms, backend_ms, server_ms, buffers = [], [], [], [], []
+    for v, text in zip(qvecs, qtexts, strict=True):
+        log_ = StatementLog()
+        with connection.execute_wrapper(log_):
+            b0 = backend_cpu_ns(pid)
+            t = time.process_time()
+            search_chunks(text, book_ids, k=10, mode=mode, vector=v)
+            cpu_ms.append((time.process_time() - t) * 1000)
+            b1 = backend_cpu_ns(pid)
+        if b0 is not None and b1 is not None:
+            backend_ms.append((b1 - b0) / 1e6)
+        sets = [s for s, _ in log_.statements if s.lstrip().upper().startswith("SET LOCAL")]
+        trips.append(len(log_.statements) + (2 if sets else 0))
+        ms, bufs = replay_server_ms(connection, log_.statements)
+        server_ms.append(ms)
+        buffers.append(bufs)
+    return {
+        "round_trips": round(float(np.mean(trips)), 2),
+        "client_cpu_p50_ms": round(pct(cpu_ms, 50), 2),
+        "client_cpu_p95_ms": round(pct(cpu_ms, 95), 2),
+        "backend_cpu_p50_ms": round(pct(backend_ms, 50), 2),
+        "backend_cpu_p95_ms": round(pct(backend_ms, 95), 2),
+        "explain_p50_ms": round(pct(server_ms, 50), 2),
+        "explain_p95_ms": round(pct(server_ms, 95), 2),
+        "buffers_p50": int(pct(buffers, 50)),
+    }
+
+
 def recall_sweep(retrieval, qvecs, exact: list[set[int]], book_ids, efs) -> dict:
     out = {}
     saved = retrieval.EF_SEARCH
@@ -528,7 +612,9 @@ def text_match_counts(connection, text: str, book_ids) -> tuple[int, int]:
     return counts[0], counts[1]
 
 
-def run_scope(label, retrieval, qvecs, qtexts, exact, book_ids, efs) -> dict:
+def run_scope(label, retrieval, qvecs, qtexts, exact, book_ids, efs, work_queries=50) -> dict:
+    from django.db import connection
+
     search_chunks = retrieval.search_chunks
     warm = min(30, len(qtexts))
     for mode in ("vector", "text", "hybrid"):
@@ -538,7 +624,15 @@ def run_scope(label, retrieval, qvecs, qtexts, exact, book_ids, efs) -> dict:
     for mode in ("vector", "text", "hybrid"):
         result[mode], raw[mode] = time_mode(search_chunks, mode, qvecs, qtexts, book_ids)
         log(f"  [{label}] {mode:6s} p50 {result[mode]['p50_ms']:.1f} ms  p95 {result[mode]['p95_ms']:.1f} ms")
-    result["recall"] = recall_sweep(retrieval, qvecs, exact, book_ids, efs)
+    for mode in ("vector", "text", "hybrid"):
+        n = min(work_queries, len(qtexts))
+        result[mode]["work"] = w = work_mode(connection, search_chunks, mode, qvecs[:n], qtexts[:n], book_ids)
+        log(
+            f"  [{label}] {mode:6s} work: {w['round_trips']} round trips, client CPU p50 "
+            f"{w['client_cpu_p50_ms']} ms, backend CPU p50 {w['backend_cpu_p50_ms']} ms "
+            f"p95 {w['backend_cpu_p95_ms']} ms"
+        )
+    result["recall"] = recall_sweep(retrieval, qvecs, exact, book_ids, efs) if efs else {}
     for ef, r in result["recall"].items():
         log(
             f"  [{label}] ef_search {ef}: recall@10 {r['recall10_limit10']:.3f} (LIMIT 10), "
@@ -555,14 +649,27 @@ def print_table(n: int, timings: dict, scopes: dict, product_ef: int) -> None:
         print(" | ".join(f"{k} {v:.1f}" for k, v in timings.items()))
     else:
         print("data re-used from the kept database (no load)")
-    print(f"{'scope':14s} {'mode':8s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'max ms':>8s}")
+    print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(
+        f"{'scope':14s} {'mode':8s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'max ms':>8s} "
+        f"{'trips':>6s} {'cpu p50':>8s} {'cpu p95':>8s} {'pg p50':>8s} {'pg p95':>8s} {'expl p50':>8s} "
+        f"{'bufs':>6s}"
+    )
     for label, s in scopes.items():
         for mode in ("vector", "text", "hybrid"):
-            m = s[mode]
+            m, w = s[mode], s[mode].get("work", {})
             print(
                 f"{label:14s} {mode:8s} {m['p50_ms']:8.1f} {m['p95_ms']:8.1f} "
-                f"{m['p99_ms']:8.1f} {m['max_ms']:8.1f}"
+                f"{m['p99_ms']:8.1f} {m['max_ms']:8.1f} {w.get('round_trips', 0):6.1f} "
+                f"{w.get('client_cpu_p50_ms', 0):8.2f} {w.get('client_cpu_p95_ms', 0):8.2f} "
+                f"{w.get('backend_cpu_p50_ms', 0):8.2f} {w.get('backend_cpu_p95_ms', 0):8.2f} "
+                f"{w.get('explain_p50_ms', 0):8.2f} {w.get('buffers_p50', 0):6d}"
             )
+    print(
+        "per search (first --work-queries queries): trips = SQL round trips; cpu = this process's CPU ms; "
+        "pg = the Postgres backend's CPU ms (/proc schedstat); expl = EXPLAIN ANALYZE ms of the same "
+        "statements replayed (wall-clock); bufs = shared buffers they touch"
+    )
     print()
     print(
         f"{'scope':14s} {'ef_search':>9s} {'rec@10 L10':>10s} {'rec@10 L40':>10s} "
@@ -645,7 +752,7 @@ def main(argv=None) -> int:
     if SearchStats.objects.filter(book_id__in=book_ids).count() < len(book_ids):
         timings["search_stats_s"] = index_books(book_ids)
     product_ef = retrieval.EF_SEARCH
-    efs = sorted({*EF_SWEEP, product_ef})
+    efs = [] if args.latency_only else sorted({*EF_SWEEP, product_ef})
     with connection.cursor() as cur:
         cur.execute(
             "SELECT pg_size_pretty(pg_relation_size('library_chunk')), "
@@ -662,17 +769,20 @@ def main(argv=None) -> int:
 
     scopes = {}
     log(f"measuring: {args.queries} queries, all {len(book_ids)} books")
-    scopes["all_books"] = run_scope("all books", retrieval, qvecs, qtexts, exact_all.sets(), book_ids, efs)
+    scopes["all_books"] = run_scope(
+        "all books", retrieval, qvecs, qtexts, exact_all.sets(), book_ids, efs, args.work_queries
+    )
     log("recall with data-like queries (full noise), all books")
-    recall_data = recall_sweep(retrieval, qvecs_data, exact_data.sets(), book_ids, efs)
+    recall_data = recall_sweep(retrieval, qvecs_data, exact_data.sets(), book_ids, efs) if efs else {}
     for ef, r in recall_data.items():
         log(f"  [data-like queries] ef_search {ef}: recall@10 {r['recall10_limit40']:.3f}")
     if not args.no_scoped:
         for label, count in scope_sizes.items():
             scoped_ids = book_ids[:count]
             log(f"measuring: {args.queries} queries, {len(scoped_ids)} books ({label})")
+            exact = exact_scoped[label].sets()
             scopes[label] = run_scope(
-                label, retrieval, qvecs, qtexts, exact_scoped[label].sets(), scoped_ids, efs
+                label, retrieval, qvecs, qtexts, exact, scoped_ids, efs, args.work_queries
             )
 
     matches = [text_match_counts(connection, t, book_ids) for t in qtexts[:50]]
@@ -711,7 +821,8 @@ def main(argv=None) -> int:
         "scopes": scopes,
         "recall_data_like_queries": recall_data,
     }
-    if args.chunks >= 1_000_000:
+    results["load_average"] = os.getloadavg()
+    if args.chunks >= 1_000_000 and efs:
         a = scopes["all_books"]
         results["targets_1m"] = {
             "vector_p95_le_20ms": a["vector"]["p95_ms"] <= 20,

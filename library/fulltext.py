@@ -5,6 +5,7 @@ answerers use. library.retrieval fuses this with the vector side.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 
@@ -42,10 +43,6 @@ TEXT_RANKED = (
 # -- Text side: query analysis, candidates, BM25 ------------------------------------------------
 
 QUERY_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9&\-]{1,9}")
-DOC_FREQS = (
-    "SELECT lexeme, coalesce(sum(df) FILTER (WHERE book_id = ANY(%(books)s)), 0), sum(df) "
-    "FROM library_termstat WHERE lexeme = ANY(%(lex)s) GROUP BY lexeme"
-)
 SCOPE_STATS = (
     "SELECT coalesce(sum(chunks), 0), coalesce(sum(words), 0) FROM library_searchstats "
     "WHERE book_id = ANY(%(books)s)"
@@ -79,48 +76,63 @@ def _short_forms(query: str) -> list[str]:
 
 
 # One round trip: the query's lexemes (and those of any extra text), the acronyms of the books in
-# scope that it uses (short form) or spells out (long form), and the scope's size.
+# scope that it uses (short form) or spells out (long form), the document frequencies (in scope and
+# in the whole library) of every lexeme any of these could add (`= ANY(ARRAY(...))`, so that the
+# unique index on (lexeme, book) is used rather than a join over the whole table), and the scope's size.
 ANALYSE = (
     "WITH q AS (SELECT coalesce(array_agg(DISTINCT lexeme), '{}') AS lex "
     "FROM unnest(to_tsvector('english', %(q)s))), "
     "x AS (SELECT coalesce(array_agg(DISTINCT lexeme), '{}') AS lex "
-    "FROM unnest(to_tsvector('english', %(extra)s))) "
-    "SELECT q.lex, x.lex, (SELECT coalesce(json_agg(json_build_array(a.short, a.expansion, a.lexemes, "
-    "tsvector_to_array(to_tsvector('english', a.short)))), '[]') FROM ("
+    "FROM unnest(to_tsvector('english', %(extra)s))), "
+    "a AS MATERIALIZED (SELECT short, expansion, lexemes, "
+    "tsvector_to_array(to_tsvector('english', short)) AS short_lex FROM ("
     "SELECT DISTINCT short, expansion, lexemes FROM library_acronym WHERE book_id = ANY(%(books)s) "
-    "AND (upper(short) = ANY(%(shorts)s) OR (cardinality(lexemes) >= 2 AND lexemes <@ q.lex)) "
-    "ORDER BY short, expansion LIMIT 20) a), "
+    "AND (upper(short) = ANY(%(shorts)s) OR (cardinality(lexemes) >= 2 AND lexemes <@ (SELECT lex FROM q))) "
+    "ORDER BY short, expansion LIMIT 20) s), "
+    "l AS (SELECT unnest(q.lex || x.lex) AS lexeme FROM q, x "
+    "UNION SELECT unnest(lexemes || short_lex) FROM a) "
+    "SELECT q.lex, x.lex, "
+    "(SELECT coalesce(json_agg(json_build_array(short, expansion, lexemes, short_lex) "
+    "ORDER BY short, expansion), '[]') FROM a), "
     "(SELECT coalesce(sum(chunks), 0) FROM library_searchstats WHERE book_id = ANY(%(books)s)), "
-    "(SELECT coalesce(sum(words), 0) FROM library_searchstats WHERE book_id = ANY(%(books)s)) "
+    "(SELECT coalesce(sum(words), 0) FROM library_searchstats WHERE book_id = ANY(%(books)s)), "
+    "(SELECT coalesce(json_agg(json_build_array(t.lexeme, t.scope_df, t.all_df)), '[]') FROM ("
+    "SELECT lexeme, coalesce(sum(df) FILTER (WHERE book_id = ANY(%(books)s)), 0) AS scope_df, "
+    "sum(df) AS all_df FROM library_termstat WHERE lexeme = ANY(ARRAY(SELECT lexeme FROM l)) "
+    "GROUP BY lexeme) t) "
     "FROM q, x"
 )
 
 
+def _json(value):
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
 def analyse_query(query: str, book_ids: Sequence[int], extra_text: str = "") -> QueryTerms:
     """The query's lexemes, acronym expansions (both ways) found in the books in scope, and the
-    statistics BM25 needs (two round trips)."""
+    statistics BM25 needs (one round trip)."""
     books = list(book_ids)
     params = {"q": query, "extra": extra_text, "books": books, "shorts": _short_forms(query)}
     with connection.cursor() as cursor:
         cursor.execute(ANALYSE, params)
-        lexemes, extra_lexemes, acronyms, chunks, words = cursor.fetchone()
-        lexemes = sorted(lexemes)
-        weights = dict.fromkeys(lexemes, 1.0)
-        expansions, extra, groups = [], [], []
-        for short, expansion, long_lexemes, short_lexemes in acronyms if isinstance(acronyms, list) else []:
-            expansions.append((short, expansion))
-            groups.append((short_lexemes[0] if short_lexemes else short.lower(), list(long_lexemes)))
-            spelled_out = set(long_lexemes) <= set(lexemes)
-            extra.append(short if spelled_out else expansion)
-            for lexeme in short_lexemes if spelled_out else long_lexemes:
-                weights.setdefault(lexeme, ranking.EXPANSION_WEIGHT)
-        if extra_text.strip():
-            for lexeme in extra_lexemes:
-                weights.setdefault(lexeme, ranking.EXPANSION_WEIGHT)
-            extra.append(extra_text.strip())
-        cursor.execute(DOC_FREQS, {"books": books, "lex": list(weights)})
-        df, global_df = {}, {}
-        for lexeme, scope_df, all_df in cursor.fetchall():
+        lexemes, extra_lexemes, acronyms, chunks, words, freqs = cursor.fetchone()
+    lexemes = sorted(lexemes)
+    weights = dict.fromkeys(lexemes, 1.0)
+    expansions, extra, groups = [], [], []
+    for short, expansion, long_lexemes, short_lexemes in _json(acronyms) or []:
+        expansions.append((short, expansion))
+        groups.append((short_lexemes[0] if short_lexemes else short.lower(), list(long_lexemes)))
+        spelled_out = set(long_lexemes) <= set(lexemes)
+        extra.append(short if spelled_out else expansion)
+        for lexeme in short_lexemes if spelled_out else long_lexemes:
+            weights.setdefault(lexeme, ranking.EXPANSION_WEIGHT)
+    if extra_text.strip():
+        for lexeme in extra_lexemes:
+            weights.setdefault(lexeme, ranking.EXPANSION_WEIGHT)
+        extra.append(extra_text.strip())
+    df, global_df = {}, {}
+    for lexeme, scope_df, all_df in _json(freqs) or []:
+        if lexeme in weights:  # the statement counts every lexeme an expansion could add
             df[lexeme], global_df[lexeme] = int(scope_df), int(all_df)
     return QueryTerms(
         lexemes, weights, df, global_df, int(chunks), int(words), expansions, " ".join(extra), groups, books
@@ -201,16 +213,34 @@ def rare_lexemes(terms: QueryTerms, budget: int = RARE_BUDGET) -> list[str]:
     return chosen
 
 
-def text_candidates(terms: QueryTerms, query: str, book_ids: Sequence[int], limit: int) -> set[int]:
-    """Passages with all the query's words, and those where each of its rarest words weighs most
-    (both through the GIN index; one round trip)."""
+def _tsquery_lexeme(lexeme: str) -> str:
+    """A lexeme as a quoted tsquery operand (a bound parameter: only tsquery quoting applies)."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsquery_any(lexemes) -> str | None:
+    """A tsquery matching any of `lexemes` (None, which matches nothing, when there are none)."""
+    return " | ".join(_tsquery_lexeme(lexeme) for lexeme in lexemes) or None
+
+
+def text_candidates_sql(
+    terms: QueryTerms, query: str, book_ids: Sequence[int], limit: int
+) -> tuple[str, dict]:
+    """The statement (a UNION) that finds text candidates, with its parameters."""
     params = {"books": list(book_ids), "q": query, "n": limit, "cap": HYBRID_TEXT_CAP, "per": PER_RARE_WORD}
     scope = "c.book_id = ANY(%(books)s)"
     branches = ["(" + TEXT_RANKED.format(tsq=ALL_WORDS, table="library_chunk", scope=scope) + ")"]
     for i, lexeme in enumerate(rare_lexemes(terms)):
-        params[f"w{i}"] = "'" + lexeme.replace("'", "''") + "'"
+        params[f"w{i}"] = _tsquery_lexeme(lexeme)
         branches.append(PER_WORD.format(w=f"%(w{i})s"))
-    return set(_ranked_ids(" UNION ".join(branches), params))
+    return " UNION ".join(branches), params
+
+
+def text_candidates(terms: QueryTerms, query: str, book_ids: Sequence[int], limit: int) -> set[int]:
+    """Passages with all the query's words, and those where each of its rarest words weighs most
+    (both through the GIN index; one round trip)."""
+    sql, params = text_candidates_sql(terms, query, book_ids, limit)
+    return set(_ranked_ids(sql, params))
 
 
 # BM25 rows (per passage and query word) and each passage's cosine (from the narrow vector table),
@@ -225,6 +255,37 @@ POOL_ROWS = (
 )
 
 
+# The same rows for a whole hybrid search in one statement: the vector candidates (a `nearest` CTE
+# from library.retrieval) and the text candidates, then their BM25 rows and cosines. A candidate
+# without any query word (most vector candidates) is not unnested: the `@@` test runs first.
+HYBRID_POOL_ROWS = (
+    "WITH {nearest}, found AS MATERIALIZED ({found}), "
+    "pool AS (SELECT id FROM nearest UNION SELECT id FROM found) "
+    "SELECT c.id, u.lexeme, cardinality(u.positions), "
+    "ARRAY(SELECT p FROM unnest(u.positions, u.weights) AS x(p, w) WHERE w = 'A'), "
+    "c.word_count, 1 - (cv.embedding <=> %(vec)s::halfvec) FROM pool JOIN library_chunk c ON c.id = pool.id "
+    "LEFT JOIN library_chunkvector cv ON cv.chunk_id = c.id "
+    "LEFT JOIN LATERAL (SELECT * FROM unnest(c.search_vector) w "
+    "WHERE c.search_vector @@ %(any)s::tsquery AND w.lexeme = ANY(%(lex)s)) u ON true"
+)
+
+
+def _scores(terms: QueryTerms, rows) -> tuple[dict[int, float], dict[int, float]]:
+    cosine = {row[0]: float(row[5]) for row in rows if row[5] is not None}
+    return ranking.bm25(terms, [row[:5] for row in rows if row[1] is not None]), cosine
+
+
+def hybrid_pool_scores(
+    terms: QueryTerms, query: str, book_ids: Sequence[int], limit: int, nearest_cte: str, nearest_params: dict
+) -> tuple[dict[int, float], dict[int, float]]:
+    """(BM25, cosine) scores of the vector and text candidates of a hybrid search (one round trip)."""
+    found, params = text_candidates_sql(terms, query, book_ids, limit)
+    params.update(nearest_params, lex=list(terms.weights), any=tsquery_any(terms.weights))
+    with connection.cursor() as cursor:
+        cursor.execute(HYBRID_POOL_ROWS.format(nearest=nearest_cte, found=found), params)
+        return _scores(terms, cursor.fetchall())
+
+
 def pool_scores(terms: QueryTerms, chunk_ids, vector) -> tuple[dict[int, float], dict[int, float]]:
     """(BM25, cosine) scores of the candidate passages."""
     if not chunk_ids:
@@ -233,9 +294,7 @@ def pool_scores(terms: QueryTerms, chunk_ids, vector) -> tuple[dict[int, float],
         cursor.execute(
             POOL_ROWS, {"ids": list(chunk_ids), "lex": list(terms.weights), "vec": _vector_literal(vector)}
         )
-        rows = cursor.fetchall()
-    cosine = {row[0]: float(row[5]) for row in rows if row[5] is not None}
-    return ranking.bm25(terms, [row[:5] for row in rows if row[1] is not None]), cosine
+        return _scores(terms, cursor.fetchall())
 
 
 def bm25_scores(terms: QueryTerms, chunk_ids: set[int] | Sequence[int]) -> dict[int, float]:

@@ -11,10 +11,11 @@ library.search_index.index_book.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 
 from docprof.ai.embeddings import Embedder
 from docprof.ai.factory import get_embedder
@@ -31,6 +32,7 @@ from library.fulltext import (  # noqa: F401 (the text side's public functions, 
     bm25_ranked,
     chunk_lexemes,
     chunk_positions,
+    hybrid_pool_scores,
     pool_scores,
     scope_vocabulary_near,
     text_candidates,
@@ -105,15 +107,28 @@ def clean_query(query: str | None, k: int | str | None = 10) -> tuple[str, int]:
 # which is faster than an HNSW scan that must skip everyone else's passages and than sorting the
 # wide passage rows; a larger scope uses the HNSW index with iterative scans, with the book_id
 # index kept out of that plan (`book_id + 0`) so the planner cannot fall back to an exact sort.
+#
+# Both branches are in one statement and the scope's size (from its statistics) switches one of
+# them off at run time (a one-time filter), so choosing costs no round trip. The HNSW settings are
+# set for this statement only by set_config(..., true) in the branch's one-time filter, which runs
+# before the index scan starts (no transaction, SET LOCAL or COMMIT round trips). Iterative scans
+# keep filtered HNSW searches from returning too few rows (pgvector >= 0.8); `relaxed_order` may
+# return rows slightly out of order, so the distances are sorted again.
 EXACT_SCAN_MAX_ROWS = 15_000
-EXACT_SQL = (
-    "SELECT chunk_id FROM library_chunkvector WHERE book_id = ANY(%(books)s) "
-    "ORDER BY embedding <=> %(vec)s::halfvec, chunk_id LIMIT %(n)s"
+NEAREST_CTE = (
+    "nearest AS MATERIALIZED ("
+    "(SELECT chunk_id AS id, embedding <=> %(vec)s::halfvec AS d FROM library_chunkvector "
+    "WHERE (SELECT coalesce(sum(chunks), 0) FROM library_searchstats WHERE book_id = ANY(%(books)s)) "
+    "<= %(exact_max)s AND book_id = ANY(%(books)s) ORDER BY 2, 1 LIMIT %(n)s) "
+    "UNION ALL "
+    "(SELECT id, embedding <=> %(vec)s::vector AS d FROM library_chunk "
+    "WHERE (SELECT coalesce(sum(chunks), 0) FROM library_searchstats WHERE book_id = ANY(%(books)s)) "
+    "> %(exact_max)s AND (SELECT set_config('hnsw.ef_search', %(ef)s, true) "
+    "|| set_config('hnsw.iterative_scan', 'relaxed_order', true)) IS NOT NULL "
+    "AND book_id + 0 = ANY(%(books)s) AND embedding IS NOT NULL "
+    "ORDER BY embedding <=> %(vec)s::vector LIMIT %(n)s))"
 )
-HNSW_SQL = (
-    "SELECT id FROM {table} WHERE book_id + 0 = ANY(%(books)s) AND embedding IS NOT NULL "
-    "ORDER BY embedding <=> %(vec)s::vector LIMIT %(n)s"
-)
+NEAREST_SQL = "WITH " + NEAREST_CTE + " SELECT id FROM nearest ORDER BY d, id"
 SMALL_TABLE_SQL = (
     "SELECT id FROM {table} WHERE book_id = ANY(%(books)s) AND embedding IS NOT NULL "
     "ORDER BY embedding <=> %(vec)s::vector LIMIT %(n)s"
@@ -127,21 +142,22 @@ def scope_rows(book_ids: Sequence[int]) -> int:
         return int(cursor.fetchone()[0])
 
 
-def _vector_ids(
-    table: str, vector, book_ids: Sequence[int], limit: int, *, rows: int | None = None
-) -> list[int]:
-    params = {"books": list(book_ids), "vec": _vector_literal(vector), "n": limit}
+def _nearest_params(vector, book_ids: Sequence[int], limit: int) -> dict:
+    return {
+        "books": list(book_ids),
+        "vec": _vector_literal(vector),
+        "n": limit,
+        "exact_max": EXACT_SCAN_MAX_ROWS,
+        "ef": str(max(EF_SEARCH, limit)),
+    }
+
+
+def _vector_ids(table: str, vector, book_ids: Sequence[int], limit: int) -> list[int]:
+    """The `limit` passages (or chapters) of `book_ids` nearest to `vector`, nearest first."""
     if table != "library_chunk":  # chapters: a few per book; the planner chooses
+        params = {"books": list(book_ids), "vec": _vector_literal(vector), "n": limit}
         return _ranked_ids(SMALL_TABLE_SQL.format(table=table), params)
-    rows = scope_rows(book_ids) if rows is None else rows
-    if rows <= EXACT_SCAN_MAX_ROWS:
-        return _ranked_ids(EXACT_SQL, params)
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Iterative scans keep filtered HNSW searches from returning too few rows (pgvector >= 0.8).
-        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        cursor.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, limit)}")
-        cursor.execute(HNSW_SQL.format(table=table), params)
-        return [row[0] for row in cursor.fetchall()]
+    return _ranked_ids(NEAREST_SQL, _nearest_params(vector, book_ids, limit))
 
 
 def _text_ids(
@@ -192,35 +208,31 @@ def search_chunks(
     """Top-k passages for `query` in `book_ids`. mode: hybrid | vector | text.
 
     `extra_text` (e.g. a model's rewrite of the question into the book's vocabulary) is searched
-    with the query at a lower weight; `terms` is a ready `analyse_query` result."""
+    with the query at a lower weight; `terms` is a ready `analyse_query` result.
+
+    Round trips: vector 1 (the nearest passages with their fields); hybrid 3 (the query's
+    statistics, unless `terms` is given; every candidate's BM25 rows and cosine; the k passages)."""
     if not book_ids:
         return []
     candidates = max(k * 4, 40)
-    rankings, weights = [], []
-    vector_ids: list[int] = []
     if mode in ("hybrid", "text") and terms is None:
         terms = analyse_query(query, book_ids, extra_text)
-    if mode in ("hybrid", "vector"):
-        if vector is None:
-            text = f"{query} {terms.extra_text}".strip() if terms else f"{query} {extra_text}".strip()
-            vector = (embedder or get_embedder()).embed_one(text)
-        rows = terms.chunks if terms is not None else None
-        vector_ids = _vector_ids("library_chunk", vector, book_ids, candidates, rows=rows)
-        rankings.append(vector_ids)
-        weights.append(VECTOR_WEIGHT)
-    if mode in ("hybrid", "text"):
-        text_ids = text_candidates(terms, query, book_ids, candidates)
-        pool = text_ids | set(vector_ids)
-        if mode == "hybrid":
-            # Both scores over the same candidates (a passage only the text side found still gets
-            # its exact cosine, and the reverse), normalised and added: unlike rank fusion, a clear
-            # BM25 winner (a rare word of the question) keeps its lead.
-            weight = vector_weight(embedder or get_embedder())
-            bm25, cosine = pool_scores(terms, pool, vector)
-            return _load_chunk_hits(fuse_scores(cosine, bm25, weight)[:k])
-        rankings.append(bm25_ranked(terms, pool)[:candidates])
-        weights.append(1.0)
-    fused = fuse(*rankings, weights=weights)[:k]
+    if mode in ("hybrid", "vector") and vector is None:
+        text = f"{query} {terms.extra_text}".strip() if terms else f"{query} {extra_text}".strip()
+        vector = (embedder or get_embedder()).embed_one(text)
+    if mode == "vector":
+        return _nearest_hits(vector, book_ids, k, candidates)
+    if mode == "hybrid":
+        # Both scores over the same candidates (a passage only the text side found still gets its
+        # exact cosine, and the reverse), normalised and added: unlike rank fusion, a clear BM25
+        # winner (a rare word of the question) keeps its lead.
+        weight = vector_weight(embedder or get_embedder())
+        bm25, cosine = hybrid_pool_scores(
+            terms, query, book_ids, candidates, NEAREST_CTE, _nearest_params(vector, book_ids, candidates)
+        )
+        return _load_chunk_hits(fuse_scores(cosine, bm25, weight)[:k])
+    text_ids = text_candidates(terms, query, book_ids, candidates)
+    fused = fuse(bm25_ranked(terms, text_ids)[:candidates])[:k]
     return _load_chunk_hits(fused)
 
 
@@ -244,47 +256,55 @@ def fuse_scores(
     return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def _load_chunk_hits(fused: list[tuple[int, float]]) -> list[SearchHit]:
-    from library.models import Chunk
+HIT_COLUMNS = (
+    "c.id, c.book_id, b.title, c.chapter_id, ch.title, c.page_start, c.page_end, c.heading_path, c.text"
+)
+HITS_SQL = (
+    f"SELECT {HIT_COLUMNS} FROM library_chunk c JOIN library_book b ON b.id = c.book_id "
+    "JOIN library_chapter ch ON ch.id = c.chapter_id WHERE c.id = ANY(%(ids)s)"
+)
+# Vector mode in one statement: the nearest passages, nearest first, with their fields.
+NEAREST_HITS_SQL = (
+    f"WITH {NEAREST_CTE} SELECT {HIT_COLUMNS} FROM nearest JOIN library_chunk c ON c.id = nearest.id "
+    "JOIN library_book b ON b.id = c.book_id JOIN library_chapter ch ON ch.id = c.chapter_id "
+    "ORDER BY nearest.d, nearest.id"
+)
 
+
+def _hit(row, score: float) -> SearchHit:
+    chunk_id, book_id, book_title, chapter_id, chapter, page_start, page_end, heading_path, text = row
+    if isinstance(heading_path, str | bytes):  # Django reads jsonb as text
+        heading_path = json.loads(heading_path)
+    return SearchHit(
+        chunk_id,
+        book_id,
+        book_title,
+        chapter_id,
+        chapter,
+        page_start,
+        page_end,
+        heading_path,
+        text,
+        round(score, 6),
+    )
+
+
+def _nearest_hits(vector, book_ids: Sequence[int], k: int, candidates: int) -> list[SearchHit]:
+    """Vector mode: the k nearest passages (of the `candidates` nearest), scored like a single
+    ranking in `fuse`."""
+    with connection.cursor() as cursor:
+        cursor.execute(NEAREST_HITS_SQL, _nearest_params(vector, book_ids, candidates))
+        rows = cursor.fetchmany(k)
+    return [_hit(row, VECTOR_WEIGHT / (RRF_K + rank)) for rank, row in enumerate(rows, start=1)]
+
+
+def _load_chunk_hits(fused: list[tuple[int, float]]) -> list[SearchHit]:
     if not fused:
         return []
-    rows = (
-        Chunk.objects.filter(id__in=[i for i, _ in fused])
-        .select_related("book", "chapter")
-        .only(
-            "id",
-            "text",
-            "heading_path",
-            "page_start",
-            "page_end",
-            "book__id",
-            "book__title",
-            "chapter__id",
-            "chapter__title",
-        )
-    )
-    by_id = {c.id: c for c in rows}
-    hits = []
-    for chunk_id, score in fused:
-        c = by_id.get(chunk_id)
-        if c is None:
-            continue
-        hits.append(
-            SearchHit(
-                c.id,
-                c.book_id,
-                c.book.title,
-                c.chapter_id,
-                c.chapter.title,
-                c.page_start,
-                c.page_end,
-                c.heading_path,
-                c.text,
-                round(score, 6),
-            )
-        )
-    return hits
+    with connection.cursor() as cursor:
+        cursor.execute(HITS_SQL, {"ids": [i for i, _ in fused]})
+        rows = {row[0]: row for row in cursor.fetchall()}
+    return [_hit(rows[chunk_id], score) for chunk_id, score in fused if chunk_id in rows]
 
 
 def search_chapters(

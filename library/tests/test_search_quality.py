@@ -1,5 +1,6 @@
 """Retrieval that survives different wording: heading weight, acronyms both ways, BM25."""
 
+import numpy as np
 import pytest
 
 from library import ranking
@@ -125,3 +126,51 @@ def test_the_terminal_value_section_ranks_first_in_the_sample_book(alice, settin
     for mode in ("hybrid", "text"):
         hits = search_chunks("how is terminal value estimated?", [book.pk], k=3, mode=mode)
         assert hits[0].heading_path[-1] == "5.2 Terminal Value", mode
+
+
+def _synthetic_book(owner, name: str, chunks: int, rng, dim: int):
+    from library.models import Book, Chapter, Chunk
+    from library.search_index import index_book
+
+    book = Book.objects.create(
+        owner=owner,
+        title=name,
+        status=Book.Status.READY,
+        format=Book.Format.TEXT,
+        original_filename=f"{name}.txt",
+        file=f"books/test/{name}.txt",
+        sha256=name.encode().hex().ljust(64, "0")[:64],
+    )
+    chapter = Chapter.objects.create(book=book, order=0, title="One", heading_path=["One"])
+    vectors = rng.standard_normal((chunks, dim))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    Chunk.objects.bulk_create(
+        Chunk(book=book, chapter=chapter, ordinal=i, text=f"passage {i}", word_count=2, embedding=v.tolist())
+        for i, v in enumerate(vectors)
+    )
+    index_book(book.pk)
+    return book
+
+
+def test_a_small_scope_through_hnsw_finds_all_its_nearest_passages(alice, settings, monkeypatch):
+    """The HNSW branch (a large scope) sets ef_search and iterative scans for its own statement:
+    a scope holding 5% of the passages still gets every passage it asks for, nearest first, in the
+    same order as the exact scan."""
+    from django.db import connection
+
+    from library import retrieval
+
+    rng = np.random.default_rng(7)
+    small = _synthetic_book(alice, "small", 30, rng, settings.EMBEDDING_DIM)
+    _synthetic_book(alice, "large", 600, rng, settings.EMBEDDING_DIM)
+    vector = rng.standard_normal(settings.EMBEDDING_DIM)
+    exact = retrieval._vector_ids("library_chunk", vector, [small.pk], 30)
+    assert len(exact) == 30
+    monkeypatch.setattr(retrieval, "EXACT_SCAN_MAX_ROWS", 0)
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # a test-sized table would be sorted instead
+        cursor.execute("EXPLAIN " + retrieval.NEAREST_SQL, retrieval._nearest_params(vector, [small.pk], 30))
+        assert "chunk_embedding_hnsw" in "\n".join(row[0] for row in cursor.fetchall())
+        found = retrieval._vector_ids("library_chunk", vector, [small.pk], 30)
+        cursor.execute("RESET enable_seqscan")
+    assert found == exact
