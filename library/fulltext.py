@@ -23,6 +23,14 @@ def _ranked_ids(sql: str, params: dict) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def scope_array(book_ids: Sequence[int]) -> str:
+    """Book ids as one array literal ('{1,2,3}'), bound once however often a statement names it:
+    psycopg adapts a list element by element at every place a parameter occurs, which cost more
+    client time than the rest of a search; Postgres reads the literal as a constant of the
+    column's type, so the planner still sees the scope."""
+    return "{" + ",".join(str(int(book_id)) for book_id in book_ids) + "}"
+
+
 def _vector_literal(vector) -> str:
     return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
 
@@ -112,7 +120,7 @@ def analyse_query(query: str, book_ids: Sequence[int], extra_text: str = "") -> 
     """The query's lexemes, acronym expansions (both ways) found in the books in scope, and the
     statistics BM25 needs (one round trip)."""
     books = list(book_ids)
-    params = {"q": query, "extra": extra_text, "books": books, "shorts": _short_forms(query)}
+    params = {"q": query, "extra": extra_text, "books": scope_array(books), "shorts": _short_forms(query)}
     with connection.cursor() as cursor:
         cursor.execute(ANALYSE, params)
         lexemes, extra_lexemes, acronyms, chunks, words, freqs = cursor.fetchone()
@@ -154,7 +162,7 @@ def scope_vocabulary_near(words: Sequence[str], book_ids: Sequence[int]) -> set[
     prefixes = sorted({w[:VARIANT_PREFIX] for w in words if w})
     if not prefixes or not book_ids:
         return set()
-    params: dict = {"books": list(book_ids)}
+    params: dict = {"books": scope_array(book_ids)}
     ranges = []
     for i, prefix in enumerate(prefixes):
         params[f"lo{i}"], params[f"hi{i}"] = prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
@@ -218,16 +226,17 @@ def _tsquery_lexeme(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsquery_any(lexemes) -> str | None:
-    """A tsquery matching any of `lexemes` (None, which matches nothing, when there are none)."""
-    return " | ".join(_tsquery_lexeme(lexeme) for lexeme in lexemes) or None
-
-
 def text_candidates_sql(
     terms: QueryTerms, query: str, book_ids: Sequence[int], limit: int
 ) -> tuple[str, dict]:
     """The statement (a UNION) that finds text candidates, with its parameters."""
-    params = {"books": list(book_ids), "q": query, "n": limit, "cap": HYBRID_TEXT_CAP, "per": PER_RARE_WORD}
+    params = {
+        "books": scope_array(book_ids),
+        "q": query,
+        "n": limit,
+        "cap": HYBRID_TEXT_CAP,
+        "per": PER_RARE_WORD,
+    }
     scope = "c.book_id = ANY(%(books)s)"
     branches = ["(" + TEXT_RANKED.format(tsq=ALL_WORDS, table="library_chunk", scope=scope) + ")"]
     for i, lexeme in enumerate(rare_lexemes(terms)):
@@ -256,8 +265,7 @@ POOL_ROWS = (
 
 
 # The same rows for a whole hybrid search in one statement: the vector candidates (a `nearest` CTE
-# from library.retrieval) and the text candidates, then their BM25 rows and cosines. A candidate
-# without any query word (most vector candidates) is not unnested: the `@@` test runs first.
+# from library.retrieval) and the text candidates, then their BM25 rows and cosines.
 HYBRID_POOL_ROWS = (
     "WITH {nearest}, found AS MATERIALIZED ({found}), "
     "pool AS (SELECT id FROM nearest UNION SELECT id FROM found) "
@@ -265,8 +273,7 @@ HYBRID_POOL_ROWS = (
     "ARRAY(SELECT p FROM unnest(u.positions, u.weights) AS x(p, w) WHERE w = 'A'), "
     "c.word_count, 1 - (cv.embedding <=> %(vec)s::halfvec) FROM pool JOIN library_chunk c ON c.id = pool.id "
     "LEFT JOIN library_chunkvector cv ON cv.chunk_id = c.id "
-    "LEFT JOIN LATERAL (SELECT * FROM unnest(c.search_vector) w "
-    "WHERE c.search_vector @@ %(any)s::tsquery AND w.lexeme = ANY(%(lex)s)) u ON true"
+    "LEFT JOIN LATERAL (SELECT * FROM unnest(c.search_vector) w WHERE w.lexeme = ANY(%(lex)s)) u ON true"
 )
 
 
@@ -280,7 +287,7 @@ def hybrid_pool_scores(
 ) -> tuple[dict[int, float], dict[int, float]]:
     """(BM25, cosine) scores of the vector and text candidates of a hybrid search (one round trip)."""
     found, params = text_candidates_sql(terms, query, book_ids, limit)
-    params.update(nearest_params, lex=list(terms.weights), any=tsquery_any(terms.weights))
+    params.update(nearest_params, lex=list(terms.weights))
     with connection.cursor() as cursor:
         cursor.execute(HYBRID_POOL_ROWS.format(nearest=nearest_cte, found=found), params)
         return _scores(terms, cursor.fetchall())

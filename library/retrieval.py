@@ -34,6 +34,7 @@ from library.fulltext import (  # noqa: F401 (the text side's public functions, 
     chunk_positions,
     hybrid_pool_scores,
     pool_scores,
+    scope_array,
     scope_vocabulary_near,
     text_candidates,
     text_positions,
@@ -138,13 +139,13 @@ SMALL_TABLE_SQL = (
 def scope_rows(book_ids: Sequence[int]) -> int:
     """How many passages the books hold (from their statistics)."""
     with connection.cursor() as cursor:
-        cursor.execute(SCOPE_STATS, {"books": list(book_ids)})
+        cursor.execute(SCOPE_STATS, {"books": scope_array(book_ids)})
         return int(cursor.fetchone()[0])
 
 
 def _nearest_params(vector, book_ids: Sequence[int], limit: int) -> dict:
     return {
-        "books": list(book_ids),
+        "books": scope_array(book_ids),
         "vec": _vector_literal(vector),
         "n": limit,
         "exact_max": EXACT_SCAN_MAX_ROWS,
@@ -155,7 +156,7 @@ def _nearest_params(vector, book_ids: Sequence[int], limit: int) -> dict:
 def _vector_ids(table: str, vector, book_ids: Sequence[int], limit: int) -> list[int]:
     """The `limit` passages (or chapters) of `book_ids` nearest to `vector`, nearest first."""
     if table != "library_chunk":  # chapters: a few per book; the planner chooses
-        params = {"books": list(book_ids), "vec": _vector_literal(vector), "n": limit}
+        params = {"books": scope_array(book_ids), "vec": _vector_literal(vector), "n": limit}
         return _ranked_ids(SMALL_TABLE_SQL.format(table=table), params)
     return _ranked_ids(NEAREST_SQL, _nearest_params(vector, book_ids, limit))
 
@@ -169,7 +170,13 @@ def _text_ids(
     (an any-word match over a million passages touches hundreds of thousands of rows)."""
     # Ranking reads each matching row; in hybrid mode the vector ranking carries recall, so fewer do.
     cap = TEXT_CAP if rerank_ids is None else HYBRID_TEXT_CAP
-    params = {"books": list(book_ids), "q": query, "n": limit, "cap": cap, "ids": list(rerank_ids or [])}
+    params = {
+        "books": scope_array(book_ids),
+        "q": query,
+        "n": limit,
+        "cap": cap,
+        "ids": list(rerank_ids or []),
+    }
     scope = "c.book_id = ANY(%(books)s)"
     ids = _ranked_ids(TEXT_RANKED.format(tsq=ALL_WORDS, table=table, scope=scope), params)
     if len(ids) < limit:
