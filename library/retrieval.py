@@ -116,19 +116,31 @@ def clean_query(query: str | None, k: int | str | None = 10) -> tuple[str, int]:
 # keep filtered HNSW searches from returning too few rows (pgvector >= 0.8); `relaxed_order` may
 # return rows slightly out of order, so the distances are sorted again.
 EXACT_SCAN_MAX_ROWS = 15_000
-NEAREST_CTE = (
-    "nearest AS MATERIALIZED ("
-    "(SELECT chunk_id AS id, embedding <=> %(vec)s::halfvec AS d FROM library_chunkvector "
-    "WHERE (SELECT coalesce(sum(chunks), 0) FROM library_searchstats WHERE book_id = ANY(%(books)s)) "
-    "<= %(exact_max)s AND book_id = ANY(%(books)s) ORDER BY 2, 1 LIMIT %(n)s) "
-    "UNION ALL "
-    "(SELECT id, embedding <=> %(vec)s::vector AS d FROM library_chunk "
-    "WHERE (SELECT coalesce(sum(chunks), 0) FROM library_searchstats WHERE book_id = ANY(%(books)s)) "
-    "> %(exact_max)s AND (SELECT set_config('hnsw.ef_search', %(ef)s, true) "
+EXACT_BRANCH = (
+    "SELECT chunk_id AS id, embedding <=> %(vec)s::halfvec AS d FROM library_chunkvector "
+    "WHERE {gate}book_id = ANY(%(books)s) ORDER BY 2, 1 LIMIT %(n)s"
+)
+HNSW_BRANCH = (
+    "SELECT id, embedding <=> %(vec)s::vector AS d FROM library_chunk "
+    "WHERE {gate}(SELECT set_config('hnsw.ef_search', %(ef)s, true) "
     "|| set_config('hnsw.iterative_scan', 'relaxed_order', true)) IS NOT NULL "
     "AND book_id + 0 = ANY(%(books)s) AND embedding IS NOT NULL "
-    "ORDER BY embedding <=> %(vec)s::vector LIMIT %(n)s))"
+    "ORDER BY embedding <=> %(vec)s::vector LIMIT %(n)s"
 )
+SCOPE_SIZE = "(SELECT coalesce(sum(chunks), 0) FROM library_searchstats WHERE book_id = ANY(%(books)s))"
+NEAREST_CTE = (
+    f"nearest AS MATERIALIZED (({EXACT_BRANCH.format(gate=SCOPE_SIZE + ' <= %(exact_max)s AND ')}) "
+    f"UNION ALL ({HNSW_BRANCH.format(gate=SCOPE_SIZE + ' > %(exact_max)s AND ')}))"
+)
+
+
+def nearest_cte(rows: int) -> str:
+    """The `nearest` CTE for a scope whose size is known (hybrid search: from the query's
+    statistics): only the branch it needs, which saves planning the other one."""
+    branch = EXACT_BRANCH if rows <= EXACT_SCAN_MAX_ROWS else HNSW_BRANCH
+    return f"nearest AS MATERIALIZED ({branch.format(gate='')})"
+
+
 NEAREST_SQL = "WITH " + NEAREST_CTE + " SELECT id FROM nearest ORDER BY d, id"
 SMALL_TABLE_SQL = (
     "SELECT id FROM {table} WHERE book_id = ANY(%(books)s) AND embedding IS NOT NULL "
@@ -235,7 +247,12 @@ def search_chunks(
         # winner (a rare word of the question) keeps its lead.
         weight = vector_weight(embedder or get_embedder())
         bm25, cosine = hybrid_pool_scores(
-            terms, query, book_ids, candidates, NEAREST_CTE, _nearest_params(vector, book_ids, candidates)
+            terms,
+            query,
+            book_ids,
+            candidates,
+            nearest_cte(terms.chunks),
+            _nearest_params(vector, book_ids, candidates),
         )
         return _load_chunk_hits(fuse_scores(cosine, bm25, weight)[:k])
     text_ids = text_candidates(terms, query, book_ids, candidates)

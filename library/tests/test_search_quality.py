@@ -152,10 +152,15 @@ def _synthetic_book(owner, name: str, chunks: int, rng, dim: int):
     return book
 
 
-def test_a_small_scope_through_hnsw_finds_all_its_nearest_passages(alice, settings, monkeypatch):
+@pytest.mark.parametrize("scope_size_known", [False, True])
+def test_a_small_scope_through_hnsw_finds_all_its_nearest_passages(
+    alice, settings, monkeypatch, scope_size_known
+):
     """The HNSW branch (a large scope) sets ef_search and iterative scans for its own statement:
     a scope holding 5% of the passages still gets every passage it asks for, nearest first, in the
-    same order as the exact scan."""
+    same order as the exact scan. Both forms: the statement that chooses its branch from the
+    scope's size (vector search), and the HNSW branch alone (hybrid search, which knows the size).
+    One form per test: the settings last until the end of the test's transaction."""
     from django.db import connection
 
     from library import retrieval
@@ -167,10 +172,15 @@ def test_a_small_scope_through_hnsw_finds_all_its_nearest_passages(alice, settin
     exact = retrieval._vector_ids("library_chunk", vector, [small.pk], 30)
     assert len(exact) == 30
     monkeypatch.setattr(retrieval, "EXACT_SCAN_MAX_ROWS", 0)
+    params = retrieval._nearest_params(vector, [small.pk], 30)
+    sql = f"WITH {retrieval.nearest_cte(630)} SELECT id FROM nearest ORDER BY d, id"
+    if not scope_size_known:
+        sql = retrieval.NEAREST_SQL
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")  # a test-sized table would be sorted instead
-        cursor.execute("EXPLAIN " + retrieval.NEAREST_SQL, retrieval._nearest_params(vector, [small.pk], 30))
+        cursor.execute("EXPLAIN " + sql, params)
         assert "chunk_embedding_hnsw" in "\n".join(row[0] for row in cursor.fetchall())
-        found = retrieval._vector_ids("library_chunk", vector, [small.pk], 30)
+        cursor.execute(sql, params)
+        found = [row[0] for row in cursor.fetchall()]
         cursor.execute("RESET enable_seqscan")
     assert found == exact
