@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/search.py --chunks 100000 [--queries 200] [--keep]
     .venv/bin/python bench/search.py --chunks 1000000 --keep
+    .venv/bin/python bench/search.py --chunks 100000 --keep --latency-only --no-explain   # quick
 
 Runs against its own database, docprof_bench_<chunks>, on the same server as the project
 (the embedded PostgreSQL unless DATABASE_URL is set), migrated with the product's migrations,
@@ -19,7 +20,12 @@ Latency is measured through the product code path, library.retrieval.search_chun
 compares library.retrieval._vector_ids (per scope: an exact scan of the narrow vector table for a
 small scope, the HNSW index above) with the exact top 10 (numpy brute force over the generated
 vectors, spot-checked against an exact sequential scan in Postgres).
-Prints a table and, last, one JSON line with every number.
+Per-search work, which machine load distorts much less than wall-clock latency, is measured for the
+first --work-queries queries of each scope and mode: SQL round trips, this process's CPU time
+(time.process_time), the Postgres backend's CPU time (/proc/PID/schedstat of the backend serving
+the connection: time on a core, not time waiting for one), and EXPLAIN (ANALYZE, BUFFERS) time and
+shared buffers of the same statements replayed.
+Prints a table (with the load average) and, last, one JSON line with every number.
 """
 
 from __future__ import annotations
