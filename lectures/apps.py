@@ -18,3 +18,9 @@ class LecturesConfig(AppConfig):
             from lectures.tests.support import install_scripted_llm
 
             install_scripted_llm(os.environ["DOCPROF_TEST_LECTURE_LLM"])
+        if settings.TESTING and os.environ.get("DOCPROF_TEST_SEGMENT_DELAY"):
+            # A worker started by the browser journey: the offline writer, each part after the first
+            # held back, so that the page can be seen while the lecture is being written.
+            from lectures.tests.support import install_segment_delay
+
+            install_segment_delay(float(os.environ["DOCPROF_TEST_SEGMENT_DELAY"]))

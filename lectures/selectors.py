@@ -25,13 +25,14 @@ def sections_of(user):
 
 
 def library_for(section, user) -> list[int]:
-    """The books a section's lecture may draw on for this reader. A published course, or a course
-    taken by an enrolled learner, draws only on the course's own books that the reader may read:
-    every learner of the course resolves to the same passages, so they share one cache key."""
+    """The books a section's lecture may draw on for this reader: the course's own books that the
+    reader may read. Every reader -- the owner before and after publishing, and every enrolled
+    learner -- resolves to the same passages, so a lecture the owner read before publishing is the
+    one learners get. Only an owner's course that names no book draws on the whole library."""
     readable = ready_book_ids(user)
     course = section.course
-    if course.published or course.owner_id != user.pk:
-        own = book_ids_of(course)
+    own = book_ids_of(course)
+    if own or course.published or course.owner_id != user.pk:
         return [b for b in readable if b in own]
     return readable
 

@@ -111,6 +111,20 @@ def test_enrolled_learners_hit_the_cache_with_their_own_deliveries(alice, bob, p
     )
 
 
+def test_a_lecture_the_owner_read_before_publishing_is_the_one_learners_get(alice, bob, shared_book):
+    # alice's library holds a book the course does not draw on; her lecture, written before she
+    # published, must not depend on it, or learners would resolve to another key and pay again.
+    ingest(alice, "tomatoes.txt", GARDENING_TXT, shared=True)
+    course, section = make_course(alice, shared_book)
+    first = open_lecture(client_for(alice), section)
+    assert client_for(alice).post(f"/api/courses/{course.pk}/publish").status_code == 200
+    assert client_for(bob).post(f"/api/courses/{course.pk}/enrol").status_code == 201
+    second = client_for(bob).get(f"/api/sections/{section.pk}/lecture")
+    assert second.status_code == 200, second.content
+    assert second.json()["was_cached"] is True and second.json()["lecture"]["id"] == first["lecture"]["id"]
+    assert GenerationJob.objects.filter(kind="lecture").count() == 1
+
+
 def test_unpublishing_stops_new_enrolments_but_keeps_learners(alice, bob, published):
     course, section = published
     carol = get_user_model().objects.create(username="carol")
