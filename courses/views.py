@@ -19,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from courses import selectors, services, sharing
 from courses.forms import CourseRequestForm, add_serializer_errors
+from courses.models import Course
 from courses.planning import material
 from courses.planning.request import parse_request
 from courses.serializers import MAX_QUERY_CHARS
@@ -90,7 +91,7 @@ def preview(request):
             hours = 1.0
         minutes = round(max(0.25, min(hours, 200.0)) * 60) if math.isfinite(hours) else 60
         try:
-            found = material.find_material(query, book_ids, minutes, {"widen": False})
+            found = material.find_material(query, book_ids, minutes, _preview_preferences(request.GET))
         except material.NoMaterial as exc:
             context.update(topic=parse_request(query).subject, refusal=str(exc))
         else:
@@ -103,6 +104,21 @@ def preview(request):
             )
         context["estimate"] = _estimate(request.GET.get("hours"))
     return render(request, "courses/_preview.html", context)
+
+
+def _preview_preferences(params) -> dict:
+    """The form's depth, pace and "fill the time" as the planner takes them; anything the form
+    would refuse falls back to the default (the form itself says what is wrong)."""
+    depth = params.get("depth")
+    try:
+        pace = int(params.get("pace_wpm") or 150)
+    except ValueError:
+        pace = 150
+    return {
+        "depth": depth if depth in Course.Depth.values else Course.Depth.STANDARD,
+        "pace_wpm": min(300, max(60, pace)),
+        "widen": params.get("widen") == "on",
+    }
 
 
 def _wait_text(seconds: int) -> str:

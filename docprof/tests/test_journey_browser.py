@@ -290,7 +290,8 @@ def journey(page, url, tmp_path, django_user_model):
     # Tiny books: at depth "deep" and 60 words a minute each chapter holds a ten-minute section.
     page.select_option("#id_depth", "deep")
     page.fill("#id_pace_wpm", "60")
-    page.wait_for_selector("#preview :text('Bread Dough and Fermentation')")
+    # The preview plans with the depth and pace too: the books it lists are the course's.
+    page.wait_for_selector("#preview .preview-books :text('Bread Dough and Fermentation')")
     shot("course-request")
     page.click("main form button[type=submit]")
     page.wait_for_selector("#course-progress .phases li")
@@ -347,8 +348,8 @@ def journey(page, url, tmp_path, django_user_model):
     page.wait_for_selector(".quiz-results")
     total_q = len(lecture.quiz)
     assert f"{total_q} of {total_q}" in page.inner_text(".quiz-results")
-    page.locator(".quiz-results").scroll_into_view_if_needed()
-    shot("quiz-score")
+    page.locator(".quiz-results").evaluate("e => e.scrollIntoView({block: 'start'})")
+    shot("quiz-score", full_page=False)
 
     # A question the books answer, with its sources.
     page.fill("#qa textarea", "What is the hydration of a dough?")
@@ -358,8 +359,8 @@ def journey(page, url, tmp_path, django_user_model):
     assert "qa-not_found" not in answer.get_attribute("class")
     assert answer.locator(".qa-sources li").count() >= 1
     assert "verified" in answer.locator(".qa-sources").inner_text()
-    answer.scroll_into_view_if_needed()
-    shot("question-answered")
+    answer.evaluate("e => e.scrollIntoView({block: 'start'})")
+    shot("question-answered", full_page=False)
 
     # One the library cannot answer: an honest refusal.
     page.fill("#qa textarea", "Who won the football world cup in 1966?")
@@ -367,8 +368,8 @@ def journey(page, url, tmp_path, django_user_model):
     page.wait_for_selector("#qa-history .qa-not_found")
     refusal = page.inner_text("#qa-history .qa-not_found .qa-answer")
     assert refusal.startswith("Your library does not cover this"), refusal
-    page.locator("#qa-history .qa-not_found").scroll_into_view_if_needed()
-    shot("question-refused")
+    page.locator("#qa-history .qa-not_found").evaluate("e => e.scrollIntoView({block: 'center'})")
+    shot("question-refused", full_page=False)
 
     # Mark complete, then the course's progress.
     page.click("button:has-text('Mark complete') >> nth=0")
@@ -404,32 +405,41 @@ def journey(page, url, tmp_path, django_user_model):
     assert instant < 5, instant
     shot("cached-lecture")
 
-    # At 390 px: the header, the outline and the section page stay usable.
+    # At 390 px: the header, the outline and the section page stay usable (screens, not whole pages).
     page.set_viewport_size({"width": PHONE, "height": 844})
     page.reload()
     page.wait_for_selector("#lecture")
     no_sideways_scroll(page)
     header = ["header .brand", "nav >> text=Library", "nav >> text=Courses", "button:has-text('Log out')"]
-    controls = [
-        "#lecture button.chip",
-        ".quiz button[type=submit]",
-        "#qa textarea",
-        "#qa button[type=submit]",
-    ]
-    for control in [*header, *controls, "button:has-text('Mark complete')"]:
+    for control in header:
         on_screen(page, control)
+    shot("phone-section-top", full_page=False)
+    on_screen(page, "#lecture button.chip")
+    page.locator("#lecture button.chip").first.click()
+    pop = page.locator("#cite-1")
+    pop.wait_for(state="visible")
+    on_screen(page, "#cite-1")
+    shot("phone-citation", full_page=False)
+    page.keyboard.press("Escape")
+    pop.wait_for(state="hidden")
+    for control in (".quiz button[type=submit]", "#qa textarea", "#qa button[type=submit]"):
+        on_screen(page, control)
+    shot("phone-section-questions", full_page=False)
+    on_screen(page, "button:has-text('Mark complete')")
+    page.evaluate("window.scrollTo(0, document.scrollingElement.scrollHeight)")
+    shot("phone-section-end", full_page=False)
     page.evaluate("window.scrollTo(0, 0)")
-    shot("phone-section")
     page.click(".crumbs a")
     page.wait_for_selector(".part .section-link")
     no_sideways_scroll(page)
-    on_screen(page, ".section-link")
+    shot("phone-outline", full_page=False)
     on_screen(page, "#learning-progress a.button")
-    shot("phone-outline")
+    on_screen(page, ".section-link")
+    shot("phone-outline-sections", full_page=False)
     page.goto(f"{url}/library/")
     no_sideways_scroll(page)
     on_screen(page, "#dropzone")
     on_screen(page, "input[name=q]")
-    shot("phone-library")
+    shot("phone-library", full_page=False)
 
     print(f"journey: {time.monotonic() - started:.1f} s, cached lecture in {instant * 1000:.0f} ms")

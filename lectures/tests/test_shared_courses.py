@@ -125,6 +125,17 @@ def test_a_lecture_the_owner_read_before_publishing_is_the_one_learners_get(alic
     assert GenerationJob.objects.filter(kind="lecture").count() == 1
 
 
+def test_a_learner_reads_the_course_page_as_someone_elses_course(alice, bob, published, client):
+    course, _ = published
+    client_for(bob).post(f"/api/courses/{course.pk}/enrol")
+    client.force_login(bob)
+    page = client.get(f"/courses/{course.pk}/").content.decode()
+    assert "alice asked:" in page and "You asked" not in page
+    assert "Your library" not in page and "your library" not in page  # it is alice's library
+    client.force_login(alice)
+    assert "You asked:" in client.get(f"/courses/{course.pk}/").content.decode()
+
+
 def test_unpublishing_stops_new_enrolments_but_keeps_learners(alice, bob, published):
     course, section = published
     carol = get_user_model().objects.create(username="carol")
