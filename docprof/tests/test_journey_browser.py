@@ -44,7 +44,7 @@ PHONE = 390
 WAIT = 30_000  # ms: the longest any one step may take (a loaded 2-core CI machine)
 # Each part of the lecture after the first is held back this long in the worker, so the page is
 # seen while the lecture is being written, one part at a time (the offline writer alone takes ms).
-SEGMENT_DELAY = 1.5
+SEGMENT_DELAY = 2.0
 
 
 # -- the books: the lecture tests' bread book, as a PDF (chapters 1-2) and an EPUB (chapter 3) -----
@@ -91,6 +91,8 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live_stack(transactional_db, settings, tmp_path, embedded_redis):
+    # No leftovers: tasks other tests enqueued with no worker, lecture inputs, rate-limit history.
+    embedded_redis.delete("celery")
     for pattern in ("docprof:lecture-*", "docprof:throttle:*"):
         keys = list(embedded_redis.scan_iter(pattern))
         if keys:
@@ -143,11 +145,13 @@ class Shots:
     def __init__(self, page):
         self.page = page
         self.n = 0
+        self.times: list[tuple[str, float]] = []
         shutil.rmtree(SHOTS, ignore_errors=True)
         SHOTS.mkdir(parents=True)
 
     def __call__(self, name: str, full_page: bool = True) -> None:
         self.n += 1
+        self.times.append((name, time.monotonic()))
         self.page.screenshot(path=SHOTS / f"{self.n:02d}-{name}.png", full_page=full_page)
 
 
@@ -312,8 +316,13 @@ def journey(page, url, tmp_path, django_user_model):
     first.click()
     page.wait_for_selector("#live .badge:has-text('writing')")
     shot("lecture-writing")
-    page.wait_for_selector("#live .lecture .segment")
-    written = page.inner_text("#live .progress-head")
+    written = page.wait_for_function(  # one look at the page: parts shown, the lecture not finished
+        """() => {
+            const live = document.getElementById("live");
+            return live && live.querySelector(".lecture .segment")
+                ? live.querySelector(".progress-head").innerText : null;
+        }"""
+    ).json_value()
     done, total = map(int, re.search(r"(\d+) of (\d+) parts written", written).groups())
     assert 1 <= done < total, written
     shot("lecture-segments-appear")
@@ -442,4 +451,9 @@ def journey(page, url, tmp_path, django_user_model):
     on_screen(page, "input[name=q]")
     shot("phone-library", full_page=False)
 
+    steps, last = [], started
+    for name, at in shot.times:
+        steps.append(f"{name} {at - last:.1f}")
+        last = at
     print(f"journey: {time.monotonic() - started:.1f} s, cached lecture in {instant * 1000:.0f} ms")
+    print("steps (s since the previous screenshot):", ", ".join(steps))
