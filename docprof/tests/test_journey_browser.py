@@ -389,6 +389,9 @@ def journey(page, url, tmp_path, django_user_model):
     page.wait_for_selector("#learning-progress")
     sections_total = course.sections.filter(parent_section__isnull=False).count()
     assert f"1 of {sections_total} sections" in page.inner_text("#learning-progress")
+    done = page.locator(f".section:has(.section-link:has-text('{section_title}')) .badge")
+    assert done.inner_text() == "completed"
+    assert page.locator(".section .badge:has-text('completed')").count() == 1
     shot("course-progress")
 
     # Publish; bob enrols and gets the same lecture at once, from the shared library of lectures.
