@@ -3,7 +3,7 @@ verification, abstention precision/recall and answer latency, offline (no model)
 
     .venv/bin/python bench/qa_eval.py                  # the reported (test) half
     .venv/bin/python bench/qa_eval.py --split dev      # the development half (tuning)
-    .venv/bin/python bench/qa_eval.py --calibrate      # sweep the abstention threshold on dev
+    .venv/bin/python bench/qa_eval.py --calibrate      # fit the abstention judge on dev, print it
     .venv/bin/python bench/qa_eval.py --pad 100000     # latency with the library padded to 100k passages
     DOCPROF_EMBEDDINGS=sentence-transformers EMBEDDING_DIM=384 .venv/bin/python bench/qa_eval.py
 
@@ -118,12 +118,12 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
 
 
-def evaluate(questions, book_ids, books, threshold=None) -> dict:
+def evaluate(questions, book_ids, books, threshold=None, weights=None, bias=None) -> dict:
     from library.retrieval import search_chunks
     from qa.engine import answer_question
     from qa.offline import OfflineAnswerer
 
-    answerer = OfflineAnswerer(threshold)
+    answerer = OfflineAnswerer(threshold, weights=weights, bias=bias)
     rows = []
     for q in questions:
         row = {
@@ -142,6 +142,7 @@ def evaluate(questions, book_ids, books, threshold=None) -> dict:
         row["latency_ms"] = (time.perf_counter() - start) * 1000
         row["answer_kind"] = answer.kind
         row["evidence"] = answer.evidence
+        row["features"] = answer.judgement or {}
         row["sources"] = len(answer.sources)
         row["verified"] = sum(s.verified for s in answer.sources)
         if q["answerable"] and answer.kind == "library":
@@ -192,25 +193,64 @@ def recall_kind(rows, kind):
     return round(sum(r["answer_kind"] == "not_found" for r in group) / len(group), 3) if group else None
 
 
-def calibrate(rows) -> float:
-    """The threshold with the best balance on dev (Youden's J: abstention recall on unanswerable
-    minus false abstention on answerable), ties broken towards the lower threshold."""
-    from qa.evidence import COVERAGE_THRESHOLD
+L2_CHOICES = (0.03, 0.01, 0.003, 0.001)  # ridge penalties tried (per question); leave-one-out picks
 
-    pos = [r["evidence"] or 0.0 for r in rows if not r["answerable"]]
-    neg = [r["evidence"] or 0.0 for r in rows if r["answerable"]]
-    best = (-2.0, COVERAGE_THRESHOLD)
-    print(f"{'threshold':>9} {'abst.recall':>11} {'abst.precision':>14} {'false abst.':>11}")
-    for step in range(30, 96, 5):
-        t = step / 100
-        tp = sum(p < t for p in pos)
-        fp = sum(n < t for n in neg)
-        precision = tp / (tp + fp) if tp + fp else 1.0
-        print(f"{t:9.2f} {tp / len(pos):11.3f} {precision:14.3f} {fp / len(neg):11.3f}")
-        j = tp / len(pos) - fp / len(neg)
-        if j > best[0] + 1e-9:
-            best = (j, t)
-    return best[1]
+
+def fit_logistic(x, y, l2: float, steps: int = 50):
+    """Weights and bias of a ridge-penalised logistic regression (Newton's method; the bias is not
+    penalised). x: rows of features, y: 1 = the passages answer."""
+    import numpy as np
+
+    a = np.hstack([np.asarray(x, dtype=float), np.ones((len(y), 1))])
+    y = np.asarray(y, dtype=float)
+    theta = np.zeros(a.shape[1])
+    ridge = np.eye(a.shape[1]) * l2 * len(y)
+    ridge[-1, -1] = 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(a @ theta)))
+        grad = a.T @ (p - y) + ridge @ theta
+        hess = a.T @ (a * (p * (1 - p))[:, None]) + ridge + 1e-9 * np.eye(a.shape[1])
+        theta -= np.linalg.solve(hess, grad)
+    return theta[:-1], float(theta[-1])
+
+
+def leave_one_out(x, y, l2: float) -> tuple[float, float, float]:
+    """Abstention precision, recall and Youden's J of the judge fitted without each question in turn."""
+    import numpy as np
+
+    from qa.evidence import ANSWER_PROBABILITY
+
+    abstain = []
+    for i in range(len(y)):
+        keep = np.arange(len(y)) != i
+        w, b = fit_logistic(x[keep], y[keep], l2)
+        abstain.append(1.0 / (1.0 + np.exp(-(x[i] @ w + b))) < ANSWER_PROBABILITY)
+    abstain = np.array(abstain)
+    tp, fp = int((abstain & (y == 0)).sum()), int((abstain & (y == 1)).sum())
+    pos, neg = max(1, int((y == 0).sum())), max(1, int((y == 1).sum()))
+    return tp / max(1, tp + fp), tp / pos, tp / pos - fp / neg
+
+
+def calibrate(rows) -> tuple[dict, float]:
+    """Fit the judge (qa.evidence.JUDGE_WEIGHTS, JUDGE_BIAS) on the dev rows' features, with the
+    ridge penalty whose leave-one-out abstention (an honest estimate of how it generalises) is best."""
+    import numpy as np
+
+    from qa.evidence import JUDGE_WEIGHTS
+
+    names = list(JUDGE_WEIGHTS)
+    x = np.array([[r["features"].get(n, 0.0) for n in names] for r in rows])
+    y = np.array([1.0 if r["answerable"] else 0.0 for r in rows])
+    best = None
+    for l2 in L2_CHOICES:
+        precision, recall, j = leave_one_out(x, y, l2)
+        print(f"ridge {l2}: leave-one-out abstention precision {precision:.3f}, recall {recall:.3f}")
+        if best is None or j > best[0] + 1e-9:
+            best = (j, l2)
+    w, b = fit_logistic(x, y, best[1])
+    weights = {n: round(float(v), 2) for n, v in zip(names, w, strict=True)}
+    print(f"ridge {best[1]}:\nJUDGE_WEIGHTS = {weights}\nJUDGE_BIAS = {round(b, 2)}")
+    return weights, round(b, 2)
 
 
 def print_table(label: str, s: dict) -> None:
@@ -235,8 +275,10 @@ def print_table(label: str, s: dict) -> None:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--split", choices=("dev", "test", "all"), default="test")
-    p.add_argument("--calibrate", action="store_true", help="sweep the abstention threshold on the dev half")
-    p.add_argument("--threshold", type=float, default=None, help="abstention threshold (default: calibrated)")
+    p.add_argument("--calibrate", action="store_true", help="fit the abstention judge on the dev half")
+    p.add_argument(
+        "--threshold", type=float, default=None, help="abstain below this answer probability (default 0.5)"
+    )
     p.add_argument("--pad", type=int, default=0, help="pad the library with copies up to this many passages")
     p.add_argument("--setup-only", action="store_true")
     args = p.parse_args(argv)
@@ -265,9 +307,9 @@ def main(argv=None) -> int:
     )
     summary = evaluate(questions, book_ids, books, args.threshold)
     if args.calibrate:
-        chosen = calibrate(summary["rows"])
-        print(f"calibrated threshold on dev: {chosen} (set qa.evidence.COVERAGE_THRESHOLD)")
-        summary = evaluate(questions, book_ids, books, chosen)
+        weights, bias = calibrate(summary["rows"])
+        print("(set them in qa/evidence.py; the dev numbers below use them)")
+        summary = evaluate(questions, book_ids, books, args.threshold, weights, bias)
     label = f"{split} half, embedder {settings.DOCPROF_EMBEDDINGS}"
     if args.pad:
         label += f", library padded with copies to {Chunk.objects.count():,} passages (latency only)"

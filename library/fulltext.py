@@ -123,8 +123,33 @@ def analyse_query(query: str, book_ids: Sequence[int], extra_text: str = "") -> 
         for lexeme, scope_df, all_df in cursor.fetchall():
             df[lexeme], global_df[lexeme] = int(scope_df), int(all_df)
     return QueryTerms(
-        lexemes, weights, df, global_df, int(chunks), int(words), expansions, " ".join(extra), groups
+        lexemes, weights, df, global_df, int(chunks), int(words), expansions, " ".join(extra), groups, books
     )
+
+
+# Lexemes of the books in scope that share a prefix with a word (a range over the unique index on
+# (lexeme, book), so it stays an index scan on a large library).
+VARIANT_PREFIX = 4
+VARIANTS = (
+    "SELECT DISTINCT lexeme FROM library_termstat WHERE book_id = ANY(%(books)s) AND ({ranges}) LIMIT 2000"
+)
+
+
+def scope_vocabulary_near(words: Sequence[str], book_ids: Sequence[int]) -> set[str]:
+    """The lexemes of `book_ids` that start like any of `words` (their first VARIANT_PREFIX
+    characters): where the close variants of a word the books never use would be ("neighbour" for
+    "neighbor")."""
+    prefixes = sorted({w[:VARIANT_PREFIX] for w in words if w})
+    if not prefixes or not book_ids:
+        return set()
+    params: dict = {"books": list(book_ids)}
+    ranges = []
+    for i, prefix in enumerate(prefixes):
+        params[f"lo{i}"], params[f"hi{i}"] = prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        ranges.append(f"(lexeme >= %(lo{i})s AND lexeme < %(hi{i})s)")
+    with connection.cursor() as cursor:
+        cursor.execute(VARIANTS.format(ranges=" OR ".join(ranges)), params)
+        return {row[0] for row in cursor.fetchall()}
 
 
 def chunk_positions(

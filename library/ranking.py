@@ -37,6 +37,7 @@ class QueryTerms:
     expansions: list[tuple[str, str]] = field(default_factory=list)  # (short form, long form) used
     extra_text: str = ""  # text added to the query for the embedder (expansions, a model rewrite)
     groups: list[tuple[str, list[str]]] = field(default_factory=list)  # (short lexeme, long lexemes)
+    book_ids: list[int] = field(default_factory=list)  # the scope the statistics are for
 
     @property
     def avgdl(self) -> float:

@@ -32,6 +32,7 @@ from library.fulltext import (  # noqa: F401 (the text side's public functions, 
     chunk_lexemes,
     chunk_positions,
     pool_scores,
+    scope_vocabulary_near,
     text_candidates,
     text_positions,
 )

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from docprof.ai.embeddings import Embedder
@@ -132,7 +133,7 @@ def ingest_book(book: Book, progress=NO_PROGRESS, embedder: Embedder | None = No
     if not chapter_drafts:
         raise IngestError(f"{book.original_filename} contains no readable text.")
     all_drafts = [d for _, drafts in chapter_drafts for d in drafts]
-    vectors = _embed_drafts(all_drafts, embedder, progress)
+    vectors = _embed_drafts(all_drafts, embedder, progress, known=_stored_vectors(book, embedder))
     progress.check_cancelled()
     progress.progress(f"Summarising {len(chapter_drafts)} chapters", STAGES["summarise"])
     summariser = get_summariser(embedder, job_id=progress.job_id, book_title=parsed.title)
@@ -169,23 +170,52 @@ def ingest_book(book: Book, progress=NO_PROGRESS, embedder: Embedder | None = No
     return book
 
 
-def _embed_drafts(drafts: list[ChunkDraft], embedder: Embedder, progress) -> list:
+def _stored_vectors(book: Book, embedder: Embedder) -> dict[str, object]:
+    """Vectors this embedder already made for this book's passages (re-ingestion) or for another
+    copy of the same file, by the exact text embedded: an unchanged passage is not embedded again."""
+    if getattr(book, "pk", None) is None:
+        return {}
+    same = Q(book=book) | Q(book__sha256=book.sha256) if book.sha256 else Q(book=book)
+    rows = Chunk.objects.filter(same, embedder=embedder.name, embedding__isnull=False)
+    return {
+        embedding_text(text, path): vector
+        for text, path, vector in rows.values_list("text", "heading_path", "embedding").iterator(2000)
+    }
+
+
+def _embed_drafts(drafts: list[ChunkDraft], embedder: Embedder, progress, known=None) -> list:
+    """One vector per passage, in order: each passage embedded once (in batches), none that
+    `known` already has a vector for."""
+    known = known or {}
+    texts = [_embedding_text(d) for d in drafts]
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
     span = STAGES["summarise"] - STAGES["embed"]
-    vectors: list = []
-    progress.progress(f"Embedding {len(drafts)} passages", STAGES["embed"])
-    for batch in embedder.embed_batches(_embedding_text(d) for d in drafts):
-        vectors.extend(batch)
+    made: dict[str, object] = {}
+    progress.progress(f"Embedding {len(todo)} passages", STAGES["embed"])
+    for batch_texts, batch in zip(
+        _batched(todo, embedder.batch_size), embedder.embed_batches(todo), strict=True
+    ):
+        made.update(zip(batch_texts, batch, strict=True))
         progress.check_cancelled()
         progress.progress(
-            f"Embedded {len(vectors)} of {len(drafts)} passages",
-            STAGES["embed"] + span * len(vectors) // max(1, len(drafts)),
+            f"Embedded {len(made)} of {len(todo)} passages",
+            STAGES["embed"] + span * len(made) // max(1, len(todo)),
         )
-    return vectors
+    return [made[t] if t in made else known[t] for t in texts]
+
+
+def _batched(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def embedding_text(text: str, heading_path: list[str]) -> str:
+    # The heading path gives a passage the context its own words may lack.
+    return " / ".join(heading_path[-2:]) + "\n" + text
 
 
 def _embedding_text(draft: ChunkDraft) -> str:
-    # The heading path gives a passage the context its own words may lack.
-    return " / ".join(draft.heading_path[-2:]) + "\n" + draft.text
+    return embedding_text(draft.text, draft.heading_path)
 
 
 @dataclass

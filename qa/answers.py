@@ -34,14 +34,15 @@ class Answer:
     answer: str
     sources: list[Source] = field(default_factory=list)
     rewritten_question: str | None = None
-    evidence: float | None = None  # key-term coverage of the best passage (offline), for the record
+    evidence: float | None = None  # offline: the judge's probability that the passages answer
+    judgement: dict | None = None  # the judge's inputs (offline), for the record and calibration
     later_in_lecture: bool = False
-    answerer: str = ""  # which answerer wrote it (offline-extractive-v1, model-v1, meta, lecture)
+    answerer: str = ""  # which answerer wrote it (offline-extractive-v2, model-v1, meta, lecture)
 
     def as_dict(self) -> dict:
         """The contract's fields: kind, answer, rewritten_question, sources."""
         data = asdict(self)
-        for private in ("evidence", "later_in_lecture", "answerer"):
+        for private in ("evidence", "judgement", "later_in_lecture", "answerer"):
             data.pop(private)
         return data
 

@@ -5,14 +5,19 @@ retrieval, used by the API, `manage.py ask` and bench/qa_eval.py.
     read (the question rewritten into the books' vocabulary when a model is configured) ->
     answered by the lecture so far? -> the answerer (model or offline), which abstains with
     `not_found` when the passages do not answer.
+
+`answer_events(..., stream=True)` is the same, yielding the answer's text as the model writes it
+(the model answerer streams; the offline, meta and lecture answers are whole at once and yield
+nothing before the final Answer).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 
 from docprof.ai.errors import AIError
 from docprof.ai.factory import get_llm
+from docprof.ai.llm import collect
 from docprof.ai.prompts import load_prompt
 from docprof.ai.text import content_terms, split_sentences
 from library.query_rewrite import vocabulary_rewrite
@@ -76,7 +81,12 @@ def best_window(text: str, terms) -> tuple[float, str]:
     return best, best_text
 
 
-def answer_question(
+def answer_question(question: str, book_ids: Sequence[int], **options) -> Answer:
+    """The answer to `question` (see `answer_events` for the options)."""
+    return collect(answer_events(question, book_ids, **options))[1]
+
+
+def answer_events(
     question: str,
     book_ids: Sequence[int],
     *,
@@ -87,7 +97,10 @@ def answer_question(
     embedder=None,
     job=None,
     book_titles: Sequence[str] = (),
-) -> Answer:
+    stream: bool = False,
+) -> Generator[str, None, Answer]:
+    """Answer `question`; with `stream`, yield the answer's text as a streaming answerer writes it
+    (a preview: the returned Answer, with its verified sources, is authoritative)."""
     question = clean_question(question)
     llm = get_llm() if llm is _UNSET else llm
     rewritten = rewrite_followup(question, history, llm, job)
@@ -108,7 +121,10 @@ def answer_question(
         later = evidence.answers(come_score) and come_score > said_score
     if answerer is None:
         answerer = ModelAnswerer(llm, job) if llm is not None else OfflineAnswerer()
-    result = answerer.answer(asked, hits, terms, later=later)
+    if stream and hasattr(answerer, "answer_stream"):
+        result = yield from answerer.answer_stream(asked, hits, terms, later=later)
+    else:
+        result = answerer.answer(asked, hits, terms, later=later)
     result.rewritten_question = rewritten
     result.answerer = result.answerer or answerer.name
     return result

@@ -5,7 +5,9 @@ by the passage's best sentence."""
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Generator
 
 import pydantic
 
@@ -88,6 +90,51 @@ class ModelAnswerer:
             lecture=lecture,
             where=where or "studying their books",
         )
+        return self._cited(out, question, hits, terms, later)
+
+    def answer_stream(
+        self, question: str, hits: list[SearchHit], terms: QueryTerms, *, later: bool = False, where: str = ""
+    ) -> Generator[str, None, Answer]:
+        """`answer`, with the answer's text yielded as the model writes it. The model writes plain
+        text, then its quotes after a QUOTES: line (never shown while streaming); the returned
+        Answer is built exactly as `answer` builds it, every quote verified."""
+        hits = hits[:JUDGED]
+        if not hits:
+            return not_found(question, hits, terms)
+        block = passages_block(hits)
+        judgement = self._ask("judge", Judgement, 300, question=question, passages=block)
+        if not judgement.answers:
+            return not_found(question, hits, terms)
+        prompt = load_prompt("qa.prompts", "answer_stream")
+        stream = self.llm.stream(
+            SYSTEM,
+            [
+                {
+                    "role": "user",
+                    "content": prompt.render(
+                        question=question,
+                        passages=block,
+                        lecture="The answer comes later in this lecture." if later else "",
+                        where=where or "studying their books",
+                    ),
+                }
+            ],
+            max_tokens=800,
+            temperature=0.0,
+            purpose="qa.answer_stream",
+            job=self.job,
+            prompt_version=prompt.key,
+        )
+        split = QuotesSplitter()
+        for delta in stream:
+            shown = split.feed(delta)
+            if shown:
+                yield shown
+        return self._cited(split.parsed(), question, hits, terms, later)
+
+    def _cited(self, out: ModelAnswerOut, question, hits, terms, later) -> Answer:
+        """The model's answer with its citations checked: a quote not found verbatim in its passage
+        is replaced by the passage's best sentence; [n] renumbered in the order cited."""
         sources, numbers = [], {}
         for citation in out.citations:
             if not 1 <= citation.n <= len(hits) or citation.n in numbers:
@@ -108,3 +155,41 @@ class ModelAnswerer:
         if not sources:  # an answer that cites nothing from the passages is not an answer from the library
             return not_found(question, hits, terms)
         return Answer(LIBRARY, text.strip(), sources, later_in_lecture=later)
+
+
+class QuotesSplitter:
+    """Streamed model text -> what can be shown now (the answer), holding back the QUOTES: part."""
+
+    MARK = "QUOTES:"
+
+    def __init__(self):
+        self.text, self.shown, self.done = "", 0, False
+
+    def feed(self, delta: str) -> str:
+        self.text += delta
+        if self.done:
+            return ""
+        cut = self.text.find(self.MARK, self.shown)
+        if cut >= 0:
+            self.done = True
+        else:  # hold back a tail that could be the start of the mark
+            cut = len(self.text)
+            for k in range(min(len(self.MARK) - 1, len(self.text)), 0, -1):
+                if self.MARK.startswith(self.text[-k:]):
+                    cut -= k
+                    break
+        out, self.shown = self.text[self.shown : cut], max(self.shown, cut)
+        return out
+
+    def parsed(self) -> ModelAnswerOut:
+        answer, _, quotes = self.text.partition(self.MARK)
+        citations = []
+        try:
+            found = json.loads(re.sub(r"^```(?:json)?|```$", "", quotes.strip()).strip() or "[]")
+            citations = [Citation.model_validate(c) for c in found if isinstance(c, dict)]
+        except (ValueError, pydantic.ValidationError):
+            pass  # no usable quotes: each cited passage is quoted by its best sentence
+        if not citations:
+            numbers = dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", answer))
+            citations = [Citation(n=n, quote="") for n in numbers]
+        return ModelAnswerOut(answer=answer.strip(), citations=citations)

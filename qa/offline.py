@@ -1,24 +1,34 @@
 """The offline answerer: extractive (the best sentences of the best passages, with citations),
-abstaining when the passages do not cover the question's key terms (qa.evidence)."""
+abstaining when the calibrated judge (qa.evidence.judge) finds that the passages do not answer."""
 
 from __future__ import annotations
 
 from library.ranking import QueryTerms
-from library.retrieval import SearchHit, chunk_lexemes, chunk_positions, text_positions
+from library.retrieval import (
+    SearchHit,
+    chunk_lexemes,
+    chunk_positions,
+    scope_vocabulary_near,
+    text_positions,
+)
 from qa import evidence
 from qa.answers import LIBRARY, Answer, best_sentences, cite, not_found, source_for
 
 MAX_PASSAGES = 3  # passages quoted in an answer
 JUDGED = 5  # passages whose coverage is judged
+SUPPORT = 0.75  # a passage is quoted when it covers at least this share of what the best one covers
 
 
 class OfflineAnswerer:
-    name = "offline-extractive-v1"
+    name = "offline-extractive-v2"
 
-    def __init__(self, threshold: float | None = None):
-        self.threshold = evidence.COVERAGE_THRESHOLD if threshold is None else threshold
+    def __init__(self, threshold: float | None = None, *, weights=None, bias: float | None = None):
+        """`threshold`: the answer probability below which it abstains (default: the judge's);
+        `weights`/`bias`: another judge model (calibration)."""
+        self.threshold = evidence.ANSWER_PROBABILITY if threshold is None else threshold
+        self.weights, self.bias = weights, bias
 
-    def judge(
+    def coverages(
         self, question: str, hits: list[SearchHit], terms: QueryTerms
     ) -> list[tuple[SearchHit, evidence.Coverage]]:
         """Key-term coverage of the question by each of the best passages."""
@@ -40,17 +50,26 @@ class OfflineAnswerer:
             for h in hits[:JUDGED]
         ]
 
+    def judge(
+        self, question: str, hits: list[SearchHit], terms: QueryTerms
+    ) -> tuple[list[tuple[SearchHit, evidence.Coverage]], evidence.Judgement]:
+        judged = self.coverages(question, hits, terms)
+        unseen = [t for t in evidence.key_terms(terms) if not terms.df.get(t) and evidence.checkable(t)]
+        near = scope_vocabulary_near(unseen, terms.book_ids) if unseen and terms.book_ids else set()
+        absent = evidence.absent_terms(terms, near)
+        verdict = evidence.judge(terms, [c for _, c in judged], absent, self.weights, self.bias)
+        return judged, verdict
+
     def answer(
         self, question: str, hits: list[SearchHit], terms: QueryTerms, *, later: bool = False
     ) -> Answer:
-        judged = self.judge(question, hits, terms)
-        best = max((c.score for _, c in judged), default=0.0)
-        if not evidence.answers(best, self.threshold):
-            missing = min(judged, key=lambda hc: -hc[1].score)[1].missing if judged else []
-            result = not_found(question, hits, terms, missing)
-            result.evidence = best
+        judged, verdict = self.judge(question, hits, terms)
+        if not judged or verdict.probability < self.threshold:
+            result = not_found(question, hits, terms, verdict.absent + verdict.missing)
+            result.evidence, result.judgement = verdict.probability, verdict.features
             return result
-        support = [h for h, c in judged if evidence.answers(c.score, self.threshold)][:MAX_PASSAGES]
+        best = max(c.score for _, c in judged)
+        support = [h for h, c in judged if c.score > 0 and c.score >= SUPPORT * best][:MAX_PASSAGES]
         sources, parts = [], []
         for n, hit in enumerate(support, 1):
             sentences = best_sentences(hit.text, terms, 2 if n == 1 else 1)
@@ -60,4 +79,11 @@ class OfflineAnswerer:
         text = "\n".join(parts)
         if later:
             text = "This comes up later in this lecture; briefly: " + text
-        return Answer(LIBRARY, text, sources, evidence=best, later_in_lecture=later)
+        return Answer(
+            LIBRARY,
+            text,
+            sources,
+            evidence=verdict.probability,
+            judgement=verdict.features,
+            later_in_lecture=later,
+        )

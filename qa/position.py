@@ -1,5 +1,9 @@
 """Where the learner is in the lecture: position (seconds) x pace (words per minute) -> word offset
-into the lecture script; what has been said so far and what is still to come."""
+into the lecture script; what has been said so far and what is still to come.
+
+The section page works the other way round (static/js/qa.js): from how far the learner has read
+to seconds, using `script_blocks` (where each "## " segment of the script starts, in the words
+`word_offset` counts) and the same pace, so the position it sends lands on the words it means."""
 
 from __future__ import annotations
 
@@ -43,3 +47,16 @@ def split_script(script: str, position_seconds: float | None, pace_wpm: int) -> 
     words = script.split()
     offset = word_offset(position_seconds, pace_wpm, len(words))
     return " ".join(words[:offset]), " ".join(words[offset:])
+
+
+def script_blocks(script: str) -> list[dict]:
+    """{start, words} of each "## heading" segment of a lecture script, in script words."""
+    blocks: list[dict] = []
+    offset = 0
+    for line in script.splitlines():
+        words = len(line.split())
+        if line.startswith("## ") or not blocks:
+            blocks.append({"start": offset, "words": 0})
+        blocks[-1]["words"] += words
+        offset += words
+    return [b for b in blocks if b["words"]]

@@ -1,15 +1,19 @@
 """Writes for questions: ask (opening a session with the first question), close a session.
+`ask` is `prepare` (checks, the session) then `answer` (a generator: the answer's text as it is
+written when streaming, then the stored message).
 
 No transaction is held open across answering (which may call a model): the session is stored
 first, the message after the answer."""
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from courses.selectors import sections_in_order
+from docprof.ai.llm import collect
 from lectures.selectors import current_delivery
 from library.models import Book
 from library.retrieval import QueryError
@@ -45,11 +49,17 @@ class Asked:
         return data
 
 
+def lecture_pace(section, delivery) -> int:
+    """Words per minute of the learner's lecture: the delivery's style, else the course's pace."""
+    style = (delivery.style_snapshot if delivery else None) or {}
+    pace = style.get("pace_wpm") or (section.course.preferences or {}).get("pace_wpm") or DEFAULT_PACE_WPM
+    return int(pace)
+
+
 def lecture_context(section, delivery, position_seconds: float | None) -> LectureContext:
     course = section.course
     ordered = sections_in_order(course)
-    style = (delivery.style_snapshot if delivery else None) or {}
-    pace = style.get("pace_wpm") or (course.preferences or {}).get("pace_wpm") or DEFAULT_PACE_WPM
+    pace = lecture_pace(section, delivery)
     return LectureContext(
         course_title=course.title,
         section_title=section.title,
@@ -96,8 +106,23 @@ def open_session(user, section, session_id=None, position: float | None = None) 
     )
 
 
-def ask(user, section, question, *, position_seconds=None, session_id=None, llm=engine._UNSET) -> Asked:
-    """Answer `question` asked in `section` (already checked to be the user's) and store it."""
+@dataclass
+class Question:
+    """A question checked and its session opened, ready to be answered."""
+
+    user: object
+    section: object
+    text: str
+    position: float | None
+    session: QASession
+    history: list[Turn]
+    book_ids: list[int]
+    book_titles: list[str]
+    context: LectureContext
+
+
+def prepare(user, section, question, *, position_seconds=None, session_id=None) -> Question:
+    """Check the question and open (or continue) its session; QuestionRefused says what to fix."""
     try:
         question = engine.clean_question(question)
     except QueryError as exc:
@@ -108,20 +133,38 @@ def ask(user, section, question, *, position_seconds=None, session_id=None, llm=
     book_ids = ready_book_ids(user)
     titles = list(Book.objects.filter(pk__in=book_ids).values_list("title", flat=True)[:20])
     context = lecture_context(section, session.delivery, position)
-    answer = engine.answer_question(
-        question, book_ids, context=context, history=history, llm=llm, book_titles=titles
+    return Question(user, section, question, position, session, history, book_ids, titles, context)
+
+
+def answer(asked: Question, *, llm=engine._UNSET, stream: bool = False) -> Generator[str, None, Asked]:
+    """Answer a prepared question and store it (one QAMessage, once the answer is whole). With
+    `stream`, the answer's text is yielded as it is written; nothing is stored if it is not finished."""
+    result = yield from engine.answer_events(
+        asked.text,
+        asked.book_ids,
+        context=asked.context,
+        history=asked.history,
+        llm=llm,
+        book_titles=asked.book_titles,
+        stream=stream,
     )
     message = QAMessage.objects.create(
-        session=session,
-        question=question,
-        rewritten_question=answer.rewritten_question or "",
-        answer=answer.answer,
-        kind=answer.kind,
-        sources=list(answer.as_dict()["sources"]),
-        position_seconds=position,
-        answerer=answer.answerer,
+        session=asked.session,
+        question=asked.text,
+        rewritten_question=result.rewritten_question or "",
+        answer=result.answer,
+        kind=result.kind,
+        sources=list(result.as_dict()["sources"]),
+        position_seconds=asked.position,
+        answerer=result.answerer,
     )
-    return Asked(session, message, answer)
+    return Asked(asked.session, message, result)
+
+
+def ask(user, section, question, *, position_seconds=None, session_id=None, llm=engine._UNSET) -> Asked:
+    """Answer `question` asked in `section` (already checked to be the user's) and store it."""
+    prepared = prepare(user, section, question, position_seconds=position_seconds, session_id=session_id)
+    return collect(answer(prepared, llm=llm))[1]
 
 
 def close_session(session: QASession) -> QASession:

@@ -1,10 +1,12 @@
-"""The question box on the section page (htmx): a question in, the exchange fragment out."""
+"""The question box on the section page: a question in, the exchange fragment out (htmx); and one
+stored exchange as a fragment (the page's streaming script shows it once the answer is final)."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_POST
 
 from qa import selectors, services
+from qa.models import QAMessage
 from qa.throttles import QuestionThrottle
 
 
@@ -34,3 +36,10 @@ def ask(request, pk: int):
     except services.QuestionRefused as exc:
         return render(request, "qa/_ask_response.html", {"error": exc.message}, status=exc.status)
     return render(request, "qa/_ask_response.html", {"message": asked.message})
+
+
+@login_required
+@require_GET
+def message(request, pk: int):
+    found = get_object_or_404(QAMessage.objects.filter(session__user=request.user), pk=pk)
+    return render(request, "qa/_exchange.html", {"message": found})

@@ -14,13 +14,14 @@ off unless a limiter is passed.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import deque
 
 import pydantic
 
-from docprof.ai.llm import LLM, ProviderResponse, Usage
+from docprof.ai.llm import LLM, ProviderResponse, StreamEnd, Usage
 
 
 def _tokens(text: str) -> int:
@@ -95,3 +96,10 @@ class FakeLLM(LLM):
             else ("tool_use" if self.stop_reason == "end_turn" else self.stop_reason),
             latency_ms=int(self.latency * 1000),
         )
+
+    def _stream(self, model, system, messages, *, max_tokens, temperature):
+        response = self._call(
+            model, system, messages, max_tokens=max_tokens, temperature=temperature, schema=None
+        )
+        yield from re.findall(r"\s*\S+", response.text) or [response.text]
+        yield StreamEnd(response.usage, response.stop_reason, response.model, response.latency_ms)

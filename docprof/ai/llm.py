@@ -12,6 +12,11 @@
    repair it, given the validation error; a second failure is a `StructuredOutputError`;
 5. every call (ok, error, replayed) is an `ai.LLMCall` row, keyed by the job id.
 
+`LLM.stream` is the same call for plain text, written as it arrives: a generator of text deltas
+whose return value is the `LLMResult` (`result = yield from llm.stream(...)`, or `collect()`).
+Retries and the fallback model apply until the first delta; the ledger row is written once, at the
+end (or when the reader stops early: an `error` row with what was received).
+
 `docprof.ai.factory.get_llm()` returns the configured provider, or **None when `DOCPROF_LLM=none`**:
 callers then use their offline engines (no network, deterministic).
 """
@@ -22,6 +27,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -34,6 +40,7 @@ from docprof.ai.errors import (
     AIError,
     OutputTruncated,
     StructuredOutputError,
+    Unavailable,
 )
 from docprof.ai.pricing import estimate_cost
 from docprof.ai.prompts import BOOK_TEXT_IS_DATA
@@ -61,6 +68,16 @@ class ProviderResponse:
     stop_reason: str  # normalised: end_turn | max_tokens | tool_use | stop_sequence | content_filtered
     latency_ms: int = 0
     data: dict | None = None
+
+
+@dataclass(frozen=True)
+class StreamEnd:
+    """The last item of a provider's `_stream`: what the whole answer cost and why it stopped."""
+
+    usage: Usage
+    stop_reason: str
+    model: str = ""
+    latency_ms: int = 0
 
 
 @dataclass(frozen=True)
@@ -156,21 +173,9 @@ class LLM:
         Returns text, or with `schema` a validated instance in `.parsed` (also `.value`). Raises an
         `AIError` subclass. `job` (GenerationJob or id) scopes ledger replay and the job's counters.
         """
-        if max_tokens <= 0:
-            raise ValueError("max_tokens must be set (positive)")
-        if BOOK_TEXT_IS_DATA not in system:
-            system = f"{system.rstrip()}\n\n{BOOK_TEXT_IS_DATA}"
-        request = {
-            "provider": self.provider,
-            "model": self.model,
-            "system": system,
-            "messages": messages,
-            "max_tokens": max_tokens,
-            "temperature": temperature,
-            "schema": schema_spec(schema) if schema else None,
-            "prompt_version": prompt_version,
-        }
-        req_hash = ledger.request_hash(request)
+        system, request, req_hash = self._request(
+            system, messages, max_tokens, temperature, schema, prompt_version
+        )
         if self.ledger_enabled and job is not None:
             replay = self._replay(job, req_hash, request, schema, purpose)
             if replay is not None:
@@ -232,7 +237,172 @@ class LLM:
             call_id=call_id,
         )
 
+    def stream(
+        self,
+        system: str,
+        messages: list[dict],
+        *,
+        max_tokens: int,
+        temperature: float = 0.2,
+        purpose: str,
+        job=None,
+        prompt_version: str = "",
+        allow_truncated: bool = False,
+    ) -> Generator[str, None, LLMResult]:
+        """`complete()` for plain text, yielding the text as the model writes it; returns the result.
+
+        Transient errors before the first delta are retried (then the fallback model); an error after
+        it ends the stream (the reader has shown part of an answer). One ledger row, at the end.
+        """
+        system, request, req_hash = self._request(
+            system, messages, max_tokens, temperature, None, prompt_version
+        )
+        if self.ledger_enabled and job is not None:
+            replay = self._replay(job, req_hash, request, None, purpose)
+            if replay is not None:
+                if replay.text:
+                    yield replay.text
+                return replay
+        attempt = _Attempt()
+        model_used, parts, source, reserved = self.model, [], None, 0
+        started = time.perf_counter()
+        try:
+            model_used, source, first, reserved = self._open_stream(
+                system, messages, max_tokens=max_tokens, temperature=temperature, attempt=attempt
+            )
+            end = None
+            for item in _chain(first, source):
+                if isinstance(item, StreamEnd):
+                    end = item
+                elif item:
+                    parts.append(item)
+                    yield item
+            if end is None:
+                raise Unavailable(f"{purpose}: the model's stream ended before the answer did.")
+            text = "".join(parts)
+            usage = end.usage
+            if not usage.output_tokens and text:  # a server that does not report usage when streaming
+                usage = Usage(usage.input_tokens or _estimate_tokens(system, messages), len(text) // 4 + 1)
+            response = ProviderResponse(text, usage, end.model or model_used, end.stop_reason)
+            attempt.usage = attempt.usage + usage
+            attempt.latency_ms += end.latency_ms or int((time.perf_counter() - started) * 1000)
+            attempt.response = response
+            self._check_stop(response, max_tokens, purpose, not allow_truncated)
+        except AIError as exc:
+            if attempt.response is None:  # what the reader was shown before the error
+                attempt.response = ProviderResponse("".join(parts), attempt.usage, model_used, "")
+            self._record_error(job, purpose, model_used, req_hash, request, attempt, exc)
+            raise
+        except GeneratorExit:
+            attempt.response = ProviderResponse("".join(parts), attempt.usage, model_used, "")
+            closed = Unavailable("the reader stopped the stream before the end")
+            self._record_error(job, purpose, model_used, req_hash, request, attempt, closed)
+            raise
+        finally:
+            if source is not None and hasattr(source, "close"):
+                source.close()
+            if self.limiter is not None and reserved:
+                self.limiter.refund(
+                    model_used, reserved - attempt.usage.input_tokens - attempt.usage.output_tokens
+                )
+        cost = estimate_cost(attempt.usage.input_tokens, attempt.usage.output_tokens, model_used)
+        call_id = None
+        if self.ledger_enabled:
+            row = ledger.record(
+                job=job,
+                purpose=purpose,
+                provider=self.provider,
+                model=model_used,
+                req_hash=req_hash,
+                request=request,
+                response={"text": response.text, "data": None, "stop_reason": response.stop_reason},
+                input_tokens=attempt.usage.input_tokens,
+                output_tokens=attempt.usage.output_tokens,
+                latency_ms=attempt.latency_ms,
+                cost_usd=cost,
+            )
+            call_id = row.pk
+        return LLMResult(
+            text=response.text,
+            parsed=None,
+            usage=attempt.usage,
+            model=model_used,
+            stop_reason=response.stop_reason,
+            latency_ms=attempt.latency_ms,
+            provider=self.provider,
+            cost_usd=cost,
+            call_id=call_id,
+        )
+
+    # -- provider hook for streaming ----------------------------------------------------------
+    def _stream(
+        self, model: str, system: str, messages: list[dict], *, max_tokens: int, temperature: float
+    ) -> Iterator[str | StreamEnd]:
+        """Text deltas, then one `StreamEnd`. By default the whole answer at once (no streaming API)."""
+        response = self._call(
+            model, system, messages, max_tokens=max_tokens, temperature=temperature, schema=None
+        )
+        yield response.text
+        yield StreamEnd(response.usage, response.stop_reason, response.model, response.latency_ms)
+
     # -- internals ---------------------------------------------------------------------------
+    def _request(self, system, messages, max_tokens, temperature, schema, prompt_version):
+        """(system with the book-text rule, the canonical request, its hash)."""
+        if max_tokens <= 0:
+            raise ValueError("max_tokens must be set (positive)")
+        if BOOK_TEXT_IS_DATA not in system:
+            system = f"{system.rstrip()}\n\n{BOOK_TEXT_IS_DATA}"
+        request = {
+            "provider": self.provider,
+            "model": self.model,
+            "system": system,
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": temperature,
+            "schema": schema_spec(schema) if schema else None,
+            "prompt_version": prompt_version,
+        }
+        return system, request, ledger.request_hash(request)
+
+    def _open_stream(self, system, messages, *, max_tokens, temperature, attempt):
+        """(model, the provider's stream, its first item, tokens reserved), retried and with the
+        fallback model until the first item arrives."""
+        models = [self.model] + ([self.fallback_model] if self.fallback_model else [])
+        for index, model in enumerate(models):
+            try:
+                source, first, reserved = call_with_retries(
+                    f"LLM {model} (stream)",
+                    self._start_stream,
+                    model,
+                    system,
+                    messages,
+                    max_tokens,
+                    temperature,
+                    max_attempts=self.max_attempts,
+                )
+                return model, source, first, reserved
+            except RETRYABLE as exc:
+                if index == len(models) - 1:
+                    raise
+                log.warning("LLM %s unavailable (%s); falling back to %s", model, exc, models[index + 1])
+        raise AssertionError("unreachable")
+
+    def _start_stream(self, model, system, messages, max_tokens, temperature):
+        reserved = 0
+        if self.limiter is not None:
+            reserved = _estimate_tokens(system, messages) + max_tokens
+            self.limiter.acquire(model, reserved)
+        source = self._stream(model, system, messages, max_tokens=max_tokens, temperature=temperature)
+        try:
+            first = next(source)
+        except StopIteration:
+            raise Unavailable(f"LLM {model}: the stream was empty.") from None
+        except BaseException:
+            if self.limiter is not None:
+                self.limiter.refund(model, reserved)
+            raise
+        return source, first, reserved
+
     def _replay(self, job, req_hash, request, schema, purpose) -> LLMResult | None:
         row = ledger.find_replay(job, req_hash)
         if row is None:
@@ -391,3 +561,22 @@ class LLM:
             outcome="error",
             error=f"{type(exc).__name__}: {exc}",
         )
+
+
+def _estimate_tokens(system: str, messages: list[dict]) -> int:
+    return (len(system) + sum(len(str(m.get("content", ""))) for m in messages)) // 4
+
+
+def _chain(first, rest: Iterator):
+    yield first
+    yield from rest
+
+
+def collect(stream: Generator[str, None, LLMResult]) -> tuple[list[str], LLMResult]:
+    """Run a stream to its end: (the deltas, the result)."""
+    deltas: list[str] = []
+    while True:
+        try:
+            deltas.append(next(stream))
+        except StopIteration as stop:
+            return deltas, stop.value

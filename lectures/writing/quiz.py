@@ -23,7 +23,8 @@ FORMULA_RE = re.compile(r"(?P<lhs>[A-Za-z][\w ]{0,40}?)\s*=\s*(?P<rhs>[^=]{3,})"
 NOT_A_TERM = frozenset(
     "this that these those there it its what which such each we they he she you one our their another "
     "both either neither some any all most many several here who if then so since because when while "
-    "although as thus hence and but or for to in on price".split()
+    "although as thus hence and but or for to in on price whereas however therefore note recall suppose "
+    "let".split()
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]{4,}")
 
@@ -39,7 +40,7 @@ def _term_ok(term: str) -> bool:
     words = term.lower().split()
     return (
         1 <= len(words) <= 4
-        and words[0] not in NOT_A_TERM
+        and words[0] not in NOT_A_TERM | STOPWORDS  # "where RONIC is …" names no term
         and words[-1] not in STOPWORDS
         and not (set(words) <= STOPWORDS | GENERIC)
     )

@@ -1,5 +1,6 @@
-"""The question box's pieces: the history of the user's open question session for a section, and
-answers rendered safely with their [n] markers linked to the source chips."""
+"""The question box's pieces: the history of the user's open question session for a section,
+answers rendered safely with their [n] markers linked to the source chips, and what the page needs
+to turn the learner's reading position into seconds of lecture (qa.position)."""
 
 import re
 
@@ -8,6 +9,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from qa.models import QASession
+from qa.position import script_blocks
+from qa.services import lecture_pace
 
 register = template.Library()
 MARKER = re.compile(r"\[(\d+)\]")
@@ -34,3 +37,15 @@ def with_chips(answer: str, message_id) -> str:
         escape(answer),
     )
     return mark_safe(html.replace("\n", "<br>"))  # noqa: S308 (escaped above; only our links added)
+
+
+@register.simple_tag
+def qa_lecture_timing(section, delivery=None) -> dict:
+    """Pace and segment word offsets of the learner's lecture, for the page's position (JSON)."""
+    script = delivery.lecture_script if delivery else ""
+    blocks = script_blocks(script)
+    return {
+        "pace_wpm": lecture_pace(section, delivery),
+        "blocks": blocks,
+        "total_words": len(script.split()),
+    }

@@ -1,4 +1,5 @@
-"""Amazon Bedrock: `converse` for text and tool-use structured output; Titan Text Embeddings V2."""
+"""Amazon Bedrock: `converse` for text and tool-use structured output, `converse_stream` for text as it
+is written; Titan Text Embeddings V2."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from django.conf import settings
 
 from docprof.ai import errors
 from docprof.ai.embeddings import Embedder
-from docprof.ai.llm import LLM, ProviderResponse, Usage, schema_spec
+from docprof.ai.llm import LLM, ProviderResponse, StreamEnd, Usage, schema_spec
 from docprof.ai.ratelimit import get_limiter
 from docprof.ai.retry import call_with_retries
 
@@ -76,6 +77,7 @@ def map_error(exc: Exception, model: str) -> errors.AIError:
         return errors.Unavailable(f"Bedrock {model}: {exc}")
     err = exc.response.get("Error", {})
     code, message = err.get("Code", ""), err.get("Message", str(exc))
+    code = code[:1].upper() + code[1:]  # errors inside a stream are named "throttlingException"
     text = f"Bedrock {model}: {code}: {message}"
     if code in ("ThrottlingException", "ServiceQuotaExceededException", "TooManyRequestsException"):
         return errors.Throttled(text)
@@ -168,6 +170,34 @@ class BedrockLLM(LLM):
             stop_reason=STOP_REASONS.get(resp.get("stopReason", ""), resp.get("stopReason", "")),
             latency_ms=resp.get("metrics", {}).get("latencyMs", 0),
         )
+
+    def _stream(self, model, system, messages, *, max_tokens, temperature):
+        request = self.converse_request(
+            model, system, messages, max_tokens=max_tokens, temperature=temperature, schema=None
+        )
+        events = None
+        try:
+            events = self.client.converse_stream(**request)["stream"]
+            usage, reason, latency = Usage(), None, 0
+            for event in events:
+                if "contentBlockDelta" in event:
+                    text = event["contentBlockDelta"].get("delta", {}).get("text")
+                    if text:
+                        yield text
+                elif "messageStop" in event:
+                    reason = event["messageStop"].get("stopReason", "")
+                elif "metadata" in event:
+                    found = event["metadata"].get("usage", {})
+                    usage = Usage(found.get("inputTokens", 0), found.get("outputTokens", 0))
+                    latency = event["metadata"].get("metrics", {}).get("latencyMs", 0)
+        except (ClientError, BotoCoreError) as exc:  # an error event in the stream is a ClientError
+            raise map_error(exc, model) from exc
+        finally:
+            if events is not None:
+                events.close()
+        if reason is None:
+            raise errors.Unavailable(f"Bedrock {model}: the stream ended before the answer did.")
+        yield StreamEnd(usage, STOP_REASONS.get(reason, reason), model, latency)
 
 
 class TitanEmbedder(Embedder):

@@ -1,6 +1,7 @@
 """OpenAI-compatible servers (vLLM, Ollama, llama.cpp server, LM Studio, OpenAI) over httpx.
 
-Chat: `POST {base}/chat/completions`; structured output with `response_format: json_schema` when
+Chat: `POST {base}/chat/completions` (with `stream: true` for `LLM.stream`: server-sent events of
+deltas, usage in the last one); structured output with `response_format: json_schema` when
 `DOCPROF_OPENAI_JSON_SCHEMA` is on, else the schema goes into the system prompt and the JSON is
 parsed from the text. Embeddings: `POST {base}/embeddings`.
 """
@@ -15,7 +16,7 @@ from django.conf import settings
 
 from docprof.ai import errors
 from docprof.ai.embeddings import Embedder
-from docprof.ai.llm import LLM, ProviderResponse, Usage, schema_spec
+from docprof.ai.llm import LLM, ProviderResponse, StreamEnd, Usage, schema_spec
 from docprof.ai.ratelimit import get_limiter
 from docprof.ai.retry import call_with_retries
 
@@ -124,6 +125,55 @@ class OpenAICompatLLM(LLM):
             model=body.get("model") or model,
             stop_reason=STOP_REASONS.get(reason, reason),
         )
+
+    def _stream(self, model, system, messages, *, max_tokens, temperature):
+        payload = self.chat_request(
+            model, system, messages, max_tokens=max_tokens, temperature=temperature, schema=None
+        )
+        payload.update(stream=True, stream_options={"include_usage": True})
+        what = f"{model} at {self.client.base_url}"
+        try:
+            with self.client.stream("POST", "chat/completions", json=payload) as resp:
+                if resp.status_code >= 400:
+                    resp.read()
+                    raise map_http_error(resp.status_code, resp.text, what)
+                yield from stream_events(resp.iter_lines(), model, what)
+        except httpx.TimeoutException as exc:
+            raise errors.Timeout(
+                f"{what}: timed out ({exc!r}); DOCPROF_OPENAI_TIMEOUT sets the limit."
+            ) from exc
+        except httpx.TransportError as exc:
+            raise errors.Unavailable(f"{what}: the connection failed: {exc!r}") from exc
+
+
+def stream_events(lines, model: str, what: str):
+    """Server-sent events of a streamed chat completion -> text deltas, then one StreamEnd."""
+    usage, reason, served = Usage(), None, model
+    for line in lines:
+        if not line.startswith("data:"):
+            continue  # blank lines between events, comments (": keep-alive"), event names
+        data = line[5:].strip()
+        if data == "[DONE]":
+            break
+        try:
+            event = json.loads(data)
+        except ValueError as exc:
+            raise errors.Unavailable(f"{what}: a streamed event is not JSON: {data[:200]}") from exc
+        if not isinstance(event, dict):
+            raise errors.Unavailable(f"{what}: unexpected streamed event: {data[:200]}")
+        if event.get("error"):
+            raise errors.Unavailable(f"{what}: the server stopped the answer: {str(event['error'])[:300]}")
+        served = event.get("model") or served
+        for choice in event.get("choices") or []:
+            text = (choice.get("delta") or {}).get("content")
+            if text:
+                yield text
+            reason = choice.get("finish_reason") or reason
+        if event.get("usage"):
+            usage = Usage(event["usage"].get("prompt_tokens", 0), event["usage"].get("completion_tokens", 0))
+    if reason is None:
+        raise errors.Unavailable(f"{what}: the stream ended before the answer did.")
+    yield StreamEnd(usage, STOP_REASONS.get(reason, reason), served)
 
 
 class OpenAICompatEmbedder(Embedder):

@@ -1,13 +1,16 @@
 """A fake OpenAI-compatible model server on 127.0.0.1 with scripted answers and injected faults.
 
     server = FakeOpenAI(answer, faults=Faults(throttle=0.30, error=0.10, malformed=0.05), latency=0.3)
-    server.start()                      # a port in 8120-8129 (or `port=`)
+    server.start()                      # a port in 8120-8129 (or `port=`; 0: any free port)
     ... DOCPROF_LLM=openai DOCPROF_OPENAI_BASE_URL=server.base_url in the worker's environment ...
     server.stop()
 
 It serves `POST /v1/chat/completions` as `docprof.ai.providers.openai_compat` speaks it:
 `answer(schema_name, system, messages)` returns the JSON object (or text) for a request, where
-`schema_name` is `response_format.json_schema.name` (None for a plain text request).
+`schema_name` is `response_format.json_schema.name` (None for a plain text request). A request with
+`stream: true` is answered with server-sent events, one per word of the answer (`stream_gate`, a
+`threading.Event`, holds everything after the first word until it is set), usage in the last; its
+`malformed` fault cuts the stream off before its end.
 
 Faults are decided per request from `(seed, prompt, n-th time this prompt arrived)`, so a run is
 the same whatever order threads send their requests in: `throttle` answers 429, `error` answers a
@@ -25,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import threading
 import time
 from collections import Counter
@@ -108,6 +112,7 @@ class FakeOpenAI:
     timeout_sleep: float = 5.0  # a "timeout" fault sleeps this long (set it above the client's timeout)
     port: int | None = None
     requests: list[Request] = field(default_factory=list)
+    stream_gate: threading.Event | None = None  # streamed answers wait here after their first word
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -118,7 +123,7 @@ class FakeOpenAI:
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> FakeOpenAI:
         handler = _handler(self)
-        for port in [self.port] if self.port else PORTS:
+        for port in [self.port] if self.port is not None else PORTS:  # 0: any free port
             try:
                 self._server = _Server(("127.0.0.1", port), handler)
                 break
@@ -246,7 +251,10 @@ def _handler(server: FakeOpenAI):
             if wait:
                 time.sleep(wait)
             try:
-                self._send(status, body)
+                if payload.get("stream") and status == 200:
+                    self._send_stream(body, cut=request.outcome == "malformed")
+                else:
+                    self._send(status, body)
             except (TimeoutError, BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (a timeout fault): nothing was delivered
             finally:
@@ -261,6 +269,33 @@ def _handler(server: FakeOpenAI):
                 self.send_header("Retry-After", "1")
             self.end_headers()
             self.wfile.write(data)
+
+        def _send_stream(self, body: dict, cut: bool) -> None:
+            """The answer as chat.completion.chunk events, word by word, usage in the last."""
+            content = body["choices"][0]["message"]["content"]
+            words = re.findall(r"\s*\S+", content) or [content]
+            base = {"id": body["id"], "object": "chat.completion.chunk", "model": body["model"]}
+            events = [
+                {**base, "choices": [{"index": 0, "delta": {"content": w}, "finish_reason": None}]}
+                for w in words
+            ]
+            if cut:
+                events = events[: max(1, len(events) // 2)]
+            else:
+                events.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+                events.append({**base, "choices": [], "usage": body["usage"]})
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for i, event in enumerate(events):
+                self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                self.wfile.flush()
+                if i == 0 and server.stream_gate is not None:
+                    server.stream_gate.wait(10)
+            if not cut:
+                self.wfile.write(b"data: [DONE]\n\n")
+            self.close_connection = True
 
         def log_message(self, *args):
             pass
