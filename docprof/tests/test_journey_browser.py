@@ -363,7 +363,8 @@ def journey(page, url, tmp_path, django_user_model):
     # A question the books answer, with its sources.
     page.fill("#qa textarea", "What is the hydration of a dough?")
     page.click("#qa button[type=submit]")
-    page.wait_for_selector("#qa-history .qa-exchange")
+    # The answer streams in (qa.js), then the stored exchange, with its checked sources, replaces it.
+    page.wait_for_selector("#qa-history .qa-exchange:not(.qa-writing) .qa-sources li")
     answer = page.locator("#qa-history .qa-exchange").first
     assert "qa-not_found" not in answer.get_attribute("class")
     assert answer.locator(".qa-sources li").count() >= 1
@@ -374,7 +375,7 @@ def journey(page, url, tmp_path, django_user_model):
     # One the library cannot answer: an honest refusal.
     page.fill("#qa textarea", "Who won the football world cup in 1966?")
     page.click("#qa button[type=submit]")
-    page.wait_for_selector("#qa-history .qa-not_found")
+    page.wait_for_selector("#qa-history .qa-not_found:not(.qa-writing)")
     refusal = page.inner_text("#qa-history .qa-not_found .qa-answer")
     assert refusal.startswith("Your library does not cover this"), refusal
     page.locator("#qa-history .qa-not_found").evaluate("e => e.scrollIntoView({block: 'center'})")
