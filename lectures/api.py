@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from courses.selectors import courses_taken_by
 from docprof.openapi import AUTH, BODY, errors
 from lectures import selectors, services
-from lectures.payloads import lecture_data, ready_lecture_json
+from lectures.payloads import lecture_data, ready_lecture_json, stamp_of
 from lectures.serializers import (
     AcceptedSchema,
     AnswersSchema,
@@ -46,7 +46,12 @@ def refused(errors_: dict, detail: str) -> Response:
     return Response({"detail": detail, **errors_}, status=status.HTTP_400_BAD_REQUEST)
 
 
-def opened_response(request, opened: services.Opened) -> Response:
+def opened_response(request, opened: services.Opened):
+    if opened.delivery is not None and opened.lecture.status == opened.lecture.Status.READY:
+        # The same cached JSON as a returning learner's GET (`ready_lecture_json`, by stamp).
+        lecture = opened.lecture
+        stamp = stamp_of(lecture)
+        return delivered_body(opened.delivery.pk, opened.was_cached, ready_lecture_json(lecture.pk, stamp))
     if opened.delivery is not None:
         return Response(
             {
@@ -68,6 +73,12 @@ def opened_response(request, opened: services.Opened) -> Response:
     )
 
 
+def delivered_body(delivery_id: int, was_cached: bool, lecture_json: str) -> HttpResponse:
+    cached = "true" if was_cached else "false"
+    body = f'{{"delivery_id":{delivery_id},"was_cached":{cached},"lecture":{lecture_json}}}'
+    return HttpResponse(body, content_type="application/json")
+
+
 class SectionLectureAPI(APIView):
     @extend_schema(
         responses={200: DeliveredSchema, 202: AcceptedSchema, **errors(*AUTH, 404, 429)}, tags=["lectures"]
@@ -78,13 +89,10 @@ class SectionLectureAPI(APIView):
         delivered = selectors.delivered_stamp(request.user, pk)
         if delivered is not None:  # the common case, kept to one small query and cached JSON
             delivery_id, was_cached, lecture_id, stamp = delivered
-            cached = "true" if was_cached else "false"
-            lecture_json = ready_lecture_json(lecture_id, stamp)
-            body = f'{{"delivery_id":{delivery_id},"was_cached":{cached},"lecture":{lecture_json}}}'
-            return HttpResponse(body, content_type="application/json")
+            return delivered_body(delivery_id, was_cached, ready_lecture_json(lecture_id, stamp))
         section = section_or_404(request.user, pk)
         try:
-            opened = services.open_section(section, request.user)
+            opened = services.open_section(section, request.user, undelivered=True)
         except services.GenerationRateLimited as exc:
             raise exceptions.Throttled(wait=exc.wait) from None
         return opened_response(request, opened)

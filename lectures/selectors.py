@@ -7,10 +7,10 @@ from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery
 
 from courses.models import Course, CourseSection
 from courses.selectors import sections_in_order
-from courses.sharing import book_ids_of
+from courses.sharing import course_books
 from docprof.redis_client import get_redis
 from lectures.models import Lecture, QuizAttempt, SectionDelivery
-from library.selectors import ready_book_ids
+from library.models import Book
 
 WAITERS_TTL = 2 * 24 * 3600
 WEAK_BELOW = 0.6  # an objective answered below this share correct is marked weak
@@ -24,16 +24,16 @@ def sections_of(user):
     return CourseSection.objects.filter(course__in=Course.objects.taken_by(user)).select_related("course")
 
 
-def library_for(section, user) -> list[int]:
-    """The books a section's lecture may draw on for this reader. A published course, or a course
-    taken by an enrolled learner, draws only on the course's own books that the reader may read:
-    every learner of the course resolves to the same passages, so they share one cache key."""
-    readable = ready_book_ids(user)
+def library_for(section, user) -> list[tuple[int, object]]:
+    """The books a section's lecture may draw on for this reader, as (id, ingested_at), in one
+    query. A published course, or a course taken by an enrolled learner, draws only on the course's
+    own books that the reader may read: every learner of the course resolves to the same passages,
+    so they share one cache key."""
+    books = Book.objects.readable_by(user).filter(status=Book.Status.READY)
     course = section.course
     if course.published or course.owner_id != user.pk:
-        own = book_ids_of(course)
-        return [b for b in readable if b in own]
-    return readable
+        books = books.filter(id__in=course_books(course.pk))
+    return list(books.order_by("id").values_list("id", "ingested_at"))
 
 
 def is_part_with_sections(section: CourseSection) -> bool:
@@ -50,6 +50,16 @@ def current_delivery(section, user) -> SectionDelivery | None:
 
 _versions_of_key = Subquery(
     Lecture.objects.filter(cache_key=OuterRef("lecture__cache_key"))
+    .exclude(status=Lecture.Status.FAILED)
+    .order_by()
+    .values("cache_key")
+    .annotate(n=Count("id"))
+    .values("n")[:1]
+)
+
+
+_versions_of_this_key = Subquery(
+    Lecture.objects.filter(cache_key=OuterRef("cache_key"))
     .exclude(status=Lecture.Status.FAILED)
     .order_by()
     .values("cache_key")
@@ -90,7 +100,7 @@ def servable_version(cache_key: str) -> Lecture | None:
     return (
         Lecture.objects.filter(cache_key=cache_key, status=Lecture.Status.READY)
         .exclude(approval_status__in=Lecture.UNSERVABLE)
-        .annotate(rank=rank, net=F("upvotes") - F("downvotes"))
+        .annotate(rank=rank, net=F("upvotes") - F("downvotes"), versions=_versions_of_this_key)
         .order_by("-rank", "-net", "-version")
         .first()
     )

@@ -9,9 +9,10 @@ lets exactly one concurrent insert win, the others fail and join the winner's jo
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -57,17 +58,22 @@ class Opened:
         return self.lecture.status
 
 
-def open_section(section, user, *, start: bool = True, retry_failed: bool = True) -> Opened:
+def open_section(
+    section, user, *, start: bool = True, retry_failed: bool = True, undelivered: bool = False
+) -> Opened:
     """The learner's lecture for a section, delivering a cached version or starting/joining the one
-    generation of its key. `retry_failed=False` reports a failed version instead of restarting it."""
-    delivery = selectors.current_delivery(section, user)
-    if delivery is not None and delivery.lecture is not None:
-        return Opened(delivery.lecture, delivery, delivery.was_cached)
+    generation of its key. `retry_failed=False` reports a failed version instead of restarting it.
+    `undelivered=True`: the caller has just seen that the learner has no delivery of a ready version
+    (`selectors.delivered_stamp`), so it is not looked up again."""
+    if not undelivered:
+        delivery = selectors.current_delivery(section, user)
+        if delivery is not None and delivery.lecture is not None:
+            return Opened(delivery.lecture, delivery, delivery.was_cached)
     inputs = sources.resolve(section, user, current_writer().spec(), selectors.library_for(section, user))
     for _attempt in range(5):
         best = selectors.servable_version(inputs.key)
         if best is not None:
-            delivery = deliver(section, user, best)
+            delivery = deliver(section, user, best, first=undelivered)
             return Opened(best, delivery, delivery.was_cached)
         running = selectors.running_version(inputs.key)
         if running is not None:
@@ -137,10 +143,26 @@ def _restart(lecture: Lecture, user) -> Lecture | None:
     return lecture if lecture.status == Lecture.Status.GENERATING else None
 
 
-def deliver(section, user, lecture: Lecture) -> SectionDelivery:
-    """Record the delivery of a ready version (the current one for this learner and section)."""
+def deliver(section, user, lecture: Lecture, *, first: bool = False) -> SectionDelivery:
+    """Record the delivery of a ready version (the current one for this learner and section).
+    `first=True`: the learner is believed to have no current delivery of this section, so it is one
+    INSERT (no transaction, no row lock); if one exists after all, the general path replaces it."""
     # Cached unless this learner caused the generation and is receiving it for the first time.
     was_cached = lecture.generated_by_id != user.pk or lecture.deliveries.filter(user=user).exists()
+    if first:
+        try:
+            with _statement():
+                return SectionDelivery.objects.create(
+                    section=section,
+                    user=user,
+                    lecture=lecture,
+                    lecture_script=lecture.script,
+                    style_snapshot=_style_of(lecture),
+                    was_cached=was_cached,
+                    is_current=True,
+                )
+        except IntegrityError:  # a current delivery exists (opened twice at once): replace it below
+            pass
     try:
         with transaction.atomic():
             previous = (
@@ -155,7 +177,7 @@ def deliver(section, user, lecture: Lecture) -> SectionDelivery:
                 user=user,
                 lecture=lecture,
                 lecture_script=lecture.script,
-                style_snapshot={"style": lecture.style, "depth": lecture.depth, "pace_wpm": lecture.pace_wpm},
+                style_snapshot=_style_of(lecture),
                 was_cached=was_cached,
                 is_current=True,
                 completed_at=previous.completed_at if previous else None,
@@ -164,6 +186,16 @@ def deliver(section, user, lecture: Lecture) -> SectionDelivery:
             )
     except IntegrityError:  # the same learner opened the section twice at once
         return selectors.current_delivery(section, user)
+
+
+def _style_of(lecture: Lecture) -> dict:
+    return {"style": lecture.style, "depth": lecture.depth, "pace_wpm": lecture.pace_wpm}
+
+
+def _statement():
+    """One statement on its own: in autocommit it needs no transaction (a failed INSERT leaves the
+    connection usable); inside an outer transaction (tests, callers' atomic blocks) a savepoint."""
+    return transaction.atomic() if connection.in_atomic_block else nullcontext()
 
 
 def complete_section(section, user, *, duration_actual_minutes=None, notes=None) -> SectionDelivery:

@@ -23,7 +23,7 @@ from redis.exceptions import LockError
 
 from docprof.ai.text import content_terms
 from docprof.redis_client import get_redis
-from library.models import Book, Chunk
+from library.models import Chunk
 from library.retrieval import search_chunks
 
 RESOLVE_TTL = 24 * 3600
@@ -91,13 +91,14 @@ def objectives_of(section) -> list[str]:
     return objectives or [section.title]
 
 
-def _library_fingerprint(book_ids: list[int]) -> str:
-    rows = Book.objects.filter(id__in=book_ids).order_by("id").values_list("id", "ingested_at")
-    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()[:24]
+def _library_fingerprint(library: list[tuple[int, object]]) -> str:
+    return hashlib.sha256(repr(sorted(library)).encode()).hexdigest()[:24]
 
 
-def resolve(section, user, writer: dict, book_ids: list[int]) -> LectureInputs:
-    """The inputs (and so the key) of this section's lecture for this reader; cached in Redis."""
+def resolve(section, user, writer: dict, library: list[tuple[int, object]]) -> LectureInputs:
+    """The inputs (and so the key) of this section's lecture for this reader; cached in Redis.
+    `library`: the books it may draw on, as (id, ingested_at) (`lectures.selectors.library_for`)."""
+    book_ids = [pk for pk, _ in library]
     style, depth, pace = preferences_of(section)
     objectives = objectives_of(section)
     probe = {  # not the section's id: learners of identical sections share the resolution
@@ -107,7 +108,7 @@ def resolve(section, user, writer: dict, book_ids: list[int]) -> LectureInputs:
         "sources": section.source_chunk_ids,
         "prefs": [style, depth, pace],
         "writer": writer,
-        "library": _library_fingerprint(book_ids),
+        "library": _library_fingerprint(library),
     }
     cache_key = (
         "docprof:lecture-inputs:" + hashlib.sha256(json.dumps(probe, sort_keys=True).encode()).hexdigest()
