@@ -35,7 +35,9 @@ from lectures.serializers import (
 
 
 def section_or_404(user, pk: int):
-    section = get_object_or_404(selectors.sections_of(user), pk=pk)
+    section = selectors.section_of(user, pk)
+    if section is None:
+        raise Http404("No such section.")
     if selectors.is_part_with_sections(section):
         raise Http404("A part has no lecture of its own; open one of its sections.")
     return section
@@ -91,8 +93,12 @@ class SectionLectureAPI(APIView):
             delivery_id, was_cached, lecture_id, stamp = delivered
             return delivered_body(delivery_id, was_cached, ready_lecture_json(lecture_id, stamp))
         section = section_or_404(request.user, pk)
+        delivered, inputs = services.deliver_from_cache(section, request.user)
+        if delivered is not None:  # a learner's first GET of a lecture that exists: one more statement
+            delivery_id, was_cached, lecture_id, stamp = delivered
+            return delivered_body(delivery_id, was_cached, ready_lecture_json(lecture_id, stamp))
         try:
-            opened = services.open_section(section, request.user, undelivered=True)
+            opened = services.open_section(section, request.user, undelivered=True, inputs=inputs)
         except services.GenerationRateLimited as exc:
             raise exceptions.Throttled(wait=exc.wait) from None
         return opened_response(request, opened)

@@ -3,13 +3,16 @@ and course progress. Everything is scoped to the user: another user's object is 
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 
 from courses.models import Course, CourseSection
 from courses.selectors import sections_in_order
 from courses.sharing import course_books
+from docprof.prepared import Prepared, attnames, instance
 from docprof.redis_client import get_redis
 from lectures.models import Lecture, QuizAttempt, SectionDelivery
+from lectures.payloads import STAMP_FIELDS
 from library.models import Book
 
 WAITERS_TTL = 2 * 24 * 3600
@@ -24,16 +27,59 @@ def sections_of(user):
     return CourseSection.objects.filter(course__in=Course.objects.taken_by(user)).select_related("course")
 
 
+def _section_of(user_id, section_id):
+    reader = get_user_model()(pk=user_id)  # the access rule is sections_of's, compiled once
+    return (
+        sections_of(reader)
+        .filter(pk=section_id)
+        .values_list(*attnames(CourseSection), *(f"course__{f}" for f in attnames(Course)))
+    )
+
+
+_SECTION = Prepared(_section_of, user_id=0, section_id=0)
+
+
+def section_of(user, section_id: int) -> CourseSection | None:
+    """`sections_of(user).get(pk=section_id)` with its course, or None: a prepared query."""
+    if not user.is_authenticated:
+        return None
+    row = _SECTION.first(user_id=user.pk, section_id=section_id)
+    if row is None:
+        return None
+    n = len(CourseSection._meta.concrete_fields)
+    section = instance(CourseSection, row[:n])
+    section.course = instance(Course, row[n:])
+    return section
+
+
+def _ready_books(user_id):
+    return (
+        Book.objects.filter(Q(owner_id=user_id) | Q(visibility=Book.Visibility.SHARED))
+        .filter(status=Book.Status.READY)
+        .order_by("id")
+        .values_list("id", "ingested_at")
+    )
+
+
+_READABLE = Prepared(_ready_books, user_id=0)
+_READABLE_OF_COURSE = Prepared(
+    lambda user_id, course_id: _ready_books(user_id).filter(id__in=course_books(course_id)),
+    user_id=0,
+    course_id=0,
+)
+
+
 def library_for(section, user) -> list[tuple[int, object]]:
     """The books a section's lecture may draw on for this reader, as (id, ingested_at), in one
     query. A published course, or a course taken by an enrolled learner, draws only on the course's
     own books that the reader may read: every learner of the course resolves to the same passages,
     so they share one cache key."""
-    books = Book.objects.readable_by(user).filter(status=Book.Status.READY)
+    if not user.is_authenticated:
+        return []
     course = section.course
     if course.published or course.owner_id != user.pk:
-        books = books.filter(id__in=course_books(course.pk))
-    return list(books.order_by("id").values_list("id", "ingested_at"))
+        return [tuple(r) for r in _READABLE_OF_COURSE.all(user_id=user.pk, course_id=course.pk)]
+    return [tuple(r) for r in _READABLE.all(user_id=user.pk)]
 
 
 def is_part_with_sections(section: CourseSection) -> bool:
@@ -68,29 +114,43 @@ _versions_of_this_key = Subquery(
 )
 
 
-def delivered_stamp(user, section_id: int):
-    """The cached-lecture fast path: (delivery id, was_cached, lecture id, stamp) of the learner's
-    current delivery of a ready version, in one small query, or None."""
-    from lectures.payloads import STAMP_FIELDS
-
-    row = (
+def _delivered(user_id, section_id):
+    return (
         SectionDelivery.objects.filter(
             section_id=section_id,
-            user=user,
+            user_id=user_id,
             is_current=True,
-            lecture__status="ready",
+            lecture__status=Lecture.Status.READY.value,
         )
-        .filter(Q(section__course__owner=user) | Q(section__course__enrolments__user=user))
+        .filter(Q(section__course__owner_id=user_id) | Q(section__course__enrolments__user_id=user_id))
         .annotate(versions=_versions_of_key)
-        .values_list("id", "was_cached", "lecture_id", *(f"lecture__{f}" for f in STAMP_FIELDS), "versions")
-        .first()
+        .order_by("-delivered_at", "-id")
+        .values_list("id", "was_cached", "lecture_id", *(f"lecture__{f}" for f in STAMP_FIELDS), "versions")[
+            :1
+        ]
     )
+
+
+_DELIVERED = Prepared(_delivered, user_id=0, section_id=0)
+
+
+def delivered_stamp(user, section_id: int):
+    """The cached-lecture fast path: (delivery id, was_cached, lecture id, stamp) of the learner's
+    current delivery of a ready version, in one small prepared query, or None."""
+    if not user.is_authenticated:
+        return None
+    row = _DELIVERED.first(user_id=user.pk, section_id=section_id)
     return None if row is None else (row[0], row[1], row[2], tuple(row[3:]))
 
 
 def servable_version(cache_key: str) -> Lecture | None:
     """The best ready version of a key: mentor verified > approved > pending, then score, then newest.
     Rejected and needs-improvement versions are never served to a new delivery."""
+    return servable_versions(cache_key).first()
+
+
+def servable_versions(cache_key: str):
+    """The servable versions of a key, best first (the served-version rule), with `versions`."""
     rank = Case(
         When(approval_status=Lecture.Approval.MENTOR_VERIFIED, then=Value(3)),
         When(approval_status=Lecture.Approval.APPROVED, then=Value(2)),
@@ -102,7 +162,6 @@ def servable_version(cache_key: str) -> Lecture | None:
         .exclude(approval_status__in=Lecture.UNSERVABLE)
         .annotate(rank=rank, net=F("upvotes") - F("downvotes"), versions=_versions_of_this_key)
         .order_by("-rank", "-net", "-version")
-        .first()
     )
 
 

@@ -16,8 +16,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from docprof.prepared import Prepared
 from lectures import selectors, sources
 from lectures.models import Lecture, QuizAttempt, SectionDelivery
+from lectures.payloads import STAMP_FIELDS
 from lectures.throttles import LectureGenerationThrottle
 from lectures.writing import current_writer
 from lectures.writing import quiz as quizzes
@@ -59,7 +61,13 @@ class Opened:
 
 
 def open_section(
-    section, user, *, start: bool = True, retry_failed: bool = True, undelivered: bool = False
+    section,
+    user,
+    *,
+    start: bool = True,
+    retry_failed: bool = True,
+    undelivered: bool = False,
+    inputs: sources.LectureInputs | None = None,
 ) -> Opened:
     """The learner's lecture for a section, delivering a cached version or starting/joining the one
     generation of its key. `retry_failed=False` reports a failed version instead of restarting it.
@@ -69,7 +77,8 @@ def open_section(
         delivery = selectors.current_delivery(section, user)
         if delivery is not None and delivery.lecture is not None:
             return Opened(delivery.lecture, delivery, delivery.was_cached)
-    inputs = sources.resolve(section, user, current_writer().spec(), selectors.library_for(section, user))
+    if inputs is None:
+        inputs = sources.resolve(section, user, current_writer().spec(), selectors.library_for(section, user))
     for _attempt in range(5):
         best = selectors.servable_version(inputs.key)
         if best is not None:
@@ -141,6 +150,63 @@ def _restart(lecture: Lecture, user) -> Lecture | None:
             Lecture.objects.filter(pk=lecture.pk).update(job=job)
     lecture.refresh_from_db()
     return lecture if lecture.status == Lecture.Status.GENERATING else None
+
+
+# Deliver the best servable version of a key in one statement: the served-version rule's query (the
+# ORM's, compiled: the rule lives in selectors.servable_versions only), the INSERT of the delivery
+# with `deliver`'s snapshot and was_cached rule, and the stamp of its cached JSON.
+# Outside a transaction the statement commits asynchronously (`synchronous_commit` off for this one
+# statement, via set_config(..., true)): the response does not wait for the WAL flush, which was
+# most of this request's tail (p99 ~8 ms of a loaded disk). A crash of the database server within
+# ~0.6 s may lose such a delivery row, never corrupt anything; the learner's next GET delivers again.
+_ASYNC_COMMIT = "cfg AS (SELECT set_config('synchronous_commit', 'off', true) AS v), "
+_DELIVER_BEST = """
+WITH {cfg}best AS ({best}),
+ins AS (
+    INSERT INTO {delivery} (section_id, user_id, lecture_id, lecture_script, style_snapshot, was_cached,
+                            is_current, delivered_at, user_notes)
+    SELECT %s, %s, best.id, best.script,
+           jsonb_build_object('style', best.style, 'depth', best.depth, 'pace_wpm', best.pace_wpm),
+           best.generated_by_id IS DISTINCT FROM %s
+             OR EXISTS (SELECT 1 FROM {delivery} d WHERE d.lecture_id = best.id AND d.user_id = %s),
+           true, now(), ''
+      FROM best{cfg_from}
+    RETURNING id, was_cached
+)
+SELECT ins.id, ins.was_cached, best.id, {stamp} FROM ins, best
+"""
+
+
+_BEST = Prepared(
+    lambda cache_key: selectors.servable_versions(cache_key).values(
+        "id", "script", "style", "depth", "pace_wpm", "generated_by_id", *STAMP_FIELDS, "versions"
+    )[:1],
+    cache_key="",
+)
+
+
+def deliver_from_cache(section, user) -> tuple[tuple | None, sources.LectureInputs]:
+    """The first GET of a learner with no current delivery of the section: resolve its key and, if a
+    servable version exists, deliver it in one statement. Returns ((delivery id, was_cached,
+    lecture id, stamp) or None, inputs); None also when a delivery appeared meanwhile (the caller
+    goes on with `open_section(..., undelivered=True, inputs=inputs)`)."""
+    inputs = sources.resolve(section, user, current_writer().spec(), selectors.library_for(section, user))
+    best_sql, best_params = _BEST.sql(cache_key=inputs.key)
+    in_transaction = connection.in_atomic_block  # then the caller's commit decides (and is not relaxed)
+    sql = _DELIVER_BEST.format(
+        cfg="" if in_transaction else _ASYNC_COMMIT,
+        cfg_from="" if in_transaction else ", cfg",
+        best=best_sql,
+        delivery=SectionDelivery._meta.db_table,
+        stamp=", ".join(f"best.{f}" for f in (*STAMP_FIELDS, "versions")),
+    )
+    try:
+        with _statement(), connection.cursor() as cursor:
+            cursor.execute(sql, (*best_params, section.pk, user.pk, user.pk, user.pk))
+            row = cursor.fetchone()
+    except IntegrityError:  # a current delivery exists after all (opened twice at once)
+        return None, inputs
+    return (None if row is None else (row[0], row[1], row[2], tuple(row[3:]))), inputs
 
 
 def deliver(section, user, lecture: Lecture, *, first: bool = False) -> SectionDelivery:
