@@ -88,11 +88,16 @@ class SectionLectureAPI(APIView):
     def get(self, request, pk: int):
         """The learner's lecture for a section: delivered at once when a version exists (recording a
         delivery), else 202 while the one generation for its content runs (started or joined)."""
-        delivered = selectors.delivered_stamp(request.user, pk)
-        if delivered is not None:  # the common case, kept to one small query and cached JSON
+        opening = selectors.section_opening(request.user, pk)
+        if opening is None:
+            raise Http404("No such section.")
+        delivered = opening.delivered
+        if delivered is not None:  # the common case: one prepared query and cached JSON
             delivery_id, was_cached, lecture_id, stamp = delivered
             return delivered_body(delivery_id, was_cached, ready_lecture_json(lecture_id, stamp))
-        section = section_or_404(request.user, pk)
+        section = opening.section
+        if selectors.is_part_with_sections(section):
+            raise Http404("A part has no lecture of its own; open one of its sections.")
         delivered, inputs = services.deliver_from_cache(section, request.user)
         if delivered is not None:  # a learner's first GET of a lecture that exists: one more statement
             delivery_id, was_cached, lecture_id, stamp = delivered

@@ -3,8 +3,21 @@ and course progress. Everything is scoped to the user: another user's object is 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 
 from courses.models import Course, CourseSection
 from courses.selectors import sections_in_order
@@ -27,29 +40,82 @@ def sections_of(user):
     return CourseSection.objects.filter(course__in=Course.objects.taken_by(user)).select_related("course")
 
 
+def _versions_of(cache_key_ref: str) -> Subquery:
+    """How many versions (not failed) the key named by an outer reference has."""
+    return Subquery(
+        Lecture.objects.filter(cache_key=OuterRef(cache_key_ref))
+        .exclude(status=Lecture.Status.FAILED)
+        .order_by()
+        .values("cache_key")
+        .annotate(n=Count("id"))
+        .values("n")[:1]
+    )
+
+
+_SECTION_FIELDS = (*attnames(CourseSection), *(f"course__{f}" for f in attnames(Course)))
+_STAMP_COLUMNS = (
+    "current__id",
+    "current__was_cached",
+    "current__lecture_id",
+    *(f"current__lecture__{f}" for f in STAMP_FIELDS),
+    "versions",
+)
+
+
 def _section_of(user_id, section_id):
     reader = get_user_model()(pk=user_id)  # the access rule is sections_of's, compiled once
     return (
         sections_of(reader)
         .filter(pk=section_id)
-        .values_list(*attnames(CourseSection), *(f"course__{f}" for f in attnames(Course)))
+        .annotate(
+            current=FilteredRelation(
+                "deliveries", condition=Q(deliveries__user_id=user_id, deliveries__is_current=True)
+            ),
+            versions=_versions_of("current__lecture__cache_key"),
+        )
+        .values_list(*_SECTION_FIELDS, *_STAMP_COLUMNS)
     )
 
 
 _SECTION = Prepared(_section_of, user_id=0, section_id=0)
 
 
-def section_of(user, section_id: int) -> CourseSection | None:
-    """`sections_of(user).get(pk=section_id)` with its course, or None: a prepared query."""
+@dataclass
+class SectionOpening:
+    """What the lecture GET reads first, in one prepared query: the section (with its course) the
+    user may open, and the stamp of their current delivery of a ready version, if any."""
+
+    row: tuple
+
+    @property
+    def delivered(self) -> tuple | None:
+        """(delivery id, was_cached, lecture id, stamp) of the current delivery (a ready version)."""
+        n = len(_SECTION_FIELDS)
+        stamp = self.row[n:]
+        if stamp[0] is None or stamp[3] != Lecture.Status.READY:
+            return None
+        return (stamp[0], stamp[1], stamp[2], tuple(stamp[3:]))
+
+    @property
+    def section(self) -> CourseSection:
+        n = len(CourseSection._meta.concrete_fields)
+        section = instance(CourseSection, self.row[:n])
+        section.course = instance(Course, self.row[n : len(_SECTION_FIELDS)])
+        return section
+
+
+def section_opening(user, section_id: int) -> SectionOpening | None:
+    """The section the user may open (None: a 404) and their current delivery's stamp."""
     if not user.is_authenticated:
         return None
     row = _SECTION.first(user_id=user.pk, section_id=section_id)
-    if row is None:
-        return None
-    n = len(CourseSection._meta.concrete_fields)
-    section = instance(CourseSection, row[:n])
-    section.course = instance(Course, row[n:])
-    return section
+    return None if row is None else SectionOpening(row)
+
+
+def section_of(user, section_id: int) -> CourseSection | None:
+    """`sections_of(user).get(pk=section_id)` with its course, or None: a prepared query."""
+    opening = section_opening(user, section_id)
+    return None if opening is None else opening.section
 
 
 def _ready_books(user_id):
@@ -94,55 +160,6 @@ def current_delivery(section, user) -> SectionDelivery | None:
     )
 
 
-_versions_of_key = Subquery(
-    Lecture.objects.filter(cache_key=OuterRef("lecture__cache_key"))
-    .exclude(status=Lecture.Status.FAILED)
-    .order_by()
-    .values("cache_key")
-    .annotate(n=Count("id"))
-    .values("n")[:1]
-)
-
-
-_versions_of_this_key = Subquery(
-    Lecture.objects.filter(cache_key=OuterRef("cache_key"))
-    .exclude(status=Lecture.Status.FAILED)
-    .order_by()
-    .values("cache_key")
-    .annotate(n=Count("id"))
-    .values("n")[:1]
-)
-
-
-def _delivered(user_id, section_id):
-    return (
-        SectionDelivery.objects.filter(
-            section_id=section_id,
-            user_id=user_id,
-            is_current=True,
-            lecture__status=Lecture.Status.READY.value,
-        )
-        .filter(Q(section__course__owner_id=user_id) | Q(section__course__enrolments__user_id=user_id))
-        .annotate(versions=_versions_of_key)
-        .order_by("-delivered_at", "-id")
-        .values_list("id", "was_cached", "lecture_id", *(f"lecture__{f}" for f in STAMP_FIELDS), "versions")[
-            :1
-        ]
-    )
-
-
-_DELIVERED = Prepared(_delivered, user_id=0, section_id=0)
-
-
-def delivered_stamp(user, section_id: int):
-    """The cached-lecture fast path: (delivery id, was_cached, lecture id, stamp) of the learner's
-    current delivery of a ready version, in one small prepared query, or None."""
-    if not user.is_authenticated:
-        return None
-    row = _DELIVERED.first(user_id=user.pk, section_id=section_id)
-    return None if row is None else (row[0], row[1], row[2], tuple(row[3:]))
-
-
 def servable_version(cache_key: str) -> Lecture | None:
     """The best ready version of a key: mentor verified > approved > pending, then score, then newest.
     Rejected and needs-improvement versions are never served to a new delivery."""
@@ -160,7 +177,7 @@ def servable_versions(cache_key: str):
     return (
         Lecture.objects.filter(cache_key=cache_key, status=Lecture.Status.READY)
         .exclude(approval_status__in=Lecture.UNSERVABLE)
-        .annotate(rank=rank, net=F("upvotes") - F("downvotes"), versions=_versions_of_this_key)
+        .annotate(rank=rank, net=F("upvotes") - F("downvotes"), versions=_versions_of("cache_key"))
         .order_by("-rank", "-net", "-version")
     )
 

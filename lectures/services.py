@@ -72,7 +72,7 @@ def open_section(
     """The learner's lecture for a section, delivering a cached version or starting/joining the one
     generation of its key. `retry_failed=False` reports a failed version instead of restarting it.
     `undelivered=True`: the caller has just seen that the learner has no delivery of a ready version
-    (`selectors.delivered_stamp`), so it is not looked up again."""
+    (`selectors.section_opening`), so it is not looked up again."""
     if not undelivered:
         delivery = selectors.current_delivery(section, user)
         if delivery is not None and delivery.lecture is not None:
