@@ -98,7 +98,7 @@ class SectionLectureAPI(APIView):
         section = opening.section
         if selectors.is_part_with_sections(section):
             raise Http404("A part has no lecture of its own; open one of its sections.")
-        delivered, inputs = services.deliver_from_cache(section, request.user)
+        delivered, inputs = services.deliver_from_cache(section, request.user, opening.library)
         if delivered is not None:  # a learner's first GET of a lecture that exists: one more statement
             delivery_id, was_cached, lecture_id, stamp = delivered
             return delivered_body(delivery_id, was_cached, ready_lecture_json(lecture_id, stamp))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
     Case,
     Count,
@@ -15,9 +17,11 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    TextField,
     Value,
     When,
 )
+from django.db.models.functions import Cast, Concat
 
 from courses.models import Course, CourseSection
 from courses.selectors import sections_in_order
@@ -73,7 +77,23 @@ def _section_of(user_id, section_id):
             ),
             versions=_versions_of("current__lecture__cache_key"),
         )
-        .values_list(*_SECTION_FIELDS, *_STAMP_COLUMNS)
+        .annotate(
+            # library_for's answer, read with the section when there is no delivery to return
+            library=Case(
+                When(current__id__isnull=False, then=Value(None)),
+                When(
+                    Q(course__published=True) | ~Q(course__owner_id=user_id),
+                    then=ArraySubquery(
+                        _book_stamps(user_id)
+                        .filter(id__in=course_books(section_id=section_id))
+                        .values("stamp")
+                    ),
+                ),
+                default=ArraySubquery(_book_stamps(user_id).values("stamp")),
+                output_field=ArrayField(TextField()),
+            )
+        )
+        .values_list(*_SECTION_FIELDS, *_STAMP_COLUMNS, "library")
     )
 
 
@@ -91,10 +111,15 @@ class SectionOpening:
     def delivered(self) -> tuple | None:
         """(delivery id, was_cached, lecture id, stamp) of the current delivery (a ready version)."""
         n = len(_SECTION_FIELDS)
-        stamp = self.row[n:]
+        stamp = self.row[n:-1]
         if stamp[0] is None or stamp[3] != Lecture.Status.READY:
             return None
         return (stamp[0], stamp[1], stamp[2], tuple(stamp[3:]))
+
+    @property
+    def library(self) -> list[str] | None:
+        """`library_for(section, user)`, read in the same query (None when there is a delivery)."""
+        return self.row[-1]
 
     @property
     def section(self) -> CourseSection:
@@ -118,34 +143,39 @@ def section_of(user, section_id: int) -> CourseSection | None:
     return None if opening is None else opening.section
 
 
-def _ready_books(user_id):
+def _book_stamps(user_id):
+    """The ready books a user may read, as "id@ingested_at" (a re-read book stamps differently)."""
+    stamp = Concat(
+        Cast("id", TextField()), Value("@"), Cast("ingested_at", TextField()), output_field=TextField()
+    )
     return (
         Book.objects.filter(Q(owner_id=user_id) | Q(visibility=Book.Visibility.SHARED))
         .filter(status=Book.Status.READY)
         .order_by("id")
-        .values_list("id", "ingested_at")
+        .annotate(stamp=stamp)
+        .values_list("stamp", flat=True)
     )
 
 
-_READABLE = Prepared(_ready_books, user_id=0)
+_READABLE = Prepared(_book_stamps, user_id=0)
 _READABLE_OF_COURSE = Prepared(
-    lambda user_id, course_id: _ready_books(user_id).filter(id__in=course_books(course_id)),
+    lambda user_id, course_id: _book_stamps(user_id).filter(id__in=course_books(course_id)),
     user_id=0,
     course_id=0,
 )
 
 
-def library_for(section, user) -> list[tuple[int, object]]:
-    """The books a section's lecture may draw on for this reader, as (id, ingested_at), in one
-    query. A published course, or a course taken by an enrolled learner, draws only on the course's
-    own books that the reader may read: every learner of the course resolves to the same passages,
-    so they share one cache key."""
+def library_for(section, user) -> list[str]:
+    """The books a section's lecture may draw on for this reader, as "id@ingested_at" stamps, in
+    one query. A published course, or a course taken by an enrolled learner, draws only on the
+    course's own books that the reader may read: every learner of the course resolves to the same
+    passages, so they share one cache key."""
     if not user.is_authenticated:
         return []
     course = section.course
     if course.published or course.owner_id != user.pk:
-        return [tuple(r) for r in _READABLE_OF_COURSE.all(user_id=user.pk, course_id=course.pk)]
-    return [tuple(r) for r in _READABLE.all(user_id=user.pk)]
+        return [r[0] for r in _READABLE_OF_COURSE.all(user_id=user.pk, course_id=course.pk)]
+    return [r[0] for r in _READABLE.all(user_id=user.pk)]
 
 
 def is_part_with_sections(section: CourseSection) -> bool:

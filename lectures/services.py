@@ -185,12 +185,16 @@ _BEST = Prepared(
 )
 
 
-def deliver_from_cache(section, user) -> tuple[tuple | None, sources.LectureInputs]:
+def deliver_from_cache(
+    section, user, library: list[str] | None = None
+) -> tuple[tuple | None, sources.LectureInputs]:
     """The first GET of a learner with no current delivery of the section: resolve its key and, if a
     servable version exists, deliver it in one statement. Returns ((delivery id, was_cached,
     lecture id, stamp) or None, inputs); None also when a delivery appeared meanwhile (the caller
     goes on with `open_section(..., undelivered=True, inputs=inputs)`)."""
-    inputs = sources.resolve(section, user, current_writer().spec(), selectors.library_for(section, user))
+    if library is None:
+        library = selectors.library_for(section, user)
+    inputs = sources.resolve(section, user, current_writer().spec(), library)
     best_sql, best_params = _BEST.sql(cache_key=inputs.key)
     in_transaction = connection.in_atomic_block  # then the caller's commit decides (and is not relaxed)
     sql = _DELIVER_BEST.format(

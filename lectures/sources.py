@@ -91,14 +91,14 @@ def objectives_of(section) -> list[str]:
     return objectives or [section.title]
 
 
-def _library_fingerprint(library: list[tuple[int, object]]) -> str:
-    return hashlib.sha256(repr(sorted(library)).encode()).hexdigest()[:24]
+def _library_fingerprint(library: list[str]) -> str:
+    return hashlib.sha256(repr(list(library)).encode()).hexdigest()[:24]
 
 
-def resolve(section, user, writer: dict, library: list[tuple[int, object]]) -> LectureInputs:
+def resolve(section, user, writer: dict, library: list[str]) -> LectureInputs:
     """The inputs (and so the key) of this section's lecture for this reader; cached in Redis.
-    `library`: the books it may draw on, as (id, ingested_at) (`lectures.selectors.library_for`)."""
-    book_ids = [pk for pk, _ in library]
+    `library`: the books it may draw on, "id@ingested_at" by id (`lectures.selectors.library_for`)."""
+    book_ids = [int(stamp.split("@", 1)[0]) for stamp in library]
     style, depth, pace = preferences_of(section)
     objectives = objectives_of(section)
     probe = {  # not the section's id: learners of identical sections share the resolution
