@@ -95,6 +95,26 @@ def _library_fingerprint(library: list[str]) -> str:
     return hashlib.sha256(repr(list(library)).encode()).hexdigest()[:24]
 
 
+# Resolutions this process has read or made, by the same key as Redis (a probe of everything they
+# depend on, the library's ingestion times included, so an entry never goes stale; it only ages
+# out). It spares a learner's first GET the Redis round trip. Tests that clear Redis clear it too.
+_resolved: dict[str, str | bytes] = {}
+RESOLVED_KEEP = 4096
+
+
+def _remember(key: str, text) -> None:
+    if len(_resolved) >= RESOLVED_KEEP:
+        try:
+            _resolved.pop(next(iter(_resolved)), None)
+        except (RuntimeError, StopIteration):  # another thread changed it meanwhile
+            pass
+    _resolved[key] = text
+
+
+def forget_resolutions() -> None:
+    _resolved.clear()
+
+
 def resolve(section, user, writer: dict, library: list[str]) -> LectureInputs:
     """The inputs (and so the key) of this section's lecture for this reader; cached in Redis.
     `library`: the books it may draw on, "id@ingested_at" by id (`lectures.selectors.library_for`)."""
@@ -113,9 +133,12 @@ def resolve(section, user, writer: dict, library: list[str]) -> LectureInputs:
     cache_key = (
         "docprof:lecture-inputs:" + hashlib.sha256(json.dumps(probe, sort_keys=True).encode()).hexdigest()
     )
-    client = get_redis()
-    cached = client.get(cache_key)
+    cached = _resolved.get(cache_key)
+    if cached is None:
+        client = get_redis()
+        cached = client.get(cache_key)
     if cached:
+        _remember(cache_key, cached)
         return LectureInputs(**json.loads(cached))
     # Many learners opening the same section at once: one of them searches, the others wait for it.
     lock = client.lock(f"{cache_key}:lock", timeout=60)
@@ -123,9 +146,12 @@ def resolve(section, user, writer: dict, library: list[str]) -> LectureInputs:
     try:
         cached = client.get(cache_key)
         if cached:
+            _remember(cache_key, cached)
             return LectureInputs(**json.loads(cached))
         inputs = gather(section, objectives, book_ids, style=style, depth=depth, pace=pace, writer=writer)
-        client.set(cache_key, json.dumps(inputs.as_dict()), ex=RESOLVE_TTL)
+        text = json.dumps(inputs.as_dict())
+        client.set(cache_key, text, ex=RESOLVE_TTL)
+        _remember(cache_key, text)
         return inputs
     finally:
         if locked:
