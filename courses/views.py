@@ -26,6 +26,7 @@ from courses.serializers import MAX_QUERY_CHARS
 from docprof.ai import factory
 from docprof.ai.pricing import estimate_course
 from docprof.throttling import CourseRequestThrottle, page_wait
+from library.models import Book
 from library.selectors import ready_book_ids
 from workers.engine import status as status_data
 
@@ -301,3 +302,32 @@ def enrol(request, pk: int):
     if created:
         messages.success(request, f"You are enrolled in “{course}”. Open any section to start.")
     return redirect("courses:detail", course.pk)
+
+
+# --- sharing a book (the action sits on the library's book page; unsharing touches courses) ---------
+def _own_book_or_404(request, pk: int) -> Book:
+    return get_object_or_404(Book.objects.owned_by(request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def share_book(request, pk: int):
+    book = _own_book_or_404(request, pk)
+    sharing.set_book_shared(book, True)
+    messages.success(
+        request,
+        f"“{book.title}” is shared: every user can read it, and courses built on it can be published.",
+    )
+    return redirect("library:book", book.pk)
+
+
+@login_required
+@require_POST
+def unshare_book(request, pk: int):
+    book = _own_book_or_404(request, pk)
+    change = sharing.set_book_shared(book, False)
+    if change.unpublished:
+        messages.warning(request, change.warning)
+    else:
+        messages.success(request, f"“{book.title}” is private now: only you can read it.")
+    return redirect("library:book", book.pk)

@@ -10,9 +10,11 @@ class LecturesConfig(AppConfig):
 
     def ready(self):
         from lectures.kind import LECTURE_KIND
+        from lectures.staleness import REINGEST_KIND
         from workers import engine
 
         engine.register(LECTURE_KIND)
+        engine.register(REINGEST_KIND)
         if settings.TESTING and os.environ.get("DOCPROF_TEST_LECTURE_LLM"):
             # A worker or web process started by a test or benchmark: the scripted model of test support.
             from lectures.tests.support import install_scripted_llm

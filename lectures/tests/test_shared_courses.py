@@ -189,3 +189,33 @@ def test_course_pages_publish_browse_enrol(alice, bob, shared_book, client):
     assert b"What this course has cost" not in detail.content  # the owner's view only
     assert course.title.encode() in client.get("/courses/").content
     assert client.post(f"/courses/{course.pk}/publish/").status_code == 404
+
+
+def test_a_learners_first_cached_get_is_two_statements(alice, bob, published, django_assert_max_num_queries):
+    """The first GET of a lecture that exists (bench/lectures.py --parts shared): the section with
+    the learner's delivery (none yet) and library, and one statement that picks the served version
+    and records the delivery. Inside a test's transaction the delivery's statement gets a savepoint."""
+    course, section = published
+    url = f"/api/sections/{section.pk}/lecture"
+    open_lecture(client_for(alice), section)
+    client_for(alice).get(url)  # the version's JSON is built once per process
+    client_for(bob).post(f"/api/courses/{course.pk}/enrol")
+    bob_client = client_for(bob)
+    with django_assert_max_num_queries(4) as captured:
+        response = bob_client.get(url)
+    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) <= 2, statements
+    body = response.json()
+    assert response.status_code == 200 and body["was_cached"] is True
+    delivery = SectionDelivery.objects.get(pk=body["delivery_id"])
+    lecture = delivery.lecture
+    assert delivery.user == bob and delivery.is_current and delivery.was_cached
+    assert delivery.lecture_script == lecture.script and body["lecture"]["id"] == lecture.pk
+    assert delivery.style_snapshot == {
+        "style": lecture.style,
+        "depth": lecture.depth,
+        "pace_wpm": lecture.pace_wpm,
+    }
+    with django_assert_max_num_queries(1):  # coming back: one query
+        again = bob_client.get(url)
+    assert again.json()["delivery_id"] == delivery.pk
