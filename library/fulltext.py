@@ -284,3 +284,14 @@ def bm25_ranked(terms: QueryTerms, chunk_ids: set[int] | Sequence[int]) -> list[
     """`chunk_ids` that hold a query word, by BM25 score."""
     scores = bm25_scores(terms, chunk_ids)
     return [i for i, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def title_lexemes(book_ids: Sequence[int]) -> set[str]:
+    """The full-text lexemes of the books' titles (a title frames every passage of its book)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('english', title))) "
+            "FROM library_book WHERE id = ANY(%s)",
+            [list(book_ids)],
+        )
+        return {row[0] for row in cursor.fetchall()}

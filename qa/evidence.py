@@ -140,9 +140,13 @@ def rarity(term: str) -> float:
     return min(1.0, max(RARITY_FLOOR, (COMMON_ZIPF - zipf) / (COMMON_ZIPF - RARE_ZIPF)))
 
 
+RARITY_WEIGHTING = False  # dev (leave-one-out) did not gain from it; kept for `rare_apart`
+
+
 def weight(terms: QueryTerms, term: str) -> float:
-    """A key term's weight: idf over the books in scope times its rarity in general English."""
-    return terms.idf(term) * rarity(term)
+    """A key term's weight: idf over the books in scope (times its rarity in general English when
+    RARITY_WEIGHTING is on)."""
+    return terms.idf(term) * (rarity(term) if RARITY_WEIGHTING else 1.0)
 
 
 @dataclass
@@ -263,13 +267,12 @@ RARE_MIN_DF = 2
 # Logistic model of "the passages answer the question", fitted on the development half by
 # `bench/qa_eval.py --calibrate` (which prints these constants).
 JUDGE_WEIGHTS = {
-    "coverage": 2.58,
-    "absent": -3.6,
-    "missing_idf": -0.44,
+    "coverage": 1.43,
+    "absent": -6.81,
+    "missing_idf": -2.03,
     "rare_missing": -0.96,
-    "rare_apart": -0.9,
 }
-JUDGE_BIAS = -0.25
+JUDGE_BIAS = 1.18
 ANSWER_PROBABILITY = 0.5  # answer at or above this probability, abstain below
 
 

@@ -3,6 +3,7 @@ abstaining when the calibrated judge (qa.evidence.judge) finds that the passages
 
 from __future__ import annotations
 
+from library.fulltext import title_lexemes
 from library.ranking import QueryTerms
 from library.retrieval import (
     SearchHit,
@@ -50,10 +51,17 @@ class OfflineAnswerer:
         lexemes = chunk_lexemes(ids)
         positions = chunk_positions(ids, evidence.key_terms(terms))
         asked = text_positions(question)
+        keys = set(evidence.key_terms(terms))
+        titles = {t: keys & set(text_positions(t)) for t in {h.book_title for h in hits[:JUDGED]}}
         judged = []
         for h in hits[:JUDGED]:
             have, where = set(lexemes.get(h.chunk_id, ())), dict(positions.get(h.chunk_id, {}))
-            text = h.text + "\n" + " ".join(h.heading_path or ())
+            # The book's title frames every passage of it, like a heading: "hydration in a bread
+            # dough" is covered by a passage on hydration in a book called "Bread Dough ...".
+            for lexeme in titles[h.book_title]:
+                have.add(lexeme)
+                where[lexeme] = (where.get(lexeme, ([], False))[0], True)
+            text = "\n".join((h.text, " ".join(h.heading_path or ()), h.book_title))
             for lexeme, word in names.items():
                 if lexeme in have and not evidence.mentions(text, word):
                     have.discard(lexeme)
@@ -78,7 +86,8 @@ class OfflineAnswerer:
             and terms.df.get(lexeme)
             and not scope_uses_word(word, lexeme, terms.book_ids, terms.df[lexeme])
         ]
-        absent = evidence.absent_terms(terms, near, names, unused)
+        titled = title_lexemes(terms.book_ids) if terms.book_ids else set()
+        absent = [t for t in evidence.absent_terms(terms, near, names, unused) if t not in titled]
         verdict = evidence.judge(terms, [c for _, c in judged], absent, self.weights, self.bias)
         return judged, verdict
 

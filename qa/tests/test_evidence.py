@@ -91,7 +91,8 @@ def test_the_offline_answerer_records_its_judgement(finance_book):
 # -- Key-term rarity, strict variants, names, co-occurrence ------------------------------------
 
 
-def test_everyday_words_weigh_little_and_rare_words_fully():
+def test_everyday_words_weigh_little_and_rare_words_fully(monkeypatch):
+    monkeypatch.setattr(evidence, "RARITY_WEIGHTING", True)  # off in the product: dev did not gain
     assert evidence.rarity("play") == evidence.RARITY_FLOOR  # "play", "plays", "played", ...
     assert evidence.rarity("learn") < 0.3 and evidence.rarity("car") < 0.3
     assert evidence.rarity("convex") == evidence.rarity("schole") == 1.0
@@ -104,7 +105,8 @@ def test_everyday_words_weigh_little_and_rare_words_fully():
     )
 
 
-def test_rare_terms_decide_coverage():
+def test_rare_terms_decide_coverage(monkeypatch):
+    monkeypatch.setattr(evidence, "RARITY_WEIGHTING", True)
     terms = terms_of({"learn": 3, "play": 3, "convex": 3})
     everyday = evidence.coverage(terms, {"learn", "play"})
     rare = evidence.coverage(terms, {"convex"})
@@ -183,3 +185,16 @@ def test_the_offline_judge_finds_a_name_absent_when_only_its_stem_is_there(finan
     judged, verdict = OfflineAnswerer().judge(question, search_chunks(question, ids, 8, terms=terms), terms)
     assert "discount" in verdict.absent
     assert all("discount" in c.missing for _, c in judged)
+
+
+def test_the_book_title_frames_its_passages(finance_book):
+    """ "Notes on Corporate Valuation": a question naming the book's subject ("corporate") is
+    covered by a passage that answers it without repeating the title's words."""
+    ids = [finance_book.pk]
+    question = "In a corporate valuation, how is the terminal value estimated?"
+    terms = analyse_query(question, ids)
+    assert not terms.df.get("corpor")  # no passage says "corporate"
+    judged, verdict = OfflineAnswerer().judge(question, search_chunks(question, ids, 8, terms=terms), terms)
+    assert "corpor" not in verdict.absent
+    assert all("corpor" in c.covered for _, c in judged)
+    assert answer_question(question, ids, llm=None).kind == LIBRARY
