@@ -12,9 +12,11 @@ Virtual users (asyncio + httpx, one keep-alive connection each, token auth), all
   every second) until it ends: every course must complete;
 - `--pollers` poll GET /api/jobs/{id} of those courses' jobs every `--poll-interval` s;
 - `--readers` read cached lectures (GET /api/sections/{id}/lecture of sections whose lecture is
-  already written, every `--read-interval` s) and `--askers` ask questions (POST
-  /api/sections/{id}/questions, every `--ask-interval` s) -- once lectures and Q&A are on main;
-  until then those rows say why they did not run.
+  already written, every `--read-interval` s);
+- `--askers` ask questions during those lectures (POST /api/sections/{id}/questions, every
+  `--ask-interval` s; the offline answerer: search, key-term evidence, quotes); the answers'
+  kinds (library / lecture / not_found ...) are counted. One bench user stands for all the
+  learners, so its per-user rates (DOCPROF_LECTURE_RATE, DOCPROF_QA_RATE) are lifted.
 A 3 s warm-up (every server thread opens its database connection) is not recorded.
 Reported per endpoint: requests, errors (anything but the expected status, or no answer), p50 /
 p95 / p99 ms; worker throughput (courses and job steps per minute). Targets: zero errors, job
@@ -239,7 +241,14 @@ def throughput(job_ids: list[int], window_s: float) -> dict:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    media = setup_django(DB_NAME, REDIS_DB, DOCPROF_LLM="none", DOCPROF_LECTURE_RATE="100000/hour")
+    # One bench user stands for many learners: its per-user rates (lectures, questions) are lifted.
+    media = setup_django(
+        DB_NAME,
+        REDIS_DB,
+        DOCPROF_LLM="none",
+        DOCPROF_LECTURE_RATE="100000/hour",
+        DOCPROF_QA_RATE="100000/minute",
+    )
     from rest_framework.authtoken.models import Token
 
     from workers.tests.support.stack import Stack
@@ -266,6 +275,7 @@ def main(argv=None) -> int:
     result["workers"] = throughput(result.pop("job_ids"), args.seconds)
     result["server_side"] = server_times(access_log, 0)
     result["not_run"] = plugins["notes"]
+    result["answers"] = dict(sorted(plugins["answer_kinds"].items()))
     report(args, result)
     return 0
 
@@ -290,6 +300,8 @@ def report(args, result: dict) -> None:
     reconnects = {k: s["reconnects"] for k, s in result["endpoints"].items() if s.get("reconnects")}
     if reconnects:
         print(f"  keep-alive connections closed by the server as a GET went out, retried once: {reconnects}")
+    if result.get("answers"):
+        print(f"  answers to the askers' questions, by kind: {result['answers']}")
     for note in result["not_run"]:
         print(f"  not run: {note}")
     c, w = result["courses"], result["workers"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import httpx
 
@@ -91,6 +91,7 @@ def readers_and_askers(user, args) -> dict:
         notes.append(f"{args.askers} askers of questions: the Q&A API is not on main yet")
     if want_readers or want_askers:
         sections = written_sections(user)
+    kinds: Counter = Counter()  # the askers' answers by kind (library, lecture, not_found, ...)
 
     def tasks(rec, take, base, stop_at, rng):
         jobs = []
@@ -119,13 +120,14 @@ def readers_and_askers(user, args) -> dict:
                     sections,
                     args.ask_interval,
                     rng.uniform(0, args.ask_interval),
+                    kinds,
                 )
                 for n in range(args.askers)
             ]
         return jobs
 
     users = (args.readers if want_readers else 0) + (args.askers if want_askers else 0)
-    return {"notes": notes, "tasks": tasks, "sections": sections, "users": users}
+    return {"notes": notes, "tasks": tasks, "sections": sections, "users": users, "answer_kinds": kinds}
 
 
 def written_sections(user, count: int = 8) -> list[int]:
@@ -171,13 +173,15 @@ async def reader(c, n, rec, base, stop_at, sections, interval, phase):
         await asyncio.sleep(interval)
 
 
-async def asker(c, n, rec, base, stop_at, sections, interval, phase):
+async def asker(c, n, rec, base, stop_at, sections, interval, phase, kinds):
     await asyncio.sleep(phase)
     i = 0
     while time.monotonic() < stop_at:
         section = sections[(n + i) % len(sections)]
         body = {"question": QUESTIONS[(n + i) % len(QUESTIONS)]}
         url = f"{base}/api/sections/{section}/questions"
-        await rec.call("POST /api/sections/{id}/questions", c.post(url, json=body), 200)
+        r = await rec.call("POST /api/sections/{id}/questions", c.post(url, json=body), 200)
+        if r is not None:
+            kinds[r.json().get("kind", "?")] += 1
         i += 1
         await asyncio.sleep(interval)

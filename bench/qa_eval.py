@@ -5,6 +5,7 @@ verification, abstention precision/recall and answer latency, offline (no model)
     .venv/bin/python bench/qa_eval.py --split dev      # the development half (tuning)
     .venv/bin/python bench/qa_eval.py --calibrate      # fit the abstention judge on dev, print it
     .venv/bin/python bench/qa_eval.py --pad 100000     # latency with the library padded to 100k passages
+    .venv/bin/python bench/qa_eval.py --one-book       # a one-book library (see one_book_rows)
     DOCPROF_EMBEDDINGS=sentence-transformers EMBEDDING_DIM=384 .venv/bin/python bench/qa_eval.py
 
 A question whose answer is a whole section also names it ("section"): every passage under that
@@ -118,14 +119,28 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
 
 
-def evaluate(questions, book_ids, books, threshold=None, weights=None, bias=None) -> dict:
+def one_book_rows(questions, books) -> list[tuple[dict, list[int]]]:
+    """A library of one book: each answerable question asked of its own book, each unanswerable one
+    of every book in turn (the judge must not over-abstain when the user's words are not the book's,
+    nor answer because a small library makes every word look rare)."""
+    pairs = []
+    for q in questions:
+        if q["answerable"]:
+            pairs.append((q, [books[q["book"]]]))
+        else:
+            pairs.extend(({**q, "id": f"{q['id']}@{book}"}, [book]) for book in sorted(books.values()))
+    return pairs
+
+
+def evaluate(questions, book_ids, books, threshold=None, weights=None, bias=None, scopes=None) -> dict:
+    """`scopes`: (question, book ids) pairs to ask instead of every question of the whole library."""
     from library.retrieval import search_chunks
     from qa.engine import answer_question
     from qa.offline import OfflineAnswerer
 
     answerer = OfflineAnswerer(threshold, weights=weights, bias=bias)
     rows = []
-    for q in questions:
+    for q, book_ids in scopes or [(q, book_ids) for q in questions]:
         row = {
             "id": q["id"],
             "answerable": q["answerable"],
@@ -280,8 +295,11 @@ def main(argv=None) -> int:
         "--threshold", type=float, default=None, help="abstain below this answer probability (default 0.5)"
     )
     p.add_argument("--pad", type=int, default=0, help="pad the library with copies up to this many passages")
+    p.add_argument("--one-book", action="store_true", help="a one-book library (see one_book_rows)")
     p.add_argument("--setup-only", action="store_true")
     args = p.parse_args(argv)
+    if args.calibrate and args.one_book:
+        p.error("calibrate on the whole library (the product's case), then check --one-book")
     db_name = setup_django(args.pad)
     ensure_corpus(db_name)
     if args.setup_only:
@@ -305,12 +323,15 @@ def main(argv=None) -> int:
         f"{len(questions)} {split} questions over {Chunk.objects.count():,} passages, "
         f"{settings.DOCPROF_EMBEDDINGS}"
     )
-    summary = evaluate(questions, book_ids, books, args.threshold)
+    scopes = one_book_rows(questions, books) if args.one_book else None
+    summary = evaluate(questions, book_ids, books, args.threshold, scopes=scopes)
     if args.calibrate:
         weights, bias = calibrate(summary["rows"])
         print("(set them in qa/evidence.py; the dev numbers below use them)")
-        summary = evaluate(questions, book_ids, books, args.threshold, weights, bias)
+        summary = evaluate(questions, book_ids, books, args.threshold, weights, bias, scopes)
     label = f"{split} half, embedder {settings.DOCPROF_EMBEDDINGS}"
+    if args.one_book:
+        label += ", one-book libraries (each answerable question: its book; each other: every book)"
     if args.pad:
         label += f", library padded with copies to {Chunk.objects.count():,} passages (latency only)"
     print_table(label, summary)
@@ -319,6 +340,7 @@ def main(argv=None) -> int:
         json.dumps(
             {
                 "split": split,
+                "one_book": args.one_book,
                 "embedder": settings.DOCPROF_EMBEDDINGS,
                 "passages": Chunk.objects.count(),
                 **summary,

@@ -24,6 +24,8 @@ from courses.serializers import (
 from docprof.openapi import AUTH, BODY, errors
 from docprof.parsers import JSONParser
 from docprof.throttling import CourseRequestThrottle
+from library.models import Book
+from library.serializers import BookSerializer
 from workers.engine import JobStatusSerializer
 from workers.engine import status as status_data
 
@@ -222,3 +224,46 @@ class CourseEnrolAPI(APIView):
             {"course_id": course.pk, "enrolment_id": enrolment.pk, "created": created},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+BookSharing = inline_serializer(
+    "BookSharing",
+    {
+        "book": BookSerializer(),
+        "shared": serializers.BooleanField(),
+        "unpublished": inline_serializer(
+            "UnpublishedCourse",
+            {"id": serializers.IntegerField(), "title": serializers.CharField()},
+            many=True,
+        ),
+        "warning": serializers.CharField(help_text="Empty unless courses were unpublished"),
+    },
+)
+
+
+def _set_book_shared(request, pk: int, shared: bool) -> Response:
+    book = get_object_or_404(Book.objects.owned_by(request.user), pk=pk)
+    change = sharing.set_book_shared(book, shared)
+    return Response(
+        {
+            "book": BookSerializer(book, context={"request": request}).data,
+            "shared": shared,
+            "unpublished": [{"id": c.pk, "title": c.title} for c in change.unpublished],
+            "warning": change.warning,
+        }
+    )
+
+
+class BookShareAPI(APIView):
+    @extend_schema(request=None, responses={200: BookSharing, **errors(*AUTH, 404)}, tags=["library"])
+    def post(self, request, pk: int):
+        """Share one of your books: every user can read it, and courses built on it can be published."""
+        return _set_book_shared(request, pk, True)
+
+
+class BookUnshareAPI(APIView):
+    @extend_schema(request=None, responses={200: BookSharing, **errors(*AUTH, 404)}, tags=["library"])
+    def post(self, request, pk: int):
+        """Make one of your books private again. The published courses that use it are unpublished
+        (listed in `unpublished`, with a `warning`); their enrolled learners keep their access."""
+        return _set_book_shared(request, pk, False)

@@ -11,4 +11,6 @@ urlpatterns = [
     path("courses/<int:pk>/publish", api.CoursePublishAPI.as_view(), name="api-course-publish"),
     path("courses/<int:pk>/unpublish", api.CourseUnpublishAPI.as_view(), name="api-course-unpublish"),
     path("courses/<int:pk>/enrol", api.CourseEnrolAPI.as_view(), name="api-course-enrol"),
+    path("books/<int:pk>/share", api.BookShareAPI.as_view(), name="api-book-share"),
+    path("books/<int:pk>/unshare", api.BookUnshareAPI.as_view(), name="api-book-unshare"),
 ]

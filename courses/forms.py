@@ -58,11 +58,15 @@ class CourseRequestForm(forms.Form):
         live = {
             "hx-get": reverse("courses:preview"),
             "hx-target": "#preview",
-            "hx-include": "#id_query, #id_hours",
+            # Depth, pace and "fill the time" change what the books support: the preview plans with them.
+            "hx-include": "#id_query, #id_hours, #id_depth, #id_pace_wpm, #id_widen",
             "hx-sync": "closest form:replace",
         }
         self.fields["query"].widget.attrs.update(live, **{"hx-trigger": "input changed delay:500ms, load"})
-        self.fields["hours"].widget.attrs.update(live, **{"hx-trigger": "input changed delay:500ms, change"})
+        for name in ("hours", "pace_wpm"):
+            self.fields[name].widget.attrs.update(live, **{"hx-trigger": "input changed delay:500ms, change"})
+        for name in ("depth", "widen"):
+            self.fields[name].widget.attrs.update(live, **{"hx-trigger": "change"})
 
     def clean(self):
         """Every rule's error at once: the serializer checks all fields, including those the form

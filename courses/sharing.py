@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from courses.models import Course, CourseSection, Enrolment
@@ -26,18 +27,40 @@ class SharingError(Exception):
         self.extra = extra
 
 
+_COURSE_BOOKS_SQL = """
+SELECT ch.book_id FROM {chunk} ch WHERE ch.id IN (
+    SELECT (e.value #>> '{{}}')::bigint
+      FROM {section} s
+     CROSS JOIN LATERAL jsonb_array_elements(
+           CASE jsonb_typeof(s.source_chunk_ids) WHEN 'array' THEN s.source_chunk_ids ELSE '[]'::jsonb END
+         ) e
+     WHERE s.course_id = {course} AND jsonb_typeof(e.value) IN ('number', 'string'))
+UNION
+SELECT (src.value ->> 'book_id')::bigint
+  FROM {section} s
+ CROSS JOIN LATERAL jsonb_array_elements(
+       CASE jsonb_typeof(s.sources) WHEN 'array' THEN s.sources ELSE '[]'::jsonb END
+     ) src
+ WHERE s.course_id = {course} AND jsonb_typeof(src.value) = 'object'
+   AND COALESCE(src.value ->> 'book_id', '') ~ '^[1-9][0-9]*$'
+"""
+
+
+def course_books(course_id: int | None = None, *, section_id: int | None = None) -> RawSQL:
+    """Every book a course draws on -- named in its sections' sources, or owning their passages --
+    as one SQL subquery: `Book.objects.filter(id__in=course_books(course.pk))` (the lecture GET
+    asks this for every new delivery, so it is one query, not one per table). With `section_id`:
+    the books of that section's course."""
+    section = CourseSection._meta.db_table
+    course = "%s" if section_id is None else f"(SELECT course_id FROM {section} WHERE id = %s)"
+    sql = _COURSE_BOOKS_SQL.format(chunk=Chunk._meta.db_table, section=section, course=course)
+    value = course_id if section_id is None else section_id
+    return RawSQL(sql, (value, value))  # noqa: S611 (parameters bound; table names are ours)
+
+
 def book_ids_of(course: Course) -> set[int]:
     """Every book a course draws on: named in its sections' sources or owning their passages."""
-    ids: set[int] = set()
-    chunk_ids: set[int] = set()
-    for sources, chunks in CourseSection.objects.filter(course=course).values_list(
-        "sources", "source_chunk_ids"
-    ):
-        ids.update(int(s["book_id"]) for s in sources or [] if s.get("book_id"))
-        chunk_ids.update(int(c) for c in chunks or [])
-    if chunk_ids:
-        ids.update(Chunk.objects.filter(id__in=chunk_ids).values_list("book_id", flat=True).distinct())
-    return ids
+    return set(Book.objects.filter(id__in=course_books(course.pk)).values_list("id", flat=True))
 
 
 def private_books(course: Course) -> list[Book]:

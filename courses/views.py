@@ -19,12 +19,14 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from courses import selectors, services, sharing
 from courses.forms import CourseRequestForm, add_serializer_errors
+from courses.models import Course
 from courses.planning import material
 from courses.planning.request import parse_request
 from courses.serializers import MAX_QUERY_CHARS
 from docprof.ai import factory
 from docprof.ai.pricing import estimate_course
 from docprof.throttling import CourseRequestThrottle, page_wait
+from library.models import Book
 from library.selectors import ready_book_ids
 from workers.engine import status as status_data
 
@@ -90,7 +92,7 @@ def preview(request):
             hours = 1.0
         minutes = round(max(0.25, min(hours, 200.0)) * 60) if math.isfinite(hours) else 60
         try:
-            found = material.find_material(query, book_ids, minutes, {"widen": False})
+            found = material.find_material(query, book_ids, minutes, _preview_preferences(request.GET))
         except material.NoMaterial as exc:
             context.update(topic=parse_request(query).subject, refusal=str(exc))
         else:
@@ -103,6 +105,21 @@ def preview(request):
             )
         context["estimate"] = _estimate(request.GET.get("hours"))
     return render(request, "courses/_preview.html", context)
+
+
+def _preview_preferences(params) -> dict:
+    """The form's depth, pace and "fill the time" as the planner takes them; anything the form
+    would refuse falls back to the default (the form itself says what is wrong)."""
+    depth = params.get("depth")
+    try:
+        pace = int(params.get("pace_wpm") or 150)
+    except ValueError:
+        pace = 150
+    return {
+        "depth": depth if depth in Course.Depth.values else Course.Depth.STANDARD,
+        "pace_wpm": min(300, max(60, pace)),
+        "widen": params.get("widen") == "on",
+    }
 
 
 def _wait_text(seconds: int) -> str:
@@ -285,3 +302,32 @@ def enrol(request, pk: int):
     if created:
         messages.success(request, f"You are enrolled in “{course}”. Open any section to start.")
     return redirect("courses:detail", course.pk)
+
+
+# --- sharing a book (the action sits on the library's book page; unsharing touches courses) ---------
+def _own_book_or_404(request, pk: int) -> Book:
+    return get_object_or_404(Book.objects.owned_by(request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def share_book(request, pk: int):
+    book = _own_book_or_404(request, pk)
+    sharing.set_book_shared(book, True)
+    messages.success(
+        request,
+        f"“{book.title}” is shared: every user can read it, and courses built on it can be published.",
+    )
+    return redirect("library:book", book.pk)
+
+
+@login_required
+@require_POST
+def unshare_book(request, pk: int):
+    book = _own_book_or_404(request, pk)
+    change = sharing.set_book_shared(book, False)
+    if change.unpublished:
+        messages.warning(request, change.warning)
+    else:
+        messages.success(request, f"“{book.title}” is private now: only you can read it.")
+    return redirect("library:book", book.pk)

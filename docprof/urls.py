@@ -18,6 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("library/", include("courses.book_urls")),  # share / stop sharing a book (unpublishes courses)
+    path("library/", include("lectures.book_urls")),  # a new version of a book (flags stale lectures)
     path("library/", include("library.urls")),
     path("courses/", include("courses.urls")),
     path("sections/", include("lectures.urls")),

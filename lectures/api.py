@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from courses.selectors import courses_taken_by
 from docprof.openapi import AUTH, BODY, errors
 from lectures import selectors, services
-from lectures.payloads import lecture_data, ready_lecture_json
+from lectures.payloads import lecture_data, ready_lecture_json, stamp_of
 from lectures.serializers import (
     AcceptedSchema,
     AnswersSchema,
@@ -35,7 +35,9 @@ from lectures.serializers import (
 
 
 def section_or_404(user, pk: int):
-    section = get_object_or_404(selectors.sections_of(user), pk=pk)
+    section = selectors.section_of(user, pk)
+    if section is None:
+        raise Http404("No such section.")
     if selectors.is_part_with_sections(section):
         raise Http404("A part has no lecture of its own; open one of its sections.")
     return section
@@ -46,7 +48,12 @@ def refused(errors_: dict, detail: str) -> Response:
     return Response({"detail": detail, **errors_}, status=status.HTTP_400_BAD_REQUEST)
 
 
-def opened_response(request, opened: services.Opened) -> Response:
+def opened_response(request, opened: services.Opened):
+    if opened.delivery is not None and opened.lecture.status == opened.lecture.Status.READY:
+        # The same cached JSON as a returning learner's GET (`ready_lecture_json`, by stamp).
+        lecture = opened.lecture
+        stamp = stamp_of(lecture)
+        return delivered_body(opened.delivery.pk, opened.was_cached, ready_lecture_json(lecture.pk, stamp))
     if opened.delivery is not None:
         return Response(
             {
@@ -68,6 +75,12 @@ def opened_response(request, opened: services.Opened) -> Response:
     )
 
 
+def delivered_body(delivery_id: int, was_cached: bool, lecture_json: str) -> HttpResponse:
+    cached = "true" if was_cached else "false"
+    body = f'{{"delivery_id":{delivery_id},"was_cached":{cached},"lecture":{lecture_json}}}'
+    return HttpResponse(body, content_type="application/json")
+
+
 class SectionLectureAPI(APIView):
     @extend_schema(
         responses={200: DeliveredSchema, 202: AcceptedSchema, **errors(*AUTH, 404, 429)}, tags=["lectures"]
@@ -75,16 +88,22 @@ class SectionLectureAPI(APIView):
     def get(self, request, pk: int):
         """The learner's lecture for a section: delivered at once when a version exists (recording a
         delivery), else 202 while the one generation for its content runs (started or joined)."""
-        delivered = selectors.delivered_stamp(request.user, pk)
-        if delivered is not None:  # the common case, kept to one small query and cached JSON
+        opening = selectors.section_opening(request.user, pk)
+        if opening is None:
+            raise Http404("No such section.")
+        delivered = opening.delivered
+        if delivered is not None:  # the common case: one prepared query and cached JSON
             delivery_id, was_cached, lecture_id, stamp = delivered
-            cached = "true" if was_cached else "false"
-            lecture_json = ready_lecture_json(lecture_id, stamp)
-            body = f'{{"delivery_id":{delivery_id},"was_cached":{cached},"lecture":{lecture_json}}}'
-            return HttpResponse(body, content_type="application/json")
-        section = section_or_404(request.user, pk)
+            return delivered_body(delivery_id, was_cached, ready_lecture_json(lecture_id, stamp))
+        section = opening.section
+        if selectors.is_part_with_sections(section):
+            raise Http404("A part has no lecture of its own; open one of its sections.")
+        delivered, inputs = services.deliver_from_cache(section, request.user, opening.library)
+        if delivered is not None:  # a learner's first GET of a lecture that exists: one more statement
+            delivery_id, was_cached, lecture_id, stamp = delivered
+            return delivered_body(delivery_id, was_cached, ready_lecture_json(lecture_id, stamp))
         try:
-            opened = services.open_section(section, request.user)
+            opened = services.open_section(section, request.user, undelivered=True, inputs=inputs)
         except services.GenerationRateLimited as exc:
             raise exceptions.Throttled(wait=exc.wait) from None
         return opened_response(request, opened)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lectures import api, api_curation, api_usage
+from lectures import api, api_curation, api_usage, book_views
 
 urlpatterns = [
     path("sections/<int:pk>/lecture", api.SectionLectureAPI.as_view(), name="api-section-lecture"),
@@ -16,5 +16,6 @@ urlpatterns = [
     path("sections/<int:pk>/lecture/switch", api_curation.SwitchAPI.as_view(), name="api-lecture-switch"),
     path("lectures/<int:pk>/vote", api_curation.VoteAPI.as_view(), name="api-lecture-vote"),
     path("lectures/<int:pk>/review", api_curation.ReviewAPI.as_view(), name="api-lecture-review"),
+    path("books/<int:pk>/file", book_views.BookFileAPI.as_view(), name="api-book-file"),
     path("admin/usage", api_usage.UsageAPI.as_view(), name="api-admin-usage"),
 ]

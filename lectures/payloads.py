@@ -94,6 +94,16 @@ def partial_lecture(lecture: Lecture) -> dict:
 STAMP_FIELDS = ("status", "approval_status", "upvotes", "downvotes", "stale", "revision")
 
 
+def stamp_of(lecture: Lecture) -> tuple:
+    """The stamp of a loaded ready version (annotated with `versions`, as `servable_version` does)."""
+    versions = getattr(lecture, "versions", None)
+    if versions is None:
+        versions = (
+            Lecture.objects.filter(cache_key=lecture.cache_key).exclude(status=Lecture.Status.FAILED).count()
+        )
+    return (*(getattr(lecture, f) for f in STAMP_FIELDS), versions)
+
+
 @lru_cache(maxsize=512)
 def ready_lecture_json(lecture_id: int, stamp: tuple) -> str:
     """A ready version's payload as JSON text, built once per process and per stamp: the text of a

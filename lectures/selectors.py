@@ -3,14 +3,35 @@ and course progress. Everything is scoped to the user: another user's object is 
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat
 
 from courses.models import Course, CourseSection
 from courses.selectors import sections_in_order
-from courses.sharing import book_ids_of
+from courses.sharing import course_books
+from docprof.prepared import Prepared, attnames, instance
 from docprof.redis_client import get_redis
 from lectures.models import Lecture, QuizAttempt, SectionDelivery
-from library.selectors import ready_book_ids
+from lectures.payloads import STAMP_FIELDS
+from library.models import Book
 
 WAITERS_TTL = 2 * 24 * 3600
 WEAK_BELOW = 0.6  # an objective answered below this share correct is marked weak
@@ -24,16 +45,137 @@ def sections_of(user):
     return CourseSection.objects.filter(course__in=Course.objects.taken_by(user)).select_related("course")
 
 
-def library_for(section, user) -> list[int]:
-    """The books a section's lecture may draw on for this reader. A published course, or a course
-    taken by an enrolled learner, draws only on the course's own books that the reader may read:
-    every learner of the course resolves to the same passages, so they share one cache key."""
-    readable = ready_book_ids(user)
+def _versions_of(cache_key_ref: str) -> Subquery:
+    """How many versions (not failed) the key named by an outer reference has."""
+    return Subquery(
+        Lecture.objects.filter(cache_key=OuterRef(cache_key_ref))
+        .exclude(status=Lecture.Status.FAILED)
+        .order_by()
+        .values("cache_key")
+        .annotate(n=Count("id"))
+        .values("n")[:1]
+    )
+
+
+_SECTION_FIELDS = (*attnames(CourseSection), *(f"course__{f}" for f in attnames(Course)))
+_STAMP_COLUMNS = (
+    "current__id",
+    "current__was_cached",
+    "current__lecture_id",
+    *(f"current__lecture__{f}" for f in STAMP_FIELDS),
+    "versions",
+)
+
+
+def _section_of(user_id, section_id):
+    reader = get_user_model()(pk=user_id)  # the access rule is sections_of's, compiled once
+    of_course = _book_stamps(user_id).filter(id__in=course_books(section_id=section_id))
+    return (
+        sections_of(reader)
+        .filter(pk=section_id)
+        .annotate(
+            current=FilteredRelation(
+                "deliveries", condition=Q(deliveries__user_id=user_id, deliveries__is_current=True)
+            ),
+            versions=_versions_of("current__lecture__cache_key"),
+        )
+        .annotate(
+            # library_for's answer, read with the section when there is no delivery to return
+            library=Case(
+                When(current__id__isnull=False, then=Value(None)),
+                When(
+                    Q(course__published=True) | ~Q(course__owner_id=user_id) | Exists(of_course),
+                    then=ArraySubquery(of_course.values("stamp")),
+                ),
+                default=ArraySubquery(_book_stamps(user_id).values("stamp")),
+                output_field=ArrayField(TextField()),
+            )
+        )
+        .values_list(*_SECTION_FIELDS, *_STAMP_COLUMNS, "library")
+    )
+
+
+_SECTION = Prepared(_section_of, user_id=0, section_id=0)
+
+
+@dataclass
+class SectionOpening:
+    """What the lecture GET reads first, in one prepared query: the section (with its course) the
+    user may open, and the stamp of their current delivery of a ready version, if any."""
+
+    row: tuple
+
+    @property
+    def delivered(self) -> tuple | None:
+        """(delivery id, was_cached, lecture id, stamp) of the current delivery (a ready version)."""
+        n = len(_SECTION_FIELDS)
+        stamp = self.row[n:-1]
+        if stamp[0] is None or stamp[3] != Lecture.Status.READY:
+            return None
+        return (stamp[0], stamp[1], stamp[2], tuple(stamp[3:]))
+
+    @property
+    def library(self) -> list[str] | None:
+        """`library_for(section, user)`, read in the same query (None when there is a delivery)."""
+        return self.row[-1]
+
+    @property
+    def section(self) -> CourseSection:
+        n = len(CourseSection._meta.concrete_fields)
+        section = instance(CourseSection, self.row[:n])
+        section.course = instance(Course, self.row[n : len(_SECTION_FIELDS)])
+        return section
+
+
+def section_opening(user, section_id: int) -> SectionOpening | None:
+    """The section the user may open (None: a 404) and their current delivery's stamp."""
+    if not user.is_authenticated:
+        return None
+    row = _SECTION.first(user_id=user.pk, section_id=section_id)
+    return None if row is None else SectionOpening(row)
+
+
+def section_of(user, section_id: int) -> CourseSection | None:
+    """`sections_of(user).get(pk=section_id)` with its course, or None: a prepared query."""
+    opening = section_opening(user, section_id)
+    return None if opening is None else opening.section
+
+
+def _book_stamps(user_id):
+    """The ready books a user may read, as "id@ingested_at" (a re-read book stamps differently)."""
+    stamp = Concat(
+        Cast("id", TextField()), Value("@"), Cast("ingested_at", TextField()), output_field=TextField()
+    )
+    return (
+        Book.objects.filter(Q(owner_id=user_id) | Q(visibility=Book.Visibility.SHARED))
+        .filter(status=Book.Status.READY)
+        .order_by("id")
+        .annotate(stamp=stamp)
+        .values_list("stamp", flat=True)
+    )
+
+
+_READABLE = Prepared(_book_stamps, user_id=0)
+_READABLE_OF_COURSE = Prepared(
+    lambda user_id, course_id: _book_stamps(user_id).filter(id__in=course_books(course_id)),
+    user_id=0,
+    course_id=0,
+)
+
+
+def library_for(section, user) -> list[str]:
+    """The books a section's lecture may draw on for this reader, as "id@ingested_at" stamps: the
+    course's own books that the reader may read. Every reader -- the owner before and after
+    publishing, and every enrolled learner -- resolves to the same passages, so a lecture the owner
+    read before publishing is the one learners get. Only an owner's course that names no book draws
+    on the whole library."""
+    if not user.is_authenticated:
+        return []
     course = section.course
-    if course.published or course.owner_id != user.pk:
-        own = book_ids_of(course)
-        return [b for b in readable if b in own]
-    return readable
+    own = [r[0] for r in _READABLE_OF_COURSE.all(user_id=user.pk, course_id=course.pk)]
+    if own or course.published or course.owner_id != user.pk:
+        return own
+    return [r[0] for r in _READABLE.all(user_id=user.pk)]
 
 
 def is_part_with_sections(section: CourseSection) -> bool:
@@ -48,39 +190,14 @@ def current_delivery(section, user) -> SectionDelivery | None:
     )
 
 
-_versions_of_key = Subquery(
-    Lecture.objects.filter(cache_key=OuterRef("lecture__cache_key"))
-    .exclude(status=Lecture.Status.FAILED)
-    .order_by()
-    .values("cache_key")
-    .annotate(n=Count("id"))
-    .values("n")[:1]
-)
-
-
-def delivered_stamp(user, section_id: int):
-    """The cached-lecture fast path: (delivery id, was_cached, lecture id, stamp) of the learner's
-    current delivery of a ready version, in one small query, or None."""
-    from lectures.payloads import STAMP_FIELDS
-
-    row = (
-        SectionDelivery.objects.filter(
-            section_id=section_id,
-            user=user,
-            is_current=True,
-            lecture__status="ready",
-        )
-        .filter(Q(section__course__owner=user) | Q(section__course__enrolments__user=user))
-        .annotate(versions=_versions_of_key)
-        .values_list("id", "was_cached", "lecture_id", *(f"lecture__{f}" for f in STAMP_FIELDS), "versions")
-        .first()
-    )
-    return None if row is None else (row[0], row[1], row[2], tuple(row[3:]))
-
-
 def servable_version(cache_key: str) -> Lecture | None:
     """The best ready version of a key: mentor verified > approved > pending, then score, then newest.
     Rejected and needs-improvement versions are never served to a new delivery."""
+    return servable_versions(cache_key).first()
+
+
+def servable_versions(cache_key: str):
+    """The servable versions of a key, best first (the served-version rule), with `versions`."""
     rank = Case(
         When(approval_status=Lecture.Approval.MENTOR_VERIFIED, then=Value(3)),
         When(approval_status=Lecture.Approval.APPROVED, then=Value(2)),
@@ -90,9 +207,8 @@ def servable_version(cache_key: str) -> Lecture | None:
     return (
         Lecture.objects.filter(cache_key=cache_key, status=Lecture.Status.READY)
         .exclude(approval_status__in=Lecture.UNSERVABLE)
-        .annotate(rank=rank, net=F("upvotes") - F("downvotes"))
+        .annotate(rank=rank, net=F("upvotes") - F("downvotes"), versions=_versions_of("cache_key"))
         .order_by("-rank", "-net", "-version")
-        .first()
     )
 
 

@@ -9,14 +9,17 @@ lets exactly one concurrent insert win, the others fail and join the winner's jo
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from docprof.prepared import Prepared
 from lectures import selectors, sources
 from lectures.models import Lecture, QuizAttempt, SectionDelivery
+from lectures.payloads import STAMP_FIELDS
 from lectures.throttles import LectureGenerationThrottle
 from lectures.writing import current_writer
 from lectures.writing import quiz as quizzes
@@ -57,17 +60,29 @@ class Opened:
         return self.lecture.status
 
 
-def open_section(section, user, *, start: bool = True, retry_failed: bool = True) -> Opened:
+def open_section(
+    section,
+    user,
+    *,
+    start: bool = True,
+    retry_failed: bool = True,
+    undelivered: bool = False,
+    inputs: sources.LectureInputs | None = None,
+) -> Opened:
     """The learner's lecture for a section, delivering a cached version or starting/joining the one
-    generation of its key. `retry_failed=False` reports a failed version instead of restarting it."""
-    delivery = selectors.current_delivery(section, user)
-    if delivery is not None and delivery.lecture is not None:
-        return Opened(delivery.lecture, delivery, delivery.was_cached)
-    inputs = sources.resolve(section, user, current_writer().spec(), selectors.library_for(section, user))
+    generation of its key. `retry_failed=False` reports a failed version instead of restarting it.
+    `undelivered=True`: the caller has just seen that the learner has no delivery of a ready version
+    (`selectors.section_opening`), so it is not looked up again."""
+    if not undelivered:
+        delivery = selectors.current_delivery(section, user)
+        if delivery is not None and delivery.lecture is not None:
+            return Opened(delivery.lecture, delivery, delivery.was_cached)
+    if inputs is None:
+        inputs = sources.resolve(section, user, current_writer().spec(), selectors.library_for(section, user))
     for _attempt in range(5):
         best = selectors.servable_version(inputs.key)
         if best is not None:
-            delivery = deliver(section, user, best)
+            delivery = deliver(section, user, best, first=undelivered)
             return Opened(best, delivery, delivery.was_cached)
         running = selectors.running_version(inputs.key)
         if running is not None:
@@ -137,10 +152,87 @@ def _restart(lecture: Lecture, user) -> Lecture | None:
     return lecture if lecture.status == Lecture.Status.GENERATING else None
 
 
-def deliver(section, user, lecture: Lecture) -> SectionDelivery:
-    """Record the delivery of a ready version (the current one for this learner and section)."""
+# Deliver the best servable version of a key in one statement: the served-version rule's query (the
+# ORM's, compiled: the rule lives in selectors.servable_versions only), the INSERT of the delivery
+# with `deliver`'s snapshot and was_cached rule, and the stamp of its cached JSON.
+# Outside a transaction the statement commits asynchronously (`synchronous_commit` off for this one
+# statement, via set_config(..., true)): the response does not wait for the WAL flush, which was
+# most of this request's tail (p99 ~8 ms of a loaded disk). A crash of the database server within
+# ~0.6 s may lose such a delivery row, never corrupt anything; the learner's next GET delivers again.
+_ASYNC_COMMIT = "cfg AS (SELECT set_config('synchronous_commit', 'off', true) AS v), "
+_DELIVER_BEST = """
+WITH {cfg}best AS ({best}),
+ins AS (
+    INSERT INTO {delivery} (section_id, user_id, lecture_id, lecture_script, style_snapshot, was_cached,
+                            is_current, delivered_at, user_notes)
+    SELECT %s, %s, best.id, best.script,
+           jsonb_build_object('style', best.style, 'depth', best.depth, 'pace_wpm', best.pace_wpm),
+           best.generated_by_id IS DISTINCT FROM %s
+             OR EXISTS (SELECT 1 FROM {delivery} d WHERE d.lecture_id = best.id AND d.user_id = %s),
+           true, now(), ''
+      FROM best{cfg_from}
+    RETURNING id, was_cached
+)
+SELECT ins.id, ins.was_cached, best.id, {stamp} FROM ins, best
+"""
+
+
+_BEST = Prepared(
+    lambda cache_key: selectors.servable_versions(cache_key).values(
+        "id", "script", "style", "depth", "pace_wpm", "generated_by_id", *STAMP_FIELDS, "versions"
+    )[:1],
+    cache_key="",
+)
+
+
+def deliver_from_cache(
+    section, user, library: list[str] | None = None
+) -> tuple[tuple | None, sources.LectureInputs]:
+    """The first GET of a learner with no current delivery of the section: resolve its key and, if a
+    servable version exists, deliver it in one statement. Returns ((delivery id, was_cached,
+    lecture id, stamp) or None, inputs); None also when a delivery appeared meanwhile (the caller
+    goes on with `open_section(..., undelivered=True, inputs=inputs)`)."""
+    if library is None:
+        library = selectors.library_for(section, user)
+    inputs = sources.resolve(section, user, current_writer().spec(), library)
+    best_sql, best_params = _BEST.sql(cache_key=inputs.key)
+    in_transaction = connection.in_atomic_block  # then the caller's commit decides (and is not relaxed)
+    sql = _DELIVER_BEST.format(
+        cfg="" if in_transaction else _ASYNC_COMMIT,
+        cfg_from="" if in_transaction else ", cfg",
+        best=best_sql,
+        delivery=SectionDelivery._meta.db_table,
+        stamp=", ".join(f"best.{f}" for f in (*STAMP_FIELDS, "versions")),
+    )
+    try:
+        with _statement(), connection.cursor() as cursor:
+            cursor.execute(sql, (*best_params, section.pk, user.pk, user.pk, user.pk))
+            row = cursor.fetchone()
+    except IntegrityError:  # a current delivery exists after all (opened twice at once)
+        return None, inputs
+    return (None if row is None else (row[0], row[1], row[2], tuple(row[3:]))), inputs
+
+
+def deliver(section, user, lecture: Lecture, *, first: bool = False) -> SectionDelivery:
+    """Record the delivery of a ready version (the current one for this learner and section).
+    `first=True`: the learner is believed to have no current delivery of this section, so it is one
+    INSERT (no transaction, no row lock); if one exists after all, the general path replaces it."""
     # Cached unless this learner caused the generation and is receiving it for the first time.
     was_cached = lecture.generated_by_id != user.pk or lecture.deliveries.filter(user=user).exists()
+    if first:
+        try:
+            with _statement():
+                return SectionDelivery.objects.create(
+                    section=section,
+                    user=user,
+                    lecture=lecture,
+                    lecture_script=lecture.script,
+                    style_snapshot=_style_of(lecture),
+                    was_cached=was_cached,
+                    is_current=True,
+                )
+        except IntegrityError:  # a current delivery exists (opened twice at once): replace it below
+            pass
     try:
         with transaction.atomic():
             previous = (
@@ -155,7 +247,7 @@ def deliver(section, user, lecture: Lecture) -> SectionDelivery:
                 user=user,
                 lecture=lecture,
                 lecture_script=lecture.script,
-                style_snapshot={"style": lecture.style, "depth": lecture.depth, "pace_wpm": lecture.pace_wpm},
+                style_snapshot=_style_of(lecture),
                 was_cached=was_cached,
                 is_current=True,
                 completed_at=previous.completed_at if previous else None,
@@ -164,6 +256,16 @@ def deliver(section, user, lecture: Lecture) -> SectionDelivery:
             )
     except IntegrityError:  # the same learner opened the section twice at once
         return selectors.current_delivery(section, user)
+
+
+def _style_of(lecture: Lecture) -> dict:
+    return {"style": lecture.style, "depth": lecture.depth, "pace_wpm": lecture.pace_wpm}
+
+
+def _statement():
+    """One statement on its own: in autocommit it needs no transaction (a failed INSERT leaves the
+    connection usable); inside an outer transaction (tests, callers' atomic blocks) a savepoint."""
+    return transaction.atomic() if connection.in_atomic_block else nullcontext()
 
 
 def complete_section(section, user, *, duration_actual_minutes=None, notes=None) -> SectionDelivery:

@@ -23,7 +23,7 @@ from redis.exceptions import LockError
 
 from docprof.ai.text import content_terms
 from docprof.redis_client import get_redis
-from library.models import Book, Chunk
+from library.models import Chunk
 from library.retrieval import search_chunks
 
 RESOLVE_TTL = 24 * 3600
@@ -91,13 +91,34 @@ def objectives_of(section) -> list[str]:
     return objectives or [section.title]
 
 
-def _library_fingerprint(book_ids: list[int]) -> str:
-    rows = Book.objects.filter(id__in=book_ids).order_by("id").values_list("id", "ingested_at")
-    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()[:24]
+def _library_fingerprint(library: list[str]) -> str:
+    return hashlib.sha256(repr(list(library)).encode()).hexdigest()[:24]
 
 
-def resolve(section, user, writer: dict, book_ids: list[int]) -> LectureInputs:
-    """The inputs (and so the key) of this section's lecture for this reader; cached in Redis."""
+# Resolutions this process has read or made, by the same key as Redis (a probe of everything they
+# depend on, the library's ingestion times included, so an entry never goes stale; it only ages
+# out). It spares a learner's first GET the Redis round trip. Tests that clear Redis clear it too.
+_resolved: dict[str, str | bytes] = {}
+RESOLVED_KEEP = 4096
+
+
+def _remember(key: str, text) -> None:
+    if len(_resolved) >= RESOLVED_KEEP:
+        try:
+            _resolved.pop(next(iter(_resolved)), None)
+        except (RuntimeError, StopIteration):  # another thread changed it meanwhile
+            pass
+    _resolved[key] = text
+
+
+def forget_resolutions() -> None:
+    _resolved.clear()
+
+
+def resolve(section, user, writer: dict, library: list[str]) -> LectureInputs:
+    """The inputs (and so the key) of this section's lecture for this reader; cached in Redis.
+    `library`: the books it may draw on, "id@ingested_at" by id (`lectures.selectors.library_for`)."""
+    book_ids = [int(stamp.split("@", 1)[0]) for stamp in library]
     style, depth, pace = preferences_of(section)
     objectives = objectives_of(section)
     probe = {  # not the section's id: learners of identical sections share the resolution
@@ -107,14 +128,17 @@ def resolve(section, user, writer: dict, book_ids: list[int]) -> LectureInputs:
         "sources": section.source_chunk_ids,
         "prefs": [style, depth, pace],
         "writer": writer,
-        "library": _library_fingerprint(book_ids),
+        "library": _library_fingerprint(library),
     }
     cache_key = (
         "docprof:lecture-inputs:" + hashlib.sha256(json.dumps(probe, sort_keys=True).encode()).hexdigest()
     )
-    client = get_redis()
-    cached = client.get(cache_key)
+    cached = _resolved.get(cache_key)
+    if cached is None:
+        client = get_redis()
+        cached = client.get(cache_key)
     if cached:
+        _remember(cache_key, cached)
         return LectureInputs(**json.loads(cached))
     # Many learners opening the same section at once: one of them searches, the others wait for it.
     lock = client.lock(f"{cache_key}:lock", timeout=60)
@@ -122,9 +146,12 @@ def resolve(section, user, writer: dict, book_ids: list[int]) -> LectureInputs:
     try:
         cached = client.get(cache_key)
         if cached:
+            _remember(cache_key, cached)
             return LectureInputs(**json.loads(cached))
         inputs = gather(section, objectives, book_ids, style=style, depth=depth, pace=pace, writer=writer)
-        client.set(cache_key, json.dumps(inputs.as_dict()), ex=RESOLVE_TTL)
+        text = json.dumps(inputs.as_dict())
+        client.set(cache_key, text, ex=RESOLVE_TTL)
+        _remember(cache_key, text)
         return inputs
     finally:
         if locked:

@@ -9,24 +9,35 @@ replaces its chapters and chunks, so chunk ids change. Passages are compared by 
   the new passages hash differently), never silently.
 - Lectures that cite nothing of the book are not touched; unchanged lectures stay valid.
 
-Design choice: `library` must not know lectures (the import ladder), so re-ingestion with a staleness
-check is a lectures service (`reingest`, `manage.py reingest BOOK_ID [--file PATH]`) that snapshots
-the book's passage hashes, runs the library's ingestion, and compares. An upload through the library
-that re-ingests in place is not watched (the library has no such path today).
+Re-ingestion is a job (kind `reingest`, registered by this app): `library` must not know lectures
+(the import ladder), so the library's reading (`library.services.ingest_book`) is one step between
+a snapshot of the book's passage hashes and the comparison. Steps:
+
+1. `snapshot`: the book's passage hashes before (checkpointed, so a worker that dies after the new
+   passages were stored still compares against the old ones);
+2. `read`: the library's ingestion, of the new file when there is one; the new file becomes the
+   book's only once it has been read (a file that cannot be read leaves the book as it was);
+3. `compare`: remap or mark stale (`mark_stale`).
+
+The book page's "Upload a new version", `POST /api/books/{id}/file` and `manage.py reingest BOOK_ID
+[--file PATH]` all submit this job (`submit_new_version`); the command runs it in its own process.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 
 from lectures.models import Lecture
 from lectures.sources import text_hash
+from library import services as library
+from library.jobs import INGEST_KIND
 from library.models import Book, Chunk
-from library.services import ingest_book
+from library.parsing import IngestError
+from workers import engine
+from workers.engine import GenerationJob, JobKind, Step
 
 
 def passage_hashes(book_id: int) -> dict[int, str]:
@@ -82,17 +93,107 @@ def mark_stale(before: dict[int, str], book_id: int) -> dict:
     return {"lectures": touched, "stale": stale, "remapped": len(mapping), "changed_passages": len(gone)}
 
 
-def reingest(book: Book, new_file: Path | None = None) -> dict:
-    """Re-read a book (optionally from a new file), then flag the lectures whose cited passages
-    changed or vanished. Raises what ingestion raises (the book's old passages are kept then)."""
-    before = passage_hashes(book.pk)
+class ReadingInProgress(Exception):
+    """The book is being read already (a 409): one reading of a book at a time."""
+
+
+def submit_new_version(book: Book, owner, *, fileobj=None, filename: str = "", enqueue: bool = True):
+    """Start reading a book again, from a new file when one is given (validated and stored now: a
+    bad file gets the same 4xx as an upload, and nothing changes). Returns the job."""
+    live = engine.latest_jobs_on("book_id", [book.pk]).get(book.pk)
+    if live is not None and not live.is_terminal:
+        raise ReadingInProgress(f"“{book.title}” is being read; wait until it is done.")
+    new = library.store_new_file(book, fileobj=fileobj, filename=filename) if fileobj is not None else None
+    try:
+        with transaction.atomic():
+            return engine.submit(
+                owner, REINGEST_KIND.name, book.pk, enqueue=enqueue, inputs={"file": new},
+                message="Waiting for a worker to read the new version" if new else "Waiting for a worker",
+            )  # fmt: skip
+    except Exception:
+        library.discard_file(new)
+        raise
+
+
+def _new_file(ctx_or_job) -> dict | None:
+    return ((ctx_or_job.state or {}).get(engine.INPUTS) or {}).get("file")
+
+
+def _snapshot(ctx) -> dict:
+    Book.objects.filter(pk=ctx.target_id).values_list("pk", flat=True).get()  # deleted: the kind's message
+    return {str(pk): h for pk, h in passage_hashes(ctx.target_id).items()}
+
+
+def _read(ctx) -> dict:
+    book = Book.objects.get(pk=ctx.target_id)
+    new = _new_file(ctx)
+    read = library.ingest_book(library.with_file(book, new), ctx)
+    if new:
+        with transaction.atomic():
+            library.attach_file(book, new)
+    return {"chapters": read.chapters.count(), "pages": read.pages}
+
+
+def _compare(ctx) -> dict:
+    before = {int(pk): h for pk, h in ctx.state["snapshot"].items()}
+    with transaction.atomic():
+        return mark_stale(before, ctx.target_id)
+
+
+def _completed(job) -> str:
+    INGEST_KIND.on_complete(job)  # the book is ready (again)
+    result = (job.state or {}).get("compare") or {}
+    title = Book.objects.filter(pk=job.target_id).values_list("title", flat=True).first()
+    return (
+        f"Read again: {title}. {result.get('changed_passages', 0)} passages changed or vanished; "
+        f"{result.get('stale', 0)} of {result.get('lectures', 0)} lectures that cite it marked stale."
+    )
+
+
+def _failed(job, message: str) -> None:
+    """A book that was ready stays as it was (its old file and passages); the job says what failed."""
+    library.discard_file(_new_file(job))
+    INGEST_KIND.on_error(job, message)  # only a book that was not ready becomes an error
+
+
+def _started(job) -> None:
+    Book.objects.filter(pk=job.target_id).exclude(status=Book.Status.READY).update(
+        status=Book.Status.PROCESSING, error=""
+    )
+
+
+REINGEST_KIND = JobKind(
+    name="reingest",
+    label="Read a new version",
+    target_key="book_id",
+    steps=[
+        Step("snapshot", "Noting the passages lectures cite", _snapshot, weight=2),
+        Step("read", "Reading the book", _read, weight=100),
+        Step("compare", "Checking the lectures that cite it", _compare, weight=3),
+    ],
+    errors=INGEST_KIND.errors,
+    on_start=_started,
+    on_complete=_completed,
+    on_error=_failed,
+    on_cancel=lambda job: _failed(job, "Reading the new version was cancelled."),
+    on_resume=lambda job: Book.objects.filter(pk=job.target_id, status=Book.Status.ERROR).update(
+        status=Book.Status.QUEUED
+    ),
+)
+
+
+def reingest(book: Book, new_file: Path | None = None, owner=None) -> dict:
+    """Read a book again in this process (optionally from a new file), then flag the lectures whose
+    cited passages changed or vanished: the `reingest` job, run inline (what the command does).
+    Raises IngestError when the file is refused or cannot be read (the book is kept as it was)."""
+    owner = owner or book.owner
     if new_file is not None:
         with open(new_file, "rb") as fh:
-            book.file.save(Path(new_file).name, File(fh), save=False)
-        Book.objects.filter(pk=book.pk).update(
-            file=book.file.name, original_filename=Path(new_file).name[:255]
-        )
-    ingest_book(book)
-    with transaction.atomic():
-        result = mark_stale(before, book.pk)
-    return result
+            job = submit_new_version(book, owner, fileobj=fh, filename=Path(new_file).name, enqueue=False)
+    else:
+        job = submit_new_version(book, owner, enqueue=False)
+    engine.run_inline(job.pk)
+    job = GenerationJob.objects.get(pk=job.pk)
+    if job.status != GenerationJob.Status.COMPLETE:
+        raise IngestError(job.message or "The book could not be read again.")
+    return job.state["compare"]

@@ -45,6 +45,26 @@ def _lecture_context(data: dict) -> dict:
     }
 
 
+_rendered: dict[tuple[int, int], dict] = {}
+RENDERED_KEEP = 256
+
+
+def _ready_lecture_context(lecture_id: int, revision: int, data: dict) -> dict:
+    """`_lecture_context` of a ready version, rendered (Markdown, nh3, chips) once per process and
+    revision: its text never changes, and every later change (curation, remapped citations after a
+    re-ingestion) bumps `revision`."""
+    key = (lecture_id, revision)
+    context = _rendered.get(key)
+    if context is None:
+        if len(_rendered) >= RENDERED_KEEP:
+            try:
+                _rendered.pop(next(iter(_rendered)), None)
+            except (RuntimeError, StopIteration):  # another thread changed it meanwhile
+                pass
+        context = _rendered[key] = _lecture_context(data)
+    return context
+
+
 def _page_context(request, section, opened: services.Opened, **extra) -> dict:
     lecture = opened.lecture
     context = {
@@ -60,7 +80,10 @@ def _page_context(request, section, opened: services.Opened, **extra) -> dict:
     }
     if lecture is not None:
         data = lecture_data(lecture)
-        context.update(_lecture_context(data), data=data)
+        if lecture.status == lecture.Status.READY:
+            context.update(_ready_lecture_context(lecture.pk, lecture.revision, data), data=data)
+        else:
+            context.update(_lecture_context(data), data=data)
         if opened.delivery is not None:
             context["quiz"] = public_quiz(lecture)
             context["better"] = selectors.better_version(opened.delivery)

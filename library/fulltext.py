@@ -172,6 +172,40 @@ def scope_vocabulary_near(words: Sequence[str], book_ids: Sequence[int]) -> set[
         return {row[0] for row in cursor.fetchall()}
 
 
+def word_lexemes(words: Sequence[str]) -> dict[str, list[str]]:
+    """The full-text lexemes of each word on its own ("Sharpe" -> ["sharp"]; a stopword: none)."""
+    if not words:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT w, tsvector_to_array(to_tsvector('english', w)) FROM unnest(%s::text[]) w", [list(words)]
+        )
+        return {word: list(lexemes) for word, lexemes in cursor.fetchall()}
+
+
+# Checking that the books use a word exactly reads the passages holding its lexeme; past this many
+# (in scope) the word is taken as used.
+WORD_CHECK_DF = 5000
+USES_WORD = (
+    "SELECT EXISTS (SELECT 1 FROM library_chunk WHERE book_id = ANY(%(books)s) "
+    "AND search_vector @@ %(lexeme)s::tsquery AND text ~* %(pattern)s)"
+)
+
+
+def scope_uses_word(word: str, lexeme: str, book_ids: Sequence[int], df: int) -> bool:
+    """Whether a passage of `book_ids` holds `word` itself (any case, possessive allowed), not just
+    another word with its lexeme ("sharp" for "Sharpe"); `df`: passages in scope with the lexeme."""
+    if not df:
+        return False
+    if df > WORD_CHECK_DF or not book_ids:
+        return True
+    pattern = r"(^|[^[:alnum:]])" + re.escape(word) + r"('s)?($|[^[:alnum:]])"
+    query = "'" + lexeme.replace("'", "''") + "'"
+    with connection.cursor() as cursor:
+        cursor.execute(USES_WORD, {"books": list(book_ids), "lexeme": query, "pattern": pattern})
+        return bool(cursor.fetchone()[0])
+
+
 def chunk_positions(
     chunk_ids: Sequence[int], lexemes: Sequence[str]
 ) -> dict[int, dict[str, tuple[list[int], bool]]]:
@@ -316,3 +350,14 @@ def bm25_ranked(terms: QueryTerms, chunk_ids: set[int] | Sequence[int]) -> list[
     """`chunk_ids` that hold a query word, by BM25 score."""
     scores = bm25_scores(terms, chunk_ids)
     return [i for i, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def title_lexemes(book_ids: Sequence[int]) -> set[str]:
+    """The full-text lexemes of the books' titles (a title frames every passage of its book)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('english', title))) "
+            "FROM library_book WHERE id = ANY(%s)",
+            [list(book_ids)],
+        )
+        return {row[0] for row in cursor.fetchall()}

@@ -35,9 +35,11 @@ from library.fulltext import (  # noqa: F401 (the text side's public functions, 
     hybrid_pool_scores,
     pool_scores,
     scope_array,
+    scope_uses_word,
     scope_vocabulary_near,
     text_candidates,
     text_positions,
+    word_lexemes,
 )
 from library.ranking import QueryTerms
 from library.search_index import index_book  # noqa: F401 (called by ingestion)

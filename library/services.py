@@ -67,15 +67,7 @@ def add_book(*, owner, fileobj, filename: str, shared: bool = False, enqueue: bo
 
     Raises IngestError (with an HTTP status) for input a person must fix; nothing is left behind.
     """
-    display_name = check_filename(filename)
-    fmt = detect_format(display_name)
-    sha, size = _sha256(fileobj)
-    if size == 0:
-        raise IngestError(f"{display_name} is empty.")
-    if size > max_upload_bytes():
-        raise IngestError(
-            f"{display_name} is {size / 2**20:.1f} MB; the limit is {settings.DOCPROF_MAX_UPLOAD_MB} MB.", 413
-        )
+    display_name, fmt, sha, size = _checked(fileobj, filename)
     existing = Book.objects.filter(owner=owner, sha256=sha).first()
     if existing:
         return AddedBook(existing, None, created=False)
@@ -99,6 +91,75 @@ def add_book(*, owner, fileobj, filename: str, shared: bool = False, enqueue: bo
         book.file.delete(save=False)
         raise
     return AddedBook(book, job, created=True)
+
+
+def _checked(fileobj, filename: str) -> tuple[str, str, str, int]:
+    """(display name, format, sha256, size) of an upload, or IngestError: the checks every upload
+    gets before anything is stored (name, format, empty, size limit)."""
+    display_name = check_filename(filename)
+    fmt = detect_format(display_name)
+    sha, size = _sha256(fileobj)
+    if size == 0:
+        raise IngestError(f"{display_name} is empty.")
+    if size > max_upload_bytes():
+        raise IngestError(
+            f"{display_name} is {size / 2**20:.1f} MB; the limit is {settings.DOCPROF_MAX_UPLOAD_MB} MB.", 413
+        )
+    return display_name, fmt, sha, size
+
+
+def store_new_file(book: Book, *, fileobj, filename: str) -> dict:
+    """Validate and store a new file for an existing book (a new version of it), without touching
+    the book: the same checks and 4xx answers as an upload. Returns what `with_file` and
+    `attach_file` need (JSON: it travels in a job's inputs). The book keeps its old file and
+    passages until `attach_file`, after the new file has been read."""
+    display_name, fmt, sha, size = _checked(fileobj, filename)
+    other = Book.objects.filter(owner_id=book.owner_id, sha256=sha).exclude(pk=book.pk).first()
+    if other is not None:
+        raise IngestError(f"{display_name} is already in your library as “{other.title}”.", 409)
+    stored = Book(owner_id=book.owner_id)
+    stored.file.save(display_name, File(fileobj), save=False)
+    try:
+        sniff(Path(stored.file.path), fmt, max_unpacked_bytes=settings.DOCPROF_MAX_UNPACKED_MB * 1024 * 1024)
+    except Exception:
+        stored.file.delete(save=False)
+        raise
+    return {"name": stored.file.name, "filename": display_name, "format": fmt, "sha256": sha, "size": size}
+
+
+def with_file(book: Book, new: dict | None) -> Book:
+    """The book as it reads with a new file (not saved): what `ingest_book` reads a new version from."""
+    if not new:
+        return book
+    copy = Book.objects.get(pk=book.pk)
+    copy.file.name, copy.format, copy.original_filename = new["name"], new["format"], new["filename"]
+    return copy
+
+
+def attach_file(book: Book, new: dict) -> None:
+    """Make a new file the book's own (after it was read); the old file is deleted after commit."""
+    old = Book.objects.filter(pk=book.pk).values_list("file", flat=True).first()
+    if old == new["name"]:
+        return
+    Book.objects.filter(pk=book.pk).update(
+        file=new["name"],
+        original_filename=new["filename"][:255],
+        format=new["format"],
+        sha256=new["sha256"],
+        size_bytes=new["size"],
+    )
+    if old:
+        storage = Book._meta.get_field("file").storage
+        transaction.on_commit(lambda: storage.delete(old))
+
+
+def discard_file(new: dict | None) -> None:
+    """Delete a stored new file that will not become the book's (its reading failed)."""
+    if new and new.get("name"):
+        storage = Book._meta.get_field("file").storage
+        if Book.objects.filter(file=new["name"]).exists():
+            return  # already the book's own file
+        storage.delete(new["name"])
 
 
 def ingest_book(book: Book, progress=NO_PROGRESS, embedder: Embedder | None = None) -> Book:

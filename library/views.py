@@ -21,7 +21,7 @@ WORKING = (Book.Status.QUEUED, Book.Status.PROCESSING)
 def _with_jobs(books):
     """Attach each book's latest ingest job, and whether it is still being read (pages poll then)."""
     books = list(books)
-    jobs = engine.latest_jobs("ingest", [b.pk for b in books])
+    jobs = engine.latest_jobs_on("book_id", [b.pk for b in books])  # reading it, or a new version
     for book in books:
         book.ingest_job = job = jobs.get(book.pk)
         book.working = book.status in WORKING or bool(job and not job.is_terminal)

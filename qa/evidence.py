@@ -3,26 +3,38 @@ calibrated judge over several such signals.
 
 A key term is a content lexeme of the question (Postgres 'english' lexemes, as the index has them)
 that is not a question word ("explain", "difference"). It is covered by a passage that holds it,
-a close variant of it ("normalise"/"normalize", "eigenvalue"/"eigenvalues"), or, for an acronym the
-books define, its expansion (or the short form, for an expanded phrase). Coverage is the share of
-key-term weight (idf over the books in scope: rare words matter most) that the best passage covers.
+a close variant of it (the same snowball stem, an inflection, or a British/American spelling:
+"normalise"/"normalize"; a longer word that merely starts like it, "monad" for "mona", is not),
+or, for an acronym the books define, its expansion (or the short form, for an expanded phrase). A
+name (a capitalised word inside the question, or an all-capitals one) is covered only by the same
+word, never by a variant or by another word with the same lexeme ("Sharpe" is indexed as "sharp":
+qa.offline checks the passage's text, and whether the books in scope use the word at all). A key
+term's weight is its idf over the books in scope times its rarity in general English (`rarity`:
+"learn", "play", "car" weigh little, "convexity", "Scholes" fully). Coverage is the share of
+key-term weight that the best window of the best passage covers.
 
 Coverage alone cannot tell a question worded unlike the book (its everyday words scattered over the
 right passage) from a near miss (on topic, but asking about something the books never treat). The
 judge (`judge`) therefore combines coverage with the signals of a near miss: a key term the books in
 scope never use at all, not even as a close variant (strong evidence: "Black-Scholes" asked of a
-corporate-finance book), and a rare key term the best passage lacks (the books mention it only in
-passing, elsewhere). A logistic model turns them into the probability that the passages answer;
-its constants are fitted on the development half of bench/data/qa_questions.json
-(`bench/qa_eval.py --calibrate`), never on the reported half. Rank-fusion scores play no part.
+corporate-finance book), and a rare key term (rare in the books, or in general English) that is not
+in the window of the best passage where the other key terms meet (the books mention it only in
+passing, elsewhere or apart from the rest). A logistic model turns them into the probability that
+the passages answer; its constants are fitted on the development half of
+bench/data/qa_questions.json (`bench/qa_eval.py --calibrate`), never on the reported half.
+Rank-fusion scores play no part.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
+from docprof.ai.text import stem
 from library.ranking import QueryTerms
 
 # Calibrated by `bench/qa_eval.py --calibrate` on the development half (see the module docstring).
@@ -42,28 +54,99 @@ def key_terms(terms: QueryTerms) -> list[str]:
     return [lex for lex in terms.lexemes if lex not in QUESTION_LEXEMES and not lex.isdigit()]
 
 
+# Spelling variants (British -> American) tried on both words before comparing them.
+SPELLINGS = (("our", "or"), ("is", "iz"), ("ys", "yz"), ("tre", "ter"), ("ogu", "og"), ("ll", "l"))
+INFLECTIONS = ("s", "es", "ed", "ing")  # endings a lexeme may keep that the stemmer left on
+
+
+def _spelled(word: str) -> str:
+    for british, american in SPELLINGS:
+        word = word.replace(british, american)
+    return word
+
+
 def _close(a: str, b: str) -> bool:
-    """Close variants: one a short extension of the other, or one edit apart (long words only)."""
+    """Close variants: the same snowball stem, an inflection of the other, or the same word in
+    British and American spelling. Not merely one word starting like the other ("sharpe" is not
+    "sharp", "monad" is not "mona")."""
     if a == b:
         return True
-    short, long = sorted((a, b), key=len)
-    if len(short) >= 5 and long.startswith(short) and len(long) - len(short) <= 3:
+    if stem(a) == stem(b) or _spelled(a) == _spelled(b):
         return True
-    if len(short) >= 6 and len(long) - len(short) <= 1:
-        return _one_edit(short, long)
-    return False
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and any(long == short + ending for ending in INFLECTIONS)
 
 
-def _one_edit(a: str, b: str) -> bool:
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    return any(b[:i] + b[i + 1 :] == a for i in range(len(b)))
-
-
-def covered(term: str, lexemes: set[str]) -> bool:
+def covered(term: str, lexemes: set[str], names: Iterable[str] = ()) -> bool:
+    """Whether `lexemes` hold the key term or a close variant of it (a name: only itself)."""
     if term in lexemes:
         return True
+    if term in names:
+        return False
     return any(_close(term, lex) for lex in lexemes if lex[:2] == term[:2])
+
+
+# -- Names and rarity -----------------------------------------------------------------------
+
+
+def name_words(question: str) -> list[str]:
+    """The words of a question that name something: capitalised inside a sentence ("Sharpe",
+    "Cayley"), or written in capitals ("GPG"); not a sentence's first word, nor "I"."""
+    names, first = [], True
+    for token in re.finditer(r"[A-Za-z][A-Za-z0-9'\-]*|[.?!:;]", question):
+        word = token.group()
+        if word in ".?!:;":
+            first = True
+            continue
+        for part in word.split("-"):
+            capitals = part.isupper() and len(part) > 1
+            if part and part != "I" and (capitals or (part[0].isupper() and not first)):
+                names.append(part.removesuffix("'s"))
+        first = False
+    return names
+
+
+def mentions(text: str, word: str) -> bool:
+    """Whether `text` has `word` as a whole word (any case, possessive allowed)."""
+    pattern = rf"(?<![A-Za-z0-9]){re.escape(word)}(?:'s)?(?![A-Za-z0-9])"
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
+# How common a lexeme is in general English (Zipf: log10 occurrences per billion words), derived
+# from wordfreq by bench/build_word_rarity.py; a lexeme not listed is rarer than Zipf 3.
+LEXEME_ZIPF = Path(__file__).resolve().parent / "data" / "english_lexeme_zipf.txt"
+COMMON_ZIPF = 6.0  # at or above: an everyday word ("play", "make"), weight RARITY_FLOOR
+RARE_ZIPF = 3.5  # at or below: a rare word ("convexity", "scholes"), full weight
+RARITY_FLOOR = 0.1
+
+
+@cache
+def _zipf() -> dict[str, float]:
+    table = {}
+    with LEXEME_ZIPF.open() as fh:
+        for line in fh:
+            if not line.startswith("#"):
+                lexeme, zipf = line.split()
+                table[lexeme] = float(zipf)
+    return table
+
+
+def rarity(term: str) -> float:
+    """How much a key term says about what is asked, by how rare it is in general English: 1 for a
+    rare word, down to RARITY_FLOOR for an everyday one. A compound counts as its rarest part."""
+    if "-" in term:
+        return max(rarity(part) for part in term.split("-") if part) if term.strip("-") else 1.0
+    zipf = _zipf().get(term, 0.0)
+    return min(1.0, max(RARITY_FLOOR, (COMMON_ZIPF - zipf) / (COMMON_ZIPF - RARE_ZIPF)))
+
+
+RARITY_WEIGHTING = False  # dev (leave-one-out) did not gain from it; kept for `rare_apart`
+
+
+def weight(terms: QueryTerms, term: str) -> float:
+    """A key term's weight: idf over the books in scope (times its rarity in general English when
+    RARITY_WEIGHTING is on)."""
+    return terms.idf(term) * (rarity(term) if RARITY_WEIGHTING else 1.0)
 
 
 @dataclass
@@ -71,6 +154,7 @@ class Coverage:
     score: float  # 0..1: share of key-term weight covered
     covered: list[str]
     missing: list[str]
+    outside: list[str] = field(default_factory=list)  # held, but not in the best window
 
 
 PHRASE_GAP = 2  # question words this close (a stopword between) form a phrase ...
@@ -108,16 +192,21 @@ def coverage(
     *,
     question_positions: dict[str, list[int]] | None = None,
     positions: dict[str, tuple[list[int], bool]] | None = None,
+    names: Iterable[str] = (),
 ) -> Coverage:
-    """How much of the question's key-term weight (idf) a passage covers.
+    """How much of the question's key-term weight (`weight`) a passage covers.
 
     `lexemes` are the passage's; `groups` acronym alternatives (short lexeme, long-form lexemes): a
-    key term in one counts as covered when the passage has the short form or the whole long form.
-    With `positions` (lexeme -> (positions in the text, in the headings?)) the key terms must come
-    together: the score is that of the best WINDOW of the text (terms in the headings, or covered
-    through a variant or an acronym, count everywhere), and words that form a phrase in the
-    question (`question_positions`) count half when the passage has them only far apart."""
+    key term in one counts as covered when the passage has the short form or the whole long form;
+    `names` are key terms that only count as themselves (no variants). With `positions` (lexeme ->
+    (positions in the text, in the headings?)) the key terms must come together: the score is that
+    of the best WINDOW of the text (terms in the headings, or covered through a variant or an
+    acronym, count everywhere; the terms the passage holds only outside the window where most key
+    terms meet are `outside`),
+    and words that form a phrase in the question (`question_positions`) count half when the passage
+    has them only far apart."""
     have = set(lexemes)
+    names = set(names)
     keys = key_terms(terms)
     if not keys:
         return Coverage(0.0, [], [])
@@ -127,7 +216,7 @@ def coverage(
         if positions is not None and term in positions:
             body, in_heading = positions[term]
             located[term] = None if in_heading or not body else body
-        elif covered(term, have) or _covered_by_acronym(term, have, groups):
+        elif covered(term, have, names) or _covered_by_acronym(term, have, groups):
             located[term] = None
         else:
             miss.append(term)
@@ -139,21 +228,30 @@ def coverage(
             pa, pb = located.get(a), located.get(b)
             if pa and pb and not _near(pa, pb):
                 scattered.update((a, b))
-    weight = {t: terms.idf(t) * (SCATTERED if t in scattered else 1.0) for t in located}
-    total = sum(terms.idf(t) for t in keys)
+    weights = {t: weight(terms, t) * (SCATTERED if t in scattered else 1.0) for t in located}
+    total = sum(weight(terms, t) for t in keys)
+    outside: list[str] = []
     if positions is None:
-        got = sum(weight.values())
+        got = sum(weights.values())
     else:
+
+        def inside(t: str, s: int) -> bool:
+            return located[t] is None or any(s <= p < s + WINDOW for p in located[t])
+
         starts = sorted({p for pos in located.values() if pos for p in pos}) or [0]
-        got = max(
-            sum(
-                w
-                for t, w in weight.items()
-                if located[t] is None or any(s <= p < s + WINDOW for p in located[t])
-            )
-            for s in starts
+        got = max(sum(w for t, w in weights.items() if inside(t, s)) for s in starts)
+        # where most key terms meet (the weightiest such window): a term held only elsewhere is
+        # mentioned in passing, away from what the question asks about
+        meet = max(
+            starts,
+            key=lambda s: (
+                sum(inside(t, s) for t in hit),
+                sum(w for t, w in weights.items() if inside(t, s)),
+                -s,
+            ),
         )
-    return Coverage(got / total if total else 0.0, hit, miss)
+        outside = [t for t in hit if not inside(t, meet)]
+    return Coverage(got / total if total else 0.0, hit, miss, outside)
 
 
 def answers(score: float, threshold: float = COVERAGE_THRESHOLD) -> bool:
@@ -168,8 +266,13 @@ RARE_SHARE = 0.0013
 RARE_MIN_DF = 2
 # Logistic model of "the passages answer the question", fitted on the development half by
 # `bench/qa_eval.py --calibrate` (which prints these constants).
-JUDGE_WEIGHTS = {"coverage": 2.27, "absent": -4.84, "missing_idf": -1.01, "rare_missing": -1.7}
-JUDGE_BIAS = 0.46
+JUDGE_WEIGHTS = {
+    "coverage": 1.43,
+    "absent": -6.81,
+    "missing_idf": -2.03,
+    "rare_missing": -0.96,
+}
+JUDGE_BIAS = 1.18
 ANSWER_PROBABILITY = 0.5  # answer at or above this probability, abstain below
 
 
@@ -179,11 +282,19 @@ def checkable(term: str) -> bool:
     return "-" not in term
 
 
-def absent_terms(terms: QueryTerms, vocabulary: Iterable[str]) -> list[str]:
+def absent_terms(
+    terms: QueryTerms, vocabulary: Iterable[str], names: Iterable[str] = (), unused: Iterable[str] = ()
+) -> list[str]:
     """Key terms that no passage in scope holds, nor a close variant of them (`vocabulary`: the
-    scope's lexemes that start like them, library.retrieval.scope_vocabulary_near)."""
-    near = set(vocabulary)
-    return [t for t in key_terms(terms) if checkable(t) and not terms.df.get(t) and not covered(t, near)]
+    scope's lexemes that start like them, library.retrieval.scope_vocabulary_near); `names` have
+    no variants, and `unused` are names whose lexeme the books hold only as another word ("sharp"
+    for "Sharpe")."""
+    near, names, unused = set(vocabulary), set(names), set(unused)
+    return [
+        t
+        for t in key_terms(terms)
+        if checkable(t) and (t in unused or (not terms.df.get(t) and not covered(t, near, names)))
+    ]
 
 
 @dataclass
@@ -204,22 +315,27 @@ def rare_df(chunks: int) -> int:
 
 
 def features(terms: QueryTerms, best: Coverage | None, absent: Sequence[str]) -> dict[str, float]:
-    """The judge's inputs, each in 0..1:
-    coverage     the best passage's key-term coverage (windowed, idf-weighted);
+    """The judge's inputs, each in 0..1 (a key term's weight: `weight`):
+    coverage     the best passage's key-term coverage (windowed, weighted);
     absent       the share of key-term weight the books in scope never use;
-    missing_idf  the idf of the weightiest key term the books use but the best passage lacks,
+    missing_idf  the weight of the weightiest key term the books use but the best passage lacks,
                  over the largest idf possible in scope;
-    rare_missing 1 if the best passage lacks a rare key term (see rare_df)."""
+    rare_missing 1 if a key term rare in the books (see rare_df) is not in the best passage's best
+                 window: the books mention it in passing, not together with the rest;
+    rare_apart   1 if a key term rare in general English (rarity 1) that the books use is not in the
+                 best passage's best window."""
     keys = key_terms(terms)
-    total = sum(terms.idf(t) for t in keys)
+    total = sum(weight(terms, t) for t in keys)
     gone = set(absent)
     lacking = [t for t in (best.missing if best else keys) if t not in gone and checkable(t)]
+    apart = lacking + [t for t in (best.outside if best else ()) if t not in gone and checkable(t)]
     top_idf = math.log(1.0 + max(terms.chunks, 1))
     return {
         "coverage": best.score if best else 0.0,
-        "absent": sum(terms.idf(t) for t in gone) / total if total else 0.0,
-        "missing_idf": min(1.0, max((terms.idf(t) for t in lacking), default=0.0) / top_idf),
-        "rare_missing": float(any(0 < terms.df.get(t, 0) <= rare_df(terms.chunks) for t in lacking)),
+        "absent": sum(weight(terms, t) for t in gone) / total if total else 0.0,
+        "missing_idf": min(1.0, max((weight(terms, t) for t in lacking), default=0.0) / top_idf),
+        "rare_missing": float(any(0 < terms.df.get(t, 0) <= rare_df(terms.chunks) for t in apart)),
+        "rare_apart": float(any(terms.df.get(t, 0) and rarity(t) >= 1.0 for t in apart)),
     }
 
 

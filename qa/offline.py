@@ -3,13 +3,16 @@ abstaining when the calibrated judge (qa.evidence.judge) finds that the passages
 
 from __future__ import annotations
 
+from library.fulltext import title_lexemes
 from library.ranking import QueryTerms
 from library.retrieval import (
     SearchHit,
     chunk_lexemes,
     chunk_positions,
+    scope_uses_word,
     scope_vocabulary_near,
     text_positions,
+    word_lexemes,
 )
 from qa import evidence
 from qa.answers import LIBRARY, Answer, best_sentences, cite, not_found, source_for
@@ -28,35 +31,63 @@ class OfflineAnswerer:
         self.threshold = evidence.ANSWER_PROBABILITY if threshold is None else threshold
         self.weights, self.bias = weights, bias
 
+    def names(self, question: str, terms: QueryTerms) -> dict[str, str]:
+        """The question's names (evidence.name_words) among its key terms: lexeme -> the word."""
+        keys = set(evidence.key_terms(terms))
+        found = {}
+        for word, lexemes in word_lexemes(evidence.name_words(question)).items():
+            for lexeme in lexemes:
+                if lexeme in keys:
+                    found[lexeme] = word
+        return found
+
     def coverages(
-        self, question: str, hits: list[SearchHit], terms: QueryTerms
+        self, question: str, hits: list[SearchHit], terms: QueryTerms, names: dict[str, str] | None = None
     ) -> list[tuple[SearchHit, evidence.Coverage]]:
-        """Key-term coverage of the question by each of the best passages."""
+        """Key-term coverage of the question by each of the best passages; a passage holds a name
+        only if its text has the word itself."""
+        names = names or {}
         ids = [h.chunk_id for h in hits[:JUDGED]]
         lexemes = chunk_lexemes(ids)
         positions = chunk_positions(ids, evidence.key_terms(terms))
         asked = text_positions(question)
-        return [
-            (
-                h,
-                evidence.coverage(
-                    terms,
-                    lexemes.get(h.chunk_id, ()),
-                    terms.groups,
-                    question_positions=asked,
-                    positions=positions.get(h.chunk_id, {}),
-                ),
+        keys = set(evidence.key_terms(terms))
+        titles = {t: keys & set(text_positions(t)) for t in {h.book_title for h in hits[:JUDGED]}}
+        judged = []
+        for h in hits[:JUDGED]:
+            have, where = set(lexemes.get(h.chunk_id, ())), dict(positions.get(h.chunk_id, {}))
+            # The book's title frames every passage of it, like a heading: "hydration in a bread
+            # dough" is covered by a passage on hydration in a book called "Bread Dough ...".
+            for lexeme in titles[h.book_title]:
+                have.add(lexeme)
+                where[lexeme] = (where.get(lexeme, ([], False))[0], True)
+            text = "\n".join((h.text, " ".join(h.heading_path or ()), h.book_title))
+            for lexeme, word in names.items():
+                if lexeme in have and not evidence.mentions(text, word):
+                    have.discard(lexeme)
+                    where.pop(lexeme, None)
+            cover = evidence.coverage(
+                terms, have, terms.groups, question_positions=asked, positions=where, names=names
             )
-            for h in hits[:JUDGED]
-        ]
+            judged.append((h, cover))
+        return judged
 
     def judge(
         self, question: str, hits: list[SearchHit], terms: QueryTerms
     ) -> tuple[list[tuple[SearchHit, evidence.Coverage]], evidence.Judgement]:
-        judged = self.coverages(question, hits, terms)
+        names = self.names(question, terms)
+        judged = self.coverages(question, hits, terms, names)
         unseen = [t for t in evidence.key_terms(terms) if not terms.df.get(t) and evidence.checkable(t)]
         near = scope_vocabulary_near(unseen, terms.book_ids) if unseen and terms.book_ids else set()
-        absent = evidence.absent_terms(terms, near)
+        unused = [
+            lexeme
+            for lexeme, word in names.items()
+            if word.lower() != lexeme
+            and terms.df.get(lexeme)
+            and not scope_uses_word(word, lexeme, terms.book_ids, terms.df[lexeme])
+        ]
+        titled = title_lexemes(terms.book_ids) if terms.book_ids else set()
+        absent = [t for t in evidence.absent_terms(terms, near, names, unused) if t not in titled]
         verdict = evidence.judge(terms, [c for _, c in judged], absent, self.weights, self.bias)
         return judged, verdict
 

@@ -17,11 +17,12 @@ from workers import jobs
 from workers.models import GenerationJob
 from workers.registry import JobKind, Step, get_kind, register
 from workers.runner import JobCancelled, StepContext, items_key, run_job
-from workers.selectors import jobs_of, latest_jobs
+from workers.selectors import jobs_of, latest_jobs, latest_jobs_on
 from workers.serializers import JobSerializer, JobStatusSerializer
 from workers.status import status, step_states
 
 __all__ = [
+    "INPUTS",
     "GenerationJob",
     "JobCancelled",
     "JobConflict",
@@ -35,6 +36,7 @@ __all__ = [
     "items",
     "jobs_of",
     "latest_jobs",
+    "latest_jobs_on",
     "register",
     "resume",
     "run_inline",
@@ -45,6 +47,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 RUN_TASK = "workers.run_job"
+INPUTS = "inputs"  # the key of a job's inputs in its state (so no step may be named "inputs")
 QUEUE_DOWN = "The job could not be queued: the task queue is unavailable. Try again shortly."
 
 
@@ -59,11 +62,17 @@ def submit(
     *,
     message: str = "Waiting for a worker",
     enqueue: bool = True,
+    inputs: dict | None = None,
 ):
     """Create the job row and enqueue it after the surrounding transaction commits (with
-    `enqueue=False` the caller runs it itself, e.g. `run_inline` in a command)."""
+    `enqueue=False` the caller runs it itself, e.g. `run_inline` in a command). `inputs` (JSON) is
+    what the job needs besides its target (e.g. a new file's stored name): steps read it as
+    `ctx.state[INPUTS]`."""
     kind = get_kind(kind_name)
-    job = jobs.create(owner, kind.name, target_id, total=sum(s.weight for s in kind.steps), message=message)
+    state = {INPUTS: inputs} if inputs is not None else None
+    job = jobs.create(
+        owner, kind.name, target_id, total=sum(s.weight for s in kind.steps), message=message, state=state
+    )
     if enqueue:
         _enqueue_on_commit(job)
     return job

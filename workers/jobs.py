@@ -19,7 +19,9 @@ LIVE = (Status.QUEUED, Status.PROCESSING)
 RESUMABLE = (Status.ERROR, Status.CANCELLED)
 
 
-def create(owner, kind: str, target_id: int | None, total: int, message: str) -> GenerationJob:
+def create(
+    owner, kind: str, target_id: int | None, total: int, message: str, state: dict | None = None
+) -> GenerationJob:
     return GenerationJob.objects.create(
         owner=owner,
         kind=kind,
@@ -27,6 +29,7 @@ def create(owner, kind: str, target_id: int | None, total: int, message: str) ->
         progress_total=total,
         message=message,
         heartbeat_at=timezone.now(),
+        state=state or {},
     )
 
 

@@ -44,8 +44,8 @@ def status(job: GenerationJob) -> dict:
         "message": job.message,
         "error": job.error,
     }
-    for kind in kinds():
-        if kind.target_key:
+    for kind in kinds():  # several kinds may share a target key (ingest and reingest: book_id)
+        if kind.target_key and payload.get(kind.target_key) is None:
             payload[kind.target_key] = job.target_id if kind.name == job.kind else None
     payload.update(
         {

@@ -97,11 +97,18 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
     scope = [b for b in book_ids if b in context_books]
     units = _scored_units(request, required, scope, books, frequency, depth, pace)
     drop_weak_text(units, len(request.topics))
-    relevant = worth_a_section([u for u in units if u.score > 0 and u.relevant_words() > 0], depth, pace)
-    relevant = keep_coherent(relevant)
+    candidates = [u for u in units if u.score > 0 and u.relevant_words() > 0]
+    relevant = keep_coherent(worth_a_section(candidates, depth, pace))
     taught = {i for u in relevant for i, s in u.scores.items() if s >= RELEVANT}
     labels = [t.label for t in request.topics]
-    if not taught or (request.context and not scope):
+    if request.context and not scope:
+        raise NoMaterial(_refusal(request, book_ids, books, units))
+    if not taught:
+        # Passages on the subject exist, but each is too short for a section at this depth and pace:
+        # say so (and how much there is), not that the library has nothing on it.
+        scraps = [u for u in candidates if any(s >= RELEVANT for s in u.scores.values())]
+        if scraps:
+            raise NoMaterial(_too_little(request, scraps, sum(support_of(u, depth, pace) for u in scraps)))
         raise NoMaterial(_refusal(request, book_ids, books, units))
     supported = sum(supported_minutes(u.relevant_words(), depth, pace) for u in relevant)
     if supported < SECTION_MIN:

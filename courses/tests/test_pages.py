@@ -3,6 +3,8 @@ from django.urls import reverse
 
 from courses.models import Course
 from courses.tests.conftest import request_course, run_chain
+from lectures.tests.books import BAKING_MD
+from library.tests.conftest import ingest
 from workers import jobs
 from workers.models import GenerationJob
 from workers.testing import run_steps
@@ -186,6 +188,22 @@ def test_preview_lists_relevant_books(alice_client, library):
     assert response.status_code == 200
     assert library[0].title in html
     assert "Planning estimate" not in html  # offline: no cost to show
+
+
+def test_preview_plans_with_the_forms_depth_and_pace(alice_client, alice):
+    # A small book: too little for a ten-minute section at the default depth and pace, enough at
+    # depth "deep" and 60 words a minute -- the preview must say what the planner will do.
+    book = ingest(alice, "bread.md", BAKING_MD)
+    query = {"query": "Bread: gluten, hydration, fermentation and proofing", "hours": "0.5"}
+    default = alice_client.get(reverse("courses:preview"), query).content.decode()
+    slow = alice_client.get(
+        reverse("courses:preview"), {**query, "depth": "deep", "pace_wpm": "60"}
+    ).content.decode()
+    # ... and says why: too little for a section at this pace, not "no material" (the book is on it).
+    assert "too little on" in default and "minutes of material" in default and "no material" not in default
+    assert book.title in slow and "no material on" not in slow and "too little" not in slow
+    form = alice_client.get(reverse("courses:new")).content.decode()
+    assert form.count("#id_depth, #id_pace_wpm, #id_widen") == 5  # every field refreshes the preview
 
 
 def test_preview_says_when_nothing_matches(alice_client, library):

@@ -114,6 +114,10 @@ ROWS = [
     Row("POST", "api-lecture-review", "lecture", statuses(403, 404, 403, 400)),  # staff is a mentor
     Row("POST", "api-lecture-review", "enrolled_lecture", statuses(403, 403, 403, 400)),
     Row("GET", "api-admin-usage", None, statuses(403, 403, 403, 200)),
+    # sharing a book, a new version of it: the owner only (a shared book is readable, not theirs)
+    Row("POST", "api-book-share", "book", statuses(200, 404, 403, 404)),
+    Row("POST", "api-book-unshare", "shared_book", statuses(200, 404, 403, 404)),  # unpublishes
+    Row("POST", "api-book-file", "shared_book", statuses(400, 404, 403, 404)),  # no file sent
     # --- Pages: library -----------------------------------------------------------------------
     Row("GET", "library:index", None, PAGE_LIST, api=False, shows="book", sees=OWNER_ONLY),
     Row("GET", "library:index", None, PAGE_LIST, api=False, shows="shared_book", sees=EVERYONE),
@@ -174,6 +178,9 @@ ROWS = [
     Row("POST", "courses:unpublish", "published_course", statuses(302, 404, 302, 404), api=False),
     Row("POST", "courses:enrol", "published_course", statuses(404, 302, 302, 302), api=False),
     Row("POST", "library:upload", None, statuses(302, 302, 302, 302), api=False),  # no file: back to list
+    Row("POST", "book_sharing:share", "book", statuses(302, 404, 302, 404), api=False),
+    Row("POST", "book_sharing:unshare", "shared_book", statuses(302, 404, 302, 404), api=False),
+    Row("POST", "book_versions:upload", "shared_book", statuses(400, 404, 302, 404), api=False),
     # --- Public: the API's description and the load balancer's probe ---------------------------
     Row("GET", "schema", None, statuses(200, 200, 200, 200), api=False),
     Row("GET", "api-docs", None, statuses(200, 200, 200, 200), api=False),

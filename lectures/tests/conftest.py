@@ -1,5 +1,6 @@
 import pytest
 
+from lectures import sources
 from lectures.tests.books import BAKING_MD
 from library.tests.conftest import ingest
 
@@ -14,6 +15,7 @@ def lecture_settings(settings, embedded_redis):
     """One objective at a time unless a test asks for threads (they need transaction=True tests,
     since each thread has its own connection); no Redis leftovers from other tests."""
     settings.DOCPROF_LECTURE_CONCURRENCY = 1
+    sources.forget_resolutions()
     for pattern in ("docprof:lecture-*", "docprof:throttle:*"):
         keys = list(embedded_redis.scan_iter(pattern))
         if keys:

@@ -180,3 +180,21 @@ def install_scripted_llm(spec: str) -> ScriptedLectureLLM:
     llm = cls(latency=float(latency or 0))
     writing.current_llm = lambda: llm
     return llm
+
+
+def install_segment_delay(seconds: float) -> None:
+    """Make this process's offline writer wait `seconds` before each part of a lecture after the
+    first (it writes them one after another in a few ms): a page then sees the parts appear one by
+    one. Called by LecturesConfig.ready() when DOCPROF_TESTING and DOCPROF_TEST_SEGMENT_DELAY are set."""
+    import time
+
+    from lectures.writing.offline import OfflineWriter
+
+    write_segment = OfflineWriter.write_segment
+
+    def delayed(self, brief, index, job_id):
+        if index > 0:
+            time.sleep(seconds)
+        return write_segment(self, brief, index, job_id)
+
+    OfflineWriter.write_segment = delayed

@@ -111,6 +111,31 @@ def test_enrolled_learners_hit_the_cache_with_their_own_deliveries(alice, bob, p
     )
 
 
+def test_a_lecture_the_owner_read_before_publishing_is_the_one_learners_get(alice, bob, shared_book):
+    # alice's library holds a book the course does not draw on; her lecture, written before she
+    # published, must not depend on it, or learners would resolve to another key and pay again.
+    ingest(alice, "tomatoes.txt", GARDENING_TXT, shared=True)
+    course, section = make_course(alice, shared_book)
+    first = open_lecture(client_for(alice), section)
+    assert client_for(alice).post(f"/api/courses/{course.pk}/publish").status_code == 200
+    assert client_for(bob).post(f"/api/courses/{course.pk}/enrol").status_code == 201
+    second = client_for(bob).get(f"/api/sections/{section.pk}/lecture")
+    assert second.status_code == 200, second.content
+    assert second.json()["was_cached"] is True and second.json()["lecture"]["id"] == first["lecture"]["id"]
+    assert GenerationJob.objects.filter(kind="lecture").count() == 1
+
+
+def test_a_learner_reads_the_course_page_as_someone_elses_course(alice, bob, published, client):
+    course, _ = published
+    client_for(bob).post(f"/api/courses/{course.pk}/enrol")
+    client.force_login(bob)
+    page = client.get(f"/courses/{course.pk}/").content.decode()
+    assert "alice asked:" in page and "You asked" not in page
+    assert "Your library" not in page and "your library" not in page  # it is alice's library
+    client.force_login(alice)
+    assert "You asked:" in client.get(f"/courses/{course.pk}/").content.decode()
+
+
 def test_unpublishing_stops_new_enrolments_but_keeps_learners(alice, bob, published):
     course, section = published
     carol = get_user_model().objects.create(username="carol")
@@ -164,3 +189,33 @@ def test_course_pages_publish_browse_enrol(alice, bob, shared_book, client):
     assert b"What this course has cost" not in detail.content  # the owner's view only
     assert course.title.encode() in client.get("/courses/").content
     assert client.post(f"/courses/{course.pk}/publish/").status_code == 404
+
+
+def test_a_learners_first_cached_get_is_two_statements(alice, bob, published, django_assert_max_num_queries):
+    """The first GET of a lecture that exists (bench/lectures.py --parts shared): the section with
+    the learner's delivery (none yet) and library, and one statement that picks the served version
+    and records the delivery. Inside a test's transaction the delivery's statement gets a savepoint."""
+    course, section = published
+    url = f"/api/sections/{section.pk}/lecture"
+    open_lecture(client_for(alice), section)
+    client_for(alice).get(url)  # the version's JSON is built once per process
+    client_for(bob).post(f"/api/courses/{course.pk}/enrol")
+    bob_client = client_for(bob)
+    with django_assert_max_num_queries(4) as captured:
+        response = bob_client.get(url)
+    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) <= 2, statements
+    body = response.json()
+    assert response.status_code == 200 and body["was_cached"] is True
+    delivery = SectionDelivery.objects.get(pk=body["delivery_id"])
+    lecture = delivery.lecture
+    assert delivery.user == bob and delivery.is_current and delivery.was_cached
+    assert delivery.lecture_script == lecture.script and body["lecture"]["id"] == lecture.pk
+    assert delivery.style_snapshot == {
+        "style": lecture.style,
+        "depth": lecture.depth,
+        "pace_wpm": lecture.pace_wpm,
+    }
+    with django_assert_max_num_queries(1):  # coming back: one query
+        again = bob_client.get(url)
+    assert again.json()["delivery_id"] == delivery.pk

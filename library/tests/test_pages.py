@@ -44,6 +44,10 @@ def test_library_page_upload_status_and_detail(alice_client, django_capture_on_c
         reverse("library:search"), {"q": "working capital receivables"}
     ).content.decode()
     assert "A Short Book on Valuation" in results and "p. " in results
+    # A result opens the book page at the passage's chapter.
+    chapter = book.chapters.get(title="Chapter 1 Cash Flows")
+    assert f'href="{reverse("library:book", args=[book.pk])}#chapter-{chapter.pk}"' in results
+    assert f'id="chapter-{chapter.pk}"' in detail
 
 
 def test_page_upload_of_a_bad_file_is_refused(alice_client):

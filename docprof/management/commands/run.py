@@ -157,6 +157,10 @@ class Command(BaseCommand):
                 "4",
                 "--timeout",
                 "120",
+                # Pages poll every 2 s and gunicorn closes an idle keep-alive connection after 2 s
+                # by default: each poll would race the close (a reset, a retry, a new connection).
+                "--keep-alive",
+                "5",
                 "--graceful-timeout",
                 str(STOP_GRACE_SECONDS // 2),
                 "--no-control-socket",  # one per user by default: two instances would collide

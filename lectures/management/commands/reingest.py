@@ -5,7 +5,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lectures.staleness import reingest
+from lectures.staleness import ReadingInProgress, reingest
 from library.models import Book
 from library.parsing import IngestError
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             raise CommandError(f"No book {book_id}.")
         try:
             result = reingest(book, new_file=file)
-        except IngestError as exc:
+        except (IngestError, ReadingInProgress) as exc:
             raise CommandError(str(exc)) from None
         if json:
             self.stdout.write(_dumps({"book_id": book_id, **result}))
