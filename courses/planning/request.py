@@ -22,6 +22,16 @@ REQUEST_WORDS = frozenset(
     hour hours hr hrs minute minutes min mins day days week weeks crash everything all things
     primer refresher deep dive""".split()
 )
+# Words of general English that rarely name what a request is about ("How bread is made", "how
+# compilers work", "baking techniques"): they count as evidence but are never required. A bundled
+# general-English frequency table would replace this list.
+GENERAL_WORDS = frozenset(
+    """make makes made making work works worked working use uses used do does did done doing happen
+    happens happened go goes going get gets got getting way ways thing things technique techniques method
+    methods practice practices tip tips step steps idea ideas concept concepts stuff""".split()
+)
+GENERAL_STEMS = frozenset(stem(w) for w in GENERAL_WORDS)
+GENERAL_WEIGHT = 0.25
 LEADING_REQUEST_RE = re.compile(
     r"^\s*(?:(?:please|i\s+(?:want|would\s+like|need)\s+to|i'?d\s+like\s+to|help\s+me|can\s+you)\s+)*"
     r"(?:(?:learn|study|understand|master|teach\s+me|explain|cover|get\s+started\s+with|"

@@ -17,11 +17,12 @@ names the topic.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from courses.planning.request import Topic, stems_of
+from courses.planning.request import GENERAL_STEMS, GENERAL_WEIGHT, Topic, stems_of
 from courses.planning.titles import clean_title
 
 FILLER_TITLE_RE = re.compile(
@@ -186,6 +187,7 @@ def score_unit(
     matches: dict[int, tuple[bool, bool]],
     chapter_summary: str,
     book_title_match: bool,
+    chapter_words: int = 0,
 ) -> None:
     """Score `unit` for topic `index` (see the module docstring). `matches`: chunk id -> (the topic
     as a phrase, all its words)."""
@@ -212,12 +214,17 @@ def score_unit(
     evidence = "text"
     if under_words >= min(200, 0.2 * total):
         score, evidence = max(score, 0.9), "subheading"
+    relevant = under | texted
+    # Text alone must say enough: a passing mention in a long chapter is not teaching (a chapter
+    # shorter than that says all it has to say in its few passages).
+    # Words scattered over a passage ("oven" here, "springs" there) do not count for that.
+    short = 0.8 * chapter_words if chapter_words else 0
+    said = sum(w for cid, w, _ in usable if cid in relevant)
+    if evidence == "text" and said < MIN_TEXT_WORDS and not (short and phrase_words + under_words >= short):
+        score = min(score, RELEVANT * 0.9)
     if book_title_match and score < 0.6:
         score, evidence = 0.6, "book"
-        texted = all_ids
-    relevant = under | texted
-    if evidence == "text" and sum(w for cid, w, _ in usable if cid in relevant) < MIN_TEXT_WORDS:
-        score = min(score, RELEVANT * 0.9)
+        relevant = all_ids
     if sum(w for cid, w, _ in usable if cid in relevant) >= 0.6 * total:
         relevant = all_ids  # most of the unit is on the topic: teach it whole
     if score > 0:
@@ -225,13 +232,33 @@ def score_unit(
 
 
 def required_stems(topic: Topic, rarity: dict[str, float], core: int) -> list[frozenset[str]]:
-    """The stems a heading must contain to name the topic: all of a phrasing's stems, or its `core`
-    rarest ones for a long phrasing."""
+    """The stems a heading or passage must contain to be about the topic: a phrasing's central
+    stems (see `central_stems`), at most its `core` rarest ones."""
     result = []
     for phrasing in topic.phrasings:
-        stems = list(dict.fromkeys(stems_of(phrasing)))
+        stems = central_stems(list(dict.fromkeys(stems_of(phrasing))), rarity)
         if len(stems) > core:
             stems = sorted(stems, key=lambda s: rarity.get(s, 0.0))[:core]
         if stems:
             result.append(frozenset(stems))
     return result
+
+
+CENTRAL_SHARE = 0.5  # a stem weighing less than half the heaviest one of its phrasing is optional
+
+
+def stem_weight(stem: str, share: float) -> float:
+    """How much a request word says about what the request is about: its in-library rarity (IDF over
+    passages; a word the library never uses weighs most) times its general-English rarity (a word
+    such as "made" or "works" says little whatever the library)."""
+    return (1.0 - math.log(max(share, 1e-4))) * (GENERAL_WEIGHT if stem in GENERAL_STEMS else 1.0)
+
+
+def central_stems(stems: list[str], share: dict[str, float]) -> list[str]:
+    """The stems of a phrasing that carry it: "How bread is made" is about bread; "the Bretton
+    Woods system" about Bretton Woods. Every stem counts when they weigh about the same."""
+    if len(stems) < 2:
+        return stems
+    weights = {s: stem_weight(s, share.get(s, 0.0)) for s in stems}
+    top = max(weights.values())
+    return [s for s in stems if weights[s] >= CENTRAL_SHARE * top]
