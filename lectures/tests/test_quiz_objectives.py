@@ -40,3 +40,12 @@ def test_the_objective_s_verb_is_not_what_it_is_about():
     objectives = ["Define hydration", "Explain why wetter doughs ferment faster"]
     assert objective_about("A loaf is defined by its crust.", objectives, objectives[0]) is None
     assert objective_about("Wetter doughs ferment faster.", objectives, objectives[0]) == objectives[1]
+
+
+def test_a_definition_tests_the_objective_naming_its_term():
+    objectives = ["Define flour", "Define hydration", "Define oven spring"]
+    # "flour" and "hydration" both occur; the sentence defines hydration.
+    assert objective_about(HYDRATION, objectives, "Define flour") == "Define hydration"
+    # A definition of a term no objective names (proofing) tests none, though it mentions the oven.
+    proofing = "Proofing is the final rise of the shaped loaf before it goes into the oven."
+    assert objective_about(proofing, objectives, "Define oven spring") is None

@@ -92,6 +92,7 @@ def _choices(answer: str, distractors: list[str], seed: str) -> list[str]:
 def _distinctive(sentence: str, objective: str) -> str | None:
     terms = set(content_terms(objective))
     words = [w for w in _WORD.findall(sentence) if w.lower() not in STOPWORDS]
+    words += [w for w in re.findall(r"\b[A-Za-z]{3,4}\b", sentence) if stem(w.lower()) in terms]
     if not words:
         return None
     words.sort(key=lambda w: (stem(w.lower()) not in terms, -len(w)))
@@ -102,7 +103,18 @@ def objective_about(sentence: str, objectives: list[str], current: str) -> str |
     """The objective whose terms `sentence` is about: the one sharing most of its words with it
     (without the objective's verb: "Define hydration" is about hydration), `current` on a tie, and
     None when it speaks to none of them."""
-    shared = {o: relevance(sentence, set(content_terms(o.split(" ", 1)[-1]))) for o in objectives}
+    about = {o: set(content_terms(o.split(" ", 1)[-1])) for o in objectives}
+    definition = DEFINITION_RE.match(sentence)
+    if definition and _term_ok(definition["term"]):
+        # A definition is about its term: "Hydration is the weight of water divided by the weight
+        # of flour" tests "Define hydration", not "Define flour"; one of a term no objective names
+        # ("Proofing is ..." in a segment on oven spring) tests none of them.
+        term = set(content_terms(definition["term"]))
+        named = [o for o in objectives if term and term <= about[o]]
+        if not named:
+            return None
+        return current if current in named else named[0]
+    shared = {o: relevance(sentence, terms) for o, terms in about.items()}
     best = max(shared.values(), default=0)
     if best == 0:
         return None
