@@ -35,9 +35,11 @@ from courses.planning.sizing import SECTION_MAX, SECTION_MIN, supported_minutes,
 from courses.planning.units import (
     MIN_CHAPTER_WORDS,
     RELEVANT,
+    SHORT_CHAPTER_WORDS,
     Unit,
     back_matter_chapters,
     build_units,
+    dwells_on,
     heading_matches,
     is_exercise,
     is_filler_title,
@@ -216,11 +218,13 @@ def _scored_units(request, required, scope, books, frequency, depth, pace) -> li
         chapter_ids.add(r["chapter_id"])
         for i in range(len(request.topics)):
             matches[i][r["chunk_id"]] = (i in r["phrase"], i in r["words"])
+    completed: dict[int, set[int]] = defaultdict(set)  # topic -> passages the book's title completes
     for r in _title_completed(request, required, scope, books):
         chapter_ids.add(r["chapter_id"])
         for i in r["words"]:
             phrase, _ = matches[i].get(r["chunk_id"], (False, False))
             matches[i][r["chunk_id"]] = (phrase or i in r["single"], True)
+            completed[i].add(r["chunk_id"])
     title_books = {
         i: {b for b in scope if heading_matches(books[b]["title"], required[i])} for i in range(len(required))
     }
@@ -246,6 +250,8 @@ def _scored_units(request, required, scope, books, frequency, depth, pace) -> li
         .values_list("chapter_id", "id", "ordinal", "word_count", "heading_path")
     ):
         outline[row[0]].append(row[1:])
+    short = [c["id"] for c in wanted if c["word_count"] < SHORT_CHAPTER_WORDS]
+    texts = dict(Chunk.objects.filter(chapter_id__in=short).values_list("id", "text")) if short else {}
     units = []
     max_words = words_for(SECTION_MAX, depth, pace)
     for c in wanted:
@@ -254,8 +260,20 @@ def _scored_units(request, required, scope, books, frequency, depth, pace) -> li
             for i in range(len(request.topics)):
                 # Inside a book about Rust, "Rust macros" is named by a heading that says "Macros".
                 local = [r - own if r - own else r for r in required[i]]
+                dwelt = {
+                    cid
+                    for cid, _, _ in unit.chunks
+                    if cid in texts and (cid in completed[i] or dwells_on(texts[cid], local))
+                }
                 score_unit(
-                    unit, i, local, matches[i], c["summary"], c["book_id"] in title_books[i], c["word_count"]
+                    unit,
+                    i,
+                    local,
+                    matches[i],
+                    c["summary"],
+                    c["book_id"] in title_books[i],
+                    c["word_count"],
+                    dwelt,
                 )
             units.append(unit)
     return units

@@ -34,6 +34,15 @@ def test_a_request_about_what_the_books_are_about_is_planned_from_both(bread_boo
     assert found.missing == []
 
 
+def test_a_short_chapter_teaches_what_it_dwells_on_not_what_it_mentions_once(bread_books):
+    # Yeast is defined in chapter 2; chapters 1 and 3 mention it once each.
+    found = find_material("Learn how yeast works", [b.id for b in bread_books], 30, PREFS)
+    assert {u["chapter_title"] for u in found.units} == {"Chapter 2 Fermentation"}
+    # A common word ("techniques") is never required next to a content word.
+    found = find_material("Learn baking techniques", [b.id for b in bread_books], 30, PREFS)
+    assert "Chapter 3 Baking" in {u["chapter_title"] for u in found.units}
+
+
 def test_a_request_whose_central_term_the_library_lacks_is_still_refused(bread_books):
     with pytest.raises(NoMaterial, match="no material"):
         find_material("Learn bread machines", [b.id for b in bread_books], 30, PREFS)
