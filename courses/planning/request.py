@@ -28,7 +28,7 @@ REQUEST_WORDS = frozenset(
 GENERAL_WORDS = frozenset(
     """make makes made making work works worked working use uses used do does did done doing happen
     happens happened go goes going get gets got getting way ways thing things technique techniques method
-    methods practice practices tip tips step steps idea ideas concept concepts stuff""".split()
+    methods practice practices tip tips idea ideas concept concepts stuff""".split()
 )
 GENERAL_STEMS = frozenset(stem(w) for w in GENERAL_WORDS)
 GENERAL_WEIGHT = 0.25
