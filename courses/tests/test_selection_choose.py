@@ -27,10 +27,11 @@ def unit(key: int, chapter: int, words: int, topic: int) -> Unit:
 
 def test_a_topic_with_only_a_scrap_does_not_stop_the_choice_from_ending():
     request = parse_request("Learn alpha and beta")
-    big, scrap = unit(1, 1, 3000, 0), unit(2, 2, 300, 1)  # 40 min on alpha; 4 min on beta, alone
+    big, more = unit(1, 1, 3000, 0), unit(3, 3, 3000, 0)  # 40 min on alpha, and 40 more
+    scrap = unit(2, 2, 300, 1)  # 4 min on beta, alone in its chapter
     result: list = []
     worker = threading.Thread(
-        target=lambda: result.append(choose([big, scrap], request, 30, "standard", 150)), daemon=True
+        target=lambda: result.append(choose([big, scrap, more], request, 30, "standard", 150)), daemon=True
     )
     worker.start()
     worker.join(5)
