@@ -223,7 +223,7 @@ def _scored_units(request, required, scope, books, frequency, depth, pace) -> li
         chapter_ids.add(r["chapter_id"])
         for i in r["words"]:
             phrase, _ = matches[i].get(r["chunk_id"], (False, False))
-            matches[i][r["chunk_id"]] = (phrase or i in r["single"], True)
+            matches[i][r["chunk_id"]] = (phrase, True)
             completed[i].add(r["chunk_id"])
     title_books = {
         i: {b for b in scope if heading_matches(books[b]["title"], required[i])} for i in range(len(required))
@@ -274,6 +274,7 @@ def _scored_units(request, required, scope, books, frequency, depth, pace) -> li
                     c["book_id"] in title_books[i],
                     c["word_count"],
                     dwelt,
+                    one_word=all(len(r) == 1 for r in required[i]),
                 )
             units.append(unit)
     return units
@@ -293,9 +294,7 @@ def _title_completed(request: Request, required: list, scope: list[int], books: 
         ]
         if not any(rest):
             continue
-        single = [i for i, gaps in enumerate(missing) if gaps and all(len(r) == 1 for r in gaps)]
-        for row in topic_passages([book_id], [[] for _ in rest], rest):
-            rows.append({**row, "single": single})  # one word left: the topic is there as a whole
+        rows += topic_passages([book_id], [[] for _ in rest], rest)
     return rows
 
 

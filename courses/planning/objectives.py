@@ -173,6 +173,10 @@ def objectives_for(
         if len(found) >= MIN_OBJECTIVES:
             break
         add(f"Define {word}" if is_topic_word(word, sentences) else None)
+    for word in key_words(joined, vocab):  # a section with little to go on: a term it opens one sentence with
+        if len(found) >= MIN_OBJECTIVES:
+            break
+        add(f"Define {word}" if is_topic_word(word, sentences, subject_of=1) else None)
     taken.update(f.lower() for f in found[:MAX_OBJECTIVES])
     return found[:MAX_OBJECTIVES]
 
@@ -187,9 +191,9 @@ UNIT_WORDS = frozenset(
 )
 
 
-def is_topic_word(word: str, sentences: list[str]) -> bool:
+def is_topic_word(word: str, sentences: list[str], subject_of: int = 2) -> bool:
     """`word` is a term the passages teach: they define it ("Gluten is the elastic network ...",
-    "... is called gluten") or make it the subject of two sentences -- not an adjective or a
+    "... is called gluten") or make it the subject of two sentences (`subject_of`) -- not an adjective or a
     comparative ("longer"), nor a unit of time or measure ("minutes")."""
     low = word.lower()
     if low in UNIT_WORDS or low in COMPARATIVES:
@@ -203,7 +207,7 @@ def is_topic_word(word: str, sentences: list[str]) -> bool:
     subject = re.compile(rf"^(?:(?:an?|the)\s+)?{w}\s+(?!the\b)[a-z]+", re.I)
     if any(defined.search(s) for s in sentences):
         return True
-    return sum(1 for s in sentences if subject.match(s)) >= 2
+    return sum(1 for s in sentences if subject.match(s)) >= subject_of
 
 
 def from_heading(heading: str, vocab: Counter, allow_title: bool = False) -> str | None:

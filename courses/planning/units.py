@@ -192,6 +192,7 @@ def score_unit(
     book_title_match: bool,
     chapter_words: int = 0,
     dwelt: set[int] | None = None,
+    one_word: bool | None = None,
 ) -> None:
     """Score `unit` for topic `index` (see the module docstring). `matches`: chunk id -> (the topic
     as a phrase, all its words)."""
@@ -209,7 +210,8 @@ def score_unit(
     under = {cid for cid, _, p in usable if any(heading_matches(str(h), required) for h in p[2:])}
     texted = {cid for cid, _, _ in usable if any(matches.get(cid, (False, False)))}
     under_words = sum(w for cid, w, _ in usable if cid in under)
-    one_word = all(len(r) == 1 for r in required)  # its one required word is the topic as a phrase
+    if one_word is None:  # a topic of one required word: a passage with the word has the phrase
+        one_word = all(len(r) == 1 for r in required)
     phrase_words = sum(
         w for cid, w, _ in usable if matches.get(cid, (False, False))[0 if not one_word else 1]
     )
