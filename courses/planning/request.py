@@ -2,9 +2,10 @@
 qualifies them ("... in Rust").
 
 "Learn ownership and borrowing in Rust, 2 hours" -> subject "ownership and borrowing in Rust", topics
-["ownership", "borrowing"], context ["Rust"]. Each topic is matched as a whole (all its words, as a
-phrase when possible), never by a single word of it; acronyms are expanded from the library itself
-("DCF" -> "discounted cash flow" when a book writes "discounted cash flow (DCF)").
+["ownership", "borrowing"], context ["Rust"]. Each topic is matched as a whole (all its central words,
+as a phrase when possible), never by a single word of it -- a word of general English such as "made"
+in "How bread is made" is not required (units.py: `central_stems`); acronyms are expanded from the
+library itself ("DCF" -> "discounted cash flow" when a book writes "discounted cash flow (DCF)").
 """
 
 from __future__ import annotations

@@ -8,7 +8,12 @@ request a unit gets a score from the strongest evidence it has:
   (0.9 for the text under that heading), its book's title does (0.6);
 - otherwise its text: the share of its words in passages that contain the topic as a phrase (all its
   words counts half), 0.75 at a share of one half or more, plus 0.15 when the chapter summary names
-  the topic. A unit that only mentions a topic in passing scores low and is never used.
+  the topic. A unit that only mentions a topic in passing scores low and is never used (a chapter
+  too short for that minimum counts when its passages dwell on the topic: define it or name it twice).
+
+A topic's words are its central ones (`central_stems`: rare in the library, not common English), and
+a book's title supplies any of them its passages leave unsaid ("baking" in "Bread Dough and
+Fermentation" is about "bread baking").
 
 Front and back matter (prefaces, indexes, references, appendices, licences) and exercise blocks
 ("Self-Check Questions", "Problems") never count as material, except an appendix whose own heading
