@@ -21,6 +21,9 @@ class PlanContext:
     missing_terms: list[str] = field(default_factory=list)
     units: list[dict] = field(default_factory=list)  # the material chosen for the course (material.py)
     topics: list[str] = field(default_factory=list)  # the named topics the course must cover
+    # The course's whole subject ("Bread" in "Bread: gluten, proofing", the one topic of "Learn
+    # bread baking"): what every section is about, so never one section's objective.
+    subject_topics: list[str] = field(default_factory=list)
 
     @classmethod
     def from_search(cls, query: str, topic: str, minutes: int, preferences: dict, search: dict, job_id=None):
@@ -37,7 +40,12 @@ class PlanContext:
             missing_terms=search.get("missing_topics", search.get("missing_terms", [])),
             units=search.get("units", []),
             topics=[t["label"] for t in (search.get("request") or {}).get("topics", [])],
+            subject_topics=subject_topics((search.get("request") or {}).get("topics", [])),
         )
+
+    def section_topics(self, topics: list[str]) -> list[str]:
+        """Of a section's topics, those an objective may name (not the course's whole subject)."""
+        return [t for t in topics if t not in self.subject_topics]
 
     @property
     def depth(self) -> str:
@@ -50,6 +58,14 @@ class PlanContext:
     @property
     def section_minutes(self) -> int:
         return DEPTH_SECTION_MINUTES.get(self.depth, 30)
+
+
+def subject_topics(topics: list[dict]) -> list[str]:
+    """The topics that are the course's whole subject: the one topic of the request, or the ones
+    before a colon that lists their parts."""
+    if any(t.get("sub") for t in topics):
+        return [t["label"] for t in topics if not t.get("sub")]
+    return [t["label"] for t in topics] if len(topics) == 1 else []
 
 
 @dataclass

@@ -81,7 +81,7 @@ def checked_sections(
         good = [o for o in s["learning_objectives"] if not is_templated(o, s["title"])]
         if len(good) < MIN_OBJECTIVES:
             texts = [full.get(c) or excerpts.get(c, "") for c in s["source_chunk_ids"]]
-            extra = objectives_for(s["title"], [], texts, ctx.topics, taken)
+            extra = objectives_for(s["title"], [], texts, ctx.section_topics(ctx.topics), taken)
             good = list(dict.fromkeys(good + extra))[:6]
         s["learning_objectives"] = good
     return sections

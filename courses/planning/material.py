@@ -12,6 +12,7 @@ requested time the library supports.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -34,9 +35,11 @@ from courses.planning.sizing import SECTION_MAX, SECTION_MIN, supported_minutes,
 from courses.planning.units import (
     MIN_CHAPTER_WORDS,
     RELEVANT,
+    SHORT_CHAPTER_WORDS,
     Unit,
     back_matter_chapters,
     build_units,
+    dwells_on,
     heading_matches,
     is_exercise,
     is_filler_title,
@@ -215,6 +218,13 @@ def _scored_units(request, required, scope, books, frequency, depth, pace) -> li
         chapter_ids.add(r["chapter_id"])
         for i in range(len(request.topics)):
             matches[i][r["chunk_id"]] = (i in r["phrase"], i in r["words"])
+    completed: dict[int, set[int]] = defaultdict(set)  # topic -> passages the book's title completes
+    for r in _title_completed(request, required, scope, books):
+        chapter_ids.add(r["chapter_id"])
+        for i in r["words"]:
+            phrase, _ = matches[i].get(r["chunk_id"], (False, False))
+            matches[i][r["chunk_id"]] = (phrase, True)
+            completed[i].add(r["chunk_id"])
     title_books = {
         i: {b for b in scope if heading_matches(books[b]["title"], required[i])} for i in range(len(required))
     }
@@ -240,6 +250,8 @@ def _scored_units(request, required, scope, books, frequency, depth, pace) -> li
         .values_list("chapter_id", "id", "ordinal", "word_count", "heading_path")
     ):
         outline[row[0]].append(row[1:])
+    short = [c["id"] for c in wanted if c["word_count"] < SHORT_CHAPTER_WORDS]
+    texts = dict(Chunk.objects.filter(chapter_id__in=short).values_list("id", "text")) if short else {}
     units = []
     max_words = words_for(SECTION_MAX, depth, pace)
     for c in wanted:
@@ -248,9 +260,48 @@ def _scored_units(request, required, scope, books, frequency, depth, pace) -> li
             for i in range(len(request.topics)):
                 # Inside a book about Rust, "Rust macros" is named by a heading that says "Macros".
                 local = [r - own if r - own else r for r in required[i]]
-                score_unit(unit, i, local, matches[i], c["summary"], c["book_id"] in title_books[i])
+                dwelt = {
+                    cid
+                    for cid, _, _ in unit.chunks
+                    if cid in texts and (cid in completed[i] or dwells_on(texts[cid], local))
+                }
+                score_unit(
+                    unit,
+                    i,
+                    local,
+                    matches[i],
+                    c["summary"],
+                    c["book_id"] in title_books[i],
+                    c["word_count"],
+                    dwelt,
+                    one_word=all(len(r) == 1 for r in required[i]),
+                )
             units.append(unit)
     return units
+
+
+def _title_completed(request: Request, required: list, scope: list[int], books: dict) -> list[dict]:
+    """Passages whose words complete a topic together with their book's title: in "Bread Dough and
+    Fermentation", a passage on baking is about "bread baking" (the title says "bread"). A word
+    matches its agent noun too ("baking" -> "baker")."""
+    rows = []
+    for book_id in scope:
+        own = set(stems_of(books[book_id]["title"]))
+        missing = [[r - own for r in reqs if r & own and r - own] for reqs in required]
+        rest = [
+            [" ".join(combo) for r in gaps for combo in itertools.product(*[_variants(s) for s in sorted(r)])]
+            for gaps in missing
+        ]
+        if not any(rest):
+            continue
+        rows += topic_passages([book_id], [[] for _ in rest], rest)
+    return rows
+
+
+def _variants(stem: str) -> list[str]:
+    """A stem and its agent noun ("bake" -> "baker", "compil" -> "compiler")."""
+    agent = stem + ("r" if stem.endswith("e") else "er")
+    return [stem, agent] if len(stem) >= 4 else [stem]
 
 
 BOOK_WORD_SHARE = 0.2  # a word in a fifth of a book's passages is what the book is about

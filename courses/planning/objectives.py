@@ -10,6 +10,7 @@ import re
 from collections import Counter
 
 from courses.planning.terms import (
+    COMPARATIVES,
     GENERIC,
     NOT_A_TERM_START,
     WORD_RE,
@@ -144,6 +145,10 @@ def objectives_for(
             break
         add(from_calculation(sentence, vocab))
         add(from_naming(sentence, joined))
+    for sentence in sentences:  # a short section may define a term only once ("Oven spring is ...")
+        if len(found) >= MIN_OBJECTIVES + 1:
+            break
+        add(from_definition(sentence, vocab, joined, uses=1))
     for command in commands(joined)[:2]:
         if len(found) >= MIN_OBJECTIVES + 1:
             break
@@ -159,16 +164,50 @@ def objectives_for(
         if len(found) >= MIN_OBJECTIVES + 1:
             break
         add(sentence)
-    for topic in topics:
+    for topic in topics:  # a topic the passages name (not the course's whole subject: `topics`)
         if len(found) >= MIN_OBJECTIVES:
             break
-        add(f"Explain {topic}" if topic.lower() not in title.lower() else None)
+        named = len(re.findall(r"\b" + re.escape(topic) + r"\b", joined, re.I)) >= 2
+        add(f"Explain {topic}" if named and topic.lower() not in title.lower() else None)
     for word in key_words(joined, vocab):  # last resort: the section's own most used terms
         if len(found) >= MIN_OBJECTIVES:
             break
-        add(f"Define {word}")
+        add(f"Define {word}" if is_topic_word(word, sentences) else None)
+    for word in key_words(joined, vocab):  # a section with little to go on: a term it opens one sentence with
+        if len(found) >= MIN_OBJECTIVES:
+            break
+        add(f"Define {word}" if is_topic_word(word, sentences, subject_of=1) else None)
     taken.update(f.lower() for f in found[:MAX_OBJECTIVES])
     return found[:MAX_OBJECTIVES]
+
+
+# Units of time and measure: a passage's "minutes" or "grams" are not what it teaches.
+UNIT_WORDS = frozenset(
+    """second seconds minute minutes hour hours day days week weeks month months year years decade decades
+    century centuries gram grams kilogram kilograms milligram milligrams pound pounds ounce ounces degree
+    degrees percent percentage metre metres meter meters kilometre kilometres kilometer kilometers
+    centimetre centimetres inch inches foot feet mile miles litre litres liter liters gallon gallons
+    dollar dollars cents euro euros byte bytes kilobyte kilobytes megabyte megabytes times""".split()
+)
+
+
+def is_topic_word(word: str, sentences: list[str], subject_of: int = 2) -> bool:
+    """`word` is a term the passages teach: they define it ("Gluten is the elastic network ...",
+    "... is called gluten") or make it the subject of two sentences (`subject_of`) -- not an adjective or a
+    comparative ("longer"), nor a unit of time or measure ("minutes")."""
+    low = word.lower()
+    if low in UNIT_WORDS or low in COMPARATIVES:
+        return False
+    w = re.escape(low) + r"(?:s|es)?"
+    defined = re.compile(
+        rf"^(?:(?:an?|the)\s+)?{w}\s+(?:is|are|refers\s+to|means)\s+(?!the\b\s*$)"
+        rf"|\b(?:is|are)\s+(?:called|known\s+as|termed)\s+[\"“']?(?:an?\s+|the\s+)?{w}\b",
+        re.I,
+    )
+    subject = re.compile(rf"^(?:(?:an?|the)\s+)?{w}\s+(?!the\b)[a-z]+", re.I)
+    if any(defined.search(s) for s in sentences):
+        return True
+    return sum(1 for s in sentences if subject.match(s)) >= subject_of
 
 
 def from_heading(heading: str, vocab: Counter, allow_title: bool = False) -> str | None:
@@ -208,7 +247,7 @@ def from_heading(heading: str, vocab: Counter, allow_title: bool = False) -> str
     return f"{verb} {natural_case(text, vocab)}"
 
 
-def from_definition(sentence: str, vocab: Counter, text: str = "") -> str | None:
+def from_definition(sentence: str, vocab: Counter, text: str = "", uses: int = 2) -> str | None:
     m = DEFINITION_RE.match(sentence.strip())
     if not m:
         return None
@@ -218,8 +257,10 @@ def from_definition(sentence: str, vocab: Counter, text: str = "") -> str | None
         return None
     if any(w in NOT_A_TERM_START for w in words) or any(len(w) < 3 for w in words):
         return None
-    if len(re.findall(r"\b" + re.escape(term) + r"\b", text or sentence, re.I)) < 2:
-        return None  # a term the section uses once is not what it teaches
+    if any(w in ("the", "a", "an") for w in words[1:]):
+        return None  # "usually the HEAD file is ...": not a term
+    if len(re.findall(r"\b" + re.escape(term) + r"\b", text or sentence, re.I)) < uses:
+        return None  # a term the section uses once is not what it teaches (unless it has few)
     article = "the " if sentence.strip().lower().startswith("the ") else ""
     if sentence.strip()[:2].lower() in ("a ", "an"):
         article = sentence.strip().split()[0].lower() + " "

@@ -62,7 +62,11 @@ class OfflinePlanner(Planner):
                     "title": section["title"][:200],
                     "minutes": section["minutes"],
                     "learning_objectives": objectives_for(
-                        section["title"], section["subheadings"], source, section["topics"], taken
+                        section["title"],
+                        section["subheadings"],
+                        source,
+                        ctx.section_topics(section["topics"]),
+                        taken,
                     ),
                     "content_summary": " ".join(
                         key_sentences(source[:MAX_SUMMARY_PASSAGES], f"{ctx.topic} {section['title']}", 2)

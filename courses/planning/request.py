@@ -2,9 +2,10 @@
 qualifies them ("... in Rust").
 
 "Learn ownership and borrowing in Rust, 2 hours" -> subject "ownership and borrowing in Rust", topics
-["ownership", "borrowing"], context ["Rust"]. Each topic is matched as a whole (all its words, as a
-phrase when possible), never by a single word of it; acronyms are expanded from the library itself
-("DCF" -> "discounted cash flow" when a book writes "discounted cash flow (DCF)").
+["ownership", "borrowing"], context ["Rust"]. Each topic is matched as a whole (all its central words,
+as a phrase when possible), never by a single word of it -- a word of general English such as "made"
+in "How bread is made" is not required (units.py: `central_stems`); acronyms are expanded from the
+library itself ("DCF" -> "discounted cash flow" when a book writes "discounted cash flow (DCF)").
 """
 
 from __future__ import annotations
@@ -22,6 +23,16 @@ REQUEST_WORDS = frozenset(
     hour hours hr hrs minute minutes min mins day days week weeks crash everything all things
     primer refresher deep dive""".split()
 )
+# Words of general English that rarely name what a request is about ("How bread is made", "how
+# compilers work", "baking techniques"): they count as evidence but are never required. A bundled
+# general-English frequency table would replace this list.
+GENERAL_WORDS = frozenset(
+    """make makes made making work works worked working use uses used do does did done doing happen
+    happens happened go goes going get gets got getting way ways thing things technique techniques method
+    methods practice practices tip tips idea ideas concept concepts stuff""".split()
+)
+GENERAL_STEMS = frozenset(stem(w) for w in GENERAL_WORDS)
+GENERAL_WEIGHT = 0.25
 LEADING_REQUEST_RE = re.compile(
     r"^\s*(?:(?:please|i\s+(?:want|would\s+like|need)\s+to|i'?d\s+like\s+to|help\s+me|can\s+you)\s+)*"
     r"(?:(?:learn|study|understand|master|teach\s+me|explain|cover|get\s+started\s+with|"

@@ -140,13 +140,21 @@ def choose(relevant: list[Unit], request: Request, target: float, depth: str, pa
     def in_chosen_chapter(unit: Unit) -> bool:
         return any(c.chapter_id == unit.chapter_id for c in chosen)
 
-    while slots < limit and any(queues) and (total < target or not all(map(has, range(len(queues))))):
+    progressed = True
+    while (
+        progressed
+        and slots < limit
+        and any(queues)
+        and (total < target or not all(map(has, range(len(queues)))))
+    ):
+        progressed = False  # a pass that takes nothing ends the loop (a topic whose queue ran dry)
         for i, queue in enumerate(queues):
             while queue and (queue[0] in chosen or (queue[0] in deferred and has(i))):
                 queue.pop(0)
             if not queue or (total >= target and has(i)) or (slots >= limit and has(i)):
                 continue  # a topic not taught yet gets its section even when time is short
             unit = queue.pop(0)
+            progressed = True
             if support_of(unit, depth, pace) < SECTION_MIN and not in_chosen_chapter(unit):
                 group = _scraps_making_a_section(unit, queue + deferred, i, named, depth, pace)
                 if has(i) or not group:

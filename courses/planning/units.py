@@ -8,7 +8,12 @@ request a unit gets a score from the strongest evidence it has:
   (0.9 for the text under that heading), its book's title does (0.6);
 - otherwise its text: the share of its words in passages that contain the topic as a phrase (all its
   words counts half), 0.75 at a share of one half or more, plus 0.15 when the chapter summary names
-  the topic. A unit that only mentions a topic in passing scores low and is never used.
+  the topic. A unit that only mentions a topic in passing scores low and is never used (a chapter
+  too short for that minimum counts when its passages dwell on the topic: define it or name it twice).
+
+A topic's words are its central ones (`central_stems`: rare in the library, not common English), and
+a book's title supplies any of them its passages leave unsaid ("baking" in "Bread Dough and
+Fermentation" is about "bread baking").
 
 Front and back matter (prefaces, indexes, references, appendices, licences) and exercise blocks
 ("Self-Check Questions", "Problems") never count as material, except an appendix whose own heading
@@ -17,12 +22,14 @@ names the topic.
 
 from __future__ import annotations
 
+import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from courses.planning.request import Topic, stems_of
+from courses.planning.request import GENERAL_STEMS, GENERAL_WEIGHT, Topic, stems_of
 from courses.planning.titles import clean_title
+from docprof.ai.text import split_sentences
 
 FILLER_TITLE_RE = re.compile(
     r"^(?:front\s*matter|title\s*page|half\s*title|imprint|copyright|uncopyright|colophon|dedications?|"
@@ -44,6 +51,8 @@ NUMBERED_CHAPTER_RE = re.compile(r"^\s*(?:chapter|book|part)\s+(?:\d+|[IVXLC]+)\
 MIN_CHAPTER_WORDS = 200  # shorter "chapters" are title pages and dedications
 RELEVANT = 0.4  # a unit scoring below this for a topic does not teach it
 MIN_TEXT_WORDS = 300
+SHORT_CHAPTER_SHARE = 0.8  # a short chapter's text evidence: passages dwelling on it, this share of it
+SHORT_CHAPTER_WORDS = round(MIN_TEXT_WORDS / SHORT_CHAPTER_SHARE)  # shorter ones cannot reach the minimum
 MIN_UNIT_WORDS = 600  # text-only evidence needs at least this many words on the topic
 
 
@@ -186,6 +195,9 @@ def score_unit(
     matches: dict[int, tuple[bool, bool]],
     chapter_summary: str,
     book_title_match: bool,
+    chapter_words: int = 0,
+    dwelt: set[int] | None = None,
+    one_word: bool | None = None,
 ) -> None:
     """Score `unit` for topic `index` (see the module docstring). `matches`: chunk id -> (the topic
     as a phrase, all its words)."""
@@ -203,7 +215,11 @@ def score_unit(
     under = {cid for cid, _, p in usable if any(heading_matches(str(h), required) for h in p[2:])}
     texted = {cid for cid, _, _ in usable if any(matches.get(cid, (False, False)))}
     under_words = sum(w for cid, w, _ in usable if cid in under)
-    phrase_words = sum(w for cid, w, _ in usable if matches.get(cid, (False, False))[0])
+    if one_word is None:  # a topic of one required word: a passage with the word has the phrase
+        one_word = all(len(r) == 1 for r in required)
+    phrase_words = sum(
+        w for cid, w, _ in usable if matches.get(cid, (False, False))[0 if not one_word else 1]
+    )
     word_words = sum(w for cid, w, _ in usable if cid in texted) - phrase_words
     share = (phrase_words + 0.5 * word_words) / total
     score = 0.75 * min(1.0, share / 0.5)
@@ -212,26 +228,72 @@ def score_unit(
     evidence = "text"
     if under_words >= min(200, 0.2 * total):
         score, evidence = max(score, 0.9), "subheading"
+    relevant = under | texted
+    # Text alone must say enough: a passing mention is not teaching. A chapter shorter than that
+    # says enough when its passages dwell on the topic (define it, or name it more than once).
+    short = SHORT_CHAPTER_SHARE * chapter_words if chapter_words else 0
+    said = sum(w for cid, w, _ in usable if cid in relevant)
+    dwelt_words = sum(w for cid, w, _ in usable if cid in (dwelt or set()) | under)
+    if evidence == "text" and said < MIN_TEXT_WORDS and not (short and dwelt_words >= short):
+        score = min(score, RELEVANT * 0.9)
     if book_title_match and score < 0.6:
         score, evidence = 0.6, "book"
-        texted = all_ids
-    relevant = under | texted
-    if evidence == "text" and sum(w for cid, w, _ in usable if cid in relevant) < MIN_TEXT_WORDS:
-        score = min(score, RELEVANT * 0.9)
+        relevant = all_ids
     if sum(w for cid, w, _ in usable if cid in relevant) >= 0.6 * total:
         relevant = all_ids  # most of the unit is on the topic: teach it whole
     if score > 0:
         unit.scores[index], unit.evidence[index], unit.relevant[index] = score, evidence, relevant
 
 
+DEFINES_RE = re.compile(r"\s+(?:is|are|refers\s+to|means)\s+")
+
+
+def dwells_on(text: str, required: list[frozenset[str]]) -> bool:
+    """The passage is about the topic, not passing by: it names it twice or defines it ("Oven spring
+    is the rapid rise of a loaf ...")."""
+    counts = Counter(stems_of(text))
+    if any(r and min(counts[s] for s in r) >= 2 for r in required):
+        return True
+    for sentence in split_sentences(text):
+        head = DEFINES_RE.split(sentence, maxsplit=1)
+        if len(head) == 2 and len(head[0].split()) <= 5:
+            named = set(stems_of(head[0]))
+            if any(r and r <= named for r in required):
+                return True
+    return False
+
+
 def required_stems(topic: Topic, rarity: dict[str, float], core: int) -> list[frozenset[str]]:
-    """The stems a heading must contain to name the topic: all of a phrasing's stems, or its `core`
-    rarest ones for a long phrasing."""
+    """The stems a heading or passage must contain to be about the topic: a phrasing's central
+    stems (see `central_stems`), at most its `core` rarest ones."""
     result = []
     for phrasing in topic.phrasings:
-        stems = list(dict.fromkeys(stems_of(phrasing)))
+        stems = central_stems(list(dict.fromkeys(stems_of(phrasing))), rarity)
         if len(stems) > core:
             stems = sorted(stems, key=lambda s: rarity.get(s, 0.0))[:core]
         if stems:
             result.append(frozenset(stems))
     return result
+
+
+CENTRAL_SHARE = 0.5  # a stem weighing less than half the heaviest one of its phrasing is optional
+
+
+def stem_weight(stem: str, share: float) -> float:
+    """How much a request word says about what the request is about: its in-library rarity (IDF over
+    passages; a word the library never uses weighs most) times its general-English rarity (a word
+    such as "made" or "works" says little whatever the library)."""
+    return (1.0 - math.log(max(share, 1e-4))) * (GENERAL_WEIGHT if stem in GENERAL_STEMS else 1.0)
+
+
+def central_stems(stems: list[str], share: dict[str, float]) -> list[str]:
+    """The stems of a phrasing that carry it: "How bread is made" is about bread; "the Bretton
+    Woods system" about Bretton Woods. Every stem counts when they weigh about the same."""
+    if len(stems) < 2:
+        return stems
+    # A common word is never required next to a content word, however rare it is in the library
+    # ("baking techniques" in books that never say "technique" is still about baking).
+    content = [s for s in stems if s not in GENERAL_STEMS] or stems
+    weights = {s: stem_weight(s, share.get(s, 0.0)) for s in content}
+    top = max(weights.values())
+    return [s for s in content if weights[s] >= CENTRAL_SHARE * top]

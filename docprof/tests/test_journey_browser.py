@@ -18,7 +18,6 @@ import base64
 import re
 import shutil
 import socket
-import textwrap
 import time
 from pathlib import Path
 
@@ -28,11 +27,10 @@ from django.conf import global_settings, settings
 from django.db import connection, connections
 
 from courses.models import Course
+from courses.tests.bread import build_books  # the lecture tests' bread book: a PDF and an EPUB
 from docprof.tests import browser
 from lectures.models import Lecture
-from lectures.tests.books import BAKING_MD
 from library.models import Book
-from library.tests.fixtures import make_epub, make_pdf
 from workers.models import GenerationJob
 from workers.testing import worker_environment
 from workers.tests.support.stack import Stack
@@ -45,41 +43,6 @@ WAIT = 30_000  # ms: the longest any one step may take (a loaded 2-core CI machi
 # Each part of the lecture after the first is held back this long in the worker, so the page is
 # seen while the lecture is being written, one part at a time (the offline writer alone takes ms).
 SEGMENT_DELAY = 2.0
-
-
-# -- the books: the lecture tests' bread book, as a PDF (chapters 1-2) and an EPUB (chapter 3) -----
-def _chapters(markdown: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    """[(chapter title, [(section heading, text), ...]), ...] from the book's ## / ### headings."""
-    chapters = []
-    for block in re.split(r"^## ", markdown, flags=re.M)[1:]:
-        title, _, body = block.partition("\n")
-        sections = []
-        for part in re.split(r"^### ", body, flags=re.M)[1:]:
-            heading, _, text = part.partition("\n")
-            sections.append((heading.strip(), text.strip()))
-        chapters.append((title.strip(), sections))
-    return chapters
-
-
-def build_books(directory: Path) -> tuple[Path, Path]:
-    chapters = _chapters(BAKING_MD)
-    pages, outline = [], []
-    for title, sections in chapters[:2]:
-        outline.append((title, len(pages) + 1))
-        for _heading, text in sections:  # the outline names the chapters; pages hold the text
-            lines = []
-            for paragraph in text.split("\n\n"):
-                lines += [*textwrap.wrap(" ".join(paragraph.split()), 88), ""]
-            pages.append("\n".join(lines))
-    pdf = make_pdf(
-        directory / "bread-dough.pdf", pages, outline=outline, title="Bread Dough and Fermentation"
-    )
-    title, sections = chapters[2]  # one chapter: the planner skips chapters under 200 words
-    text = "\n\n".join(text for _, text in sections)
-    epub = make_epub(
-        directory / "baking.epub", [(title, text)], title="The Baking of Bread", author="A. Baker"
-    )
-    return pdf, epub
 
 
 # -- the stack: gunicorn and a Celery worker on the test database -------------------------------------

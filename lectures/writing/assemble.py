@@ -207,21 +207,40 @@ def assemble(brief: Brief, draft: dict, finished: dict, segments: list[dict]) ->
     }
 
 
+def _grouped(objectives: list[str], questions: list[dict]) -> list[list[dict]]:
+    """Questions grouped by the objective they test, in the objectives' order (a question whose
+    objective is not the section's goes with the first group)."""
+    groups: list[list[dict]] = [[] for _ in objectives]
+    for q in questions:
+        index = objectives.index(q["objective"]) if q.get("objective") in objectives else 0
+        groups[index].append(q)
+    return groups
+
+
 def heading(segment: dict) -> str:
     return {"introduction": "Introduction", "recap": "Recap"}.get(segment["kind"]) or segment["objective"]
 
 
 def build_quiz(brief: Brief, segments: list[dict], citations: list[dict]) -> list[dict]:
-    by_objective = [
-        check_quiz(s.get("quiz", []), brief.passages) for s in sorted(segments, key=lambda s: s["index"])
+    written = [
+        q
+        for s in sorted(segments, key=lambda s: s["index"])
+        for q in check_quiz(s.get("quiz", []), brief.passages)
     ]
+    by_objective = _grouped(brief.objectives, written)  # by the objective each question tests
     chosen = quizzes.select(by_objective)
     if len(chosen) < quizzes.MIN_QUESTIONS:
         # Too few from the writer: questions from every cited sentence, objective by objective.
-        extra = [
-            quizzes.candidates(o, [c for c in citations if c["chunk_id"] in set(ids)], brief)
-            for o, ids in zip(brief.objectives, brief.plan, strict=True)
-        ]
+        extra = _grouped(
+            brief.objectives,
+            [
+                q
+                for o, ids in zip(brief.objectives, brief.plan, strict=True)
+                for q in quizzes.candidates(
+                    o, [c for c in citations if c["chunk_id"] in set(ids)], brief, loose=True
+                )
+            ],
+        )
         merged = [[*a, *b] for a, b in zip(by_objective, extra, strict=True)]
         chosen = quizzes.select(merged)
     if len(chosen) < quizzes.MIN_QUESTIONS:

@@ -12,7 +12,7 @@ import re
 import string
 
 from docprof.ai.text import STOPWORDS, content_terms, stem
-from lectures.writing.base import quotable_sentences
+from lectures.writing.base import quotable_sentences, relevance
 
 MIN_QUESTIONS, MAX_QUESTIONS = 3, 5
 DEFINITION_RE = re.compile(
@@ -92,19 +92,54 @@ def _choices(answer: str, distractors: list[str], seed: str) -> list[str]:
 def _distinctive(sentence: str, objective: str) -> str | None:
     terms = set(content_terms(objective))
     words = [w for w in _WORD.findall(sentence) if w.lower() not in STOPWORDS]
+    words += [w for w in re.findall(r"\b[A-Za-z]{3,4}\b", sentence) if stem(w.lower()) in terms]
     if not words:
         return None
     words.sort(key=lambda w: (stem(w.lower()) not in terms, -len(w)))
     return words[0]
 
 
-def candidates(objective: str, citations: list[dict], brief) -> list[dict]:
-    """Questions for one objective from the sentences its segment quotes (best first)."""
+def objective_about(sentence: str, objectives: list[str], current: str) -> str | None:
+    """The objective whose terms `sentence` is about: the one sharing most of its words with it
+    (without the objective's verb: "Define hydration" is about hydration), `current` on a tie, and
+    None when it speaks to none of them."""
+    about = {o: set(content_terms(o.split(" ", 1)[-1])) for o in objectives}
+    definition = DEFINITION_RE.match(sentence)
+    if definition and _term_ok(definition["term"]):
+        # A definition is about its term: "Hydration is the weight of water divided by the weight
+        # of flour" tests "Define hydration", not "Define flour"; one of a term no objective names
+        # ("Proofing is ..." in a segment on oven spring) tests none of them.
+        term = set(content_terms(definition["term"]))
+        named = [o for o in objectives if term and term <= about[o]]
+        if not named:
+            return None
+        return current if current in named else named[0]
+    shared = {o: relevance(sentence, terms) for o, terms in about.items()}
+    best = max(shared.values(), default=0)
+    if best == 0:
+        return None
+    if shared.get(current, 0) == best:
+        return current
+    return next(o for o in objectives if shared[o] == best)
+
+
+def candidates(objective: str, citations: list[dict], brief, loose: bool = False) -> list[dict]:
+    """Questions from the sentences a segment for `objective` quotes (best first). Each question
+    tests the objective its sentence is about -- a sentence on yeast quoted to fill out the segment
+    on hydration tests "Define yeast", not "Define hydration" -- and a sentence about none of the
+    section's objectives is no question (unless `loose`: then it tests `objective`)."""
     out = []
+    objectives = list(getattr(brief, "objectives", None) or [objective])
+    if objective not in objectives:
+        objectives.append(objective)
     for c in citations:
         sentence, passage = c["quote"], brief.passages[int(c["chunk_id"])]
         source = f"{passage['book_title']}, {passage['chapter']}"
-        base = {"objective": objective, "chunk_id": c["chunk_id"], "quote": sentence}
+        tested = objective_about(sentence, objectives, objective)
+        if tested is None and not loose:
+            continue
+        tested = tested or objective
+        base = {"objective": tested, "chunk_id": c["chunk_id"], "quote": sentence}
         definition = DEFINITION_RE.match(sentence)
         if definition and _term_ok(definition["term"]):
             term = definition["term"].strip()
@@ -123,7 +158,7 @@ def candidates(objective: str, citations: list[dict], brief) -> list[dict]:
                 )
                 continue
         formula = FORMULA_RE.search(sentence)
-        word = _distinctive(sentence, objective)
+        word = _distinctive(sentence, tested)
         if formula or word:
             hidden = formula["lhs"].strip() if formula and _term_ok(formula["lhs"]) else word
             if not hidden:
