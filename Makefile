@@ -42,9 +42,13 @@ format: install
 migrate: install
 	$(PY) manage.py migrate
 
-# Stops the embedded Postgres and Redis (e.g. after a `make run` that was killed).
+# Stops the embedded Postgres and Redis (e.g. after a `make run` that was killed), and those of the
+# test processes (var/test-gwN/, one per pytest-xdist worker) if a test run was killed.
 stop: install
 	$(PY) manage.py embedded stop
+	@for dir in var/test-*/; do \
+		if [ -d "$$dir" ]; then echo "$$dir:"; DOCPROF_VAR_DIR="$$dir" $(PY) manage.py embedded stop; fi; \
+	done
 
 bench: install
 	# every bench in bench/ (each with a time limit); rewrites docs/BENCHMARKS.md's tables

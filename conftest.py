@@ -1,4 +1,7 @@
-"""Test setup: real embedded Postgres (pgvector) and Redis, a temporary MEDIA_ROOT."""
+"""Test setup: real embedded Postgres (pgvector) and Redis, a temporary MEDIA_ROOT.
+
+`make test` runs the suite over two pytest-xdist processes (pyproject addopts `-n 2`); each has its own
+embedded servers and test database. `-n 0` runs it in one process."""
 
 import pytest
 from django.conf import settings
@@ -6,10 +9,25 @@ from django.conf import settings
 _RUNNING_BEFORE: dict[str, bool] = {}
 
 
+def _xdist_controller(config) -> bool:
+    """The pytest-xdist process that hands tests to its workers: it runs none and uses no server
+    (each worker has its own embedded Postgres and Redis, see `embedded.var_dir`)."""
+    return config.pluginmanager.has_plugin("dsession")
+
+
 def pytest_sessionstart(session):
+    if _xdist_controller(session.config):
+        return
     from docprof import embedded
 
     _RUNNING_BEFORE.update(embedded.running())
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that start processes (`slow`: workers, servers, browsers) first, in their usual order.
+    They mostly wait; split over xdist workers they overlap with each other and with the quick tests
+    instead of ending the run on one worker."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_sessionfinish(session, exitstatus):

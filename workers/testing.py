@@ -7,15 +7,26 @@ import sys
 
 
 def celery_worker_command(
-    *, pool: str = "threads", concurrency: int = 4, name: str | None = None
+    *, pool: str = "threads", concurrency: int = 4, name: str | None = None, queue: str | None = None
 ) -> list[str]:
-    """`celery worker` for this project, quiet and without the cluster chatter a test does not need."""
+    """`celery worker` for this project, quiet and without the cluster chatter a test does not need.
+    It consumes the jobs' queue (CELERY_TASK_DEFAULT_QUEUE) unless told another."""
+    from django.conf import settings
+
     command = [sys.executable, "-m", "celery", "-A", "docprof", "worker", "--pool", pool]
+    command += ["--queues", queue or settings.CELERY_TASK_DEFAULT_QUEUE]
     if pool != "solo":
         command += ["--concurrency", str(concurrency)]
     if name:
         command += ["--hostname", f"{name}@%h"]
     return [*command, "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"]
+
+
+def watchdog_worker_command() -> list[str]:
+    """The watchdog's own worker: its queue only, one sweep at a time (what `make run` starts)."""
+    from django.conf import settings
+
+    return celery_worker_command(pool="solo", name="watchdog", queue=settings.DOCPROF_WATCHDOG_QUEUE)
 
 
 def worker_environment(database_name: str, media_root, **extra: str) -> dict[str, str]:

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Count, Sum
 
 from docprof.ai.models import LLMCall
+
+log = logging.getLogger(__name__)
 
 
 def canonical_json(obj) -> str:
@@ -111,8 +115,7 @@ def record(
         error=error[:10_000],
         repaired=repaired,
     )
-    with connection.cursor() as cursor:
-        row.pk = _insert(cursor, row)
+    row.pk = _insert_when_possible(row)
     return row
 
 
@@ -134,6 +137,34 @@ def usage_for_job(job_id: int) -> dict:
         "output_tokens": totals["output_tokens"] or 0,
         "cost_usd": totals["cost_usd"] or Decimal(0),
     }
+
+
+# Pauses (seconds) before writing a row again when the database dropped the connection.
+RECORD_RETRY_DELAYS = (0.1, 0.5, 1, 2, 4, 8)
+
+
+def _insert_when_possible(row) -> int:
+    """Write the row, on a new connection if the database dropped this one.
+
+    A row is written right after the provider answered, often the first statement on this thread's
+    connection since the call began. If Postgres restarted meanwhile, that statement fails, and
+    without the row the step's retry would pay for the same answer again. So the answer in hand is
+    written again on a fresh connection, waiting up to ~15 s for the database to come back (outside a
+    caller's transaction only: a transaction that lost its connection is the caller's to redo)."""
+    delays = list(RECORD_RETRY_DELAYS)
+    while True:
+        try:
+            with connection.cursor() as cursor:
+                return _insert(cursor, row)
+        except (OperationalError, InterfaceError) as exc:
+            if connection.in_atomic_block or not delays:
+                raise
+            log.warning("ledger row not written (%s); writing it again on a new connection", exc)
+            try:
+                connection.close()
+            except Exception:  # noqa: S110 (the connection is broken; the next statement reconnects)
+                pass
+            time.sleep(delays.pop(0))
 
 
 def _insert(cursor, row) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from docprof import embedded
 from docprof.tests.test_run_command import child_env
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -34,9 +35,10 @@ def manage(*args: str, env: dict[str, str]) -> str:
 def test_a_test_run_and_make_stop_leave_nothing_running(tmp_path):
     env = child_env(DOCPROF_VAR_DIR=str(tmp_path / "var"), DOCPROF_PG_SHARED_BUFFERS="128MB")
 
-    # 1. A test run that starts both servers stops both when it ends.
+    # 1. A test run that starts both servers stops both when it ends: here one pytest-xdist worker
+    # (as `make test` runs, with one process instead of two), whose servers live in its own directory.
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", A_DATABASE_TEST],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "1", A_DATABASE_TEST],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
@@ -45,7 +47,9 @@ def test_a_test_run_and_make_stop_leave_nothing_running(tmp_path):
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout
-    status = manage("embedded", "status", env=env)
+    worker_var = embedded.var_dir(tmp_path / "var", "gw0")
+    assert (worker_var / "pg").is_dir(), "the worker did not use its own servers"
+    status = manage("embedded", "status", env={**env, "DOCPROF_VAR_DIR": str(worker_var)})
     assert "Embedded Postgres stopped" in status and "Embedded Redis stopped" in status, status
 
     # 2. A process killed while using them leaves them up (it never unregisters) ...

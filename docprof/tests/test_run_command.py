@@ -127,7 +127,8 @@ def test_run_serves_with_gunicorn_and_ctrl_c_stops_everything(tmp_path):
         descendants = psutil.Process(process.pid).children(recursive=True)
         names = " ".join(" ".join(p.cmdline()) for p in descendants)
         assert "gunicorn" in names and "runserver" not in names
-        assert "celery -A docprof worker" in names and "celery -A docprof beat" in names
+        assert "celery -A docprof worker --queues celery " in names and "celery -A docprof beat" in names
+        assert "celery -A docprof worker --queues watchdog " in names  # the watchdog's own worker
 
         assert get(port, "/accounts/login/")[0] == 200
         status, css = get(port, "/static/css/app.css")
@@ -143,7 +144,7 @@ def test_run_serves_with_gunicorn_and_ctrl_c_stops_everything(tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
     output = (tmp_path / "run.log").read_text()
     assert process.returncode == 0, output
-    assert "Stopped web, worker, beat, embedded Postgres, embedded Redis." in output
+    assert "Stopped web, worker, watchdog, beat, embedded Postgres, embedded Redis." in output
     time.sleep(0.5)
     assert not [p for p in descendants if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     postmaster = var / "pg" / "postmaster.pid"

@@ -91,11 +91,11 @@ def _segment(prompt: str, bad_quotes: bool) -> dict:
             {"n": n, "chunk_id": passages[0][0], "quote": "Bread was invented on the moon in 1802."}
         )
         lines.append(f"Some say that bread was invented on the moon. [{n}]")
-    first = (
-        citations[0]
-        if citations
-        else {"chunk_id": passages[0][0], "quote": split_sentences(passages[0][1])[0]}
-    )
+    quotable = [(cid, s) for cid, text in passages for s in split_sentences(text)[:1]]
+    if not citations and not quotable:  # no passage for this objective (or none with a sentence):
+        # a model writes the segment without quoting; so does this script (it crashed here before)
+        return SegmentDraft.model_validate({"text": "\n\n".join(lines)}).model_dump()
+    first = citations[0] if citations else {"chunk_id": quotable[0][0], "quote": quotable[0][1]}
     word = max(re.findall(r"[A-Za-z]{6,}", first["quote"]) or ["bread"], key=len)
     quiz = [
         {

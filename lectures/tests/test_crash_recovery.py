@@ -21,6 +21,7 @@ from workers.models import GenerationJob
 from workers.testing import celery_worker_command, worker_environment
 
 LATENCY = 1.0  # segment i's model call takes (i + 1) * LATENCY: segments are checkpointed one by one
+STALE, HEARTBEAT = 6, 1  # a short watchdog clock (production: 20 s and 5 s), not to sleep through it
 OBJECTIVES = [
     "Explain how gluten forms from flour and water",
     "Calculate dough hydration",
@@ -39,6 +40,7 @@ def start_worker(embedded_redis, tmp_path):
             connection.settings_dict["NAME"],
             settings.MEDIA_ROOT,
             DOCPROF_TEST_LECTURE_LLM=f"scripted:{LATENCY}:stagger",
+            DOCPROF_JOB_HEARTBEAT=str(HEARTBEAT),
         )
         process = subprocess.Popen(
             celery_worker_command(pool="threads", concurrency=4, name=name),
@@ -81,8 +83,9 @@ def wait_for(predicate, timeout: float, what: str, worker=None):
 @pytest.mark.timeout(180)
 @pytest.mark.django_db(transaction=True)
 def test_a_lecture_survives_a_worker_killed_mid_lecture(
-    alice, book, start_worker, monkeypatch, embedded_redis
+    alice, book, start_worker, monkeypatch, embedded_redis, settings
 ):
+    settings.DOCPROF_JOB_STALE_AFTER = STALE  # the sweeps below run in this process
     # This process keys the lecture with the same scripted model the workers write with.
     monkeypatch.setattr("lectures.writing.current_llm", lambda: ScriptedLectureLLM())
     embedded_redis.delete(CALLS_KEY)

@@ -1,6 +1,9 @@
 """A worker dies in the middle of step 4 (SIGKILL of its whole process group); a new worker and the
-watchdog (with its production stale limit) finish the course within 90 s of the new worker starting:
-no duplicated sections, no part paid for twice, one more attempt."""
+watchdog finish the course within 90 s of the new worker starting, counting the production stale
+limit: no duplicated sections, no part paid for twice, one more attempt.
+
+The test runs the watchdog with a short stale limit (and heartbeats to match) so as not to sleep
+through the production one; the wait it saves is added back before the 90 s bound is checked."""
 
 import os
 import signal
@@ -23,6 +26,7 @@ from workers.models import GenerationJob
 from workers.testing import celery_worker_command, worker_environment
 
 LATENCY = 1.0  # seconds per model call; part i takes (i + 1) * LATENCY, so parts finish one by one
+STALE, HEARTBEAT = 6, 1  # the test's watchdog clock (production: 20 s and 5 s)
 
 
 @pytest.fixture
@@ -44,6 +48,7 @@ def start_worker(embedded_redis, tmp_path):
             connection.settings_dict["NAME"],
             settings.MEDIA_ROOT,
             **worker_env(f"slow-offline:{LATENCY}:stagger"),
+            DOCPROF_JOB_HEARTBEAT=str(HEARTBEAT),
         )
         process = subprocess.Popen(
             celery_worker_command(pool="threads", concurrency=4, name=name),
@@ -100,6 +105,9 @@ def part_count(job) -> int | None:
 @pytest.mark.timeout(180)
 @pytest.mark.django_db(transaction=True)
 def test_a_course_survives_a_worker_killed_during_phase_four(alice, sample_library, start_worker, settings):
+    production_stale = settings.DOCPROF_JOB_STALE_AFTER
+    assert production_stale <= 30
+    settings.DOCPROF_JOB_STALE_AFTER = STALE  # the sweeps below run in this process
     first = start_worker("first")
     course, job = request_course(alice, "Learn DCF valuation", "6")
 
@@ -129,11 +137,10 @@ def test_a_course_survives_a_worker_killed_during_phase_four(alice, sample_libra
         row = job_row(job.pk)
         return row if row.is_terminal else None
 
-    assert settings.DOCPROF_JOB_STALE_AFTER <= 30
     finished = wait_for(swept_and_finished, 90, "the course to finish", second, job.pk)
     recovered_after = time.monotonic() - started
     assert finished.status == GenerationJob.Status.COMPLETE, finished.error
-    assert recovered_after <= 90
+    assert recovered_after + (production_stale - STALE) <= 90  # as long as with the production clock
     assert finished.attempts == 2  # the request's attempt, and the re-driven one
     course.refresh_from_db()
     assert course.status == Course.Status.READY

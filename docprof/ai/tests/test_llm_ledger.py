@@ -183,3 +183,53 @@ def test_ledger_write_outside_a_transaction(alice):
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"  # the ledger's setting was local to its own statement
+
+
+def _drop_this_threads_connection() -> None:
+    """What a Postgres restart does to this thread's connection: the server ends it (from another
+    connection, as the server's shutdown would), and its next statement fails."""
+    import threading
+    import time
+
+    from django.db import connection, connections
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+
+    def terminate():
+        try:
+            with connections["default"].cursor() as cursor:  # this thread's own connection
+                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+                for _ in range(100):
+                    cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+                    if cursor.fetchone()[0] == 0:
+                        return
+                    time.sleep(0.05)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=terminate)
+    thread.start()
+    thread.join()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_is_recorded_when_the_database_dropped_the_connection_during_the_call(alice):
+    """Postgres restarted while the model answered: the ledger row is the first statement on a dead
+    connection. It is written on a new one, so the step's retry replays the answer, not pays again
+    (bench/faults.py found answers billed twice after a Postgres restart)."""
+    from workers.models import GenerationJob
+
+    job = GenerationJob.objects.create(owner=alice, kind="course")
+
+    def answer_while_the_database_restarts(system, messages, schema):
+        _drop_this_threads_connection()
+        return OUTLINE
+
+    llm = FakeLLM([answer_while_the_database_restarts])  # one answer: a second provider call fails
+    first = ask(llm, job)
+    again = ask(llm, job)  # the step, retried
+    assert len(llm.calls) == 1
+    assert again.replayed and again.parsed == first.parsed
+    assert usage(job)["calls"] == 1

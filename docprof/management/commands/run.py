@@ -1,6 +1,7 @@
 """python manage.py run — what `make run` does after installing: check the port, migrate, demo
-account, sample library, static files, then gunicorn (web), a Celery worker and Celery beat until
-Ctrl-C, which stops all of them and the embedded Postgres and Redis this run started."""
+account, sample library, static files, then gunicorn (web), a Celery worker for the jobs, one for
+the watchdog and Celery beat until Ctrl-C, which stops all of them and the embedded Postgres and
+Redis this run started."""
 
 import os
 import secrets
@@ -49,7 +50,7 @@ def web_address(host: str, port: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "Set up and run DocProf locally: web (gunicorn), worker and beat, on the embedded services."
+    help = "Set up and run DocProf locally: web (gunicorn), workers and beat, on the embedded services."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("DOCPROF_HOST", "127.0.0.1"))
@@ -165,7 +166,33 @@ class Command(BaseCommand):
                 str(STOP_GRACE_SECONDS // 2),
                 "--no-control-socket",  # one per user by default: two instances would collide
             ],
-            "worker": [*celery, "worker", "--pool", "threads", "--concurrency", "4", "--loglevel", "INFO"],
+            "worker": [
+                *celery,
+                "worker",
+                "--queues",
+                settings.CELERY_TASK_DEFAULT_QUEUE,
+                "--hostname",
+                "worker@%h",
+                "--pool",
+                "threads",
+                "--concurrency",
+                "4",
+                "--loglevel",
+                "INFO",
+            ],
+            # the watchdog's own worker: a sweep never waits behind jobs on a busy worker
+            "watchdog": [
+                *celery,
+                "worker",
+                "--queues",
+                settings.DOCPROF_WATCHDOG_QUEUE,
+                "--hostname",
+                "watchdog@%h",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+            ],
             "beat": [
                 *celery,
                 "beat",

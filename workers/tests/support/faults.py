@@ -89,6 +89,7 @@ class FaultRun:
     def begin(self, beat_every: float | None = None) -> None:
         self.monitor.start()
         self.stack.start_worker(concurrency=self.concurrency)
+        self.stack.start_watchdog()
         self.stack.start_beat(beat_every)
         self.supervisor.start()
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connections
 
 from docprof import embedded
-from workers.testing import celery_worker_command
+from workers.testing import celery_worker_command, watchdog_worker_command
 
 
 class Stack:
@@ -46,8 +46,13 @@ class Stack:
     def start_worker(self, name: str = "worker", concurrency: int = 4) -> subprocess.Popen:
         return self.start(name, celery_worker_command(pool="threads", concurrency=concurrency, name=name))
 
+    def start_watchdog(self) -> subprocess.Popen:
+        """The worker that serves only the watchdog's queue (beat sends the sweeps)."""
+        return self.start("watchdog", watchdog_worker_command())
+
     def start_beat(self, every: float | None = None) -> subprocess.Popen:
-        """Celery beat, which runs the watchdog (every `every` seconds, else the configured period)."""
+        """Celery beat, which sends the watchdog's sweep (every `every` seconds, else the configured
+        period) to the watchdog worker (`start_watchdog`)."""
         schedule = self.logdir / "celerybeat-schedule"
         command = [sys.executable, "-m", "celery", "-A", "docprof", "beat", "--loglevel", "WARNING"]
         extra = {"DOCPROF_WATCHDOG_EVERY": str(every)} if every else {}

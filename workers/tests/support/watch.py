@@ -74,7 +74,8 @@ class Monitor(threading.Thread):
 
 class Supervisor(threading.Thread):
     """What a process manager (compose `restart: unless-stopped`, systemd) does: start the worker
-    again when it exits by itself. Every such exit is recorded: it is a finding, not a fault we made."""
+    (or the watchdog's worker) again when it exits by itself. Every such exit is recorded: it is a
+    finding, not a fault we made."""
 
     def __init__(self, run, interval: float = 0.5):
         super().__init__(daemon=True, name="fault-supervisor")
@@ -86,13 +87,20 @@ class Supervisor(threading.Thread):
     def run(self) -> None:
         while not self.stopping.wait(self.interval):
             with self.run_.process_lock:
-                process = self.run_.stack.running.get("worker")
-                if process is None or process.poll() is None:
-                    continue
-                tail = self.run_.stack.log_tail("worker", 4000)
-                reason = next(
-                    (line for line in reversed(tail.splitlines()) if "Unrecoverable error" in line), ""
-                )
-                self.exits.append({"at": time.time(), "exit_code": process.returncode, "reason": reason})
-                self.run_.stack.running.pop("worker")
-                self.run_.stack.start_worker(concurrency=self.run_.concurrency)
+                for name in ("worker", "watchdog"):
+                    self._restart_if_exited(name)
+
+    def _restart_if_exited(self, name: str) -> None:
+        process = self.run_.stack.running.get(name)
+        if process is None or process.poll() is None:
+            return
+        tail = self.run_.stack.log_tail(name, 4000)
+        reason = next((line for line in reversed(tail.splitlines()) if "Unrecoverable error" in line), "")
+        self.exits.append(
+            {"at": time.time(), "process": name, "exit_code": process.returncode, "reason": reason}
+        )
+        self.run_.stack.running.pop(name)
+        if name == "worker":
+            self.run_.stack.start_worker(concurrency=self.run_.concurrency)
+        else:
+            self.run_.stack.start_watchdog()

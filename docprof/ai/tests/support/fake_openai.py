@@ -31,9 +31,11 @@ import random
 import re
 import threading
 import time
+import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 PORTS = range(8120, 8130)
 BILLED_TOKENS = 100
@@ -193,7 +195,8 @@ class FakeOpenAI:
         try:
             status, body, wait = self._reply(outcome, nth, schema, payload, messages)
         except Exception as exc:  # the script could not answer: a 400 the test will see
-            self.errors.append(f"{type(exc).__name__}: {exc}")
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            self.errors.append(f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})")
             request.outcome = "bad_request"
             status, body, wait = 400, {"error": {"message": f"fake model: {exc}"}}, 0.0
         return status, body, wait, request
