@@ -222,15 +222,7 @@ def deliver(section, user, lecture: Lecture, *, first: bool = False) -> SectionD
     if first:
         try:
             with _statement():
-                return SectionDelivery.objects.create(
-                    section=section,
-                    user=user,
-                    lecture=lecture,
-                    lecture_script=lecture.script,
-                    style_snapshot=_style_of(lecture),
-                    was_cached=was_cached,
-                    is_current=True,
-                )
+                return _new_delivery(section, user, lecture, was_cached)
         except IntegrityError:  # a current delivery exists (opened twice at once): replace it below
             pass
     try:
@@ -242,20 +234,29 @@ def deliver(section, user, lecture: Lecture, *, first: bool = False) -> SectionD
             )
             if previous is not None:
                 SectionDelivery.objects.filter(pk=previous.pk).update(is_current=False)
-            return SectionDelivery.objects.create(
-                section=section,
-                user=user,
-                lecture=lecture,
-                lecture_script=lecture.script,
-                style_snapshot=_style_of(lecture),
-                was_cached=was_cached,
-                is_current=True,
-                completed_at=previous.completed_at if previous else None,
-                duration_actual_minutes=previous.duration_actual_minutes if previous else None,
-                user_notes=previous.user_notes if previous else "",
-            )
+            carried = {}
+            if previous is not None:  # the learner's progress and notes carry over to the new version
+                carried = {
+                    "completed_at": previous.completed_at,
+                    "duration_actual_minutes": previous.duration_actual_minutes,
+                    "user_notes": previous.user_notes,
+                }
+            return _new_delivery(section, user, lecture, was_cached, **carried)
     except IntegrityError:  # the same learner opened the section twice at once
         return selectors.current_delivery(section, user)
+
+
+def _new_delivery(section, user, lecture: Lecture, was_cached: bool, **carried) -> SectionDelivery:
+    return SectionDelivery.objects.create(
+        section=section,
+        user=user,
+        lecture=lecture,
+        lecture_script=lecture.script,
+        style_snapshot=_style_of(lecture),
+        was_cached=was_cached,
+        is_current=True,
+        **carried,
+    )
 
 
 def _style_of(lecture: Lecture) -> dict:
