@@ -219,8 +219,8 @@ def load_passages(ids) -> dict[int, dict]:
         Chunk.objects.filter(id__in=list(ids))
         .select_related("book", "chapter")
         .only(
-            "id", "text", "page_start", "page_end", "heading_path", "book_id", "chapter_id",
-            "book__title", "chapter__title",
+            "id", "text", "ordinal", "page_start", "page_end", "heading_path", "book_id",
+            "chapter_id", "book__title", "chapter__title",
         )
     )  # fmt: skip
     return {
@@ -230,6 +230,7 @@ def load_passages(ids) -> dict[int, dict]:
             "book_title": c.book.title,
             "chapter_id": c.chapter_id,
             "chapter": c.chapter.title,
+            "ordinal": c.ordinal,
             "page_start": c.page_start,
             "page_end": c.page_end,
             "heading_path": c.heading_path,

@@ -1,74 +1,76 @@
 """The offline writer: a lecture from the passages themselves, no model.
 
-For each objective it takes the planned passages (most relevant first), picks the sentences that
-speak to the objective (more of them at greater depth), and frames them in the chosen style --
-"The first idea comes from …", "In the book's words: “…” [1]", "Notice that …" -- each quote a
-verbatim sentence with its citation. The introduction says what the section covers and why; the
-recap restates one cited key sentence per objective. Quiz questions come from the cited sentences
-(see quiz.py). Deterministic: the same brief gives the same lecture.
+For each objective it takes the planned passages (most relevant first) and picks the sentences that
+speak to the objective (more of them at greater depth). A chosen sentence that leans on the one
+before it ("This type …", "However, …") brings that sentence along, and neighbouring sentences are
+quoted together, so each quote reads as the book wrote it. The chosen passages are then presented
+in the book's own order, each introduced by where it comes from (its heading and pages) and framed
+in the chosen style -- "In the book's words: “…” [1]" -- each quote verbatim with its citation.
+The introduction says what the section covers; the recap restates one cited key sentence per
+objective. Quiz questions come from the cited sentences (see quiz.py). Deterministic: the same
+brief gives the same lecture.
 """
 
 from __future__ import annotations
 
 import re
 
-from docprof.ai.text import STOPWORDS, content_terms, stem
+from docprof.ai.text import STOPWORDS, content_terms, split_sentences, stem
 from lectures.writing import quiz
 from lectures.writing.base import Brief, count_words, quotable_sentences, relevance
+from library.quotes import clean_quote
 
-VERSION = "offline-1"
-ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"]
+VERSION = "offline-2"
 SENTENCES_PER_PASSAGE = {"overview": 2, "standard": 3, "deep": 4}
+FRAME_WORDS = 12  # words a passage's lead and framing add, when estimating a segment's length
 
 FRAMES = {
     "lecture": {
         "open": "This part of the lecture sets out to {objective}.",
-        "first": "The {ordinal} idea comes from {src}.",
+        "first": "We begin with {src}.",
+        "next": ["Next comes {src}.", "Then {src} takes it further.", "Now turn to {src}."],
         "quote": "In the book's words: “{q}” [{n}]",
-        "more": ["The text goes on: “{q}” [{n}]", "It adds: “{q}” [{n}]", "And further: “{q}” [{n}]"],
-        "notice": [
-            "Notice that {terms} carry this passage.",
-            "Notice how {terms} work together here.",
-            "Keep {terms} in mind: the rest of the section builds on them.",
-        ],
-        "again": "Returning to {src}, one more point matters.",
+        "more": ["A little further on: “{q}” [{n}]", "It continues: “{q}” [{n}]"],
+        "terms": "The words to carry forward from this part: {terms}.",
     },
     "conversational": {
         "open": "Let's work out how to {objective}.",
-        "first": "Here's the {ordinal} thing to look at, from {src}.",
+        "first": "Let's start with {src}.",
+        "next": ["Now let's look at {src}.", "Here's where {src} comes in.", "Let's move on to {src}."],
         "quote": "Here's how the book puts it: “{q}” [{n}]",
-        "more": ["Then it says: “{q}” [{n}]", "And also: “{q}” [{n}]", "It keeps going: “{q}” [{n}]"],
-        "notice": [
-            "See how {terms} keep coming up? That's the heart of it.",
-            "So the words to hold on to are {terms}.",
-        ],
-        "again": "Let's go back to {src} for one more point.",
+        "more": ["And a bit later: “{q}” [{n}]", "Then it says: “{q}” [{n}]"],
+        "terms": "So the words to hold on to are {terms}.",
     },
     "socratic": {
         "open": "What would you need to know to {objective}?",
-        "first": "Ask yourself what {src} says here -- this is the {ordinal} clue.",
+        "first": "Where would you look first? Try {src}.",
+        "next": ["What does {src} add?", "And what does {src} tell us?", "What changes in {src}?"],
         "quote": "The book answers: “{q}” [{n}]",
         "more": ["Why would that be? The text continues: “{q}” [{n}]", "What follows? “{q}” [{n}]"],
-        "notice": [
-            "What do {terms} have to do with each other? Notice that the passage ties them together.",
-            "Could you explain {terms} in your own words now?",
-        ],
-        "again": "What else does {src} tell us?",
+        "terms": "Could you now explain {terms} in your own words?",
     },
     "podcast": {
         "open": "In this segment we dig into how to {objective}.",
-        "first": "Our {ordinal} stop is {src}.",
+        "first": "Our first stop is {src}.",
+        "next": ["Our next stop is {src}.", "From there we head to {src}.", "Next up: {src}."],
         "quote": "Quoting the book directly: “{q}” [{n}]",
-        "more": ["It goes on: “{q}” [{n}]", "And here's the next line: “{q}” [{n}]"],
-        "notice": [
-            "Notice that {terms} are the words to remember here.",
-            "If you take one thing from this stop, make it {terms}.",
-        ],
-        "again": "Back to {src} for a moment.",
+        "more": ["It goes on: “{q}” [{n}]", "And a little later: “{q}” [{n}]"],
+        "terms": "If you take one thing from this segment, make it {terms}.",
     },
 }
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]{3,}")
+# A sentence opening with one of these leans on the sentence before it.
+_LEANS_ON_PREVIOUS = re.compile(
+    r"^(?:this|these|that|those|it|its|they|their|them|such|here|there|he|she|his|her|"
+    r"however|but|so|thus|hence|therefore|also|instead|similarly|likewise|otherwise|yet|then|"
+    r"moreover|furthermore|consequently|accordingly|nevertheless|nonetheless|still|"
+    r"in (?:this|that|these|those|other|contrast|addition|particular|turn)|by (?:the same token|contrast)|"
+    r"for (?:example|instance|this reason)|on the other hand|as a result|at the same time|"
+    r"the (?:latter|former|same|other))\b",
+    re.I,
+)
+MAX_RUN_WORDS = 140
 
 
 def lower_first(text: str) -> str:
@@ -76,7 +78,7 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
-def key_terms(sentence: str, objective_terms: set[str], limit: int = 2) -> list[str]:
+def key_terms(sentence: str, objective_terms: set[str], limit: int = 3) -> list[str]:
     """Distinct words of the sentence that matter: those of the objective first, then the longest."""
     words, stems = [], set()
     for w in _WORD.findall(sentence):
@@ -91,18 +93,52 @@ def key_terms(sentence: str, objective_terms: set[str], limit: int = 2) -> list[
 
 def _terms_phrase(terms: list[str]) -> str:
     quoted = [f"“{t.lower()}”" for t in terms]
-    return " and ".join(quoted) if len(quoted) > 1 else (quoted[0] if quoted else "these words")
+    if len(quoted) > 1:
+        return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return quoted[0] if quoted else "these words"
+
+
+def source_label(brief: Brief, chunk_id: int) -> str:
+    """Where a passage comes from: its own heading when it has one below the chapter, the book and
+    the pages -- “The Stack and the Heap” in *The Rust Programming Language* (Understanding
+    Ownership, p. 72)."""
+    heading = _own_heading(brief.passages[int(chunk_id)])
+    label = brief.source_label(chunk_id)
+    return f"“{heading}” in {label}" if heading else label
+
+
+def _own_heading(passage: dict) -> str:
+    path = [h.strip().lstrip("#").strip() for h in passage.get("heading_path") or [] if h and h.strip()]
+    chapter = (passage.get("chapter") or "").strip().casefold()
+    if not path or path[-1].casefold() == chapter or len(path[-1]) > 80:
+        return ""
+    return path[-1]
+
+
+def reading_order(brief: Brief, chunk_ids) -> list[int]:
+    """Passages in the order a reader meets them: by book, then position (page, then id)."""
+
+    def position(chunk_id):
+        p = brief.passages[int(chunk_id)]
+        return (p.get("book_title", ""), p.get("ordinal", 0), p.get("page_start") or 0, int(chunk_id))
+
+    return sorted((int(c) for c in chunk_ids), key=position)
 
 
 class Paragraphs:
-    """Accumulates framed paragraphs and their (local) citations."""
+    """Accumulates framed paragraphs, their (local) citations and the sentences they quote."""
 
     def __init__(self, style: str, start: int = 1):
         self.frames = FRAMES.get(style, FRAMES["lecture"])
         self.parts: list[str] = []
         self.citations: list[dict] = []
+        self.quoted: list[str] = []
         self.n = start
         self.words = 0
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        self.words += count_words(text)
 
     def cite(self, chunk_id: int, quote: str) -> int:
         number = self.n
@@ -110,19 +146,22 @@ class Paragraphs:
         self.n += 1
         return number
 
-    def passage(self, lead: str, chunk_id: int, sentences: list[str], terms: set[str]) -> str:
+    def passage(self, lead: str, chunk_id: int, runs: list[list[str]]) -> None:
         lines = [lead]
-        for j, sentence in enumerate(sentences):
-            template = (
-                self.frames["quote"] if j == 0 else self.frames["more"][(j - 1) % len(self.frames["more"])]
-            )
-            lines.append(template.format(q=sentence, n=self.cite(chunk_id, sentence)))
-        notice = self.frames["notice"][len(self.parts) % len(self.frames["notice"])]
-        lines.append(notice.format(terms=_terms_phrase(key_terms(" ".join(sentences), terms))))
-        paragraph = " ".join(lines)
-        self.parts.append(paragraph)
-        self.words += count_words(paragraph)
-        return paragraph
+        for j, run in enumerate(runs):
+            more = self.frames["more"]
+            template = self.frames["quote"] if j == 0 else more[(j - 1) % len(more)]
+            quote = " ".join(run)
+            lines.append(template.format(q=quote, n=self.cite(chunk_id, quote)))
+            self.quoted.extend(run)
+        self.add(" ".join(lines))
+
+    def lead(self, brief: Brief, chunk_id: int) -> str:
+        src = source_label(brief, chunk_id)
+        if not self.citations:
+            return self.frames["first"].format(src=src)
+        options = self.frames["next"]
+        return options[(len(self.parts) - 1) % len(options)].format(src=src)
 
     @property
     def text(self) -> str:
@@ -131,26 +170,67 @@ class Paragraphs:
 
 def pick_sentences(
     text: str, terms: set[str], limit: int, taken: set[str], others: list[set[str]] = (), relevant_only=False
-) -> list[str]:
-    """The `limit` most relevant unused sentences, in the passage's own order. A sentence that speaks
-    more to another objective (`others`) is left to that objective's segment."""
+) -> list[int]:
+    """Indices (in `split_sentences(text)`) of the `limit` most relevant unused quotable sentences.
+    A sentence that speaks more to another objective (`others`) is left to that objective's segment."""
+    sentences = split_sentences(text)
+    quotable = set(quotable_sentences(text))
     candidates = []
-    for i, s in enumerate(quotable_sentences(text)):
-        if s in taken:
+    for i, s in enumerate(sentences):
+        if s not in quotable or s in taken:
             continue
         score = relevance(s, terms)
         if relevant_only and not score:
             continue
         if any(relevance(s, o) > score for o in others):
             continue
-        candidates.append((i, s, score))
-    best = sorted(candidates, key=lambda p: (-p[2], p[0]))[:limit]
-    return [s for _, s, _ in sorted(best)]
+        candidates.append((i, score))
+    best = sorted(candidates, key=lambda p: (-p[1], p[0]))[:limit]
+    return sorted(i for i, _ in best)
+
+
+def with_context(text: str, chosen: set[int], taken: set[str]) -> list[list[str]]:
+    """The chosen sentences, each with the sentence before it when it leans on it, grouped into
+    runs of neighbours (each run one verbatim quote)."""
+    sentences = split_sentences(text)
+    picked = set(chosen)
+    for i in sorted(chosen):
+        before = i - 1
+        if (
+            before >= 0
+            and before not in picked
+            and _LEANS_ON_PREVIOUS.match(sentences[i])
+            and sentences[before] not in taken
+            and _readable(sentences[before])
+        ):
+            picked.add(before)
+    runs: list[list[str]] = []
+    last = None
+    for i in sorted(picked):
+        if last is not None and i == last + 1 and sum(len(s.split()) for s in runs[-1]) < MAX_RUN_WORDS:
+            runs[-1].append(sentences[i])
+        else:
+            runs.append([sentences[i]])
+        last = i
+    return runs
+
+
+def _readable(sentence: str) -> bool:
+    """Fit to quote as context: a plain sentence, not a heading, table row or code."""
+    words = sentence.split()
+    if sentence.startswith("#") or "|" in sentence or not 3 <= len(words) <= 60:
+        return False
+    return sum(1 for w in words if w.strip(",.;:()\"'“”’").isalpha()) >= 0.8 * len(words)
 
 
 def objective_terms(brief: Brief, index: int) -> tuple[set[str], list[set[str]]]:
     terms = [set(content_terms(o)) for o in brief.objectives]
     return terms[index], terms[:index] + terms[index + 1 :]
+
+
+def _words(text: str, indices) -> int:
+    sentences = split_sentences(text)
+    return sum(count_words(sentences[i]) for i in indices)
 
 
 class OfflineWriter:
@@ -166,7 +246,7 @@ class OfflineWriter:
         deterministic) so that no sentence is quoted twice across the lecture."""
         taken: set[str] = set()
         for earlier in range(index):
-            taken.update(c["quote"] for c in self._segment(brief, earlier, frozenset(taken))["citations"])
+            taken.update(self._segment(brief, earlier, frozenset(taken))["quoted"])
         segment = self._segment(brief, index, frozenset(taken))
         return {**segment, "quiz": quiz.candidates(segment["objective"], segment["citations"], brief)}
 
@@ -177,31 +257,47 @@ class OfflineWriter:
         return memo[(index, taken)]
 
     def _write(self, brief: Brief, index: int, taken: set[str]) -> dict:
+        """Choose sentences passage by passage (most relevant passages first, further sentences of
+        the same passages in later rounds) until the segment is long enough, then present the
+        passages in reading order."""
         objective = brief.objectives[index]
         terms, others = objective_terms(brief, index)
         target = brief.segment_target(index)
         per = SENTENCES_PER_PASSAGE.get(brief.depth, 3)
         out = Paragraphs(brief.style)
-        out.parts.append(out.frames["open"].format(objective=lower_first(objective)))
-        out.words = count_words(out.parts[0])
-        ids = brief.plan[index]
-        for round_ in range(3):  # later rounds quote further sentences of the same passages
-            for chunk_id in ids:
-                if out.words >= target:
+        out.add(out.frames["open"].format(objective=lower_first(objective)))
+        earlier = set(taken)  # sentences other objectives' segments quote
+        chosen: dict[int, set[int]] = {}
+        words = out.words
+        for round_ in range(3):
+            for chunk_id in brief.plan[index]:
+                if words >= target:
                     break
                 text = brief.passages[int(chunk_id)]["text"]
-                sentences = pick_sentences(text, terms, per, taken, others, relevant_only=round_ == 0)
-                if not sentences:
+                indices = pick_sentences(text, terms, per, taken, others, relevant_only=round_ == 0)
+                if not indices:
                     continue
-                taken.update(sentences)
-                src = brief.source_label(chunk_id)
-                ordinal = len(out.parts) - 1
-                if round_ == 0:
-                    lead = out.frames["first"].format(ordinal=ORDINALS[ordinal % len(ORDINALS)], src=src)
-                else:
-                    lead = out.frames["again"].format(src=src)
-                out.passage(lead, chunk_id, sentences, terms)
-        return {"index": index, "objective": objective, "text": out.text, "citations": out.citations}
+                sentences = split_sentences(text)
+                taken.update(sentences[i] for i in indices)
+                words += _words(text, indices) + (0 if int(chunk_id) in chosen else FRAME_WORDS)
+                chosen.setdefault(int(chunk_id), set()).update(indices)
+        quoted_text = []
+        for chunk_id in reading_order(brief, chosen):
+            text = brief.passages[chunk_id]["text"]
+            runs = with_context(text, chosen[chunk_id], earlier)
+            out.passage(out.lead(brief, chunk_id), chunk_id, runs)
+            quoted_text.extend(s for run in runs for s in run)
+        if quoted_text:
+            subject = set(content_terms(objective.split(" ", 1)[-1]))  # "Explain X": X's words
+            words_to_keep = key_terms(" ".join(quoted_text), subject)
+            out.add(out.frames["terms"].format(terms=_terms_phrase(words_to_keep)))
+        return {
+            "index": index,
+            "objective": objective,
+            "text": out.text,
+            "citations": out.citations,
+            "quoted": out.quoted,
+        }
 
     # -- introduction, recap, transitions ---------------------------------------------------------
     def finish(self, brief: Brief, draft: dict, job_id=None) -> dict:
@@ -216,13 +312,16 @@ class OfflineWriter:
         ]
         first = draft["citations"][0] if draft["citations"] else None
         if first:
-            intro.append(f"Why it matters: “{first['quote']}” [{first['n']}]")
+            sentence = best_sentence(first["quote"], set(content_terms(objectives[0])))
+            intro.append(f"Why it matters: “{sentence}” [{first['n']}]")
         recap = ["Let us recap."]
         for i, segment in enumerate(draft["segments"]):
             cited = [c for c in draft["citations"] if c["n"] in segment.get("numbers", [])]
             if cited:
-                best = max(cited, key=lambda c: relevance(c["quote"], set(content_terms(objectives[i]))))
-                recap.append(f"To {lower_first(objectives[i])}, remember: “{best['quote']}” [{best['n']}]")
+                wanted = set(content_terms(objectives[i]))
+                best = max(cited, key=lambda c: relevance(best_sentence(c["quote"], wanted), wanted))
+                sentence = best_sentence(best["quote"], wanted)
+                recap.append(f"To {lower_first(objectives[i])}, remember: “{sentence}” [{best['n']}]")
         return {
             "introduction": " ".join(x for x in intro if x),
             "recap": " ".join(recap) if len(recap) > 1 else "",
@@ -230,19 +329,31 @@ class OfflineWriter:
         }
 
 
+def best_sentence(quote: str, terms: set[str]) -> str:
+    """The sentence of a (possibly multi-sentence) quote that speaks most to `terms`."""
+    sentences = split_sentences(quote) or [quote]
+    return max(sentences, key=lambda s: (relevance(s, terms), len(s) <= 400, -sentences.index(s)))
+
+
 def extension(brief: Brief, index: int, used: set[tuple[int, str]], need: int, start: int) -> dict:
     """More framed material for segment `index` (unused sentences of its passages, then the
     reserve): {"text", "citations"} with numbers from `start`; used by both writers' length contract."""
     terms, others = objective_terms(brief, index)
     out = Paragraphs(brief.style, start=start)
-    taken = {q for _, q in used}
+    used_sentences = {clean_quote(s) for _, q in used for s in split_sentences(q)}
     pool = list(brief.plan[index]) + [i for i in brief.reserve if i not in brief.plan[index]]
+    taken: set[str] = set()
     for chunk_id in pool:
         if out.words >= need:
             break
-        sentences = pick_sentences(brief.passages[int(chunk_id)]["text"], terms, 2, taken, others)
-        if not sentences:
+        text = brief.passages[int(chunk_id)]["text"]
+        # Citations hold normalised quotes ("don't" for "don’t"): compare like with like.
+        taken.update(s for s in split_sentences(text) if clean_quote(s) in used_sentences)
+        indices = pick_sentences(text, terms, 2, taken, others)
+        if not indices:
             continue
-        taken.update(sentences)
-        out.passage(out.frames["again"].format(src=brief.source_label(chunk_id)), chunk_id, sentences, terms)
+        runs = with_context(text, set(indices), taken)
+        taken.update(s for run in runs for s in run)
+        lead = out.frames["next"][len(out.parts) % len(out.frames["next"])]
+        out.passage(lead.format(src=source_label(brief, chunk_id)), chunk_id, runs)
     return {"text": out.text, "citations": out.citations}

@@ -132,8 +132,9 @@ def candidates(objective: str, citations: list[dict], brief, loose: bool = False
     objectives = list(getattr(brief, "objectives", None) or [objective])
     if objective not in objectives:
         objectives.append(objective)
-    for c in citations:
-        sentence, passage = c["quote"], brief.passages[int(c["chunk_id"])]
+    quoted = [(s, c) for c in citations for s in (quotable_sentences(c["quote"]) or (c["quote"],))]
+    for sentence, c in quoted:  # a quote may hold several sentences: each can be a question
+        passage = brief.passages[int(c["chunk_id"])]
         source = f"{passage['book_title']}, {passage['chapter']}"
         tested = objective_about(sentence, objectives, objective)
         if tested is None and not loose:
