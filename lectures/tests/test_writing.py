@@ -92,3 +92,67 @@ def test_model_writer_keeps_the_contracts_and_repairs_citations(alice, book, mon
     assert lecture.citation_check["removed"] >= 1
     assert "moon" not in lecture.script
     assert len(llm.calls) == 3 + 1  # one call per objective and the finishing pass
+
+
+def test_a_sentence_that_leans_on_the_one_before_brings_it_along():
+    from lectures.writing.offline import with_context
+
+    text = (
+        "Gluten forms when the proteins in wheat flour meet water and are kneaded. "
+        "This elastic network traps the gas that the yeast releases as it ferments. "
+        "Salt slows the yeast down and tightens the dough noticeably. "
+        "Bakers weigh every ingredient, including the water, before they begin mixing."
+    )
+    assert with_context(text, {1}, set()) == [
+        [
+            "Gluten forms when the proteins in wheat flour meet water and are kneaded.",
+            "This elastic network traps the gas that the yeast releases as it ferments.",
+        ]
+    ]
+    # Not when another segment already quoted it; neighbours are one quote, others apart.
+    first = "Gluten forms when the proteins in wheat flour meet water and are kneaded."
+    assert with_context(text, {1}, {first}) == [
+        ["This elastic network traps the gas that the yeast releases as it ferments."]
+    ]
+    assert [len(run) for run in with_context(text, {0, 1, 3}, set())] == [2, 1]
+
+
+def test_offline_lecture_quotes_each_sentence_once(alice, book):
+    from docprof.ai.text import split_sentences
+    from library.quotes import clean_quote
+
+    _, section = make_course(alice, book, minutes=4, pace=120)
+    lecture = keyed_lecture(section, alice, OfflineWriter())
+    run_steps(lecture)
+    check_contracts(lecture, section)
+    sentences = [clean_quote(s) for c in lecture.citations for s in split_sentences(c["quote"])]
+    assert len(sentences) == len(set(sentences))
+
+
+def test_offline_segment_presents_passages_in_the_books_order():
+    from lectures.writing.base import Brief
+
+    texts = {
+        1: "Gluten is the protein network that forms when wheat flour is mixed with water.",
+        2: "Kneading develops gluten by stretching and folding the dough many times over.",
+        3: "Well developed gluten holds the gas from the yeast so the loaf can rise well.",
+    }
+    passages = {
+        i: {"book_title": "Bread", "chapter": "Dough", "chapter_id": 1, "ordinal": i, "page_start": i,
+            "page_end": i, "heading_path": ["Dough", f"Step {i}"], "text": t}
+        for i, t in texts.items()
+    }  # fmt: skip
+    brief = Brief(
+        title="Gluten",
+        objectives=["Explain gluten"],
+        style="lecture",
+        depth="standard",
+        pace_wpm=120,
+        target_words=400,
+        plan=[[3, 1, 2]],  # most relevant first
+        reserve=[],
+        passages=passages,
+    )
+    segment = OfflineWriter().write_segment(brief, 0)
+    assert [c["chunk_id"] for c in segment["citations"]] == [1, 2, 3]
+    assert "“Step 1” in *Bread* (Dough, p. 1)" in segment["text"]
