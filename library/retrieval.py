@@ -429,3 +429,25 @@ def passages_mentioning(book_ids: Sequence[int], word: str, limit: int = 200) ->
             [list(book_ids), word, limit],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+# Passages that use a phrase and match a (Postgres) regular expression, first in book order: how
+# a definition question finds the passage that defines its term when the ranking put it far down.
+MATCHING_HITS_SQL = (
+    f"SELECT {HIT_COLUMNS} FROM library_chunk c JOIN library_book b ON b.id = c.book_id "
+    "JOIN library_chapter ch ON ch.id = c.chapter_id "
+    "WHERE c.book_id = ANY(%(books)s) AND c.search_vector @@ phraseto_tsquery('english', %(phrase)s) "
+    "AND c.text ~* %(regex)s ORDER BY c.book_id, c.ordinal LIMIT %(limit)s"
+)
+
+
+def passages_matching(phrase: str, regex: str, book_ids: Sequence[int], limit: int = 10) -> list[SearchHit]:
+    """Up to `limit` passages of `book_ids` holding `phrase` (full text) whose text matches `regex`
+    (a Postgres regular expression, case-insensitive), in book order; scored 0."""
+    if not book_ids or not phrase.strip():
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            MATCHING_HITS_SQL, {"books": list(book_ids), "phrase": phrase, "regex": regex, "limit": limit}
+        )
+        return [_hit(row, 0.0) for row in cursor.fetchall()]

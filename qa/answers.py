@@ -61,10 +61,21 @@ def source_for(n: int, hit: SearchHit, quote: str) -> Source:
     )
 
 
+PUNCTUATION = ",.;:!?()[]{}\"'“”‘’`*_"
+PROSE_SHARE = 0.75
+
+
 def sentence_score(sentence: str, keys: list[str], terms) -> float:
+    """Key-term weight a sentence holds (in-library idf times rarity in general English, so that
+    "without" or "look" in a question do not pick the sentence), preferring plain prose of
+    sentence length over code and run-on paragraphs."""
     have = set(content_terms(sentence))
-    score = sum(terms.idf(k) for k in keys if evidence.covered(k, have))
-    return score / (1.0 + 0.01 * max(0, word_count(sentence) - 35))  # prefer sentences, not paragraphs
+    score = sum(terms.idf(k) * evidence.rarity(k) for k in keys if evidence.covered(k, have))
+    words = sentence.split()
+    prose = sum(1 for w in words if w.strip(PUNCTUATION).isalpha()) / max(1, len(words))
+    if prose < PROSE_SHARE:
+        score *= prose  # mostly code, figures or symbols
+    return score / (1.0 + 0.01 * max(0, word_count(sentence) - 35))
 
 
 def best_sentences(text: str, terms, limit: int = 2) -> list[str]:

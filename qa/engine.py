@@ -25,12 +25,14 @@ from library.retrieval import analyse_query, clean_query, search_chunks
 from qa import evidence
 from qa.answers import LECTURE, META, Answer
 from qa.classify import is_meta, meta_answer, refers_to_lecture
+from qa.definitions import asked_term, promote_definitions
 from qa.followup import Turn, is_vague, rewrite_offline
 from qa.model import ModelAnswerer
 from qa.offline import OfflineAnswerer
 from qa.position import LectureContext
 
 RETRIEVED = 8
+DEFINITION_RETRIEVED = 20
 WINDOW = 3  # sentences of the lecture judged together
 _UNSET = object()
 
@@ -109,7 +111,10 @@ def answer_events(
         return Answer(META, meta_answer(asked, context), rewritten_question=rewritten, answerer="meta")
     extra = vocabulary_rewrite(asked, llm, book_titles=list(book_titles), job=job) if llm else ""
     terms = analyse_query(asked, book_ids, extra)
-    hits = search_chunks(asked, book_ids, RETRIEVED, embedder=embedder, terms=terms) if book_ids else []
+    # A definition question looks further down the ranking for the passage that defines the term.
+    limit = DEFINITION_RETRIEVED if asked_term(asked) else RETRIEVED
+    hits = search_chunks(asked, book_ids, limit, embedder=embedder, terms=terms) if book_ids else []
+    hits = promote_definitions(asked, hits, book_ids)[:RETRIEVED]
     later = False
     if context is not None and context.script:
         said, to_come = context.said_and_to_come()

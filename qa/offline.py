@@ -15,11 +15,13 @@ from library.retrieval import (
     word_lexemes,
 )
 from qa import evidence
-from qa.answers import LIBRARY, Answer, best_sentences, cite, not_found, source_for
+from qa.answers import LIBRARY, Answer, best_sentences, cite, not_found, sentence_score, source_for
+from qa.definitions import defining_sentences
 
 MAX_PASSAGES = 3  # passages quoted in an answer
 JUDGED = 5  # passages whose coverage is judged
 SUPPORT = 0.75  # a passage is quoted when it covers at least this share of what the best one covers
+SEE_ALSO_SHARE = 0.5  # ... and its quoted sentence at least this share of the lead sentence's key terms
 
 
 class OfflineAnswerer:
@@ -101,9 +103,18 @@ class OfflineAnswerer:
             return result
         best = max(c.score for _, c in judged)
         support = [h for h, c in judged if c.score > 0 and c.score >= SUPPORT * best][:MAX_PASSAGES]
-        sources, parts = [], []
-        for n, hit in enumerate(support, 1):
+        keys = evidence.key_terms(terms)
+        sources, parts, lead_score = [], [], 0.0
+        for hit in support:
+            n = len(sources) + 1
             sentences = best_sentences(hit.text, terms, 2 if n == 1 else 1)
+            if n == 1:  # "What is X?" is answered by the sentence that defines X, when there is one
+                sentences = defining_sentences(question, hit.text) or sentences
+            score = max((sentence_score(s, keys, terms) for s in sentences), default=0.0)
+            if n == 1:
+                lead_score = score
+            elif score <= 0 or score < SEE_ALSO_SHARE * lead_score:
+                continue  # the passage matches, but no sentence of it says much on the question
             sources.append(source_for(n, hit, " ".join(sentences)))
             lead = "According to" if n == 1 else "See also"
             parts.append(f"{lead} {cite(hit)}: \u201c{' '.join(sentences)}\u201d [{n}]")

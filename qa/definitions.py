@@ -1,0 +1,119 @@
+"""Questions that ask what something is ("What is a closure?", "Define opportunity cost", "What does
+EBITDA mean?") are best answered by the passage that defines it, which is often not the passage
+that mentions it most: the definition comes once, at the start of a section, while later passages
+use the word again and again. `promote_definitions` moves the retrieved passages that hold a
+definition of the asked term ahead of the others, keeping the search's order otherwise."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from docprof.ai.text import split_sentences
+from library.retrieval import passages_matching
+
+ASKED_RES = [
+    re.compile(p, re.I)
+    for p in (
+        r"^what\s+is\s+meant\s+by\s+(?:an?\s+|the\s+)?(?P<term>.+?)\s*\??$",
+        r"^what\s+do\s+(?:we|you|they)\s+mean\s+by\s+(?:an?\s+|the\s+)?(?P<term>.+?)\s*\??$",
+        r"^(?:so\s+)?(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?(?P<term>.+?)\s*\??$",
+        r"^(?:please\s+)?define\s+(?:an?\s+|the\s+)?(?P<term>.+?)\s*[.?]?$",
+        r"^what\s+(?:does|do)\s+(?:an?\s+|the\s+)?(?P<term>.+?)\s+mean\s*\??$",
+    )
+]
+MAX_TERM_WORDS = 5
+DIFFERENCE_RE = re.compile(r"\b(?:the|a|an)\s+difference\b", re.I)
+PROMOTED = 2  # at most this many defining passages move to the front
+LOOKED_AT = 20  # among the search's first passages
+SHORT_DEFINITION_WORDS = 12
+
+
+def asked_term(question: str) -> str | None:
+    """The term a definition question asks about, or None for any other question."""
+    text = " ".join(question.split())
+    for pattern in ASKED_RES:
+        m = pattern.match(text)
+        if m:
+            term = m["term"].strip(" \"'“”‘’")
+            words = term.split()
+            if 1 <= len(words) <= MAX_TERM_WORDS and not re.search(
+                r"\b(?:the|a|an)\s+difference\b", term, re.I
+            ):
+                return term
+    return None
+
+
+# After "X is": not an adverb, participle or preposition ("the closure is then called", "closures
+# are typically short" say something about X, they do not define it).
+_NOT_A_DEFINITION = (
+    r"(?!(?:not|also|then|now|still|just|only|very|so|too|often|usually|typically|always|never|"
+    r"in|on|at|of|to|by|for|with|from|into|that|this|these|those|what|how|why|when|where|because|"
+    r"there|here|being|called|used|done|available|important|possible|useful)\b)(?![\w\-]+(?:ed|ly)\b)"
+)
+
+
+def definition_re(term: str) -> re.Pattern:
+    """A sentence that defines `term`: one that opens with it (after at most an article and two
+    modifiers: "Rust's closures are anonymous functions …", "A trait defines …", "The WACC (weighted
+    average cost of capital) is the …"), or one that names it ("… is called a closure")."""
+    words = [re.escape(w) for w in term.split()]
+    name = r"[\s\-]+".join(words) + r"(?:e?s)?"
+    modifier = (
+        r"(?!(?:this|that|these|those|each|every|our|your|my|its|their|his|her|such|another)\b)[\w’'\-]+\s+"
+    )
+    opening = rf"(?:^|(?<=[.!?:;]\s))(?:(?:an?|the)\s+)?(?:{modifier}){{0,2}}?"
+    named_end = r"(?=\s*(?:[.,;:!?)\"”']|$)|\s+(?:and|or|which|that|in|of|for)\b)"
+    verb = r"(?:is|are|refers?\s+to|means?|is\s+defined\s+as|are\s+defined\s+as|defines?|describes?|denotes?)"
+    return re.compile(
+        rf"{opening}{name}\b(?:\s*\([^)]{{1,80}}\))?,?\s+{verb}\s+{_NOT_A_DEFINITION}"
+        rf"|\b(?:called|known\s+as|termed|referred\s+to\s+as)\s+(?:an?\s+|the\s+)?[\"“'*_]*{name}\b{named_end}",
+        re.I,
+    )
+
+
+def _coarse_sql_re(term: str) -> str:
+    """A Postgres regular expression that every definition of `term` matches (checked again, exactly,
+    with `definition_re`): the term next to a defining verb, or after "called"."""
+    name = r"[\s-]+".join(re.escape(w) for w in term.split()) + "(e?s)?"
+    verbs = r"(is|are|refers?|means?|defines?|describes?|denotes?)"
+    return rf"{name},?\s+(\([^)]{{1,80}}\)\s+)?{verbs}\s|(called|known as|termed|referred to as)\s+\S*{name}"
+
+
+def promote_definitions(question: str, hits: Sequence, book_ids: Sequence[int] = ()) -> list:
+    """`hits` with up to PROMOTED passages that define the asked term first: those among the first
+    LOOKED_AT, or else the first such passages of the books (`book_ids`), in book order."""
+    hits = list(hits)
+    term = asked_term(question)
+    if term is None:
+        return hits
+    pattern = definition_re(term)
+
+    def defines(hit) -> bool:
+        return bool(pattern.search(" ".join(hit.text.split())))
+
+    defining = [h for h in hits[:LOOKED_AT] if defines(h)][:PROMOTED]
+    if not defining and book_ids:
+        found = passages_matching(term, _coarse_sql_re(term), book_ids, limit=LOOKED_AT)
+        defining = [h for h in found if defines(h)][:PROMOTED]
+    if not defining:
+        return hits
+    ids = {h.chunk_id for h in defining}
+    return defining + [h for h in hits if h.chunk_id not in ids]
+
+
+def defining_sentences(question: str, text: str) -> list[str] | None:
+    """The sentence of `text` that defines what a definition question asks about (and the next one
+    when the definition is short), or None."""
+    term = asked_term(question)
+    if term is None:
+        return None
+    pattern = definition_re(term)
+    sentences = split_sentences(text)
+    for i, sentence in enumerate(sentences):
+        if pattern.search(sentence):
+            run = [sentence]
+            if len(sentence.split()) < SHORT_DEFINITION_WORDS and i + 1 < len(sentences):
+                run.append(sentences[i + 1])
+            return run
+    return None

@@ -1,0 +1,77 @@
+"""Definition questions ("What is X?") are answered from the passage that defines X."""
+
+import pytest
+
+from library.tests.conftest import ingest
+from qa.answers import LIBRARY
+from qa.definitions import asked_term, definition_re
+from qa.engine import answer_question
+
+
+@pytest.mark.parametrize(
+    "question, term",
+    [
+        ("What is a bond?", "bond"),
+        ("what are index funds", "index funds"),
+        ("Define opportunity cost.", "opportunity cost"),
+        ("What does amortization mean?", "amortization"),
+        ("What is meant by the yield curve?", "yield curve"),
+        ("What is the difference between a stock and a bond?", None),
+        ("How is the terminal value estimated?", None),
+        ("What is the best way to learn the rules of a game when nobody explains them?", None),
+    ],
+)
+def test_definition_questions_name_their_term(question, term):
+    assert asked_term(question) == term
+
+
+@pytest.mark.parametrize(
+    "term, sentence",
+    [
+        ("bond", "A bond is a loan that an investor makes to a company or a government."),
+        ("closure", "Rust's closures are anonymous functions you can save in a variable."),
+        ("cost of capital", "The cost of capital (the return investors require) is the rate we discount at."),
+        ("glaze", "The thin glassy coat fused to a pot in the kiln is called a glaze."),
+        ("trait", "A trait defines the functionality a particular type has."),
+    ],
+)
+def test_defining_sentences_are_recognised(term, sentence):
+    assert definition_re(term).search(sentence)
+
+
+@pytest.mark.parametrize(
+    "term, sentence",
+    [
+        ("closure", "The closure is then called twice by the loop."),
+        ("closure", "Closures are typically short and used in a narrow context."),
+        ("vector", "This vector is of type Box<dyn Draw>, which is a trait object."),
+        ("trait", "The longer form is known as a trait bound; it looks like this."),
+        ("bond", "When the bond matures, the issuer repays the principal."),
+    ],
+)
+def test_sentences_that_only_use_the_term_are_not_definitions(term, sentence):
+    assert not definition_re(term).search(sentence)
+
+
+POTTERY_MD = (
+    "# Pottery\n\n## Finishing a pot\n\n"
+    "Once the pot has dried to leather hardness, trim the foot ring and smooth the rim with a damp "
+    "sponge. The first firing, called the bisque firing, hardens the clay so that it can be handled. "
+    "A glaze is a thin layer of glass fused to the surface of a pot by firing it in a kiln. "
+    "Potters apply it by dipping, pouring or brushing before the second firing, and wipe the foot "
+    "clean so that the pot does not stick to the kiln shelf.\n\n"
+) + "".join(
+    f"## Glaze recipe {i}\n\nThis glaze recipe number {i} mixes the glaze with water; the glaze "
+    f"settles, so stir the glaze bucket and test the glaze on a tile before glazing. Glaze {i} "
+    "needs a hotter kiln than the others, and the glaze can crawl if applied thickly.\n\n"
+    for i in range(1, 13)
+)
+
+
+@pytest.mark.django_db
+def test_what_is_x_quotes_the_definition_not_the_passage_that_repeats_x(alice):
+    book = ingest(alice, "pottery.md", POTTERY_MD)
+    answer = answer_question("What is a glaze?", [book.pk], llm=None)
+    assert answer.kind == LIBRARY
+    assert answer.sources[0].quote.startswith("A glaze is a thin layer of glass")
+    assert answer.sources[0].verified
