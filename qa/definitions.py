@@ -49,7 +49,8 @@ def asked_term(question: str) -> str | None:
 _NOT_A_DEFINITION = (
     r"(?!(?:not|also|then|now|still|just|only|very|so|too|often|usually|typically|always|never|"
     r"in|on|at|of|to|by|for|with|from|into|that|this|these|those|what|how|why|when|where|because|"
-    r"there|here|being|called|used|done|available|important|possible|useful)\b)(?![\w\-]+(?:ed|ly)\b)"
+    r"there|here|being|called|used|done|available|important|possible|useful|equal|equivalent|given|"
+    r"no|zero|greater|less|larger|smaller|similar)\b)(?![\w\-]+(?:ed|ly)\b)"
 )
 
 
@@ -60,13 +61,16 @@ def definition_re(term: str) -> re.Pattern:
     words = [re.escape(w) for w in term.split()]
     name = r"[\s\-]+".join(words) + r"(?:e?s)?"
     modifier = (
-        r"(?!(?:this|that|these|those|each|every|our|your|my|its|their|his|her|such|another)\b)[\w’'\-]+\s+"
+        r"(?!(?:this|that|these|those|each|every|our|your|my|its|their|his|her|such|another|"
+        r"theorem|lemma|corollary|proposition|figure|table|listing|example|exercise|section|chapter)\b)"
+        r"(?!(?-i:[A-Z]{2,})\b)[\w’'\-]+\s+"  # nor a label such as "RMRT"
     )
     opening = rf"(?:^|(?<=[.!?:;]\s))(?:(?:an?|the)\s+)?(?:{modifier}){{0,2}}?"
     named_end = r"(?=\s*(?:[.,;:!?)\"”']|$)|\s+(?:and|or|which|that|in|of|for)\b)"
     verb = r"(?:is|are|refers?\s+to|means?|is\s+defined\s+as|are\s+defined\s+as|defines?|describes?|denotes?)"
     return re.compile(
-        rf"{opening}{name}\b(?:\s*\([^)]{{1,80}}\))?,?\s+{verb}\s+{_NOT_A_DEFINITION}"
+        rf"\bdefinition\s+(?:[\w.\-]+\s+)?\(?{name}\b"  # "Definition 2.1 (Rank)", "Definition ROM Rank …"
+        rf"|{opening}{name}\b(?:\s*\([^)]{{1,80}}\))?,?\s+{verb}\s+{_NOT_A_DEFINITION}"
         rf"|\b(?:called|known\s+as|termed|referred\s+to\s+as)\s+(?:an?\s+|the\s+)?[\"“'*_]*{name}\b{named_end}",
         re.I,
     )
@@ -77,7 +81,10 @@ def _coarse_sql_re(term: str) -> str:
     with `definition_re`): the term next to a defining verb, or after "called"."""
     name = r"[\s-]+".join(re.escape(w) for w in term.split()) + "(e?s)?"
     verbs = r"(is|are|refers?|means?|defines?|describes?|denotes?)"
-    return rf"{name},?\s+(\([^)]{{1,80}}\)\s+)?{verbs}\s|(called|known as|termed|referred to as)\s+\S*{name}"
+    return (
+        rf"{name},?\s+(\([^)]{{1,80}}\)\s+)?{verbs}\s|(called|known as|termed|referred to as)\s+\S*{name}"
+        rf"|definition\s+(\S+\s+)?\(?{name}"
+    )
 
 
 def promote_definitions(question: str, hits: Sequence, book_ids: Sequence[int] = ()) -> list:
@@ -111,9 +118,12 @@ def defining_sentences(question: str, text: str) -> list[str] | None:
     pattern = definition_re(term)
     sentences = split_sentences(text)
     for i, sentence in enumerate(sentences):
-        if pattern.search(sentence):
+        found = pattern.search(sentence)
+        if found:
             run = [sentence]
-            if len(sentence.split()) < SHORT_DEFINITION_WORDS and i + 1 < len(sentences):
+            # A short definition, or a "Definition …" heading, goes on in the next sentence.
+            headed = found.group(0).lower().startswith("definition")
+            if (headed or len(sentence.split()) < SHORT_DEFINITION_WORDS) and i + 1 < len(sentences):
                 run.append(sentences[i + 1])
             return run
     return None

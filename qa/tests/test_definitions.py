@@ -75,3 +75,11 @@ def test_what_is_x_quotes_the_definition_not_the_passage_that_repeats_x(alice):
     assert answer.kind == LIBRARY
     assert answer.sources[0].quote.startswith("A glaze is a thin layer of glass")
     assert answer.sources[0].verified
+
+
+def test_a_textbook_definition_heading_counts_and_theorem_titles_do_not():
+    pattern = definition_re("rank of a matrix")
+    assert pattern.search("Definition ROM Rank Of a Matrix Suppose that A is an m × n matrix.")
+    assert pattern.search("Definition 4.2 (Rank of a matrix) The rank is the dimension of the column space.")
+    assert not pattern.search("Theorem RMRT Rank of a Matrix is the Rank of the Transpose.")
+    assert not pattern.search("The rank of a matrix is equal to the rank of its transpose.")
