@@ -27,9 +27,10 @@ import json
 import logging
 import re
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 import pydantic
 from django.conf import settings
@@ -47,6 +48,7 @@ from docprof.ai.prompts import BOOK_TEXT_IS_DATA
 from docprof.ai.retry import call_with_retries
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -572,11 +574,17 @@ def _chain(first, rest: Iterator):
     yield from rest
 
 
-def collect(stream: Generator[str, None, LLMResult]) -> tuple[list[str], LLMResult]:
-    """Run a stream to its end: (the deltas, the result)."""
+def collect(
+    stream: Generator[str, None, R], each: Callable[[str], object] | None = None
+) -> tuple[list[str], R]:
+    """Run a stream to its end: (the deltas, the result); `each` is called with every delta as it
+    arrives (to show an answer while it is written)."""
     deltas: list[str] = []
     while True:
         try:
-            deltas.append(next(stream))
+            delta = next(stream)
         except StopIteration as stop:
             return deltas, stop.value
+        deltas.append(delta)
+        if each is not None:
+            each(delta)
