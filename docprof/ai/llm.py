@@ -203,40 +203,8 @@ class LLM:
         except AIError as exc:
             self._record_error(job, purpose, model_used, req_hash, request, attempt, exc)
             raise
-        cost = estimate_cost(attempt.usage.input_tokens, attempt.usage.output_tokens, model_used)
-        stored = {
-            "text": response.text,
-            "data": parsed.model_dump(mode="json") if parsed is not None else None,
-            "stop_reason": response.stop_reason,
-        }
-        call_id = None
-        if self.ledger_enabled:
-            row = ledger.record(
-                job=job,
-                purpose=purpose,
-                provider=self.provider,
-                model=model_used,
-                req_hash=req_hash,
-                request=request,
-                response=stored,
-                input_tokens=attempt.usage.input_tokens,
-                output_tokens=attempt.usage.output_tokens,
-                latency_ms=attempt.latency_ms,
-                cost_usd=cost,
-                repaired=repaired,
-            )
-            call_id = row.pk
-        return LLMResult(
-            text=response.text,
-            parsed=parsed,
-            usage=attempt.usage,
-            model=model_used,
-            stop_reason=response.stop_reason,
-            latency_ms=attempt.latency_ms,
-            provider=self.provider,
-            cost_usd=cost,
-            repaired=repaired,
-            call_id=call_id,
+        return self._finished(
+            job, purpose, model_used, req_hash, request, attempt, response, parsed, repaired
         )
 
     def stream(
@@ -307,34 +275,7 @@ class LLM:
                 self.limiter.refund(
                     model_used, reserved - attempt.usage.input_tokens - attempt.usage.output_tokens
                 )
-        cost = estimate_cost(attempt.usage.input_tokens, attempt.usage.output_tokens, model_used)
-        call_id = None
-        if self.ledger_enabled:
-            row = ledger.record(
-                job=job,
-                purpose=purpose,
-                provider=self.provider,
-                model=model_used,
-                req_hash=req_hash,
-                request=request,
-                response={"text": response.text, "data": None, "stop_reason": response.stop_reason},
-                input_tokens=attempt.usage.input_tokens,
-                output_tokens=attempt.usage.output_tokens,
-                latency_ms=attempt.latency_ms,
-                cost_usd=cost,
-            )
-            call_id = row.pk
-        return LLMResult(
-            text=response.text,
-            parsed=None,
-            usage=attempt.usage,
-            model=model_used,
-            stop_reason=response.stop_reason,
-            latency_ms=attempt.latency_ms,
-            provider=self.provider,
-            cost_usd=cost,
-            call_id=call_id,
-        )
+        return self._finished(job, purpose, model_used, req_hash, request, attempt, response)
 
     # -- provider hook for streaming ----------------------------------------------------------
     def _stream(
@@ -404,6 +345,45 @@ class LLM:
                 self.limiter.refund(model, reserved)
             raise
         return source, first, reserved
+
+    def _finished(
+        self, job, purpose, model, req_hash, request, attempt, response, parsed=None, repaired=False
+    ) -> LLMResult:
+        """The result of a call that succeeded, recorded in the ledger (one row)."""
+        cost = estimate_cost(attempt.usage.input_tokens, attempt.usage.output_tokens, model)
+        call_id = None
+        if self.ledger_enabled:
+            row = ledger.record(
+                job=job,
+                purpose=purpose,
+                provider=self.provider,
+                model=model,
+                req_hash=req_hash,
+                request=request,
+                response={
+                    "text": response.text,
+                    "data": parsed.model_dump(mode="json") if parsed is not None else None,
+                    "stop_reason": response.stop_reason,
+                },
+                input_tokens=attempt.usage.input_tokens,
+                output_tokens=attempt.usage.output_tokens,
+                latency_ms=attempt.latency_ms,
+                cost_usd=cost,
+                repaired=repaired,
+            )
+            call_id = row.pk
+        return LLMResult(
+            text=response.text,
+            parsed=parsed,
+            usage=attempt.usage,
+            model=model,
+            stop_reason=response.stop_reason,
+            latency_ms=attempt.latency_ms,
+            provider=self.provider,
+            cost_usd=cost,
+            repaired=repaired,
+            call_id=call_id,
+        )
 
     def _replay(self, job, req_hash, request, schema, purpose) -> LLMResult | None:
         row = ledger.find_replay(job, req_hash)
