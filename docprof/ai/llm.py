@@ -350,27 +350,14 @@ class LLM:
         self, job, purpose, model, req_hash, request, attempt, response, parsed=None, repaired=False
     ) -> LLMResult:
         """The result of a call that succeeded, recorded in the ledger (one row)."""
-        cost = estimate_cost(attempt.usage.input_tokens, attempt.usage.output_tokens, model)
         call_id = None
         if self.ledger_enabled:
-            row = ledger.record(
-                job=job,
-                purpose=purpose,
-                provider=self.provider,
-                model=model,
-                req_hash=req_hash,
-                request=request,
-                response={
-                    "text": response.text,
-                    "data": parsed.model_dump(mode="json") if parsed is not None else None,
-                    "stop_reason": response.stop_reason,
-                },
-                input_tokens=attempt.usage.input_tokens,
-                output_tokens=attempt.usage.output_tokens,
-                latency_ms=attempt.latency_ms,
-                cost_usd=cost,
-                repaired=repaired,
-            )
+            stored = {
+                "text": response.text,
+                "data": parsed.model_dump(mode="json") if parsed is not None else None,
+                "stop_reason": response.stop_reason,
+            }
+            row = self._record(job, purpose, model, req_hash, request, attempt, stored, repaired=repaired)
             call_id = row.pk
         return LLMResult(
             text=response.text,
@@ -380,7 +367,7 @@ class LLM:
             stop_reason=response.stop_reason,
             latency_ms=attempt.latency_ms,
             provider=self.provider,
-            cost_usd=cost,
+            cost_usd=estimate_cost(attempt.usage.input_tokens, attempt.usage.output_tokens, model),
             repaired=repaired,
             call_id=call_id,
         )
@@ -528,20 +515,25 @@ class LLM:
         if not self.ledger_enabled:
             return
         response = attempt.response
-        ledger.record(
+        stored = None if response is None else {"text": response.text, "data": response.data}
+        error = f"{type(exc).__name__}: {exc}"
+        self._record(job, purpose, model, req_hash, request, attempt, stored, outcome="error", error=error)
+
+    def _record(self, job, purpose, model, req_hash, request, attempt, response, **outcome):
+        """One ledger row for a call: what it was asked, what it answered, what it cost."""
+        return ledger.record(
             job=job,
             purpose=purpose,
             provider=self.provider,
             model=model,
             req_hash=req_hash,
             request=request,
-            response=None if response is None else {"text": response.text, "data": response.data},
+            response=response,
             input_tokens=attempt.usage.input_tokens,
             output_tokens=attempt.usage.output_tokens,
             latency_ms=attempt.latency_ms,
             cost_usd=estimate_cost(attempt.usage.input_tokens, attempt.usage.output_tokens, model),
-            outcome="error",
-            error=f"{type(exc).__name__}: {exc}",
+            **outcome,
         )
 
 
