@@ -4,7 +4,7 @@
                                        [--reads 200] [--readers 50] [--parts offline,model,flight,reads]
 
 Its own database (docprof_bench_lectures, created and migrated with the product's migrations; the
-three sample books are ingested once, shared) and its own Redis DB (12). DEBUG off.
+three sample books are ingested once, shared; bench/common.py) and its own Redis DB (12). DEBUG off.
 
 - offline: a 30-minute lecture (150 words/min, 4 objectives) written by the offline writer: the
   whole job run in this process (passages, segments, finish, store); target <= 1 s.
@@ -38,17 +38,16 @@ import json
 import os
 import random
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from bench.pipeline import Processes, free_port, log, ms_summary, start_web  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import log, setup_django, user_with_books  # noqa: E402
+from pipeline import Processes, free_port, ms_summary, start_web  # noqa: E402
 
 DB_NAME = "docprof_bench_lectures"
-REDIS_DB = "12"
+REDIS_DB = 12
 BOOKS = ("valuing-a-business.md", "time-value-of-money.txt", "accounting-for-analysts.html")
 OBJECTIVES = [
     "Define free cash flow to the firm",
@@ -75,58 +74,18 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def setup_environment(args, media: str) -> None:
-    os.environ.update(
-        {
-            "DOCPROF_DB_NAME": DB_NAME,
-            "DOCPROF_TESTING": "1",  # lets the web process use the scripted model (DOCPROF_TEST_LECTURE_LLM)
-            "DOCPROF_TEST_LECTURE_LLM": f"scripted:{args.latency}",
-            "REDIS_DB": REDIS_DB,
-            "DOCPROF_MEDIA_ROOT": media,
-            "DOCPROF_LECTURE_RATE": "1000000/hour",
-            "DOCPROF_LECTURE_CONCURRENCY": str(max(6, args.objectives)),
-            "DJANGO_SETTINGS_MODULE": "docprof.settings",
-            "DJANGO_DEBUG": "false",
-            "DJANGO_SECRET_KEY": "bench-only-secret-key",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",  # testserver: in-process requests
-            "DJANGO_SECURE": "false",  # plain HTTP on loopback (production settings otherwise)
-        }
+def setup(args):
+    """The bench's own database and Redis DB (the scripted model for the web process, through the
+    environment), the sample books shared by their owner: (its media directory, the owner)."""
+    media = setup_django(
+        DB_NAME,
+        REDIS_DB,
+        DOCPROF_TEST_LECTURE_LLM=f"scripted:{args.latency}",  # DOCPROF_TESTING lets the web process use it
+        DOCPROF_LECTURE_RATE="1000000/hour",
+        DOCPROF_LECTURE_CONCURRENCY=str(max(6, args.objectives)),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",  # testserver: in-process requests
     )
-    import django
-
-    django.setup()
-
-
-def ensure_database():
-    import psycopg
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.settings_dict["NAME"] != DB_NAME:
-        raise SystemExit(f"refusing to run: Django would use database {connection.settings_dict['NAME']!r}")
-    params = connection.get_connection_params()
-    kw = {k: params[k] for k in ("user", "password", "host", "port") if params.get(k)}
-    with psycopg.connect(dbname="postgres", autocommit=True, **kw) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone():
-            admin.execute(f'CREATE DATABASE "{DB_NAME}"')
-    call_command("migrate", verbosity=0, interactive=False)
-    from django.contrib.auth import get_user_model
-    from django.core.files.base import ContentFile
-
-    from library.selectors import ready_book_ids
-    from library.services import add_book
-    from workers import engine
-
-    owner, _ = get_user_model().objects.get_or_create(username="bench-lectures-owner")
-    if not ready_book_ids(owner):
-        for name in BOOKS:
-            data = (ROOT / "sample_library" / name).read_bytes()
-            added = add_book(
-                owner=owner, fileobj=ContentFile(data), filename=name, shared=True, enqueue=False
-            )
-            engine.run_inline(added.job.pk)
-        log("ingested the sample books (shared)")
-    return owner
+    return media, user_with_books("bench-lectures-owner", BOOKS, shared=True)
 
 
 def reset():
@@ -471,9 +430,7 @@ def bench_reads(args, base: str, people) -> dict:
 def main(argv=None) -> None:
     args = parse_args(argv)
     parts = set(args.parts.split(","))
-    media = tempfile.mkdtemp(prefix="bench-lectures-")
-    setup_environment(args, media)
-    owner = ensure_database()
+    media, owner = setup(args)
     results = {}
     if "offline" in parts:
         log("offline writer, 30-minute lecture …")
@@ -486,7 +443,9 @@ def main(argv=None) -> None:
             log(f"{args.shared_learners} learners x 6 sections of one published course ({writer} writer) …")
             results[f"shared_{writer}"] = bench_shared(owner, args, writer)
     if parts & {"flight", "reads"}:
-        procs = Processes(Path(media))
+        logdir = media.parent / "lectures-logs"
+        logdir.mkdir(exist_ok=True)
+        procs = Processes(logdir)
         try:
             base = start_web(procs, free_port())
             people = learners(args.learners)

@@ -7,10 +7,11 @@
 Everything runs for real on loopback: a Celery worker process (thread pool, `--concurrency`) and a
 gunicorn server on 127.0.0.1, over the embedded Redis (its own DB number, 13) and its own database,
 docprof_bench_pipeline (created and migrated with the product's migrations; two sample books are
-ingested once). Planning uses the offline planner behind a fake model of fixed latency L: generating
-the parts, expanding each part and reviewing the outline each make one model call of L seconds
-through the real LLM seam and ledger (courses/tests/support/scripted.py, selected with
-DOCPROF_PLANNER in the worker). Embedding uses the product's embedder (hashing: no model call).
+ingested once; bench/common.py; the worker's and server's logs in var/bench-media/pipeline-logs/).
+Planning uses the offline planner behind a fake model of fixed latency L: generating the parts,
+expanding each part and reviewing the outline each make one model call of L seconds through the
+real LLM seam and ledger (courses/tests/support/scripted.py, selected with DOCPROF_PLANNER in the
+worker). Embedding uses the product's embedder (hashing: no model call).
 
 Measured:
 - one course, request to `complete`, against its critical path 3·L (parts, one expansion, review;
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import random
 import signal
@@ -34,15 +34,15 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, flush_redis, log, setup_django, user_with_books  # noqa: E402
+
 DB_NAME = "docprof_bench_pipeline"
-REDIS_DB = "13"
-BOOKS = ("valuing-a-business.md", "time-value-of-money.txt")
+REDIS_DB = 13
 QUERY = "Learn DCF valuation"
 PREFERENCES = {"depth": "standard", "presentation_style": "lecture", "pace_wpm": 150}
 
@@ -67,13 +67,6 @@ def parse_args(argv=None):
     p.add_argument("--posts", type=int, default=200)
     p.add_argument("--concurrency", type=int, default=8, help="worker threads")
     return p.parse_args(argv)
-
-
-logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
-def log(msg: str) -> None:
-    print(f"# {msg}", file=sys.stderr, flush=True)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -102,72 +95,19 @@ def free_port() -> int:
 # Setup
 
 
-def setup_environment(args, media: str) -> None:
-    os.environ.update(
-        {
-            "DOCPROF_DB_NAME": DB_NAME,
-            "DOCPROF_TESTING": "1",
-            "REDIS_DB": REDIS_DB,
-            "DOCPROF_MEDIA_ROOT": media,
-            "DOCPROF_COURSE_RATE_PER_HOUR": "1000000",
-            "DOCPROF_PLANNER": "courses.tests.support.scripted.from_env",
-            "DOCPROF_TEST_PLANNER": f"{args.planner}:{args.latency}",
-            "DJANGO_SETTINGS_MODULE": "docprof.settings",
-            # Measure the production configuration: DEBUG off (no SQL query log, no debug pages).
-            "DJANGO_DEBUG": "false",
-            "DJANGO_SECURE": "false",  # plain HTTP on loopback (production sits behind a TLS proxy)
-            "DJANGO_SECRET_KEY": "bench-only-secret-key",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        }
+def setup(args) -> tuple[Path, str]:
+    """The bench's own database and Redis DB, the scripted planner for the worker (through the
+    environment), the sample books: (its media directory, the bench user's API token)."""
+    media = setup_django(
+        DB_NAME,
+        REDIS_DB,
+        DOCPROF_PLANNER="courses.tests.support.scripted.from_env",
+        DOCPROF_TEST_PLANNER=f"{args.planner}:{args.latency}",
     )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def ensure_database() -> None:
-    import psycopg
-    from django.db import connection
-
-    if connection.settings_dict["NAME"] != DB_NAME:
-        raise SystemExit(f"refusing to run: Django would use database {connection.settings_dict['NAME']!r}")
-    params = connection.get_connection_params()
-    kw = {k: params[k] for k in ("user", "password", "host", "port") if params.get(k)}
-    with psycopg.connect(dbname="postgres", autocommit=True, **kw) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone():
-            admin.execute(f'CREATE DATABASE "{DB_NAME}"')
-            log(f"created database {DB_NAME}")
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-
-
-def ensure_user_and_books() -> str:
-    from django.contrib.auth import get_user_model
-    from django.core.files.base import ContentFile
     from rest_framework.authtoken.models import Token
 
-    from library.selectors import ready_book_ids
-    from library.services import add_book
-    from workers import engine
-
-    user, _ = get_user_model().objects.get_or_create(username="bench-pipeline")
-    if not ready_book_ids(user):
-        for name in BOOKS:
-            data = (ROOT / "sample_library" / name).read_bytes()
-            added = add_book(owner=user, fileobj=ContentFile(data), filename=name, enqueue=False)
-            if added.job is not None:
-                engine.run_inline(added.job.pk)
-        log(f"ingested {len(BOOKS)} sample books")
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
-
-
-def flush_bench_redis() -> None:
-    from docprof.redis_client import get_redis
-
-    get_redis().flushdb()  # DB 13: the bench's own queue, locks and rate counters
+    token, _ = Token.objects.get_or_create(user=user_with_books("bench-pipeline"))
+    return media, token.key
 
 
 class Processes:
@@ -398,16 +338,11 @@ def post_latency(api: Api, args) -> tuple[dict, list[int]]:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    media = tempfile.mkdtemp(prefix="docprof-bench-pipeline-")
-    setup_environment(args, media)
-    from docprof import embedded
-
-    embedded.ensure_redis()
-    ensure_database()
-    token = ensure_user_and_books()
-    flush_bench_redis()
-
-    procs = Processes(Path(media))
+    media, token = setup(args)
+    flush_redis()
+    logdir = media.parent / "pipeline-logs"
+    logdir.mkdir(exist_ok=True)
+    procs = Processes(logdir)
     results: dict = {}
     try:
         start_worker(procs, args.concurrency)
@@ -427,7 +362,7 @@ def main(argv=None) -> int:
         results["post"], posted = post_latency(api, args)
     finally:
         procs.stop_all()
-        flush_bench_redis()
+        flush_redis()
     from courses.models import Course
 
     Course.objects.filter(pk__in=posted).delete()  # requested only to time the API; never generated

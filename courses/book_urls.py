@@ -8,6 +8,6 @@ from courses import views
 
 app_name = "book_sharing"
 urlpatterns = [
-    path("books/<int:pk>/share/", views.share_book, name="share"),
-    path("books/<int:pk>/unshare/", views.unshare_book, name="unshare"),
+    path("books/<int:pk>/share/", views.book_sharing, {"shared": True}, name="share"),
+    path("books/<int:pk>/unshare/", views.book_sharing, {"shared": False}, name="unshare"),
 ]

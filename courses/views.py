@@ -305,28 +305,19 @@ def enrol(request, pk: int):
 
 
 # --- sharing a book (the action sits on the library's book page; unsharing touches courses) ---------
-def _own_book_or_404(request, pk: int) -> Book:
-    return get_object_or_404(Book.objects.owned_by(request.user), pk=pk)
-
-
 @login_required
 @require_POST
-def share_book(request, pk: int):
-    book = _own_book_or_404(request, pk)
-    sharing.set_book_shared(book, True)
-    messages.success(
-        request,
-        f"“{book.title}” is shared: every user can read it, and courses built on it can be published.",
-    )
-    return redirect("library:book", book.pk)
-
-
-@login_required
-@require_POST
-def unshare_book(request, pk: int):
-    book = _own_book_or_404(request, pk)
-    change = sharing.set_book_shared(book, False)
-    if change.unpublished:
+def book_sharing(request, pk: int, shared: bool):
+    """Share one of your books, or make it private again (which unpublishes the published courses
+    that use it: the message says which); back to the book's page."""
+    book = get_object_or_404(Book.objects.owned_by(request.user), pk=pk)
+    change = sharing.set_book_shared(book, shared)
+    if shared:
+        messages.success(
+            request,
+            f"“{book.title}” is shared: every user can read it, and courses built on it can be published.",
+        )
+    elif change.unpublished:
         messages.warning(request, change.warning)
     else:
         messages.success(request, f"“{book.title}” is private now: only you can read it.")

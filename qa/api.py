@@ -108,15 +108,6 @@ def sse(event: str, data) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, cls=DjangoJSONEncoder)}\n\n".encode()
 
 
-def model_trouble(exc: ai_errors.AIError) -> str:
-    """What a learner reads when the model fails mid-answer (no hosts, no provider detail)."""
-    if isinstance(exc, ai_errors.Throttled):
-        return "The model is busy right now; ask again in a moment."
-    if isinstance(exc, ai_errors.Timeout | ai_errors.Unavailable):
-        return "The model did not finish the answer; ask again."
-    return "The model could not answer this question; ask again or rephrase it."
-
-
 def answer_events(answering: Generator[str, None, services.Asked]) -> Iterator[bytes]:
     """delta events while the answer is written, then the final object (or an error event)."""
     try:
@@ -129,7 +120,7 @@ def answer_events(answering: Generator[str, None, services.Asked]) -> Iterator[b
             yield sse("delta", {"text": delta})
     except ai_errors.AIError as exc:
         log.warning("streamed answer failed: %s", exc)
-        yield sse("error", {"detail": model_trouble(exc)})
+        yield sse("error", {"detail": services.model_trouble(exc)})
         return
     yield sse("final", asked.as_dict())
 

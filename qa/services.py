@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from courses.selectors import sections_in_order
+from docprof.ai import errors as ai_errors
 from docprof.ai.llm import collect
 from lectures.selectors import current_delivery
 from library.models import Book
@@ -165,6 +166,15 @@ def ask(user, section, question, *, position_seconds=None, session_id=None, llm=
     """Answer `question` asked in `section` (already checked to be the user's) and store it."""
     prepared = prepare(user, section, question, position_seconds=position_seconds, session_id=session_id)
     return collect(answer(prepared, llm=llm))[1]
+
+
+def model_trouble(exc: ai_errors.AIError) -> str:
+    """What a learner reads when the model fails mid-answer (no hosts, no provider detail)."""
+    if isinstance(exc, ai_errors.Throttled):
+        return "The model is busy right now; ask again in a moment."
+    if isinstance(exc, ai_errors.Timeout | ai_errors.Unavailable):
+        return "The model did not finish the answer; ask again."
+    return "The model could not answer this question; ask again or rephrase it."
 
 
 def close_session(session: QASession) -> QASession:

@@ -27,9 +27,10 @@ import json
 import logging
 import re
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 import pydantic
 from django.conf import settings
@@ -47,6 +48,7 @@ from docprof.ai.prompts import BOOK_TEXT_IS_DATA
 from docprof.ai.retry import call_with_retries
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -201,40 +203,8 @@ class LLM:
         except AIError as exc:
             self._record_error(job, purpose, model_used, req_hash, request, attempt, exc)
             raise
-        cost = estimate_cost(attempt.usage.input_tokens, attempt.usage.output_tokens, model_used)
-        stored = {
-            "text": response.text,
-            "data": parsed.model_dump(mode="json") if parsed is not None else None,
-            "stop_reason": response.stop_reason,
-        }
-        call_id = None
-        if self.ledger_enabled:
-            row = ledger.record(
-                job=job,
-                purpose=purpose,
-                provider=self.provider,
-                model=model_used,
-                req_hash=req_hash,
-                request=request,
-                response=stored,
-                input_tokens=attempt.usage.input_tokens,
-                output_tokens=attempt.usage.output_tokens,
-                latency_ms=attempt.latency_ms,
-                cost_usd=cost,
-                repaired=repaired,
-            )
-            call_id = row.pk
-        return LLMResult(
-            text=response.text,
-            parsed=parsed,
-            usage=attempt.usage,
-            model=model_used,
-            stop_reason=response.stop_reason,
-            latency_ms=attempt.latency_ms,
-            provider=self.provider,
-            cost_usd=cost,
-            repaired=repaired,
-            call_id=call_id,
+        return self._finished(
+            job, purpose, model_used, req_hash, request, attempt, response, parsed, repaired
         )
 
     def stream(
@@ -305,34 +275,7 @@ class LLM:
                 self.limiter.refund(
                     model_used, reserved - attempt.usage.input_tokens - attempt.usage.output_tokens
                 )
-        cost = estimate_cost(attempt.usage.input_tokens, attempt.usage.output_tokens, model_used)
-        call_id = None
-        if self.ledger_enabled:
-            row = ledger.record(
-                job=job,
-                purpose=purpose,
-                provider=self.provider,
-                model=model_used,
-                req_hash=req_hash,
-                request=request,
-                response={"text": response.text, "data": None, "stop_reason": response.stop_reason},
-                input_tokens=attempt.usage.input_tokens,
-                output_tokens=attempt.usage.output_tokens,
-                latency_ms=attempt.latency_ms,
-                cost_usd=cost,
-            )
-            call_id = row.pk
-        return LLMResult(
-            text=response.text,
-            parsed=None,
-            usage=attempt.usage,
-            model=model_used,
-            stop_reason=response.stop_reason,
-            latency_ms=attempt.latency_ms,
-            provider=self.provider,
-            cost_usd=cost,
-            call_id=call_id,
-        )
+        return self._finished(job, purpose, model_used, req_hash, request, attempt, response)
 
     # -- provider hook for streaming ----------------------------------------------------------
     def _stream(
@@ -402,6 +345,32 @@ class LLM:
                 self.limiter.refund(model, reserved)
             raise
         return source, first, reserved
+
+    def _finished(
+        self, job, purpose, model, req_hash, request, attempt, response, parsed=None, repaired=False
+    ) -> LLMResult:
+        """The result of a call that succeeded, recorded in the ledger (one row)."""
+        call_id = None
+        if self.ledger_enabled:
+            stored = {
+                "text": response.text,
+                "data": parsed.model_dump(mode="json") if parsed is not None else None,
+                "stop_reason": response.stop_reason,
+            }
+            row = self._record(job, purpose, model, req_hash, request, attempt, stored, repaired=repaired)
+            call_id = row.pk
+        return LLMResult(
+            text=response.text,
+            parsed=parsed,
+            usage=attempt.usage,
+            model=model,
+            stop_reason=response.stop_reason,
+            latency_ms=attempt.latency_ms,
+            provider=self.provider,
+            cost_usd=estimate_cost(attempt.usage.input_tokens, attempt.usage.output_tokens, model),
+            repaired=repaired,
+            call_id=call_id,
+        )
 
     def _replay(self, job, req_hash, request, schema, purpose) -> LLMResult | None:
         row = ledger.find_replay(job, req_hash)
@@ -546,20 +515,25 @@ class LLM:
         if not self.ledger_enabled:
             return
         response = attempt.response
-        ledger.record(
+        stored = None if response is None else {"text": response.text, "data": response.data}
+        error = f"{type(exc).__name__}: {exc}"
+        self._record(job, purpose, model, req_hash, request, attempt, stored, outcome="error", error=error)
+
+    def _record(self, job, purpose, model, req_hash, request, attempt, response, **outcome):
+        """One ledger row for a call: what it was asked, what it answered, what it cost."""
+        return ledger.record(
             job=job,
             purpose=purpose,
             provider=self.provider,
             model=model,
             req_hash=req_hash,
             request=request,
-            response=None if response is None else {"text": response.text, "data": response.data},
+            response=response,
             input_tokens=attempt.usage.input_tokens,
             output_tokens=attempt.usage.output_tokens,
             latency_ms=attempt.latency_ms,
             cost_usd=estimate_cost(attempt.usage.input_tokens, attempt.usage.output_tokens, model),
-            outcome="error",
-            error=f"{type(exc).__name__}: {exc}",
+            **outcome,
         )
 
 
@@ -572,11 +546,17 @@ def _chain(first, rest: Iterator):
     yield from rest
 
 
-def collect(stream: Generator[str, None, LLMResult]) -> tuple[list[str], LLMResult]:
-    """Run a stream to its end: (the deltas, the result)."""
+def collect(
+    stream: Generator[str, None, R], each: Callable[[str], object] | None = None
+) -> tuple[list[str], R]:
+    """Run a stream to its end: (the deltas, the result); `each` is called with every delta as it
+    arrives (to show an answer while it is written)."""
     deltas: list[str] = []
     while True:
         try:
-            deltas.append(next(stream))
+            delta = next(stream)
         except StopIteration as stop:
             return deltas, stop.value
+        deltas.append(delta)
+        if each is not None:
+            each(delta)

@@ -28,3 +28,25 @@ def browser_page(live_server, client, alice, monkeypatch):
         # Inside Playwright's event loop this thread has its own database connection (Django keeps
         # connections per async context): close it, or it would keep the test database open.
         connections.close_all()
+
+
+def answer_quiz(page, quiz: list[dict]) -> None:
+    """On a section page: answer every question of the lecture's quiz right, submit, and wait for
+    the score graded in place (all right)."""
+    for q in quiz:
+        if q.get("choices"):
+            page.locator(f'input[name="{q["id"]}"][value="{q["answer"]}"]').check()
+        else:
+            page.fill(f'input[name="{q["id"]}"]', q["answer"])
+    page.click(".quiz button[type=submit]")
+    page.wait_for_selector(".quiz-results")
+    total = len(quiz)
+    assert f"{total} of {total}" in page.inner_text(".quiz-results")
+
+
+def ask_question(page, question: str, answered: str) -> None:
+    """On a section page: ask in the question box and wait for `answered` (a selector of the final,
+    stored exchange; the streamed preview is `.qa-writing`)."""
+    page.fill("#qa textarea", question)
+    page.click("#qa button[type=submit]")
+    page.wait_for_selector(answered)

@@ -311,23 +311,14 @@ def journey(page, url, tmp_path, django_user_model):
     pop.wait_for(state="hidden")
 
     # The quiz: every answer right, the score shown.
-    for q in lecture.quiz:
-        if q.get("choices"):
-            page.locator(f'input[name="{q["id"]}"][value="{q["answer"]}"]').check()
-        else:
-            page.fill(f'input[name="{q["id"]}"]', q["answer"])
-    page.click(".quiz button[type=submit]")
-    page.wait_for_selector(".quiz-results")
-    total_q = len(lecture.quiz)
-    assert f"{total_q} of {total_q}" in page.inner_text(".quiz-results")
+    browser.answer_quiz(page, lecture.quiz)
     page.locator(".quiz-results").evaluate("e => e.scrollIntoView({block: 'start'})")
     shot("quiz-score", full_page=False)
 
     # A question the books answer, with its sources.
-    page.fill("#qa textarea", "What is the hydration of a dough?")
-    page.click("#qa button[type=submit]")
     # The answer streams in (qa.js), then the stored exchange, with its checked sources, replaces it.
-    page.wait_for_selector("#qa-history .qa-exchange:not(.qa-writing) .qa-sources li")
+    answered = "#qa-history .qa-exchange:not(.qa-writing) .qa-sources li"
+    browser.ask_question(page, "What is the hydration of a dough?", answered)
     answer = page.locator("#qa-history .qa-exchange").first
     assert "qa-not_found" not in answer.get_attribute("class")
     assert answer.locator(".qa-sources li").count() >= 1
@@ -336,9 +327,9 @@ def journey(page, url, tmp_path, django_user_model):
     shot("question-answered", full_page=False)
 
     # One the library cannot answer: an honest refusal.
-    page.fill("#qa textarea", "Who won the football world cup in 1966?")
-    page.click("#qa button[type=submit]")
-    page.wait_for_selector("#qa-history .qa-not_found:not(.qa-writing)")
+    browser.ask_question(
+        page, "Who won the football world cup in 1966?", "#qa-history .qa-not_found:not(.qa-writing)"
+    )
     refusal = page.inner_text("#qa-history .qa-not_found .qa-answer")
     assert refusal.startswith("Your library does not cover this"), refusal
     page.locator("#qa-history .qa-not_found").evaluate("e => e.scrollIntoView({block: 'center'})")

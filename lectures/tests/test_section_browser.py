@@ -29,15 +29,7 @@ def test_section_page_chips_quiz_and_completion(browser_page, live_server, alice
     pop.locator(".passage mark").wait_for()
     page.keyboard.press("Escape")
 
-    for q in lecture.quiz:
-        if q.get("choices"):
-            page.locator(f'input[name="{q["id"]}"][value="{q["answer"]}"]').check()
-        else:
-            page.fill(f'input[name="{q["id"]}"]', q["answer"])
-    page.click(".quiz button[type=submit]")
-    page.wait_for_selector(".quiz-results")
-    total = len(lecture.quiz)
-    assert f"{total} of {total}" in page.inner_text(".quiz-results")
+    browser.answer_quiz(page, lecture.quiz)
 
     page.click("text=Mark complete >> nth=0")
     page.wait_for_selector("text=Completed")

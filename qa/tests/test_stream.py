@@ -1,10 +1,13 @@
 """Streamed answers: POST /api/sections/{id}/questions/stream answers with server-sent events (deltas
 while a model writes, then the same object as the plain endpoint); the message and the model's
-answer are each recorded once, at the end; quotes are verified before sources are shown."""
+answer are each recorded once, at the end; quotes are verified before sources are shown. The same
+for `manage.py ask`: the answer printed as it is written, then its sources; `--json` one line."""
 
 import json
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from docprof.ai.errors import Unavailable
 from docprof.ai.fake import FakeLLM
@@ -135,3 +138,84 @@ def test_the_quotes_part_is_held_back_even_when_split_across_deltas():
     split = QuotesSplitter()
     assert split.feed("No quotes at all [2]") == "No quotes at all [2]"
     assert [c.n for c in split.parsed().citations] == [2]  # cited passages still get a quote
+
+
+class Terminal:
+    """A command's stdout that keeps every write, with how many answers were stored at that moment."""
+
+    def __init__(self):
+        self.writes: list[tuple[str, int]] = []
+
+    def write(self, text):
+        self.writes.append((text, QAMessage.objects.count()))
+
+    def flush(self):
+        pass
+
+    @property
+    def text(self) -> str:
+        return "".join(t for t, _ in self.writes)
+
+
+def ask(section_id, *args) -> Terminal:
+    out = Terminal()
+    call_command("ask", str(section_id), QUESTION, "--user", "alice", *args, stdout=out)
+    return out
+
+
+def test_ask_command_prints_the_answer_as_it_is_written_then_the_sources(section, model):
+    model(f'It uses the Gordon growth model [1], not the moon [7].\nQUOTES: [{{"n": 1, "quote": "{GGM}"}}]')
+    out = ask(section.pk)
+    written = [t for t, stored in out.writes if not stored]  # printed before the answer was whole
+    preview = "It uses the Gordon growth model [1], not the moon [7]."
+    assert [w.strip() for w in written if w.strip()] == preview.split()  # word by word, in order
+    assert "".join(written).strip() == preview and "QUOTES" not in out.text
+    message = QAMessage.objects.get()
+    after = out.text[len("".join(written)) :]  # then: the checked answer (it differs), the sources
+    checked, final, source, session = after.splitlines()
+    assert checked == "(with its citations checked:)" and final == message.answer
+    assert final == "It uses the Gordon growth model [1], not the moon ."
+    book = message.sources[0]["book_title"]
+    assert source.startswith(f"  [1] {book}, ") and source.endswith(f"(verified): \u201c{GGM}\u201d")
+    assert session == f"session {message.session_id}, library"
+
+
+def test_ask_command_prints_an_offline_answer_whole_then_its_sources(section):
+    out = ask(section.pk)
+    assert all(stored for _, stored in out.writes)  # no preview: the answer comes whole, once stored
+    lines = out.text.splitlines()
+    assert lines[0] == QAMessage.objects.get().answer and lines[1].startswith("  [1] ")
+    assert "(verified)" in lines[1] and lines[-1].endswith(", library")
+
+
+def test_ask_command_json_is_one_line_with_the_final_object_even_with_a_streaming_model(section, model):
+    llm = model("unused: --json does not stream")
+    llm.default = None
+    llm.script.extend(
+        [
+            "terminal value Gordon growth model",  # the vocabulary rewrite
+            {"answers": True, "passages": [1]},
+            {"answer": "It uses the Gordon growth model [1].", "citations": [{"n": 1, "quote": GGM}]},
+        ]
+    )
+    out = ask(section.pk, "--json")
+    lines = out.text.splitlines()
+    assert len(lines) == 1 and all(stored for _, stored in out.writes)
+    data = json.loads(lines[0])
+    message = QAMessage.objects.get()
+    assert data["message_id"] == message.pk and data["session_id"] == message.session_id
+    assert data["kind"] == "library" and data["answer"] == "It uses the Gordon growth model [1]."
+    assert [(s["n"], s["quote"], s["verified"]) for s in data["sources"]] == [(1, GGM, True)]
+    assert not LLMCall.objects.filter(purpose="qa.answer_stream").exists()
+
+
+def test_ask_command_says_plainly_when_the_model_fails_mid_answer(section, model):
+    llm = model("unused")
+    llm.default = None
+    llm.script.extend(
+        ["terminal value", {"answers": True, "passages": [1]}, Unavailable("10.0.0.7 went away")]
+    )
+    llm.max_attempts = 1
+    with pytest.raises(CommandError, match="The model did not finish the answer; ask again."):
+        ask(section.pk)
+    assert not QAMessage.objects.exists()
