@@ -156,3 +156,22 @@ def test_offline_segment_presents_passages_in_the_books_order():
     segment = OfflineWriter().write_segment(brief, 0)
     assert [c["chunk_id"] for c in segment["citations"]] == [1, 2, 3]
     assert "“Step 1” in *Bread* (Dough, p. 1)" in segment["text"]
+
+
+def test_a_passage_going_on_under_the_same_heading_is_introduced_by_its_pages():
+    from lectures.writing.base import Brief
+
+    texts = {
+        1: "Gluten is the protein network that forms when wheat flour is mixed with water.",
+        2: "Kneading develops gluten by stretching and folding the dough many times over.",
+    }
+    passages = {
+        i: {"book_title": "Bread", "chapter": "Dough", "chapter_id": 1, "ordinal": i, "page_start": i,
+            "page_end": i, "heading_path": ["Dough", "Gluten"], "text": t}
+        for i, t in texts.items()
+    }  # fmt: skip
+    brief = Brief("Gluten", ["Explain gluten"], "lecture", "standard", 120, 400, [[1, 2]], [], passages)
+    text = OfflineWriter().write_segment(brief, 0)["text"]
+    assert "We begin with “Gluten” in *Bread* (Dough, p. 1)" in text
+    assert "Reading on (p. 2): “Kneading develops gluten" in text
+    assert text.count("Gluten” in *Bread*") == 1

@@ -31,6 +31,7 @@ FRAMES = {
         "next": ["Next comes {src}.", "Then {src} takes it further.", "Now turn to {src}."],
         "quote": "In the book's words: “{q}” [{n}]",
         "more": ["A little further on: “{q}” [{n}]", "It continues: “{q}” [{n}]"],
+        "same": "Reading on ({pages}): “{q}” [{n}]",
         "terms": "The words to carry forward from this part: {terms}.",
     },
     "conversational": {
@@ -39,6 +40,7 @@ FRAMES = {
         "next": ["Now let's look at {src}.", "Here's where {src} comes in.", "Let's move on to {src}."],
         "quote": "Here's how the book puts it: “{q}” [{n}]",
         "more": ["And a bit later: “{q}” [{n}]", "Then it says: “{q}” [{n}]"],
+        "same": "Reading on ({pages}), it says: “{q}” [{n}]",
         "terms": "So the words to hold on to are {terms}.",
     },
     "socratic": {
@@ -47,6 +49,7 @@ FRAMES = {
         "next": ["What does {src} add?", "And what does {src} tell us?", "What changes in {src}?"],
         "quote": "The book answers: “{q}” [{n}]",
         "more": ["Why would that be? The text continues: “{q}” [{n}]", "What follows? “{q}” [{n}]"],
+        "same": "And what comes next ({pages})? “{q}” [{n}]",
         "terms": "Could you now explain {terms} in your own words?",
     },
     "podcast": {
@@ -55,6 +58,7 @@ FRAMES = {
         "next": ["Our next stop is {src}.", "From there we head to {src}.", "Next up: {src}."],
         "quote": "Quoting the book directly: “{q}” [{n}]",
         "more": ["It goes on: “{q}” [{n}]", "And a little later: “{q}” [{n}]"],
+        "same": "Staying with that part of the book ({pages}): “{q}” [{n}]",
         "terms": "If you take one thing from this segment, make it {terms}.",
     },
 }
@@ -107,6 +111,13 @@ def source_label(brief: Brief, chunk_id: int) -> str:
     return f"“{heading}” in {label}" if heading else label
 
 
+def pages_label(passage: dict) -> str:
+    start, end = passage.get("page_start"), passage.get("page_end")
+    if not start:
+        return "the same section"
+    return f"p. {start}" if not end or end == start else f"pp. {start}–{end}"
+
+
 def _own_heading(passage: dict) -> str:
     path = [h.strip().lstrip("#").strip() for h in passage.get("heading_path") or [] if h and h.strip()]
     chapter = (passage.get("chapter") or "").strip().casefold()
@@ -128,8 +139,12 @@ def reading_order(brief: Brief, chunk_ids) -> list[int]:
 class Paragraphs:
     """Accumulates framed paragraphs, their (local) citations and the sentences they quote."""
 
-    def __init__(self, style: str, start: int = 1):
+    def __init__(self, style: str, start: int = 1, extending: bool = False):
+        """`extending`: more paragraphs for a segment already written (no "We begin with …")."""
         self.frames = FRAMES.get(style, FRAMES["lecture"])
+        self.extending = extending
+        self.opened = False  # a passage paragraph has been written
+        self.place: tuple | None = None  # (book, heading) of the last one
         self.parts: list[str] = []
         self.citations: list[dict] = []
         self.quoted: list[str] = []
@@ -146,11 +161,24 @@ class Paragraphs:
         self.n += 1
         return number
 
-    def passage(self, lead: str, chunk_id: int, runs: list[list[str]]) -> None:
-        lines = [lead]
+    def passage(self, brief: Brief, chunk_id: int, runs: list[list[str]]) -> None:
+        """One paragraph quoting `runs` of a passage: introduced by where it comes from, or, when it
+        goes on under the same heading as the paragraph before, by its pages alone."""
+        p = brief.passages[int(chunk_id)]
+        place = (p.get("book_title"), _own_heading(p) or p.get("chapter"))
+        continuing = self.opened and place == self.place
+        self.place, self.opened = place, True
+        lines = [] if continuing else [self.lead(brief, chunk_id)]
         for j, run in enumerate(runs):
             more = self.frames["more"]
-            template = self.frames["quote"] if j == 0 else more[(j - 1) % len(more)]
+            if j == 0:
+                template = (
+                    self.frames["same"].replace("{pages}", pages_label(p))
+                    if continuing
+                    else self.frames["quote"]
+                )
+            else:
+                template = more[(j - 1) % len(more)]
             quote = " ".join(run)
             lines.append(template.format(q=quote, n=self.cite(chunk_id, quote)))
             self.quoted.extend(run)
@@ -158,7 +186,7 @@ class Paragraphs:
 
     def lead(self, brief: Brief, chunk_id: int) -> str:
         src = source_label(brief, chunk_id)
-        if not self.citations:
+        if not self.citations and not self.extending:
             return self.frames["first"].format(src=src)
         options = self.frames["next"]
         return options[(len(self.parts) - 1) % len(options)].format(src=src)
@@ -285,7 +313,7 @@ class OfflineWriter:
         for chunk_id in reading_order(brief, chosen):
             text = brief.passages[chunk_id]["text"]
             runs = with_context(text, chosen[chunk_id], earlier)
-            out.passage(out.lead(brief, chunk_id), chunk_id, runs)
+            out.passage(brief, chunk_id, runs)
             quoted_text.extend(s for run in runs for s in run)
         if quoted_text:
             subject = set(content_terms(objective.split(" ", 1)[-1]))  # "Explain X": X's words
@@ -308,12 +336,12 @@ class OfflineWriter:
         intro = [
             f"This section, *{brief.title}*, has {len(objectives)} "
             f"objective{'s' if len(objectives) != 1 else ''}: {listing}.",
-            f"It draws on {', '.join(f'*{b}*' for b in books)}." if books else "",
+            f"It draws on {', '.join('*' + b.rstrip('.') + '*' for b in books)}." if books else "",
         ]
-        first = draft["citations"][0] if draft["citations"] else None
-        if first:
-            sentence = best_sentence(first["quote"], set(content_terms(objectives[0])))
-            intro.append(f"Why it matters: “{sentence}” [{first['n']}]")
+        overview = overview_sentence(draft["citations"], brief)
+        if overview:
+            sentence, n = overview
+            intro.append(f"Why it matters: “{sentence}” [{n}]")
         recap = ["Let us recap."]
         for i, segment in enumerate(draft["segments"]):
             cited = [c for c in draft["citations"] if c["n"] in segment.get("numbers", [])]
@@ -329,6 +357,29 @@ class OfflineWriter:
         }
 
 
+_REFERS_ELSEWHERE = re.compile(
+    r"\b(?:figure|listing|table|exercise|example|section|chapter)\s+[\w.\-]*\d", re.I
+)
+
+
+def overview_sentence(citations: list[dict], brief: Brief) -> tuple[str, int] | None:
+    """The quoted sentence that speaks most to the whole section (its title and every objective),
+    for the introduction: a plain statement, not one pointing at a figure or an exercise."""
+    wanted = set(content_terms(" ".join([brief.title, *brief.objectives])))
+    best, best_key = None, None
+    for order, c in enumerate(citations):
+        for sentence in split_sentences(c["quote"]):
+            words = len(sentence.split())
+            if not 8 <= words <= 45 or _REFERS_ELSEWHERE.search(sentence):
+                continue
+            key = (relevance(sentence, wanted), -order)
+            if best_key is None or key > best_key:
+                best, best_key = (sentence, c["n"]), key
+    if best is None and citations:
+        return best_sentence(citations[0]["quote"], wanted), citations[0]["n"]
+    return best
+
+
 def best_sentence(quote: str, terms: set[str]) -> str:
     """The sentence of a (possibly multi-sentence) quote that speaks most to `terms`."""
     sentences = split_sentences(quote) or [quote]
@@ -339,7 +390,7 @@ def extension(brief: Brief, index: int, used: set[tuple[int, str]], need: int, s
     """More framed material for segment `index` (unused sentences of its passages, then the
     reserve): {"text", "citations"} with numbers from `start`; used by both writers' length contract."""
     terms, others = objective_terms(brief, index)
-    out = Paragraphs(brief.style, start=start)
+    out = Paragraphs(brief.style, start=start, extending=True)
     used_sentences = {clean_quote(s) for _, q in used for s in split_sentences(q)}
     pool = list(brief.plan[index]) + [i for i in brief.reserve if i not in brief.plan[index]]
     taken: set[str] = set()
@@ -354,6 +405,5 @@ def extension(brief: Brief, index: int, used: set[tuple[int, str]], need: int, s
             continue
         runs = with_context(text, set(indices), taken)
         taken.update(s for run in runs for s in run)
-        lead = out.frames["next"][len(out.parts) % len(out.frames["next"])]
-        out.passage(lead.format(src=source_label(brief, chunk_id)), chunk_id, runs)
+        out.passage(brief, chunk_id, runs)
     return {"text": out.text, "citations": out.citations}
