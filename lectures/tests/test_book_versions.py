@@ -2,6 +2,7 @@
 warning naming them), and a new version of a book (page and API): read as a job, lectures citing
 changed passages become stale, unchanged ones stay valid, a bad file changes nothing."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,16 @@ pytestmark = pytest.mark.django_db
 
 def changed_text(quote: str) -> str:
     """BAKING_MD with the first sentence of a cited quote rewritten."""
+    return rewrite_start(BAKING_MD, quote)
+
+
+def rewrite_start(text: str, quote: str) -> str:
+    """`text` with the first words of `quote`'s first sentence replaced (a quote may run over a line
+    break of the source)."""
     words = quote.split(".")[0].split()
-    changed = BAKING_MD.replace(" ".join(words[:3]), "Rye and spelt " + " ".join(words[3:4]), 1)
-    assert changed != BAKING_MD
+    opening = r"\s+".join(re.escape(w) for w in words[:3])
+    changed = re.sub(opening, lambda _: "Rye and spelt " + " ".join(words[3:4]), text, count=1)
+    assert changed != text
     return changed
 
 

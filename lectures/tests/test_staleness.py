@@ -9,6 +9,7 @@ from django.core.management import call_command
 from lectures.models import Lecture
 from lectures.tests.books import BAKING_MD
 from lectures.tests.support import make_course
+from lectures.tests.test_book_versions import rewrite_start
 from lectures.tests.test_shared_courses import client_for, open_lecture
 from library.models import Chunk
 
@@ -52,9 +53,7 @@ def test_changed_passage_marks_citing_lectures_stale(alice, alice_client, book, 
     _, section = make_course(alice, book)
     data = open_lecture(client_for(alice), section)["lecture"]
     first_quote = data["citations"][0]["quote"]
-    sentence = first_quote.split(".")[0].split()
-    changed = BAKING_MD.replace(" ".join(sentence[:3]), "Rye and spelt " + " ".join(sentence[3:4]), 1)
-    assert changed != BAKING_MD
+    changed = rewrite_start(BAKING_MD, first_quote)
     result = reingest(book, tmp_path, changed, capsys)
     assert result["stale"] == 1 and result["changed_passages"] >= 1
     lecture = Lecture.objects.get(pk=data["id"])
