@@ -60,32 +60,43 @@ LEAD_WORDS = frozenset(
     """in of on at by for from to with without within into onto and or but nor as than about via through
     over under after before between against during""".split()
 )
+NOUN_VERBS = frozenset({"explain", "define", "calculate", "describe", "compare", "identify", "list"})
 FRAME_WORDS = frozenset({"command", "commands"})  # "Use the X command": the frame, not the object
 
 
 def prose_sentences(text: str) -> list[str]:
-    """Sentences of running text: code and program output flattened into a passage are left out."""
-    from docprof.ai.text import split_sentences
-
-    out = []
-    for sentence in split_sentences(text):
-        tokens = sentence.split()
-        plain = sum(1 for t in tokens if re.fullmatch(r"[(\"“‘]?[A-Za-z][a-z'’\-]*[,.;:?!)\"”’]*", t))
-        if tokens and plain >= 0.75 * len(tokens):
-            out.append(sentence)
-    return out
+    """Runs of running text: at least five plain words in a row. Code and program output flattened
+    into a passage break the runs, and so does a shell prompt with the command after it ("$ cargo
+    run" before a compiler's output)."""
+    tokens = text.split()
+    plain = [bool(re.fullmatch(r"[(\"“‘`]?[A-Za-z][a-z'’\-]*[,.;:?!)\"”’`]*", t)) for t in tokens]
+    for k, t in enumerate(tokens):
+        if t == "$":
+            plain[k + 1 : k + 3] = [False] * len(plain[k + 1 : k + 3])
+    runs, current = [], []
+    for t, ok in zip(tokens, plain, strict=True):
+        if ok:
+            current.append(t)
+            continue
+        if len(current) >= 5:
+            runs.append(" ".join(current))
+        current = []
+    if len(current) >= 5:
+        runs.append(" ".join(current))
+    return runs
 
 
 def objective_problem(objective: str, prose_stems: set[str]) -> str | None:
     """Why an objective is malformed (a caption, a fragment, words the sources' prose lacks), or None."""
     from courses.planning.request import stems_of
 
-    rest = objective.split()[1:]
+    verb, *rest = objective.split()
     if CAPTION_RE.search(" ".join(rest)):
         return "caption"
-    if rest and rest[0].lower() in LEAD_WORDS:
-        return "fragment"
-    content = set(stems_of(" ".join(w for w in rest if w.lower() not in FRAME_WORDS)))
+    if verb.lower() in NOUN_VERBS and rest and rest[0].lower() in LEAD_WORDS:
+        return "fragment"  # "Push to your remotes" is a whole verb phrase; "Explain in function ..." is not
+    words = [w for w in rest if w.lower() not in FRAME_WORDS and not re.fullmatch(r"<[^>]*>[.,]?", w)]
+    content = set(stems_of(" ".join(words)))  # a placeholder ("<tagname>") is no word of the sources
     if content - prose_stems:
         return "off-source"
     return None
