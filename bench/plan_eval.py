@@ -95,8 +95,9 @@ def objective_problem(objective: str, prose_stems: set[str]) -> str | None:
         return "caption"
     if verb.lower() in NOUN_VERBS and rest and rest[0].lower() in LEAD_WORDS:
         return "fragment"  # "Push to your remotes" is a whole verb phrase; "Explain in function ..." is not
-    words = [w for w in rest if w.lower() not in FRAME_WORDS and not re.fullmatch(r"<[^>]*>[.,]?", w)]
-    content = set(stems_of(" ".join(words)))  # a placeholder ("<tagname>") is no word of the sources
+    # a placeholder ("<tagname>") or a command's option ("-d") is no word of the sources' prose
+    words = [w for w in rest if w.lower() not in FRAME_WORDS and not re.fullmatch(r"<[^>]*>[.,]?|-+\w+", w)]
+    content = set(stems_of(" ".join(words)))
     if content - prose_stems:
         return "off-source"
     return None

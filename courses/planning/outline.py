@@ -34,6 +34,7 @@ def sections_from_units(units: list[dict], minutes: int) -> list[dict]:
             "minutes": u["supported_minutes"] * scale,
             "topics": list(u.get("topics", [])),
             "continues": bool(u.get("continues")),
+            "lead_out": list(u["chunk_ids"]) if u.get("continues") else [],
         }
         for u in units
     ]
@@ -110,6 +111,7 @@ def _merge(a: dict, b: dict) -> dict:
         "minutes": a["minutes"] + b["minutes"],
         "topics": list(dict.fromkeys(a["topics"] + b["topics"])),
         "continues": a["continues"] and b["continues"],
+        "lead_out": a.get("lead_out", []) + b.get("lead_out", []),
     }
 
 

@@ -20,6 +20,7 @@ from courses.planning.units import (
     Unit,
     back_matter_chapters,
     build_units,
+    heading_matches,
     is_exercise,
     is_filler_title,
 )
@@ -107,11 +108,11 @@ def choose(
     taught and at most half a section's time is left (the caller continues a chosen unit into the
     passages that follow it rather than open a section elsewhere: `top_up`). Each topic's units are
     ranked within the books that teach most of the request: a named topic's units named by a heading
-    (or their chapter's title) first, from the chapter teaching it most ("Unemployment" for
-    unemployment), those whose own heading names most of the request first ("References and
-    Borrowing" before "Validating References with Lifetimes"); a sub-topic's ("Git internals:
-    objects") from units that also teach the topic it belongs to, in the chapter teaching most of the
-    whole request. Ties: score, then book order."""
+    (or their chapter's title) first, from a chapter titled for it, those whose own heading names
+    most of the request first ("References and Borrowing" before "Validating References with
+    Lifetimes"), then from the chapter teaching it most ("Unemployment" for unemployment); a
+    sub-topic's ("Git internals: objects") from units that also teach the topic it belongs to, in
+    the chapter teaching most of the whole request. Ties: score, then book order."""
     book_topics, _ = coverage_by(relevant)
     named = named_topics(relevant)
     mass: dict[tuple[int, int], int] = defaultdict(int)  # (topic, chapter) -> words teaching it
@@ -129,11 +130,12 @@ def choose(
         whole = round(weight[u.chapter_id], 1)
         heads = [j for j, t in enumerate(request.topics) if not t.sub]
         with_head = any(u.scores.get(j, 0) >= RELEVANT for j in heads)
-        # Among chapters teaching the topic as much, a unit whose own heading names more of the
-        # request comes first: "References and Borrowing" before "Validating References with
+        # A chapter titled for the topic first ("Chapter 22 Inflation"); then a unit whose own heading
+        # names more of the request: "References and Borrowing" before "Validating References with
         # Lifetimes" (which names references and only mentions borrowing), though the lifetimes
-        # chapter says more about the request as a whole.
-        # A chapter's "Introduction to ..." repeats the chapter's title: it names nothing of its own.
+        # chapter says more about references. A chapter's "Introduction to ..." repeats the
+        # chapter's title: it names nothing of its own.
+        titled = heading_matches(u.chapter_title, request.topics[i].stem_sets)
         named_here = (
             0
             if OPENING_RE.match(clean_title(u.title))
@@ -142,7 +144,7 @@ def choose(
         order = (
             (not with_head, -whole, tier, -own)
             if request.topics[i].sub
-            else (tier, -own, -named_here, -whole)
+            else (tier, not titled, -named_here, -own, -whole)
         )
         score = -round(u.scores[i] + 0.1 * u.score, 2)
         return (
