@@ -203,6 +203,7 @@ def named_in(text: str, phrase: str) -> bool:
 
 LEAD_IN_SHARE = 0.15  # a section's closing share of words, where books point at what comes next
 ARTICLE_RE = re.compile(r"^(?:the|an?)\s+", re.I)
+REMARK_RE = re.compile(r"\s*\((?:[a-z]+\s*){1,2}\)$")
 INTRO_RE = re.compile(r"^introduction\s+to\s+(?P<x>[^:;?]+)$", re.I)
 
 
@@ -270,6 +271,7 @@ def is_topic_word(word: str, sentences: list[str], subject_of: int = 2) -> bool:
 def from_heading(heading: str, vocab: Counter, allow_title: bool = False, passages: str = "") -> str | None:
     """An objective from a heading of the section (`passages`: its text)."""
     text = re.sub(r"\\[()\[\]]|\$", "", clean_title(heading)).strip(" .:")
+    text = REMARK_RE.sub("", text)  # "... the meaning of F (advanced)": a note to the reader
     intro = INTRO_RE.match(text)
     if intro and allow_title:  # a section opening a chapter: what its subject is
         subject = natural_case(intro.group("x"), vocab)

@@ -149,9 +149,20 @@ def is_prose(sentence: str) -> bool:
     return plain >= 0.8 * len(tokens)
 
 
+# Closed-class words no term is made of: prepositions the stopword list lacks ("bounty upon") and the
+# commonest irregular verb forms ("gave occasion").
+FUNCTION_WORDS = LEAD_WORDS | frozenset(
+    """upon unto towards toward among amongst beyond whether thereby therein thereof whereby gave made took
+    came went got had did said found brought thought became began kept left held stood told knew saw gone
+    given taken become seen done""".split()
+)
+
+
 def term_word(word: str, vocab: Counter) -> bool:
     low = word.lower()
     if len(low) < 4 or not low.isalpha() or low in STOPWORDS or low in GENERIC or low in NOT_A_TERM_START:
+        return False
+    if low in FUNCTION_WORDS:
         return False
     if word.isupper():
         return False  # acronyms and theorem labels ("SSNS")

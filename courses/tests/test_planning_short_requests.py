@@ -3,12 +3,14 @@ own heading names the request beats one that only mentions it at length, two nam
 section each when the time allows two, and objectives are never captions, heading fragments,
 commands seen only at a prompt or terms the section only introduces in its closing lines."""
 
+from collections import Counter
+
 import pytest
 
 from courses.planning.material import find_material
-from courses.planning.objectives import is_templated, objectives_for
+from courses.planning.objectives import from_heading, is_templated, objectives_for
 from courses.planning.request import parse_request
-from courses.planning.terms import commands
+from courses.planning.terms import commands, key_terms
 from courses.selectors import outline
 from courses.tests.books import section
 from courses.tests.conftest import request_course, run_chain
@@ -169,3 +171,18 @@ def test_a_chapter_opening_defines_its_subject_and_an_image_caption_is_no_term()
     )
     found = objectives_for("Introduction to a Monopoly", [], [text], ["monopoly"])
     assert "Define the image" not in found and "Define a monopoly" in found, found
+
+
+def test_terms_are_not_made_of_function_words_and_headings_drop_notes_to_the_reader():
+    text = (
+        "The bounty upon exportation raised the price of corn. This gave occasion to complaints. "
+        "A bounty upon exportation is paid by the public. It gave occasion to a great trade. "
+        "The bounty upon corn was repealed, which gave occasion to much debate in the home market. "
+        "The home market for corn grew after the bounty upon it ended, and the home market recovered. "
+    )
+    vocab = Counter(text.split())
+    terms = [t.lower() for t in key_terms(text, vocab)]
+    assert "home market" in terms
+    assert not any(t.endswith(" upon") or t.startswith("gave ") for t in terms), terms
+    heading = "The model for the data and the meaning of F (advanced)"
+    assert from_heading(heading, vocab) == "Explain the model for the data and the meaning of F"
