@@ -119,12 +119,15 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
         raise NoMaterial(_too_little(request, relevant, supported))
     widen = bool(preferences.get("widen"))
     target = minutes if widen else min(minutes, max(SECTION_MIN, math.floor(supported)))
-    chosen = choose(relevant, request, target, depth, pace, stop_short=True)
-    short = target - sum(support_of(u, depth, pace) for u in chosen)
-    stopped = 0 < short <= SECTION_MIN / 2
-    continued = top_up(chosen, units, short, depth, pace) if stopped else None
-    if stopped and continued is None:  # no chosen unit is followed by enough: another section, as before
-        chosen = choose(relevant, request, target, depth, pace)
+    chosen = choose(relevant, request, target, depth, pace)
+    # A course a few minutes short of its time once every topic is taught continues its material
+    # into the passages that follow rather than open a section on another chapter for them.
+    enough = choose(relevant, request, target, depth, pace, stop_short=True)
+    short = target - sum(support_of(u, depth, pace) for u in enough)
+    elsewhere = {u.chapter_id for u in chosen} - {u.chapter_id for u in enough}
+    continued = top_up(enough, units, short, depth, pace) if elsewhere and short > 0 else None
+    if continued:
+        chosen = enough
     if not chosen:  # only scraps, none big enough for a ten-minute section
         raise NoMaterial(_too_little(request, relevant, supported))
     neighbours: list[Unit] = []
