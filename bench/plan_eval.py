@@ -1,7 +1,8 @@
 """Course-planning quality over real books: the right material, honest refusals, concrete objectives,
 sections sized to their sources.
 
-    .venv/bin/python bench/plan_eval.py [--split dev|test|all] [--only ID] [--show] [--reingest]
+    .venv/bin/python bench/plan_eval.py [--split dev|test|holdout|dev2|holdout2|all] [--only ID] [--show]
+        [--reingest]
 
 Requests and what a teacher would expect for them are in bench/data/plan_requests.json (2-3 corpus
 books loaded at once, so other books are distractors). The corpus is ingested once into the bench's
@@ -11,7 +12,9 @@ material search and the offline planner (the same functions the course job's ste
 job.
 
 Printed per split -- dev: tuned on; test: reported (its outlines were looked at during tuning);
-holdout: requests written after tuning, run once for the record:
+holdout: requests written after tuning, run once for the record; dev2 / holdout2: a second set
+(one-book libraries, "How do ... work?" questions, two topics, 0.25-0.5 h budgets), tuned on /
+run once at the end:
 - precision: planned sections drawn from expected material (a section counts when at least half of
   its source words come from the request's expected or acceptable material);
 - recall: expected topics covered (a topic counts when some section cites its expected material);
@@ -69,7 +72,9 @@ def prose_sentences(text: str) -> list[str]:
     into a passage break the runs, and so does a shell prompt with the command after it ("$ cargo
     run" before a compiler's output)."""
     tokens = text.split()
-    plain = [bool(re.fullmatch(r"[(\"“‘`]?[A-Za-z][a-z'’\-]*[,.;:?!)\"”’`]*", t)) for t in tokens]
+    # a word, an acronym ("IORB") or a name written in mixed case ("iPhone"), with its punctuation
+    word = r"[(\"“‘`]?(?:[A-Za-z][a-z'’\-]*|[A-Z]{2,}s?|[a-z]+[A-Z][A-Za-z]*)[,.;:?!)\"”’`]*"
+    plain = [bool(re.fullmatch(word, t)) for t in tokens]
     for k, t in enumerate(tokens):
         if t == "$":
             plain[k + 1 : k + 3] = [False] * len(plain[k + 1 : k + 3])
