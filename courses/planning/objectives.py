@@ -172,7 +172,7 @@ def objectives_for(
         if len(found) >= max(MIN_OBJECTIVES + 1, 3):
             break
         quantity = QUANTITY_RE.search(term) and numeric_near(joined, term)
-        add(f"{'Calculate' if quantity else 'Explain'} {term}")
+        add(f"{'Calculate' if quantity else 'Explain'} {article_for(term, joined)}{term}")
     for sentence in central_claims(sentences, vocab, topics):
         if len(found) >= MIN_OBJECTIVES + 1:
             break
@@ -201,6 +201,16 @@ def named_in(text: str, phrase: str) -> bool:
     return len(re.findall(pattern, text, re.I)) >= 2
 
 
+def article_for(term: str, text: str) -> str:
+    """The article the passages write a term with, when they mostly do ("the augmented matrix",
+    "a headed list"); none for a term they write bare ("monetary policy", "linear equations")."""
+    found = re.findall(r"\b(the|an?|)\s*" + re.escape(term) + r"\b", text, re.I)
+    articles = Counter(a.lower() for a in found if a)
+    if not found or sum(articles.values()) * 2 < len(found):
+        return ""
+    return articles.most_common(1)[0][0] + " "
+
+
 LEAD_IN_SHARE = 0.15  # a section's closing share of words, where books point at what comes next
 ARTICLE_RE = re.compile(r"^(?:the|an?)\s+", re.I)
 REMARK_RE = re.compile(r"\s*\((?:[a-z]+\s*){1,2}\)$")
@@ -208,8 +218,9 @@ INTRO_RE = re.compile(r"^introduction\s+to\s+(?P<x>[^:;?]+)$", re.I)
 
 
 def same_key(objective: str) -> str:
-    """Objectives that differ only in case or plurals ("Explain mutable reference(s)") are one."""
-    return " ".join(w.rstrip("s") for w in objective.lower().split())
+    """Objectives that differ only in case, articles or plurals ("Explain (a) mutable reference(s)")
+    are one."""
+    return " ".join(w.rstrip("s") for w in objective.lower().split() if w not in ("the", "a", "an"))
 
 
 def lead_in_start(texts: list[str], headings: str) -> int:

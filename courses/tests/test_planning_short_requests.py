@@ -186,3 +186,16 @@ def test_terms_are_not_made_of_function_words_and_headings_drop_notes_to_the_rea
     assert not any(t.endswith(" upon") or t.startswith("gave ") for t in terms), terms
     heading = "The model for the data and the meaning of F (advanced)"
     assert from_heading(heading, vocab) == "Explain the model for the data and the meaning of F"
+
+
+def test_a_term_keeps_the_article_the_passages_give_it_and_duplicates_differ_in_more_than_one():
+    text = (
+        "We row-reduce the augmented matrix of the system. Each row of the augmented matrix is an equation. "
+        "Reducing the augmented matrix gives its pivot columns. Monetary policy changes slowly. "
+        "The central bank sets monetary policy, and monetary policy affects prices. "
+    )
+    found = objectives_for("Reduced Row-Echelon Form", ["Augmented Matrix"], [text, text], [])
+    assert "Explain augmented matrix" in found, found
+    assert not any(o.lower() == "explain the augmented matrix" for o in found), found  # the same one
+    found = objectives_for("Reduced Row-Echelon Form", [], [text, text], [])
+    assert "Explain the augmented matrix" in found and "Explain monetary policy" in found, found
