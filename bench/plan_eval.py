@@ -1,7 +1,8 @@
 """Course-planning quality over real books: the right material, honest refusals, concrete objectives,
 sections sized to their sources.
 
-    .venv/bin/python bench/plan_eval.py [--split dev|test|all] [--only ID] [--show] [--reingest]
+    .venv/bin/python bench/plan_eval.py [--split dev|test|holdout|dev2|holdout2|all] [--only ID] [--show]
+        [--reingest]
 
 Requests and what a teacher would expect for them are in bench/data/plan_requests.json (2-3 corpus
 books loaded at once, so other books are distractors). The corpus is ingested once into the bench's
@@ -11,7 +12,9 @@ material search and the offline planner (the same functions the course job's ste
 job.
 
 Printed per split -- dev: tuned on; test: reported (its outlines were looked at during tuning);
-holdout: requests written after tuning, run once for the record:
+holdout: requests written after tuning, run once for the record; dev2 / holdout2: a second set
+(one-book libraries, "How do ... work?" questions, two topics, 0.25-0.5 h budgets), tuned on /
+run once at the end:
 - precision: planned sections drawn from expected material (a section counts when at least half of
   its source words come from the request's expected or acceptable material);
 - recall: expected topics covered (a topic counts when some section cites its expected material);
@@ -19,6 +22,11 @@ holdout: requests written after tuning, run once for the record:
 - missing reported: partially covered requests whose missing topics are listed, and topics reported
   covered that the course does not teach (must be 0);
 - templated objectives (0 allowed) and sections with fewer than 2 or more than 6 objectives;
+- malformed objectives (0 allowed; checked here, independently of the planner's own filter): an
+  object that is a caption ("Define Listing 10-22", "Figure 3.2", "Table 4"), a fragment opening with
+  a preposition or conjunction ("Explain in function signatures"), or words the section's sources do
+  not use in running prose ("Use the cargo run command" in a section that only shows `$ cargo run`
+  output) -- `bad_objectives` names each;
 - sections whose minutes exceed what their sources support (courses/planning/material.py's rule);
 - repeated part titles and composed "X and Y and Z" titles (a book's own heading is not counted);
   the time contract (planned total within 5%).
@@ -32,6 +40,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -42,7 +51,61 @@ DATA = ROOT / "bench" / "data" / "plan_requests.json"
 DB_NAME = "docprof_plan_eval"
 USER = "plan-eval"
 PREFERENCES = {"depth": "standard", "presentation_style": "lecture", "pace_wpm": 150, "notes": ""}
+SPLITS = ("dev", "test", "holdout", "dev2", "holdout2")
 INGEST_CODE = ["library/parsing", "library/chunking.py", "library/summaries.py", "library/services.py"]
+
+
+CAPTION_RE = re.compile(
+    r"\b(?:listing|figure|fig\.|table|example|exhibit|equation|eq\.|chart|plate|box)\s+\(?\d+(?:[-.–:]\d+)*",
+    re.I,
+)
+LEAD_WORDS = frozenset(
+    """in of on at by for from to with without within into onto and or but nor as than about via through
+    over under after before between against during""".split()
+)
+NOUN_VERBS = frozenset({"explain", "define", "calculate", "describe", "compare", "identify", "list"})
+FRAME_WORDS = frozenset({"command", "commands"})  # "Use the X command": the frame, not the object
+
+
+def prose_sentences(text: str) -> list[str]:
+    """Runs of running text: at least five plain words in a row. Code and program output flattened
+    into a passage break the runs, and so does a shell prompt with the command after it ("$ cargo
+    run" before a compiler's output)."""
+    tokens = text.split()
+    # a word, an acronym ("IORB") or a name written in mixed case ("iPhone"), with its punctuation
+    word = r"[(\"“‘`]?(?:[A-Za-z][a-z'’\-]*|[A-Z]{2,}s?|[a-z]+[A-Z][A-Za-z]*)[,.;:?!)\"”’`]*"
+    plain = [bool(re.fullmatch(word, t)) for t in tokens]
+    for k, t in enumerate(tokens):
+        if t == "$":
+            plain[k + 1 : k + 3] = [False] * len(plain[k + 1 : k + 3])
+    runs, current = [], []
+    for t, ok in zip(tokens, plain, strict=True):
+        if ok:
+            current.append(t)
+            continue
+        if len(current) >= 5:
+            runs.append(" ".join(current))
+        current = []
+    if len(current) >= 5:
+        runs.append(" ".join(current))
+    return runs
+
+
+def objective_problem(objective: str, prose_stems: set[str]) -> str | None:
+    """Why an objective is malformed (a caption, a fragment, words the sources' prose lacks), or None."""
+    from courses.planning.request import stems_of
+
+    verb, *rest = objective.split()
+    if CAPTION_RE.search(" ".join(rest)):
+        return "caption"
+    if verb.lower() in NOUN_VERBS and rest and rest[0].lower() in LEAD_WORDS:
+        return "fragment"  # "Push to your remotes" is a whole verb phrase; "Explain in function ..." is not
+    # a placeholder ("<tagname>") or a command's option ("-d") is no word of the sources' prose
+    words = [w for w in rest if w.lower() not in FRAME_WORDS and not re.fullmatch(r"<[^>]*>[.,]?|-+\w+", w)]
+    content = set(stems_of(" ".join(words)))
+    if content - prose_stems:
+        return "off-source"
+    return None
 
 
 def setup() -> None:
@@ -145,6 +208,7 @@ def matches(ref: list[str], book_key: str, chapter: str, path: list[str]) -> boo
 
 def evaluate(request: dict, result: dict, keys: dict[int, str]) -> dict:
     from courses.planning.objectives import is_templated
+    from courses.planning.request import stems_of
     from courses.planning.sizing import supported_minutes
     from courses.planning.titles import clean_title
     from library.models import Chunk
@@ -162,6 +226,7 @@ def evaluate(request: dict, result: dict, keys: dict[int, str]) -> dict:
     if request.get("refuse"):
         return row
     ids = {c for p in result["parts"] for s in p["sections"] for c in s["source_chunk_ids"]}
+    texts = dict(Chunk.objects.filter(id__in=ids).values_list("id", "text"))
     chunks = {
         c.id: (keys[c.book_id], c.chapter.title, c.heading_path, c.word_count)
         for c in Chunk.objects.filter(id__in=ids)
@@ -170,6 +235,7 @@ def evaluate(request: dict, result: dict, keys: dict[int, str]) -> dict:
     }
     expected = [r for refs in request["topics"].values() for r in refs] + request.get("also", [])
     sections, good, over, templated, bad_count, objectives = [], 0, 0, 0, 0, 0
+    malformed: list[str] = []
     for part in result["parts"]:
         for s in part["sections"]:
             rows = [chunks[c] for c in s["source_chunk_ids"] if c in chunks]
@@ -180,6 +246,13 @@ def evaluate(request: dict, result: dict, keys: dict[int, str]) -> dict:
             limit = supported_minutes(words, PREFERENCES["depth"], PREFERENCES["pace_wpm"])
             over += s["minutes"] > math.ceil(limit)
             bad = [o for o in s["learning_objectives"] if is_templated(o, s["title"])]
+            prose = " ".join(p for c in s["source_chunk_ids"] for p in prose_sentences(texts.get(c, "")))
+            heads = " ".join(str(h) for r in rows for h in r[2][1:])
+            prose_stems = set(stems_of(f"{prose} {heads} {s['title']}"))
+            for o in s["learning_objectives"]:
+                problem = objective_problem(o, prose_stems)
+                if problem:
+                    malformed.append(f"{problem}: {o} [{s['title']}]")
             templated += len(bad)
             objectives += len(s["learning_objectives"])
             bad_count += not 2 <= len(s["learning_objectives"]) <= 6
@@ -206,6 +279,7 @@ def evaluate(request: dict, result: dict, keys: dict[int, str]) -> dict:
         over_support=over,
         objectives=objectives,
         templated=templated,
+        malformed=malformed,
         objective_count_bad=bad_count,
         repeated_titles=len(titles) - len({t.lower() for t in titles}),
         and_joins=sum(t.lower().count(" and ") >= 2 and t.lower() not in headings for t in titles),
@@ -239,6 +313,7 @@ def summary(rows: list[dict]) -> dict:
         "sections": sections,
         "objectives": sum(r["objectives"] for r in planned),
         "templated_objectives": sum(r["templated"] for r in planned),
+        "malformed_objectives": sum(len(r["malformed"]) for r in planned),
         "sections_without_2_to_6_objectives": sum(r["objective_count_bad"] for r in planned),
         "sections_over_support": sum(r["over_support"] for r in planned),
         "repeated_part_titles": sum(r["repeated_titles"] for r in planned),
@@ -276,12 +351,15 @@ def show(request: dict, row: dict) -> None:
                 f"     - {s['title'][:60]} | {s['minutes']} min ({words} w, max {limit:.0f}) {chapters}{flag}"
             )
             for o in s["learning_objectives"]:
-                print(f"         * {o}{'  <-- TEMPLATED' if o in bad else ''}")
+                flag = "  <-- TEMPLATED" if o in bad else ""
+                problems = [m.split(":")[0].upper() for m in row["malformed"] if f": {o} [" in m]
+                flag += "".join(f"  <-- {m}" for m in problems)
+                print(f"         * {o}{flag}")
 
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--split", choices=["dev", "test", "holdout", "all"], default="all")
+    p.add_argument("--split", choices=[*SPLITS, "all"], default="all")
     p.add_argument("--only", help="one request id")
     p.add_argument("--show", action="store_true", help="print every outline")
     p.add_argument("--reingest", action="store_true")
@@ -304,7 +382,7 @@ def main(argv=None) -> None:
             show(request, row)
     elapsed = time.perf_counter() - start
     report = {}
-    for split in ("dev", "test", "holdout"):
+    for split in SPLITS:
         subset = [r for r in rows if r["split"] == split]
         if subset:
             report[split] = summary(subset)

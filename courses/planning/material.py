@@ -29,6 +29,7 @@ from courses.planning.selection import (
     support_of,
     teaches,
     teaching_order,
+    top_up,
     worth_a_section,
 )
 from courses.planning.sizing import SECTION_MAX, SECTION_MIN, supported_minutes, words_for
@@ -119,6 +120,14 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
     widen = bool(preferences.get("widen"))
     target = minutes if widen else min(minutes, max(SECTION_MIN, math.floor(supported)))
     chosen = choose(relevant, request, target, depth, pace)
+    # A course a few minutes short of its time once every topic is taught continues its material
+    # into the passages that follow rather than open a section on another chapter for them.
+    enough = choose(relevant, request, target, depth, pace, stop_short=True)
+    short = target - sum(support_of(u, depth, pace) for u in enough)
+    elsewhere = {u.chapter_id for u in chosen} - {u.chapter_id for u in enough}
+    continued = top_up(enough, units, short, depth, pace) if elsewhere and short > 0 else None
+    if continued:
+        chosen = enough
     if not chosen:  # only scraps, none big enough for a ten-minute section
         raise NoMaterial(_too_little(request, relevant, supported))
     neighbours: list[Unit] = []
@@ -126,12 +135,19 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
         neighbours = neighbouring_units(chosen, minutes - supported, books, depth, pace)
     planned = min(minutes, math.floor(supported + sum(support_of(u, depth, pace, True) for u in neighbours)))
     planned = max(SECTION_MIN, planned)
-    ordered = teaching_order(chosen + neighbours)
+    extra = [continued] if continued else []
+    ordered = teaching_order(chosen + neighbours + extra)
     named = named_topics(relevant)  # such a topic is covered only by material about it
     covered_idx = {i for u in chosen for i in u.scores if teaches(u, i, named)}
     material = Material(
         request=request,
-        units=[_unit_dict(u, depth, pace, request, u in neighbours, named) for u in ordered],
+        units=[
+            {
+                **_unit_dict(u, depth, pace, request, u in neighbours or u in extra, named),
+                "continues": u in extra,
+            }
+            for u in ordered
+        ],
         covered=[labels[i] for i in sorted(covered_idx)],
         missing=[labels[i] for i in range(len(labels)) if i not in covered_idx],
         requested_minutes=minutes,

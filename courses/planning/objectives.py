@@ -10,8 +10,10 @@ import re
 from collections import Counter
 
 from courses.planning.terms import (
+    CAPTION_RE,
     COMPARATIVES,
     GENERIC,
+    LEAD_WORDS,
     NOT_A_TERM_START,
     WORD_RE,
     central_claims,
@@ -91,13 +93,21 @@ QUANTITY_RE = re.compile(
 )
 
 
+NOUN_FRAMES = frozenset({"explain", "define", "calculate", "describe", "compare", "identify"})
+
+
 def is_templated(objective: str, section_title: str = "") -> bool:
-    """A generic frame, a fragment, or nothing but a verb and the section's own title."""
+    """A generic frame, a fragment ("Explain in function signatures"), a caption ("Define Listing
+    10-22"), or nothing but a verb and the section's own title."""
     text = objective.strip().rstrip(".")
     if any(p.search(text) for p in TEMPLATE_RES):
         return True
     words = text.split()
     if len(words) < 2:
+        return True
+    if CAPTION_RE.search(" ".join(words[1:])):
+        return True
+    if words[0].lower() in NOUN_FRAMES and words[1].lower() in LEAD_WORDS:
         return True
     content = [w for w in WORD_RE.findall(" ".join(words[1:])) if w.lower() not in STOPWORDS]
     if not content or all(w.lower() in GENERIC for w in content):
@@ -120,18 +130,21 @@ def objectives_for(
     joined = " ".join(texts)
     vocab = Counter(w for w in WORD_RE.findall(joined))
     found: list[str] = []
+    tail = lead_in_start(texts, " ".join([title, *subheadings]))
 
-    def add(objective: str | None) -> None:
+    def add(objective: str | None, from_text: bool = True) -> None:
         if not objective:
             return
         objective = " ".join(objective.split()).strip(" ,;:")
         if 2 <= len(objective.split()) <= 22 and not is_templated(objective, title):
-            key = objective.lower()
-            if key not in taken and all(key != f.lower() for f in found):
+            if from_text and introduced_after(objective, joined, tail):
+                return  # a term the section only introduces in its closing lines leads into the next one
+            key = same_key(objective)
+            if key not in {same_key(t) for t in taken} and all(key != same_key(f) for f in found):
                 found.append(objective[:1].upper() + objective[1:])
 
     for heading in subheadings:
-        add(from_heading(heading, vocab))
+        add(from_heading(heading, vocab, passages=joined), from_text=False)
         if len(found) >= 4:
             break
     sentences = [s for t in texts for s in split_sentences(t) if 5 <= len(s.split()) <= 45]
@@ -154,12 +167,12 @@ def objectives_for(
             break
         add(f"Use the {command} command")
     if len(found) < MIN_OBJECTIVES + 1:
-        add(from_heading(title, vocab, allow_title=True))
+        add(from_heading(title, vocab, allow_title=True, passages=joined), from_text=False)
     for term in key_terms(joined, vocab, exclude=title):
         if len(found) >= max(MIN_OBJECTIVES + 1, 3):
             break
         quantity = QUANTITY_RE.search(term) and numeric_near(joined, term)
-        add(f"{'Calculate' if quantity else 'Explain'} {term}")
+        add(f"{'Calculate' if quantity else 'Explain'} {article_for(term, joined)}{term}")
     for sentence in central_claims(sentences, vocab, topics):
         if len(found) >= MIN_OBJECTIVES + 1:
             break
@@ -179,6 +192,62 @@ def objectives_for(
         add(f"Define {word}" if is_topic_word(word, sentences, subject_of=1) else None)
     taken.update(f.lower() for f in found[:MAX_OBJECTIVES])
     return found[:MAX_OBJECTIVES]
+
+
+def named_in(text: str, phrase: str) -> bool:
+    """The passages use `phrase` as a term of their own, twice or more ("a dangling reference")."""
+    words = phrase.lower().split()
+    pattern = r"\b" + r"\s+".join(re.escape(w.rstrip("s")) for w in words) + r"s?\b"
+    return len(re.findall(pattern, text, re.I)) >= 2
+
+
+def article_for(term: str, text: str) -> str:
+    """The article the passages write a term with, when they mostly do ("the augmented matrix",
+    "a headed list"); none for a term they write bare ("monetary policy", "linear equations")."""
+    found = re.findall(r"\b(the|an?|)\s*" + re.escape(term) + r"\b", text, re.I)
+    articles = Counter(a.lower() for a in found if a)
+    if not found or sum(articles.values()) * 2 < len(found):
+        return ""
+    return articles.most_common(1)[0][0] + " "
+
+
+LEAD_IN_SHARE = 0.15  # a section's closing share of words, where books point at what comes next
+ARTICLE_RE = re.compile(r"^(?:the|an?)\s+", re.I)
+REMARK_RE = re.compile(r"\s*\((?:[a-z]+\s*){1,2}\)$")
+INTRO_RE = re.compile(r"^introduction\s+to\s+(?P<x>[^:;?]+)$", re.I)
+
+
+def same_key(objective: str) -> str:
+    """Objectives that differ only in case, articles or plurals ("Explain (a) mutable reference(s)")
+    are one."""
+    return " ".join(w.rstrip("s") for w in objective.lower().split() if w not in ("the", "a", "an"))
+
+
+def lead_in_start(texts: list[str], headings: str) -> int:
+    """Where the closing lines of a section of several passages begin in " ".join(texts) (the last
+    LEAD_IN_SHARE of its words), or the end of the text when it has a single passage."""
+    joined = " ".join(texts)
+    if len(texts) < 2:
+        return len(joined)
+    words = list(re.finditer(r"\S+", joined))
+    cut = int(len(words) * (1 - LEAD_IN_SHARE))
+    return words[cut].start() if cut < len(words) else len(joined)
+
+
+def introduced_after(objective: str, text: str, start: int) -> bool:
+    """The objective's object first appears in `text` at or after `start` ("Next, we'll look at a
+    different kind of reference: slices. ... A slice is a kind of reference ...")."""
+    if start >= len(text):
+        return False
+    words = objective.split()[1:]
+    if words and words[0].lower() in ("why", "how", "what", "when", "where", "which"):
+        return False  # a claim, not a term
+    obj = ARTICLE_RE.sub("", " ".join(words))
+    head = [w for w in WORD_RE.findall(obj) if w.lower() not in STOPWORDS]
+    if not head:
+        return False
+    first = re.search(r"\b" + re.escape(head[-1].rstrip("s")), text, re.I)
+    return bool(first) and first.start() >= start
 
 
 # Units of time and measure: a passage's "minutes" or "grams" are not what it teaches.
@@ -210,10 +279,20 @@ def is_topic_word(word: str, sentences: list[str], subject_of: int = 2) -> bool:
     return sum(1 for s in sentences if subject.match(s)) >= subject_of
 
 
-def from_heading(heading: str, vocab: Counter, allow_title: bool = False) -> str | None:
+def from_heading(heading: str, vocab: Counter, allow_title: bool = False, passages: str = "") -> str | None:
+    """An objective from a heading of the section (`passages`: its text)."""
     text = re.sub(r"\\[()\[\]]|\$", "", clean_title(heading)).strip(" .:")
+    text = REMARK_RE.sub("", text)  # "... the meaning of F (advanced)": a note to the reader
+    intro = INTRO_RE.match(text)
+    if intro and allow_title:  # a section opening a chapter: what its subject is
+        subject = natural_case(intro.group("x"), vocab)
+        if " and " in subject or not named_in(passages, ARTICLE_RE.sub("", subject)):
+            return None
+        return f"Define {subject}"
     if not text or SKIP_HEADINGS_RE.match(text) or len(text.split()) > 14 or NOT_A_CONCEPT_RE.match(text):
         return None
+    if text.split()[0].lower() in LEAD_WORDS:
+        return None  # "In Function Signatures" leans on the heading before it
     m = WHAT_IS_RE.match(text)
     if m:
         return f"Explain what {natural_case(m.group('rest'), vocab)} {m.group('verb').lower()}"
@@ -236,7 +315,9 @@ def from_heading(heading: str, vocab: Counter, allow_title: bool = False) -> str
             rest = rest.replace(more.group(1), base_verb(more.group(1), vocab) or more.group(1), 1)
         if verb in LEARNER_VERBS and rest.split()[0].lower() not in NOT_A_TERM_START:
             return f"{verb.capitalize()} {rest}"
-        return None
+        if not named_in(passages, m.group(0)):
+            return None  # "Intimidating Potential Competition": what the subject does, not a term
+        # an adjective, not an activity, when the passages name the phrase: "Dangling References"
     if not allow_title and len(text.split()) == 1 and text.lower() in GENERIC:
         return None
     verb = (

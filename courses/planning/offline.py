@@ -57,6 +57,9 @@ class OfflinePlanner(Planner):
         taken: set[str] = set()  # no objective twice in a part
         for section in part.units:
             source = [texts[c] for c in section["chunk_ids"] if c in texts]
+            # passages a section continues into (material.py: top_up) belong to the next one's objectives
+            lead_out = set(section.get("lead_out", []))
+            own = [texts[c] for c in section["chunk_ids"] if c in texts and c not in lead_out]
             result.append(
                 {
                     "title": section["title"][:200],
@@ -64,7 +67,7 @@ class OfflinePlanner(Planner):
                     "learning_objectives": objectives_for(
                         section["title"],
                         section["subheadings"],
-                        source,
+                        own or source,
                         ctx.section_topics(section["topics"]),
                         taken,
                     ),

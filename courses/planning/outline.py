@@ -1,7 +1,9 @@
 """From chosen units to timed sections and parts.
 
 A section's minutes follow the relevant text it draws on: each unit gets its supported minutes
-(material.py) scaled by planned / supported, so no section is longer than its sources support. Units
+(material.py) scaled by planned / supported, so no section is longer than its sources support; a
+unit that supports ten minutes and teaches a topic no other section does keeps a section of its own
+when the others can spare the time. Units
 too short for a ten-minute section join a neighbour from the same chapter. Parts are runs of
 sections, cut preferably where the chapter changes, 30-120 minutes each, their number within the
 range the time contract allows.
@@ -31,10 +33,42 @@ def sections_from_units(units: list[dict], minutes: int) -> list[dict]:
             "supported_minutes": u["supported_minutes"],
             "minutes": u["supported_minutes"] * scale,
             "topics": list(u.get("topics", [])),
+            "continues": bool(u.get("continues")),
+            "lead_out": list(u["chunk_ids"]) if u.get("continues") else [],
         }
         for u in units
     ]
-    return _merge_short(sections)
+    return _merge_short(_keep_sections(sections))
+
+
+def _keep_sections(sections: list[dict]) -> list[dict]:
+    """A unit that supports a section of its own keeps one when scaling leaves it short and the
+    others can spare the minutes: in "ownership and borrowing" in 30 minutes, "References and
+    Borrowing" (27 min of material next to 61 for "What Is Ownership?") gets ten minutes rather
+    than merging into the other section and leaving borrowing without a section. Only a unit
+    teaching a topic no other section teaches; the best supported first."""
+    short = [
+        s
+        for s in sections
+        if s["minutes"] < SECTION_MIN <= s["supported_minutes"] and not s["continues"] and s["topics"]
+    ]
+
+    def alone(s: dict) -> bool:
+        others = {t for o in sections if o is not s and o["minutes"] >= SECTION_MIN for t in o["topics"]}
+        return bool(set(s["topics"]) - others)
+
+    for s in sorted(short, key=lambda s: -s["supported_minutes"]):
+        if not alone(s):
+            continue  # its topics have sections: it may join a neighbour as before
+        need = SECTION_MIN - s["minutes"]
+        donors = [o for o in sections if o is not s and o["minutes"] > SECTION_MIN]
+        spare = sum(o["minutes"] - SECTION_MIN for o in donors)
+        if spare < need:
+            continue
+        for o in donors:
+            o["minutes"] -= need * (o["minutes"] - SECTION_MIN) / spare
+        s["minutes"] = float(SECTION_MIN)
+    return sections
 
 
 def _merge_short(sections: list[dict]) -> list[dict]:
@@ -66,11 +100,18 @@ def _merge(a: dict, b: dict) -> dict:
         "title": title or big["title"],
         "units": a["units"] + b["units"],
         "chunk_ids": a["chunk_ids"] + [c for c in b["chunk_ids"] if c not in a["chunk_ids"]],
-        "subheadings": list(dict.fromkeys(a["subheadings"] + [small["title"]] + b["subheadings"])),
+        # a few minutes continuing into the next unit (material.py: top_up) are not a topic of their own
+        "subheadings": list(
+            dict.fromkeys(
+                a["subheadings"] + ([] if small["continues"] else [small["title"]]) + b["subheadings"]
+            )
+        ),
         "words": a["words"] + b["words"],
         "supported_minutes": a["supported_minutes"] + b["supported_minutes"],
         "minutes": a["minutes"] + b["minutes"],
         "topics": list(dict.fromkeys(a["topics"] + b["topics"])),
+        "continues": a["continues"] and b["continues"],
+        "lead_out": a.get("lead_out", []) + b.get("lead_out", []),
     }
 
 

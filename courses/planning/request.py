@@ -2,10 +2,12 @@
 qualifies them ("... in Rust").
 
 "Learn ownership and borrowing in Rust, 2 hours" -> subject "ownership and borrowing in Rust", topics
-["ownership", "borrowing"], context ["Rust"]. Each topic is matched as a whole (all its central words,
-as a phrase when possible), never by a single word of it -- a word of general English such as "made"
-in "How bread is made" is not required (units.py: `central_stems`); acronyms are expanded from the
-library itself ("DCF" -> "discounted cash flow" when a book writes "discounted cash flow (DCF)").
+["ownership", "borrowing"], context ["Rust"]; a question names its topics between its frame and its verb
+("How do references and borrowing work?" -> ["references", "borrowing"]). Each topic is matched as
+a whole (all its central words, as a phrase when possible), never by a single word of it -- a word
+of general English such as "made" in "How bread is made" is not required (units.py:
+`central_stems`); acronyms are expanded from the library itself ("DCF" -> "discounted cash flow"
+when a book writes "discounted cash flow (DCF)").
 """
 
 from __future__ import annotations
@@ -43,6 +45,13 @@ LEADING_REQUEST_RE = re.compile(
 DURATION_RE = re.compile(
     r"[,;:(\-–—\s]*\b(?:in\s+|for\s+|over\s+)?(?:about\s+|around\s+)?\d+(?:[.,]\d+)?\s*"
     r"(?:h|hr|hrs|hours?|min|mins|minutes?)\b\)?\.?",
+    re.I,
+)
+# A question asks about what sits between its frame and its verb: "How do references and borrowing
+# work?" is about references and borrowing, "What is reduced row-echelon form?" about that form.
+QUESTION_FRAME_RE = re.compile(
+    r"^(?:how|what|why|when|where|which)\s+(?:do|does|did|is|are|was|were|can|could|should|would|will)\s+"
+    r"(?P<body>.+?)(?:\s+(?:work|works|function|mean|happen))?\s*\??$",
     re.I,
 )
 TOPIC_SPLIT_RE = re.compile(r"\s*(?:[,;:&/]|\band\b|\bvs\.?\b|\bversus\b|\bas\s+well\s+as\b)\s*", re.I)
@@ -112,6 +121,9 @@ def parse_request(query: str) -> Request:
             head, context = match.group("topics"), words
     topics = []
     seen: set[frozenset] = set()
+    question = QUESTION_FRAME_RE.match(head.strip())
+    if question and stems_of(question.group("body")):
+        head = question.group("body")
     main, colon, details = head.partition(":")
     pieces = [(p, False) for p in TOPIC_SPLIT_RE.split(main)]
     if colon and stems_of(main):

@@ -8,15 +8,27 @@ planned time. Front and back matter never fill time, not even when widening.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from dataclasses import replace
 
 from courses.planning.request import Request
 from courses.planning.sizing import SECTION_MAX, SECTION_MIN, supported_minutes, words_for
-from courses.planning.units import RELEVANT, Unit, back_matter_chapters, build_units, is_filler_title
+from courses.planning.titles import clean_title
+from courses.planning.units import (
+    RELEVANT,
+    Unit,
+    back_matter_chapters,
+    build_units,
+    heading_matches,
+    is_exercise,
+    is_filler_title,
+)
 from library.models import Chapter, Chunk
 
 TIERS = {"heading": 0, "chapter": 0, "subheading": 1}  # else 2: text or book-title evidence
 STRONG_TEXT = 0.7
+OPENING_RE = re.compile(r"^introduction(?:\s+to\b.*)?$", re.I)
 CHAPTER_NORM_WORDS = 5000  # a chapter with this many words on a topic teaches all of it
 
 
@@ -88,13 +100,19 @@ def keep_coherent(relevant: list[Unit]) -> list[Unit]:
     return [u for u in relevant if u.score > 0 and u.relevant_words() > 0]
 
 
-def choose(relevant: list[Unit], request: Request, target: float, depth: str, pace: int) -> list[Unit]:
+def choose(
+    relevant: list[Unit], request: Request, target: float, depth: str, pace: int, stop_short: bool = False
+) -> list[Unit]:
     """Units for each topic in turn, until they support the target time (at most one section per
-    ten minutes; every topic gets a unit). Each topic's units are ranked within the books that
-    teach most of the request: a named topic's units named by a heading (or their chapter's title)
-    from the chapter teaching it most first ("Unemployment" for unemployment); a sub-topic's
-    ("Git internals: objects") from units that also teach the topic it belongs to, in the chapter
-    teaching most of the whole request. Ties: score, then book order."""
+    ten minutes; every topic gets a unit). With `stop_short`, the choice ends once every topic is
+    taught and at most half a section's time is left (the caller continues a chosen unit into the
+    passages that follow it rather than open a section elsewhere: `top_up`). Each topic's units are
+    ranked within the books that teach most of the request: a named topic's units named by a heading
+    (or their chapter's title) first, from a chapter titled for it, those whose own heading names
+    most of the request first ("References and Borrowing" before "Validating References with
+    Lifetimes"), then from the chapter teaching it most ("Unemployment" for unemployment); a
+    sub-topic's ("Git internals: objects") from units that also teach the topic it belongs to, in
+    the chapter teaching most of the whole request. Ties: score, then book order."""
     book_topics, _ = coverage_by(relevant)
     named = named_topics(relevant)
     mass: dict[tuple[int, int], int] = defaultdict(int)  # (topic, chapter) -> words teaching it
@@ -112,7 +130,22 @@ def choose(relevant: list[Unit], request: Request, target: float, depth: str, pa
         whole = round(weight[u.chapter_id], 1)
         heads = [j for j, t in enumerate(request.topics) if not t.sub]
         with_head = any(u.scores.get(j, 0) >= RELEVANT for j in heads)
-        order = (not with_head, -whole, tier, -own) if request.topics[i].sub else (tier, -own, -whole)
+        # A chapter titled for the topic first ("Chapter 22 Inflation"); then a unit whose own heading
+        # names more of the request: "References and Borrowing" before "Validating References with
+        # Lifetimes" (which names references and only mentions borrowing), though the lifetimes
+        # chapter says more about references. A chapter's "Introduction to ..." repeats the
+        # chapter's title: it names nothing of its own.
+        titled = heading_matches(u.chapter_title, request.topics[i].stem_sets)
+        named_here = (
+            0
+            if OPENING_RE.match(clean_title(u.title))
+            else sum(u.evidence.get(j) == "heading" and u.scores.get(j, 0) >= RELEVANT for j in heads)
+        )
+        order = (
+            (not with_head, -whole, tier, -own)
+            if request.topics[i].sub
+            else (tier, not titled, -named_here, -own, -whole)
+        )
         score = -round(u.scores[i] + 0.1 * u.score, 2)
         return (
             -len(book_topics[u.book_id]),
@@ -148,11 +181,15 @@ def choose(relevant: list[Unit], request: Request, target: float, depth: str, pa
         and (total < target or not all(map(has, range(len(queues)))))
     ):
         progressed = False  # a pass that takes nothing ends the loop (a topic whose queue ran dry)
+        if stop_short and target - total <= SECTION_MIN / 2 and all(map(has, range(len(queues)))):
+            break
         for i, queue in enumerate(queues):
             while queue and (queue[0] in chosen or (queue[0] in deferred and has(i))):
                 queue.pop(0)
             if not queue or (total >= target and has(i)) or (slots >= limit and has(i)):
                 continue  # a topic not taught yet gets its section even when time is short
+            if stop_short and target - total <= SECTION_MIN / 2 and all(map(has, range(len(queues)))):
+                continue
             unit = queue.pop(0)
             progressed = True
             if support_of(unit, depth, pace) < SECTION_MIN and not in_chosen_chapter(unit):
@@ -205,6 +242,39 @@ def _scraps_making_a_section(
             group.append(other)
             minutes += support_of(other, depth, pace)
     return group if minutes >= SECTION_MIN else []
+
+
+def top_up(chosen: list[Unit], units: list[Unit], short: float, depth: str, pace: int) -> Unit | None:
+    """The opening passages of the unit that follows a chosen one in its chapter, as many as `short`
+    minutes need: a course a few minutes short of its time continues where its material does (and
+    the passages join that section) instead of opening a section on another chapter. None when no
+    chosen unit is followed by enough."""
+    taken = {u.key for u in chosen}
+    need = words_for(short, depth, pace)
+    for unit in sorted(chosen, key=lambda u: -support_of(u, depth, pace)):
+        after = sorted(
+            (
+                u
+                for u in units
+                if u.chapter_id == unit.chapter_id
+                and u.first_ordinal > unit.first_ordinal
+                and not u.back_matter
+            ),
+            key=lambda u: u.first_ordinal,
+        )
+        if not after or after[0].key in taken:
+            continue
+        picked, words = [], 0
+        for row in after[0].chunks:
+            if words >= need or is_exercise(row[2]):
+                break
+            picked.append(row)
+            words += row[1]
+        if words >= need:
+            return replace(
+                after[0], key=f"{after[0].key}+", chunks=picked, scores={}, evidence={}, relevant={}
+            )
+    return None
 
 
 def neighbouring_units(chosen: list[Unit], short: float, books: dict, depth: str, pace: int) -> list[Unit]:

@@ -16,7 +16,8 @@ GENERIC = frozenset(
     anything everything nothing other others same first second third next last new old good bad simple
     little many much more most less least few several number numbers amount data value values term terms
     note notes exercise exercises review time times people person way end start word words one two three
-    four five six seven eight nine ten hundred thousand million billion percent per cent size form""".split()
+    four five six seven eight nine ten hundred thousand million billion percent per cent size form image
+    images photograph photo picture illustration caption credit""".split()
 )
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 NOT_A_TERM_START = frozenset(
@@ -38,6 +39,16 @@ CAUSAL_RE = re.compile(
 CLAIM_START_RE = re.compile(r"^(?:The|A|An|Each|Every|Most|Many)\s+[a-z]")
 CHATTY_RE = re.compile(r"\b(?:you|your|we|our|us|i|me|my)\b|['’]ll\b|['’]s\b|\bnext\b|\bhowever\b|\d", re.I)
 COMMAND_RE = re.compile(r"(?:^|\s)\$\s+(?P<tool>[a-z][\w.+-]*)\s+(?P<sub>[a-z][\w-]{2,})")
+# A numbered caption ("Listing 10-22", "Figure 3.2", "Table 4") names a display, never a concept.
+CAPTION_RE = re.compile(
+    r"\b(?:listing|figure|fig\.|table|example|exhibit|equation|eq\.|chart|plate)\s+\(?\d+(?:[-.–:]\d+)*\b",
+    re.I,
+)
+# Words that open a fragment, not a noun phrase: "In Function Signatures" leans on the heading before it.
+LEAD_WORDS = frozenset(
+    """in of on at by for from to with without within into onto and or but nor as than about via through
+    over under after before between against during""".split()
+)
 
 
 def key_words(text: str, vocab: Counter) -> list[str]:
@@ -51,9 +62,17 @@ def key_words(text: str, vocab: Counter) -> list[str]:
 
 
 def commands(text: str) -> list[str]:
-    """Shell commands the passages run ('$ git update-ref ...' -> 'git update-ref'), most used first."""
+    """Shell commands the passages run ('$ git update-ref ...' -> 'git update-ref') and also name in
+    their own words ("... run git update-ref to ..."), most used first: a command seen only at a
+    prompt, in front of a program's output ("$ cargo run" before a compiler error), is not what a
+    passage teaches."""
     found = Counter(f"{m.group('tool')} {m.group('sub')}" for m in COMMAND_RE.finditer(text))
-    return [c for c, _ in found.most_common()]
+    result = []
+    for command, _ in found.most_common():
+        unprompted = re.sub(r"\$\s+" + re.escape(command), " ", text)
+        if re.search(r"(?<![\w$])" + re.escape(command) + r"\b", unprompted):
+            result.append(command)
+    return result
 
 
 def natural_case(phrase: str, vocab: Counter) -> str:
@@ -130,9 +149,20 @@ def is_prose(sentence: str) -> bool:
     return plain >= 0.8 * len(tokens)
 
 
+# Closed-class words no term is made of: prepositions the stopword list lacks ("bounty upon") and the
+# commonest irregular verb forms ("gave occasion").
+FUNCTION_WORDS = LEAD_WORDS | frozenset(
+    """upon unto towards toward among amongst beyond whether thereby therein thereof whereby gave made took
+    came went got had did said found brought thought became began kept left held stood told knew saw gone
+    given taken become seen done""".split()
+)
+
+
 def term_word(word: str, vocab: Counter) -> bool:
     low = word.lower()
     if len(low) < 4 or not low.isalpha() or low in STOPWORDS or low in GENERIC or low in NOT_A_TERM_START:
+        return False
+    if low in FUNCTION_WORDS:
         return False
     if word.isupper():
         return False  # acronyms and theorem labels ("SSNS")
