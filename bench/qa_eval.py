@@ -1,4 +1,5 @@
-"""Question answering over ../shared/corpus: retrieval recall@5 of the right page, citation
+"""Question answering over ../shared/corpus: retrieval recall@5 of the right page (the passages the
+Q&A engine answers from, qa.engine.retrieve), citation
 verification, abstention precision/recall and answer latency, offline (no model).
 
     .venv/bin/python bench/qa_eval.py                  # the reported (test) half
@@ -134,8 +135,8 @@ def one_book_rows(questions, books) -> list[tuple[dict, list[int]]]:
 
 def evaluate(questions, book_ids, books, threshold=None, weights=None, bias=None, scopes=None) -> dict:
     """`scopes`: (question, book ids) pairs to ask instead of every question of the whole library."""
-    from library.retrieval import search_chunks
-    from qa.engine import answer_question
+    from library.retrieval import analyse_query
+    from qa.engine import answer_question, retrieve
     from qa.offline import OfflineAnswerer
 
     answerer = OfflineAnswerer(threshold, weights=weights, bias=bias)
@@ -149,7 +150,7 @@ def evaluate(questions, book_ids, books, threshold=None, weights=None, bias=None
         }
         if q["answerable"]:
             book, ranges = answer_pages(q, books)
-            hits = search_chunks(q["question"], book_ids, 5)
+            hits = retrieve(q["question"], book_ids, analyse_query(q["question"], book_ids))[:5]
             ranks = [i for i, h in enumerate(hits, 1) if is_right(h, book, ranges)]
             row["rank"] = ranks[0] if ranks else None
         start = time.perf_counter()

@@ -83,6 +83,18 @@ def best_window(text: str, terms) -> tuple[float, str]:
     return best, best_text
 
 
+def retrieve(asked: str, book_ids: Sequence[int], terms, embedder=None) -> list:
+    """The passages a question is answered from: the search's, with the passage that defines the
+    asked term first for a definition question ("What is X?")."""
+    if not book_ids:
+        return []
+    # A definition question looks further down the ranking for the passage that defines the term.
+    limit = DEFINITION_RETRIEVED if asked_term(asked) else RETRIEVED
+    hits = search_chunks(asked, book_ids, limit, embedder=embedder, terms=terms)
+    hits = promote_definitions(asked, hits, book_ids)
+    return hits[:RETRIEVED]
+
+
 def answer_question(question: str, book_ids: Sequence[int], **options) -> Answer:
     """The answer to `question` (see `answer_events` for the options)."""
     return collect(answer_events(question, book_ids, **options))[1]
@@ -111,10 +123,7 @@ def answer_events(
         return Answer(META, meta_answer(asked, context), rewritten_question=rewritten, answerer="meta")
     extra = vocabulary_rewrite(asked, llm, book_titles=list(book_titles), job=job) if llm else ""
     terms = analyse_query(asked, book_ids, extra)
-    # A definition question looks further down the ranking for the passage that defines the term.
-    limit = DEFINITION_RETRIEVED if asked_term(asked) else RETRIEVED
-    hits = search_chunks(asked, book_ids, limit, embedder=embedder, terms=terms) if book_ids else []
-    hits = promote_definitions(asked, hits, book_ids)[:RETRIEVED]
+    hits = retrieve(asked, book_ids, terms, embedder=embedder)
     later = False
     if context is not None and context.script:
         said, to_come = context.said_and_to_come()
