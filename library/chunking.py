@@ -1,8 +1,7 @@
 """Split a parsed chapter into retrieval-sized chunks of about 150-400 words.
 
 Chunks never cross a chapter: :func:`chunk_chapter` sees one chapter at a time. Consecutive blocks
-are merged up to the target size, and a section heading starts a new chunk once the current one
-has the minimum size; a block longer than the maximum is split at sentence boundaries
+are merged up to the target size; a block longer than the maximum is split at sentence boundaries
 (and a single huge sentence by words). A short trailing piece joins the previous chunk when that
 keeps it within the maximum.
 """
@@ -91,11 +90,7 @@ def chunk_chapter(
     size = 0
     for piece in pieces:
         n = len(piece.words)
-        # A new heading starts a new chunk once the current one is long enough, so that a chunk's
-        # heading path names what it holds (a short section still joins the next).
-        new_section = piece.heading_path != current[-1].heading_path if current else False
-        fits = size + n <= target_words and not (new_section and size >= min_words)
-        if current and not (fits or (size < min_words and size + n <= max_words)):
+        if current and not (size + n <= target_words or (size < min_words and size + n <= max_words)):
             groups.append(current)
             current, size = [], 0
         current.append(piece)

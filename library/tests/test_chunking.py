@@ -126,21 +126,3 @@ def test_property_bounds_order_and_no_empty_chunks(blocks):
         assert min(c.page_start for c in chunks if c.page_start) == min(pages)
         assert max(c.page_end for c in chunks if c.page_end) == max(pages)
 
-
-def test_a_section_heading_starts_a_chunk_once_the_current_one_is_long_enough():
-    ch = chapter(
-        Block(words(160, "a"), page=1, heading_path=["C", "Dangling references"]),
-        Block(words(100, "b"), page=2, heading_path=["C", "The slice type"]),
-        Block(words(150, "c"), page=2, heading_path=["C", "The slice type"]),
-    )
-    chunks = chunk_chapter(ch)
-    assert [c.heading_path[-1] for c in chunks] == ["Dangling references", "The slice type"]
-    assert "b0" not in chunks[0].text and chunks[1].text.startswith("b0")
-    # a short section still joins the next one
-    short = chunk_chapter(
-        chapter(
-            Block(words(60, "a"), heading_path=["C", "Short"]),
-            Block(words(200, "b"), heading_path=["C", "Long"]),
-        )
-    )
-    assert len(short) == 1 and short[0].heading_path[-1] == "Short"
