@@ -125,4 +125,3 @@ def test_property_bounds_order_and_no_empty_chunks(blocks):
     if pages:
         assert min(c.page_start for c in chunks if c.page_start) == min(pages)
         assert max(c.page_end for c in chunks if c.page_end) == max(pages)
-
