@@ -8,17 +8,25 @@ import sys
 from django.conf import settings
 
 SCRIPT = """
-import os
+import os, threading
 import django
 django.setup()
 from celery.signals import worker_init
 before = os.nice(0)
+started, done = threading.Event(), threading.Event()
+def earlier_thread():  # a thread that was running before the worker started (Linux: own priority)
+    started.set()
+    done.wait()
+threading.Thread(target=earlier_thread).start()
+started.wait()
 worker_init.send(sender=None)
-print(before, os.nice(0))
+values = {os.getpriority(os.PRIO_PROCESS, int(t)) for t in os.listdir("/proc/self/task")}
+done.set()
+print(before, os.nice(0), len(values))
 """
 
 
-def priority_after_worker_init(nice: str) -> tuple[int, int]:
+def priority_after_worker_init(nice: str) -> tuple[int, int, int]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "docprof.settings", "DOCPROF_WORKER_NICE": nice}
     out = subprocess.run(
         [sys.executable, "-c", SCRIPT],
@@ -28,15 +36,16 @@ def priority_after_worker_init(nice: str) -> tuple[int, int]:
         text=True,
         check=True,
     )
-    before, after = out.stdout.split()[-2:]
-    return int(before), int(after)
+    before, after, distinct = out.stdout.split()[-3:]
+    return int(before), int(after), int(distinct)
 
 
 def test_a_worker_lowers_its_priority_by_the_setting():
-    before, after = priority_after_worker_init("7")
+    before, after, distinct = priority_after_worker_init("7")
     assert after == min(19, before + 7)
+    assert distinct == 1  # every thread of the process, the earlier one too
 
 
 def test_zero_keeps_the_priority():
-    before, after = priority_after_worker_init("0")
+    before, after, _ = priority_after_worker_init("0")
     assert after == before
