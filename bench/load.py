@@ -135,11 +135,12 @@ async def wait_ready(client, base: str, timeout: float = 60) -> None:
     raise SystemExit("the web server did not start")
 
 
-def run_load(args, base: str, token: str, plugins: dict) -> dict:
+def run_load(args, base: str, token: str, plugins: dict, servers: dict[str, int]) -> dict:
     """The virtual users over `--client-processes` processes (forked, each with its own event loop
     and keep-alive clients), so that the clients' own CPU does not queue requests behind each other
     and show up as server latency. Course generators publish their job ids in shared memory for the
-    pollers; each process reports its samples, and how late its event loop ran (`loop_lag_ms`)."""
+    pollers; each process reports its samples, and how late its event loop ran (`loop_lag_ms`).
+    `servers` (name -> process group) are the processes whose CPU during the window is reported."""
     import multiprocessing
 
     from django.db import connections
@@ -148,7 +149,8 @@ def run_load(args, base: str, token: str, plugins: dict) -> dict:
     ctx = multiprocessing.get_context("fork")
     procs_n = max(1, args.client_processes)
     job_slots = ctx.Array("q", args.courses, lock=False)  # a course's job id once requested, else 0
-    barrier = ctx.Barrier(procs_n)  # every process's clients connected before the window opens
+    # every process's clients connected (and this one ready to read the CPU) before the window opens
+    barrier = ctx.Barrier(procs_n + 1)
     results = ctx.Queue()
     procs = [
         ctx.Process(
@@ -160,6 +162,13 @@ def run_load(args, base: str, token: str, plugins: dict) -> dict:
     ]
     for proc in procs:
         proc.start()
+    try:
+        barrier.wait(timeout=300)
+        cpu0 = {name: group_cpu_s(pgid) for name, pgid in servers.items()}
+        time.sleep(args.seconds)
+        server_cpu = {name: round(group_cpu_s(pgid) - cpu0[name], 1) for name, pgid in servers.items()}
+    except Exception:  # a client process died before the window: no CPU figures
+        server_cpu = {}
     parts = []
     wait = 120 + args.seconds + args.finish_timeout
     for _ in procs:
@@ -195,6 +204,7 @@ def run_load(args, base: str, token: str, plugins: dict) -> dict:
         },
         "job_ids": [j for j in job_slots if j],
         "client_processes": procs_n,
+        "cpu_s": server_cpu,
         "client_cpu_s": round(cpu, 1),
         "client_loop_lag_ms": {
             "p50": round(pct(lag_ms, 50), 1),
@@ -364,11 +374,8 @@ def main(argv=None) -> int:
         stack.start_worker("w1", concurrency=4)
         stack.start_worker("w2", concurrency=4)
         log(f"{args.pollers} pollers, {args.courses} courses, {args.readers} readers, {args.askers} askers")
-        cpu0 = {name: group_cpu_s(stack.running[name].pid) for name in ("web", "w1", "w2")}
-        result = run_load(args, f"http://127.0.0.1:{port}", token.key, plugins)
-        result["cpu_s"] = {
-            name: round(group_cpu_s(stack.running[name].pid) - before, 1) for name, before in cpu0.items()
-        }
+        servers = {name: stack.running[name].pid for name in ("web", "w1", "w2")}
+        result = run_load(args, f"http://127.0.0.1:{port}", token.key, plugins, servers)
     finally:
         stack.stop_all()
         flush_redis()
@@ -408,7 +415,7 @@ def report(args, result: dict) -> None:
     cpu = result.get("cpu_s", {})
     if cpu.get("web") is not None and served:
         print(
-            f"  CPU during the run: web server {cpu['web']} s "
+            f"  CPU during the window: web server {cpu['web']} s "
             f"({cpu['web'] / served * 1000:.2f} ms per request), workers {cpu.get('w1')} + {cpu.get('w2')} s"
         )
     lag = result["client_loop_lag_ms"]

@@ -281,7 +281,7 @@ def load(result: dict) -> list[str]:
     cpu, served = result.get("cpu_s") or {}, sum(s["n"] for s in result["endpoints"].values())
     if cpu.get("web") is not None and served:
         lines.append(
-            f"CPU used during the run: web server {cpu['web']} s ({cpu['web'] / served * 1000:.2f} ms per "
+            f"CPU used during the window: web server {cpu['web']} s ({cpu['web'] / served * 1000:.2f} ms per "
             f"request), workers {cpu.get('w1')} + {cpu.get('w2')} s."
         )
     lag = result.get("client_loop_lag_ms")
