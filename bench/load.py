@@ -6,7 +6,7 @@
 
 On the embedded stack with its own database (docprof_bench_load, the two sample books) and Redis
 DB 11: gunicorn started with the command `make run` uses (docprof/management/commands/run.py, 2
-processes x 4 threads), two Celery workers (threads, 4 each), the offline engines (no model).
+processes x 16 threads), two Celery workers (threads, 4 each), the offline engines (no model).
 Virtual users (asyncio + httpx, one keep-alive connection each, token auth), all at once, spread
 over `--client-processes` processes (user n in process n % N) so that the clients' own CPU does not
 delay their requests; each process reports how late its event loop ran (in the client latencies).
