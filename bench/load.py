@@ -2,12 +2,15 @@
 
     .venv/bin/python bench/load.py [--seconds 60] [--pollers 100] [--courses 10] [--readers 50]
                                    [--askers 20] [--poll-interval 1] [--read-interval 1]
-                                   [--ask-interval 2] [--web-workers 2]
+                                   [--ask-interval 2] [--web-workers 2] [--client-processes 4]
 
 On the embedded stack with its own database (docprof_bench_load, the two sample books) and Redis
 DB 11: gunicorn started with the command `make run` uses (docprof/management/commands/run.py, 2
-processes x 4 threads), two Celery workers (threads, 4 each), the offline engines (no model).
-Virtual users (asyncio + httpx, one keep-alive connection each, token auth), all at once:
+processes x 16 threads), two Celery workers (threads, 4 each), the offline engines (no model).
+Virtual users (asyncio + httpx, one keep-alive connection each, token auth), all at once, spread
+over `--client-processes` processes (user n in process n % N) so that the clients' own CPU does not
+delay their requests; each process reports how late its event loop ran (in the client latencies).
+The workers run as in production, at a lower CPU priority than the web server (DOCPROF_WORKER_NICE).
 - `--courses` request a course (POST /api/courses) and follow it (GET /api/courses/{id}/status
   every second) until it ends: every course must complete;
 - `--pollers` poll GET /api/jobs/{id} of those courses' jobs every `--poll-interval` s;
@@ -38,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import emit, flush_redis, log, setup_django, user_with_books  # noqa: E402
-from loadclients import Recorder, readers_and_askers  # noqa: E402
+from loadclients import Recorder, loop_lag, pct, readers_and_askers  # noqa: E402
 
 DB_NAME = "docprof_bench_load"
 REDIS_DB = 11
@@ -58,6 +61,7 @@ def parse_args(argv=None):
     p.add_argument("--read-interval", type=float, default=1.0)
     p.add_argument("--ask-interval", type=float, default=2.0)
     p.add_argument("--web-workers", type=int, default=2, help="gunicorn processes (run.py's default)")
+    p.add_argument("--client-processes", type=int, default=4, help="processes the virtual users run in")
     p.add_argument("--course-hours", type=float, default=2.0)
     p.add_argument(
         "--finish-timeout", type=float, default=180.0, help="s to wait for courses after the window"
@@ -99,8 +103,6 @@ LABELS = [
 
 def server_times(access_log: Path, since: float) -> dict:
     """Per endpoint, the time each request spent inside gunicorn (p50/p99 ms), from its access log."""
-    from loadclients import pct
-
     times: dict[str, list[float]] = {}
     if not access_log.exists():
         return {}
@@ -133,19 +135,111 @@ async def wait_ready(client, base: str, timeout: float = 60) -> None:
     raise SystemExit("the web server did not start")
 
 
-async def run_load(args, base: str, token: str, plugins: dict) -> dict:
+def run_load(args, base: str, token: str, plugins: dict, servers: dict[str, int]) -> dict:
+    """The virtual users over `--client-processes` processes (forked, each with its own event loop
+    and keep-alive clients), so that the clients' own CPU does not queue requests behind each other
+    and show up as server latency. Course generators publish their job ids in shared memory for the
+    pollers; each process reports its samples, and how late its event loop ran (`loop_lag_ms`).
+    `servers` (name -> process group) are the processes whose CPU during the window is reported."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # the children never use the parent's database connection
+    ctx = multiprocessing.get_context("fork")
+    procs_n = max(1, args.client_processes)
+    job_slots = ctx.Array("q", args.courses, lock=False)  # a course's job id once requested, else 0
+    # every process's clients connected (and this one ready to read the CPU) before the window opens
+    barrier = ctx.Barrier(procs_n + 1)
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(
+            target=_client_process,
+            args=(index, procs_n, args, base, token, plugins, job_slots, barrier, results),
+            daemon=True,
+        )
+        for index in range(procs_n)
+    ]
+    for proc in procs:
+        proc.start()
+    try:
+        barrier.wait(timeout=300)
+        cpu0 = {name: group_cpu_s(pgid) for name, pgid in servers.items()}
+        time.sleep(args.seconds)
+        server_cpu = {name: round(group_cpu_s(pgid) - cpu0[name], 1) for name, pgid in servers.items()}
+    except Exception:  # a client process died before the window: no CPU figures
+        server_cpu = {}
+    parts = []
+    wait = 120 + args.seconds + args.finish_timeout
+    for _ in procs:
+        try:
+            parts.append(results.get(timeout=wait))
+        except Exception:  # a client process died: what the others measured is still reported
+            break
+    for proc in procs:
+        proc.join(timeout=10)
+        if proc.is_alive():
+            proc.kill()
+    rec, warm_errors, crashed, ends, lags, cpu = Recorder(), 0, set(), {}, [], 0.0
+    for part in parts:
+        rec.absorb(part["recorder"])
+        warm_errors += part["warm_up_errors"]
+        crashed.update(part["client_crashes"])
+        ends.update(part["course_ends"])
+        lags.extend(part["loop_lag_s"])
+        cpu += part["cpu_s"]
+        plugins["answer_kinds"].update(part["answer_kinds"])
+    if len(parts) < procs_n:
+        crashed.add(f"{procs_n - len(parts)} client processes did not report")
+    lag_ms = [v * 1000 for v in lags]
+    return {
+        "window_s": args.seconds,
+        "endpoints": rec.summary(),
+        "warm_up_errors": warm_errors,
+        "client_crashes": sorted(crashed),
+        "courses": {
+            "requested": args.courses,
+            "completed": sum(1 for s, _ in ends.values() if s == "complete"),
+            "ended": dict(sorted(ends.items())),
+        },
+        "job_ids": [j for j in job_slots if j],
+        "client_processes": procs_n,
+        "cpu_s": server_cpu,
+        "client_cpu_s": round(cpu, 1),
+        "client_loop_lag_ms": {
+            "p50": round(pct(lag_ms, 50), 1),
+            "p99": round(pct(lag_ms, 99), 1),
+            "max": round(max(lag_ms), 1) if lag_ms else 0.0,
+        },
+    }
+
+
+def _client_process(index, procs_n, args, base, token, plugins, job_slots, barrier, results) -> None:
+    """One client process: its share of every group of virtual users (user n is process n % N's)."""
+    plugins["answer_kinds"].clear()
+
+    def mine(n: int) -> bool:
+        return n % procs_n == index
+
+    out = asyncio.run(_clients(index, mine, args, base, token, plugins, job_slots, barrier))
+    out["answer_kinds"] = dict(plugins["answer_kinds"])
+    results.put(out)
+
+
+async def _clients(index, mine, args, base, token, plugins, job_slots, barrier) -> dict:
     import httpx
 
     headers = {"Authorization": f"Token {token}"}
     rec = Recorder()
-    job_ids: list[int] = []
     course_ends: dict[int, tuple[str, float]] = {}
-    rng = random.Random(7)
+    rng = random.Random(7 + index)
+    generators = [n for n in range(args.courses) if mine(n)]
+    pollers = [n for n in range(args.pollers) if mine(n)]
 
     # Every virtual user's client (one keep-alive connection) is made and connected before the
     # window opens: making ~200 clients costs the client process seconds of CPU (TLS contexts),
     # which would otherwise be counted as server latency.
-    users = args.courses + args.pollers + plugins["users"]
+    users = len(generators) + len(pollers) + plugins["users"](mine)
     clients = [
         httpx.AsyncClient(headers=headers, timeout=30, limits=httpx.Limits(max_connections=1))
         for _ in range(users)
@@ -160,8 +254,7 @@ async def run_load(args, base: str, token: str, plugins: dict) -> dict:
         r = await rec.call("POST /api/courses", c.post(f"{base}/api/courses", json=body), 202)
         if r is None:
             return
-        course_id, job_id = r.json()["course_id"], r.json()["job_id"]
-        job_ids.append(job_id)
+        course_id, job_slots[n] = r.json()["course_id"], r.json()["job_id"]
         while True:
             await asyncio.sleep(1.0)
             url = f"{base}/api/courses/{course_id}/status"
@@ -173,46 +266,59 @@ async def run_load(args, base: str, token: str, plugins: dict) -> dict:
     async def poller(c, n: int, stop_at: float, phase: float) -> None:
         await asyncio.sleep(phase)
         while time.monotonic() < stop_at:
+            job_ids = [j for j in job_slots if j]
             if job_ids:
                 job = job_ids[n % len(job_ids)]
                 url = f"{base}/api/jobs/{job}"
                 await rec.call("GET /api/jobs/{id}", c.get(url), 200, retry=lambda u=url: c.get(u))
             await asyncio.sleep(args.poll_interval)
 
-    await wait_ready(clients[0], base)
+    if clients:
+        await wait_ready(clients[0], base)
     # warm-up, not recorded: every client connects, every server thread opens its DB connection
     warm = Recorder()
     for i in range(0, users, 20):
         batch = clients[i : i + 20]
         await asyncio.gather(*(warm.call("warm-up", c.get(f"{base}/api/courses"), 200) for c in batch))
+    await asyncio.get_running_loop().run_in_executor(None, barrier.wait)
     started = time.monotonic()
     stop_at = started + args.seconds
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-    tasks = [asyncio.create_task(generator(take(), n, started)) for n in range(args.courses)]
+    lag: list[float] = []
+    tasks = [asyncio.create_task(generator(take(), n, started)) for n in generators]
     tasks += [
-        asyncio.create_task(poller(take(), n, stop_at, rng.uniform(0, args.poll_interval)))
-        for n in range(args.pollers)
+        asyncio.create_task(poller(take(), n, stop_at, rng.uniform(0, args.poll_interval))) for n in pollers
     ]
-    tasks += [asyncio.create_task(t) for t in plugins["tasks"](rec, take, base, stop_at, rng)]
+    tasks += [asyncio.create_task(t) for t in plugins["tasks"](rec, take, base, stop_at, rng, mine)]
+    lagging = asyncio.create_task(loop_lag(lag, stop_at))
     done, _pending = await asyncio.wait(tasks, timeout=args.seconds + args.finish_timeout)
     crashed = [repr(t.exception())[:300] for t in done if not t.cancelled() and t.exception()]
-    for t in tasks:
+    for t in [*tasks, lagging]:
         t.cancel()
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)
     return {
-        "window_s": args.seconds,
-        "endpoints": rec.summary(),
+        "recorder": rec.state(),
         "warm_up_errors": sum(len(v) for v in warm.errors.values()),
-        "client_crashes": sorted(set(crashed)),
-        "courses": {
-            "requested": args.courses,
-            "completed": sum(1 for s, _ in course_ends.values() if s == "complete"),
-            "ended": dict(sorted(course_ends.items())),
-        },
-        "job_ids": job_ids,
-        "client_cpu_s": round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 1),
+        "client_crashes": crashed,
+        "course_ends": course_ends,
+        "loop_lag_s": lag,
+        "cpu_s": cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime,
     }
+
+
+def group_cpu_s(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of a process group (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[2]) == pgid:  # fields after the command: state, ppid, pgrp, ...
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
 
 
 def throughput(job_ids: list[int], window_s: float) -> dict:
@@ -268,7 +374,8 @@ def main(argv=None) -> int:
         stack.start_worker("w1", concurrency=4)
         stack.start_worker("w2", concurrency=4)
         log(f"{args.pollers} pollers, {args.courses} courses, {args.readers} readers, {args.askers} askers")
-        result = asyncio.run(run_load(args, f"http://127.0.0.1:{port}", token.key, plugins))
+        servers = {name: stack.running[name].pid for name in ("web", "w1", "w2")}
+        result = run_load(args, f"http://127.0.0.1:{port}", token.key, plugins, servers)
     finally:
         stack.stop_all()
         flush_redis()
@@ -304,6 +411,18 @@ def report(args, result: dict) -> None:
         print(f"  answers to the askers' questions, by kind: {result['answers']}")
     for note in result["not_run"]:
         print(f"  not run: {note}")
+    served = sum(s["n"] for s in result["endpoints"].values())
+    cpu = result.get("cpu_s", {})
+    if cpu.get("web") is not None and served:
+        print(
+            f"  CPU during the window: web server {cpu['web']} s "
+            f"({cpu['web'] / served * 1000:.2f} ms per request), workers {cpu.get('w1')} + {cpu.get('w2')} s"
+        )
+    lag = result["client_loop_lag_ms"]
+    print(
+        f"  clients: {result['client_processes']} processes, {result['client_cpu_s']} s CPU; event loops "
+        f"late by p50 {lag['p50']} / p99 {lag['p99']} / max {lag['max']} ms (in the client latencies)"
+    )
     c, w = result["courses"], result["workers"]
     print(
         f"courses complete: {c['completed']}/{c['requested']}  (target: all)   errors: {errors} (target: 0)"

@@ -53,6 +53,22 @@ class Recorder:
             return None
         return response
 
+    def state(self) -> dict:
+        """What a client process sends back to be merged (`absorb`)."""
+        return {
+            "samples": dict(self.samples),
+            "errors": dict(self.errors),
+            "reconnects": dict(self.reconnects),
+        }
+
+    def absorb(self, state: dict) -> None:
+        for label, values in state["samples"].items():
+            self.samples[label].extend(values)
+        for label, values in state["errors"].items():
+            self.errors[label].extend(values)
+        for label, n in state["reconnects"].items():
+            self.reconnects[label] += n
+
     def summary(self) -> dict:
         out = {}
         for label, values in sorted(self.samples.items()):
@@ -68,6 +84,15 @@ class Recorder:
                 "max_ms": round(max(ms), 1) if ms else 0.0,
             }
         return out
+
+
+async def loop_lag(samples: list[float], stop_at: float, every: float = 0.02) -> None:
+    """How late this process's event loop wakes a sleeper (s): a client's own CPU backlog, which
+    its latencies include and the server's do not."""
+    while time.monotonic() < stop_at:
+        asked = time.perf_counter()
+        await asyncio.sleep(every)
+        samples.append(max(0.0, time.perf_counter() - asked - every))
 
 
 def _has_url(name: str) -> bool:
@@ -93,7 +118,8 @@ def readers_and_askers(user, args) -> dict:
         sections = written_sections(user)
     kinds: Counter = Counter()  # the askers' answers by kind (library, lecture, not_found, ...)
 
-    def tasks(rec, take, base, stop_at, rng):
+    def tasks(rec, take, base, stop_at, rng, mine=lambda n: True):
+        """This client process's readers and askers (those whose number `mine` accepts)."""
         jobs = []
         if want_readers:
             jobs += [
@@ -108,6 +134,7 @@ def readers_and_askers(user, args) -> dict:
                     rng.uniform(0, args.read_interval),
                 )
                 for n in range(args.readers)
+                if mine(n)
             ]
         if want_askers:
             jobs += [
@@ -123,10 +150,16 @@ def readers_and_askers(user, args) -> dict:
                     kinds,
                 )
                 for n in range(args.askers)
+                if mine(args.readers + n)
             ]
         return jobs
 
-    users = (args.readers if want_readers else 0) + (args.askers if want_askers else 0)
+    def users(mine=lambda n: True) -> int:
+        """How many virtual users this client process runs (numbered as `tasks` numbers them)."""
+        readers = sum(1 for n in range(args.readers) if mine(n)) if want_readers else 0
+        askers = sum(1 for n in range(args.askers) if mine(args.readers + n)) if want_askers else 0
+        return readers + askers
+
     return {"notes": notes, "tasks": tasks, "sections": sections, "users": users, "answer_kinds": kinds}
 
 

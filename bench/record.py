@@ -70,7 +70,7 @@ def run_one(name: str, bench: Bench) -> dict:
     print(f"== {name}: {command} (limit {bench.limit_s} s)", flush=True)
     started = time.time()
     record = {"bench": name, "command": command, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
-    record["machine"] = machine()
+    load_at_start = machine()["load_1min"]
     # Its own session, so that on time-out the bench gets SIGINT first and stops what it started.
     proc = subprocess.Popen(
         [sys.executable, *bench.args],
@@ -93,6 +93,9 @@ def run_one(name: str, bench: Bench) -> dict:
             output, _ = proc.communicate()
         code = None
     tail = output[-2000:]
+    # the load is read when the bench ended (as the record says) and when it started: other work on
+    # the machine while it ran shows in its latencies
+    record["machine"] = {**machine(), "load_1min_at_start": load_at_start}
     record["seconds"] = round(time.time() - started, 1)
     result = last_json(output)
     if code is None:

@@ -278,6 +278,19 @@ def load(result: dict) -> list[str]:
         f"course request to complete p50 {w.get('course_seconds_p50')} s, "
         f"max {w.get('course_seconds_max')} s.",
     ]
+    cpu, served = result.get("cpu_s") or {}, sum(s["n"] for s in result["endpoints"].values())
+    if cpu.get("web") is not None and served:
+        lines.append(
+            f"CPU used during the window: web server {cpu['web']} s ({cpu['web'] / served * 1000:.2f} ms per "
+            f"request), workers {cpu.get('w1')} + {cpu.get('w2')} s."
+        )
+    lag = result.get("client_loop_lag_ms")
+    if lag:
+        lines.append(
+            f"Clients: {result.get('client_processes')} processes, {result.get('client_cpu_s')} s of CPU; "
+            f"their event loops ran late by p50 {lag['p50']} / p99 {lag['p99']} / max {lag['max']} ms "
+            "(included in the client latencies)."
+        )
     lines += [f"Not run: {note}." for note in result.get("not_run", [])]
     lines.append(f"Targets met: {'yes' if result.get('targets_met') else 'no'}.")
     return lines

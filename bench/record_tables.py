@@ -30,6 +30,8 @@ def replace_block(text: str, name: str, lines: list[str]) -> str:
 
 def machine_text(m: dict) -> str:
     load = f", load {m['load_1min']} (1 min) when it ended" if m.get("load_1min") is not None else ""
+    if m.get("load_1min_at_start") is not None:
+        load += f" ({m['load_1min_at_start']} when it started)"
     return f"{m.get('cores')} cores, {m.get('memory_gb')} GB{load}"
 
 

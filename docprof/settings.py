@@ -153,7 +153,7 @@ MEDIA_ROOT = Path(env("DOCPROF_MEDIA_ROOT", default=str(embedded.VAR_DIR / "medi
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "docprof.authentication.TokenAuthentication",  # DRF's, its query prepared
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
@@ -205,6 +205,11 @@ DOCPROF_JOB_TRANSIENT_DELAYS = [
     float(x) for x in env.list("DOCPROF_JOB_TRANSIENT_DELAYS", default=["1", "2", "4", "8", "15"])
 ]
 DOCPROF_JOB_MAX_ATTEMPTS = env.int("DOCPROF_JOB_MAX_ATTEMPTS", default=3)
+# A Celery worker lowers its own CPU priority by this much when it starts (os.nice), so that on a
+# shared machine the web server's requests (a status poll, a cached lecture) are scheduled before
+# background generation; jobs only run slower while the web server is busy. 0 keeps the priority.
+# (Across containers, nice does not apply: docker-compose.yml gives the workers fewer cpu_shares.)
+DOCPROF_WORKER_NICE = env.int("DOCPROF_WORKER_NICE", default=10)
 # The watchdog's sweep has a queue of its own, served by a worker of its own (`make run` and docker
 # compose start it: `celery worker -Q watchdog`); job workers consume only CELERY_TASK_DEFAULT_QUEUE.
 # On the jobs' queue a sweep would wait behind the jobs whenever every worker thread is busy.

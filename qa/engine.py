@@ -72,14 +72,18 @@ def rewrite_followup(question: str, history: Sequence[Turn], llm=None, job=None)
 
 
 def best_window(text: str, terms) -> tuple[float, str]:
-    """The run of WINDOW sentences of `text` covering most of the question's key terms."""
+    """The run of WINDOW sentences of `text` covering most of the question's key terms.
+
+    Each sentence is reduced to its terms once (a window's terms are its sentences' terms in order:
+    no word spans the space that joins them), not once per window it is part of."""
     sentences = split_sentences(text)
+    sentence_terms = [content_terms(s) for s in sentences]
     best, best_text = 0.0, ""
     for i in range(max(1, len(sentences) - WINDOW + 1)):
-        window = " ".join(sentences[i : i + WINDOW])
-        score = evidence.coverage(terms, content_terms(window), terms.groups).score
+        window_terms = [t for one in sentence_terms[i : i + WINDOW] for t in one]
+        score = evidence.coverage(terms, window_terms, terms.groups).score
         if score > best:
-            best, best_text = score, window
+            best, best_text = score, " ".join(sentences[i : i + WINDOW])
     return best, best_text
 
 

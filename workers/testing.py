@@ -36,6 +36,9 @@ def worker_environment(database_name: str, media_root, **extra: str) -> dict[str
         "DOCPROF_DB_NAME": database_name,
         "DOCPROF_TESTING": "1",
         "DOCPROF_MEDIA_ROOT": str(media_root),
+        # a test waits on its worker: at the usual priority, other processes on a shared CI machine
+        # do not slow it down (the production default, DOCPROF_WORKER_NICE=10, is for a web server)
+        "DOCPROF_WORKER_NICE": "0",
         **extra,
     }
 

@@ -13,6 +13,8 @@ import random
 import time
 from dataclasses import dataclass
 
+from redis.exceptions import RedisError
+
 from docprof.ai.errors import Throttled
 
 log = logging.getLogger(__name__)
@@ -110,9 +112,16 @@ class RateLimiter:
             slept = True
 
     def refund(self, model: str, tokens: int) -> None:
-        """Give back reserved tokens that were not used (e.g. max_tokens larger than the output)."""
+        """Give back reserved tokens that were not used (e.g. max_tokens larger than the output).
+
+        Best effort: a refund follows an answer the provider has already billed, which must still
+        reach the ledger (or a retry pays for it again). With Redis unreachable the refund is
+        skipped (logged); the bucket refills on its own."""
         if tokens > 0:
-            self._take(model, 0, -tokens)
+            try:
+                self._take(model, 0, -tokens)
+            except RedisError as exc:
+                log.warning("rate limit: refund of %d tokens for %s skipped: %r", tokens, model, exc)
 
 
 def _limits(value) -> Limits:

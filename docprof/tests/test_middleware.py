@@ -5,10 +5,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_api_answers_503_json_when_the_database_is_down(alice_api, monkeypatch):
-    def database_down(user):
+    def database_down(user, pk):
         raise OperationalError("connection to server on socket failed")
 
-    monkeypatch.setattr("workers.api.jobs_of", database_down)
+    monkeypatch.setattr("workers.api.job_for_status", database_down)
     response = alice_api.get("/api/jobs/1")
     assert response.status_code == 503
     assert response["Content-Type"] == "application/json" and response["Retry-After"] == "5"

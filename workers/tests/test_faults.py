@@ -79,6 +79,10 @@ def test_courses_survive_a_faulty_model_a_killed_worker_and_service_restarts(
     run = FaultRun(stack, model, course_target(alice), lecture_target(alice, sample_library[0]))
     run.begin(beat_every=1)
     run.submit()  # a course in the background all along
+    # and a lecture: with 60% of requests failing, one lecture ends in error even after its Resume
+    # about once in 15 runs (its ~5 calls each exhaust their retries a few % of the time); with two,
+    # "a lecture completes" no longer depends on that luck
+    run.submit("lecture")
     kill = run.kill_worker_at("expand")
     lecture_kill = run.kill_worker_at("segments", kind="lecture")
     run.restart_service("redis", down=3)

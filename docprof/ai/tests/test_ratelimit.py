@@ -5,6 +5,7 @@ import threading
 import time
 
 import pytest
+import redis
 from django.conf import settings
 
 from docprof.ai import errors
@@ -116,3 +117,39 @@ def test_limiter_over_bound_is_throttled_and_retried(limiter_factory):
     llm.complete("s", user, max_tokens=5, purpose="t")
     with pytest.raises(errors.Throttled):
         llm.complete("s", user, max_tokens=6, purpose="t")
+
+
+class _RedisGone:
+    """A Redis client whose server stopped (a restart): every command fails to connect."""
+
+    def register_script(self, script):
+        def run(**kwargs):
+            raise redis.exceptions.ConnectionError("Error 2 connecting to redis.sock")
+
+        return run
+
+
+@pytest.mark.django_db
+def test_an_answer_in_hand_is_recorded_when_the_refund_cannot_reach_redis(limiter_factory, monkeypatch):
+    """The refund after an answer is bookkeeping: Redis stopping between the call and the refund
+    must not lose the paid answer (no ledger row, so the step's retry would pay for it again)."""
+    from docprof.ai.models import LLMCall
+
+    limiter = limiter_factory()
+    llm = FakeLLM(["the answer"], limiter=limiter)
+    real_call = llm._call
+
+    def answer_then_redis_stops(*args, **kwargs):
+        response = real_call(*args, **kwargs)
+        limiter._script = _RedisGone().register_script("")
+        return response
+
+    monkeypatch.setattr(llm, "_call", answer_then_redis_stops)
+    job = 4242  # ledger rows are keyed by a job id
+    result = llm.complete("s", [{"role": "user", "content": "q"}], max_tokens=50, purpose="t", job=job)
+    assert result.text == "the answer"
+    row = LLMCall.objects.get(pk=result.call_id)
+    assert row.outcome == LLMCall.Outcome.OK and row.job_id == job
+    # the next identical request in the job is a replay, not a second payment
+    again = llm.complete("s", [{"role": "user", "content": "q"}], max_tokens=50, purpose="t", job=job)
+    assert again.replayed and again.text == "the answer"

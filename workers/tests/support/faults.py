@@ -56,6 +56,7 @@ class Event:
     # job id -> (status, attempts) of the jobs live (queued or processing) at the fault
     live: dict[int, tuple[str, int]] = field(default_factory=dict)
     recovered: dict[int, float] = field(default_factory=dict)  # job id -> seconds until it moved again
+    stopping_s: float = 0.0  # an outage: how long the service took to stop (part of `up - at`)
 
     @property
     def since(self) -> float:
@@ -160,8 +161,10 @@ class FaultRun:
         live = _live(self.jobs)
         interrupted = _first_unfinished(job_id, target.steps)
         restart = restart_redis if service == "redis" else restart_postgres
-        down_at, up_at = restart(down)
-        event = Event(service, target.kind, down_at, up_at, step=step, interrupted=interrupted, live=live)
+        # the outage counts from the stop's request: the service fails clients while it stops
+        stopping_at, stopped_at, up_at = restart(down)
+        event = Event(service, target.kind, stopping_at, up_at, step=step, interrupted=interrupted, live=live)
+        event.stopping_s = round(stopped_at - stopping_at, 2)
         self.events.append(event)
         return event
 
@@ -276,6 +279,7 @@ class FaultRun:
                     "step": e.step,
                     "interrupted": e.interrupted,
                     "down_s": round(e.up - e.at, 2),
+                    "stopping_s": e.stopping_s,
                     "jobs_live": len(e.live),
                     "moving_again_s": _summary(list(e.recovered.values())),
                 }

@@ -101,29 +101,34 @@ class Stack:
 
 
 # -- the embedded services ------------------------------------------------------------------------
-def restart_redis(down_seconds: float) -> tuple[float, float]:
+def restart_redis(down_seconds: float) -> tuple[float, float, float]:
     """Stop the embedded Redis (its data is gone: it keeps none) and start it again after
-    `down_seconds`. Returns (stopped_at, started_at) as time.time()."""
+    `down_seconds`. Returns (stopping_at, stopped_at, started_at) as time.time(): clients may fail
+    from `stopping_at` on (the server refuses commands as soon as it begins to shut down, and
+    `stop_redis` returns only once it no longer answers, seconds later on a busy machine)."""
     if not settings.REDIS_EMBEDDED:
         raise RuntimeError("restart_redis restarts the embedded Redis only")
+    stopping = time.time()
     embedded.stop_redis()
     stopped = time.time()
     time.sleep(down_seconds)
     embedded.ensure_redis()
-    return stopped, time.time()
+    return stopping, stopped, time.time()
 
 
-def restart_postgres(down_seconds: float) -> tuple[float, float]:
+def restart_postgres(down_seconds: float) -> tuple[float, float, float]:
     """Stop the embedded Postgres (fast shutdown: every connection is dropped) and start it again
-    after `down_seconds`. Returns (stopped_at, started_at) as time.time()."""
+    after `down_seconds`. Returns (stopping_at, stopped_at, started_at) as time.time() (clients
+    may fail from `stopping_at` on, as for `restart_redis`)."""
     if settings.DATABASES["default"]["ENGINE"] != "docprof.db_embedded":
         raise RuntimeError("restart_postgres restarts the embedded Postgres only")
     connections.close_all()
     server = embedded._pg_server()
+    stopping = time.time()
     server.stop()
     stopped = time.time()
     time.sleep(down_seconds)
     with server._lock:
         server.ensure_postgres_running()
     connections.close_all()
-    return stopped, time.time()
+    return stopping, stopped, time.time()

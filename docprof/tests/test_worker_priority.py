@@ -1,0 +1,51 @@
+"""A Celery worker lowers its own CPU priority when it starts (DOCPROF_WORKER_NICE), so that the web
+server's requests are scheduled before background generation on a shared machine."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+SCRIPT = """
+import os, threading
+import django
+django.setup()
+from celery.signals import worker_init
+before = os.nice(0)
+started, done = threading.Event(), threading.Event()
+def earlier_thread():  # a thread that was running before the worker started (Linux: own priority)
+    started.set()
+    done.wait()
+threading.Thread(target=earlier_thread).start()
+started.wait()
+worker_init.send(sender=None)
+values = {os.getpriority(os.PRIO_PROCESS, int(t)) for t in os.listdir("/proc/self/task")}
+done.set()
+print(before, os.nice(0), len(values))
+"""
+
+
+def priority_after_worker_init(nice: str) -> tuple[int, int, int]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "docprof.settings", "DOCPROF_WORKER_NICE": nice}
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    before, after, distinct = out.stdout.split()[-3:]
+    return int(before), int(after), int(distinct)
+
+
+def test_a_worker_lowers_its_priority_by_the_setting():
+    before, after, distinct = priority_after_worker_init("7")
+    assert after == min(19, before + 7)
+    assert distinct == 1  # every thread of the process, the earlier one too
+
+
+def test_zero_keeps_the_priority():
+    before, after, _ = priority_after_worker_init("0")
+    assert after == before
