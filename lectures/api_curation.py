@@ -22,7 +22,7 @@ from lectures.models import Lecture, LectureVote, MentorReview
 
 
 class VoteSchema(serializers.Serializer):
-    value = serializers.IntegerField(help_text="1 (up) or -1 (down)")
+    value = serializers.ChoiceField(choices=[1, -1], help_text="1 (up) or -1 (down)")
 
 
 class ReviewSchema(serializers.Serializer):
@@ -100,7 +100,10 @@ class VoteAPI(APIView):
         lecture = selectors.voted_lecture(request.user, pk)
         if lecture is None:
             raise Http404
-        value = request.data.get("value") if isinstance(request.data, dict) else None
+        value = request.data.get("value") if hasattr(request.data, "get") else None
+        if not (request.content_type or "").startswith("application/json"):
+            body = VoteSchema(data=request.data)  # a form sends "1": read it as the number 1
+            value = body.validated_data["value"] if body.is_valid() else None
         try:
             lecture = curation.vote(lecture, request.user, value)
         except curation.CurationError as exc:
