@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from docprof.ai.text import STOPWORDS, content_terms, split_sentences, stem
+from lectures.rendering import pages
 from lectures.writing import quiz
 from lectures.writing.base import Brief, count_words, quotable_sentences, relevance
 from library.quotes import clean_quote
@@ -111,13 +112,6 @@ def source_label(brief: Brief, chunk_id: int) -> str:
     return f"“{heading}” in {label}" if heading else label
 
 
-def pages_label(passage: dict) -> str:
-    start, end = passage.get("page_start"), passage.get("page_end")
-    if not start:
-        return "the same section"
-    return f"p. {start}" if not end or end == start else f"pp. {start}–{end}"
-
-
 def _own_heading(passage: dict) -> str:
     path = [h.strip().lstrip("#").strip() for h in passage.get("heading_path") or [] if h and h.strip()]
     chapter = (passage.get("chapter") or "").strip().casefold()
@@ -173,7 +167,7 @@ class Paragraphs:
             more = self.frames["more"]
             if j == 0:
                 template = (
-                    self.frames["same"].replace("{pages}", pages_label(p))
+                    self.frames["same"].replace("{pages}", pages(p) or "the same section")
                     if continuing
                     else self.frames["quote"]
                 )
