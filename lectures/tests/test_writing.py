@@ -175,3 +175,33 @@ def test_a_passage_going_on_under_the_same_heading_is_introduced_by_its_pages():
     assert "We begin with “Gluten” in *Bread* (Dough, p. 1)" in text
     assert "Reading on (p. 2): “Kneading develops gluten" in text
     assert text.count("Gluten” in *Bread*") == 1
+
+
+def test_a_definition_is_quoted_under_the_objective_it_defines():
+    from lectures.writing.base import Brief
+
+    text = (
+        "Flour is the finely ground endosperm of the wheat grain, and most of it is starch. "
+        "Hydration is the weight of water divided by the weight of flour, expressed as a percentage. "
+        "Strong flour contains more protein, so it builds a stronger network and holds more gas."
+    )
+    passages = {
+        1: {"book_title": "Bread", "chapter": "Dough", "chapter_id": 1, "ordinal": 1, "page_start": 1,
+            "page_end": 1, "heading_path": ["Dough"], "text": text}
+    }  # fmt: skip
+    brief = Brief(
+        "Dough",
+        ["Define flour", "Define hydration"],
+        "lecture",
+        "standard",
+        120,
+        300,
+        [[1], [1]],
+        [],
+        passages,
+    )
+    writer = OfflineWriter()
+    flour, hydration = writer.write_segment(brief, 0), writer.write_segment(brief, 1)
+    assert "Hydration is the weight of water" not in flour["text"]
+    assert "Hydration is the weight of water" in hydration["text"]
+    assert "Flour is the finely ground endosperm" in flour["text"]

@@ -191,10 +191,10 @@ class Paragraphs:
 
 
 def pick_sentences(
-    text: str, terms: set[str], limit: int, taken: set[str], others: list[set[str]] = (), relevant_only=False
+    text: str, terms: set[str], limit: int, taken: set[str], elsewhere=lambda s: False, relevant_only=False
 ) -> list[int]:
     """Indices (in `split_sentences(text)`) of the `limit` most relevant unused quotable sentences.
-    A sentence that speaks more to another objective (`others`) is left to that objective's segment."""
+    A sentence about another objective (`elsewhere`) is left to that objective's segment."""
     sentences = split_sentences(text)
     quotable = set(quotable_sentences(text))
     candidates = []
@@ -204,7 +204,7 @@ def pick_sentences(
         score = relevance(s, terms)
         if relevant_only and not score:
             continue
-        if any(relevance(s, o) > score for o in others):
+        if elsewhere(s):
             continue
         candidates.append((i, score))
     best = sorted(candidates, key=lambda p: (-p[1], p[0]))[:limit]
@@ -245,9 +245,17 @@ def _readable(sentence: str) -> bool:
     return sum(1 for w in words if w.strip(",.;:()\"'“”’").isalpha()) >= 0.8 * len(words)
 
 
-def objective_terms(brief: Brief, index: int) -> tuple[set[str], list[set[str]]]:
-    terms = [set(content_terms(o)) for o in brief.objectives]
-    return terms[index], terms[:index] + terms[index + 1 :]
+def objective_terms(brief: Brief, index: int):
+    """The objective's terms, and a test of whether a sentence is about another of the section's
+    objectives (it shares more with it, or defines its term: "Hydration is …" belongs to "Define
+    hydration", not to "Define flour", though it names flour too)."""
+    objective = brief.objectives[index]
+
+    def elsewhere(sentence: str) -> bool:
+        owner = quiz.objective_about(sentence, brief.objectives, objective)
+        return owner is not None and owner != objective
+
+    return set(content_terms(objective)), elsewhere
 
 
 def _words(text: str, indices) -> int:
@@ -283,7 +291,7 @@ class OfflineWriter:
         the same passages in later rounds) until the segment is long enough, then present the
         passages in reading order."""
         objective = brief.objectives[index]
-        terms, others = objective_terms(brief, index)
+        terms, elsewhere = objective_terms(brief, index)
         target = brief.segment_target(index)
         per = SENTENCES_PER_PASSAGE.get(brief.depth, 3)
         out = Paragraphs(brief.style)
@@ -296,7 +304,7 @@ class OfflineWriter:
                 if words >= target:
                     break
                 text = brief.passages[int(chunk_id)]["text"]
-                indices = pick_sentences(text, terms, per, taken, others, relevant_only=round_ == 0)
+                indices = pick_sentences(text, terms, per, taken, elsewhere, relevant_only=round_ == 0)
                 if not indices:
                     continue
                 sentences = split_sentences(text)
@@ -383,7 +391,7 @@ def best_sentence(quote: str, terms: set[str]) -> str:
 def extension(brief: Brief, index: int, used: set[tuple[int, str]], need: int, start: int) -> dict:
     """More framed material for segment `index` (unused sentences of its passages, then the
     reserve): {"text", "citations"} with numbers from `start`; used by both writers' length contract."""
-    terms, others = objective_terms(brief, index)
+    terms, elsewhere = objective_terms(brief, index)
     out = Paragraphs(brief.style, start=start, extending=True)
     used_sentences = {clean_quote(s) for _, q in used for s in split_sentences(q)}
     pool = list(brief.plan[index]) + [i for i in brief.reserve if i not in brief.plan[index]]
@@ -394,7 +402,7 @@ def extension(brief: Brief, index: int, used: set[tuple[int, str]], need: int, s
         text = brief.passages[int(chunk_id)]["text"]
         # Citations hold normalised quotes ("don't" for "don’t"): compare like with like.
         taken.update(s for s in split_sentences(text) if clean_quote(s) in used_sentences)
-        indices = pick_sentences(text, terms, 2, taken, others)
+        indices = pick_sentences(text, terms, 2, taken, elsewhere)
         if not indices:
             continue
         runs = with_context(text, set(indices), taken)
