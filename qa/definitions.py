@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from docprof.ai.text import split_sentences
 from library.retrieval import passages_matching
@@ -37,9 +38,7 @@ def asked_term(question: str) -> str | None:
         if m:
             term = m["term"].strip(" \"'“”‘’")
             words = term.split()
-            if 1 <= len(words) <= MAX_TERM_WORDS and not re.search(
-                r"\b(?:the|a|an)\s+difference\b", term, re.I
-            ):
+            if 1 <= len(words) <= MAX_TERM_WORDS and not DIFFERENCE_RE.search(term):
                 return term
     return None
 
@@ -54,6 +53,7 @@ _NOT_A_DEFINITION = (
 )
 
 
+@lru_cache(maxsize=256)
 def definition_re(term: str) -> re.Pattern:
     """A sentence that defines `term`: one that opens with it (after at most an article and two
     modifiers: "Rust's closures are anonymous functions …", "A trait defines …", "The WACC (weighted
