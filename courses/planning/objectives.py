@@ -182,6 +182,10 @@ def objectives_for(
             break
         named = len(re.findall(r"\b" + re.escape(topic) + r"\b", joined, re.I)) >= 2
         add(f"Explain {topic}" if named and topic.lower() not in title.lower() else None)
+    for phrase in title_terms(title):  # the terms a title names ("... with if let and let...else")
+        if len(found) >= MIN_OBJECTIVES:
+            break
+        add(f"Explain {phrase}" if named_in(joined, phrase) else None, from_text=False)
     for word in key_words(joined, vocab):  # last resort: the section's own most used terms
         if len(found) >= MIN_OBJECTIVES:
             break
@@ -192,6 +196,18 @@ def objectives_for(
         add(f"Define {word}" if is_topic_word(word, sentences, subject_of=1) else None)
     taken.update(f.lower() for f in found[:MAX_OBJECTIVES])
     return found[:MAX_OBJECTIVES]
+
+
+TITLE_JOINS_RE = re.compile(r"\s*(?:\b(?:with|and|or|using|via|versus|vs\.)\b|[:,;()\u2013\u2014])\s*", re.I)
+
+
+def title_terms(title: str) -> list[str]:
+    """The terms a title is made of when it joins several: "Concise Control Flow with if let and
+    let...else" -> ["Concise Control Flow", "if let", "let...else"] (a title of one term gives none)."""
+    phrases = [p.strip(" .?!") for p in TITLE_JOINS_RE.split(clean_title(title))]
+    phrases = [re.sub(r"^(?:the|a|an)\s+", "", p, flags=re.I) for p in phrases]
+    phrases = [p for p in phrases if p and len(p.split()) <= 5]
+    return phrases if len(phrases) > 1 else []
 
 
 def named_in(text: str, phrase: str) -> bool:

@@ -291,3 +291,20 @@ def test_both_planners_get_the_same_material_and_the_model_is_held_to_it(alice, 
     # ... and its templated objectives were replaced by ones from the passages
     assert len(section.learning_objectives) >= 2
     assert not [o for o in section.learning_objectives if is_templated(o, section.title)]
+
+
+def test_a_title_joining_terms_gives_objectives_for_the_terms_its_passages_name():
+    from courses.planning.objectives import objectives_for, title_terms
+
+    title = "Concise Control Flow with if let and let...else"
+    assert title_terms(title) == ["Concise Control Flow", "if let", "let...else"]
+    assert title_terms("Understanding Ownership") == []
+    texts = [
+        "The if let form takes a pattern and an expression separated by an equal sign. "
+        "Writing if let means less typing and less indentation than a full match. "
+        "With let...else the pattern binds in the outer scope, and the else branch must return. "
+        "Reach for let...else when the happy path should stay unindented."
+    ]
+    found = objectives_for(title, [], texts, ["pattern matching"], set())
+    assert 2 <= len(found) <= 6
+    assert {"Explain if let", "Explain let...else"} <= set(found)
