@@ -17,9 +17,13 @@ Coverage alone cannot tell a question worded unlike the book (its everyday words
 right passage) from a near miss (on topic, but asking about something the books never treat). The
 judge (`judge`) therefore combines coverage with the signals of a near miss: a key term the books in
 scope never use at all, not even as a close variant (strong evidence: "Black-Scholes" asked of a
-corporate-finance book), and a rare key term (rare in the books, or in general English) that is not
-in the window of the best passage where the other key terms meet (the books mention it only in
-passing, elsewhere or apart from the rest). A logistic model turns them into the probability that
+corporate-finance book); a specific key term (a name, or a word rare in general English) that the
+books use rarely and that is not in the window of the best passage where the other key terms meet
+(the books mention it only in passing, elsewhere or apart from the rest); and a name the books use
+that the best passage's window lacks ("the capital city of Australia": the books speak of capital
+and cities, and of Australia elsewhere). Everyday words the books happen to use rarely ("creep",
+"grid") are how a question worded unlike the book differs from it, not evidence of a near miss: they
+count in neither of the last two. A logistic model turns them into the probability that
 the passages answer; its constants are fitted on the development half of
 bench/data/qa_questions.json (`bench/qa_eval.py --calibrate`), never on the reported half.
 Rank-fusion scores play no part.
@@ -267,12 +271,13 @@ RARE_MIN_DF = 2
 # Logistic model of "the passages answer the question", fitted on the development half by
 # `bench/qa_eval.py --calibrate` (which prints these constants).
 JUDGE_WEIGHTS = {
-    "coverage": 1.43,
-    "absent": -6.81,
-    "missing_idf": -2.03,
-    "rare_missing": -0.96,
+    "coverage": 2.43,
+    "absent": -6.43,
+    "missing_idf": -0.85,
+    "rare_missing": -3.31,
+    "name_missing": -2.4,
 }
-JUDGE_BIAS = 1.18
+JUDGE_BIAS = 0.41
 ANSWER_PROBABILITY = 0.5  # answer at or above this probability, abstain below
 
 
@@ -314,28 +319,43 @@ def rare_df(chunks: int) -> int:
     return max(RARE_MIN_DF, math.ceil(RARE_SHARE * chunks))
 
 
-def features(terms: QueryTerms, best: Coverage | None, absent: Sequence[str]) -> dict[str, float]:
-    """The judge's inputs, each in 0..1 (a key term's weight: `weight`):
+def specific(term: str, names: Iterable[str] = ()) -> bool:
+    """Whether a key term says specifically what is asked about: a name ("Taylor", "SSH"), or a
+    word rare in general English ("eigenvalue", "tungsten"); not an everyday word ("creep", "grid")
+    that a question worded unlike the book uses where the book has its own terms."""
+    return term in set(names) or rarity(term) >= 1.0
+
+
+def features(
+    terms: QueryTerms, best: Coverage | None, absent: Sequence[str], names: Iterable[str] = ()
+) -> dict[str, float]:
+    """The judge's inputs, each in 0..1 (a key term's weight: `weight`; `names`: the key terms that
+    are names, see name_words):
     coverage     the best passage's key-term coverage (windowed, weighted);
     absent       the share of key-term weight the books in scope never use;
     missing_idf  the weight of the weightiest key term the books use but the best passage lacks,
                  over the largest idf possible in scope;
-    rare_missing 1 if a key term rare in the books (see rare_df) is not in the best passage's best
-                 window: the books mention it in passing, not together with the rest;
+    rare_missing 1 if a specific key term (`specific`) rare in the books (see rare_df) is not in the
+                 best passage's best window: the books mention it in passing, not with the rest;
+    name_missing 1 if a name the books use is not in the best passage's best window;
     rare_apart   1 if a key term rare in general English (rarity 1) that the books use is not in the
-                 best passage's best window."""
+                 best passage's best window (not in the fitted judge: kept for the record)."""
     keys = key_terms(terms)
+    names = set(names)
     total = sum(weight(terms, t) for t in keys)
     gone = set(absent)
     lacking = [t for t in (best.missing if best else keys) if t not in gone and checkable(t)]
     apart = lacking + [t for t in (best.outside if best else ()) if t not in gone and checkable(t)]
+    used_apart = [t for t in apart if terms.df.get(t, 0)]
     top_idf = math.log(1.0 + max(terms.chunks, 1))
+    rare = rare_df(terms.chunks)
     return {
         "coverage": best.score if best else 0.0,
         "absent": sum(weight(terms, t) for t in gone) / total if total else 0.0,
         "missing_idf": min(1.0, max((weight(terms, t) for t in lacking), default=0.0) / top_idf),
-        "rare_missing": float(any(0 < terms.df.get(t, 0) <= rare_df(terms.chunks) for t in apart)),
-        "rare_apart": float(any(terms.df.get(t, 0) and rarity(t) >= 1.0 for t in apart)),
+        "rare_missing": float(any(terms.df[t] <= rare and specific(t, names) for t in used_apart)),
+        "name_missing": float(any(t in names for t in used_apart)),
+        "rare_apart": float(any(rarity(t) >= 1.0 for t in used_apart)),
     }
 
 
@@ -346,10 +366,15 @@ def probability(values: dict[str, float], weights=None, bias: float | None = Non
 
 
 def judge(
-    terms: QueryTerms, coverages: Sequence[Coverage], absent: Sequence[str], weights=None, bias=None
+    terms: QueryTerms,
+    coverages: Sequence[Coverage],
+    absent: Sequence[str],
+    weights=None,
+    bias=None,
+    names: Iterable[str] = (),
 ) -> Judgement:
     """Whether the best of the judged passages answers the question (see the module docstring)."""
     best = max(coverages, key=lambda c: c.score, default=None)
-    values = features(terms, best, absent)
+    values = features(terms, best, absent, names)
     lacking = [t for t in (best.missing if best else key_terms(terms)) if t not in set(absent)]
     return Judgement(probability(values, weights, bias), values, list(absent), lacking)

@@ -90,7 +90,7 @@ class OfflineAnswerer:
         ]
         titled = title_lexemes(terms.book_ids) if terms.book_ids else set()
         absent = [t for t in evidence.absent_terms(terms, near, names, unused) if t not in titled]
-        verdict = evidence.judge(terms, [c for _, c in judged], absent, self.weights, self.bias)
+        verdict = evidence.judge(terms, [c for _, c in judged], absent, self.weights, self.bias, names)
         return judged, verdict
 
     def answer(

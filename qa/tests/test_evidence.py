@@ -25,11 +25,12 @@ def test_a_key_term_the_books_never_use_is_absent_unless_a_close_variant_is_ther
 def test_features_measure_absent_weight_and_rare_terms_the_best_passage_lacks():
     terms = terms_of({"option": 40, "price": 40, "schole": 0, "taylor": 2})
     best = evidence.Coverage(0.5, ["option", "price"], ["schole", "taylor"])
-    values = evidence.features(terms, best, ["schole"])
+    values = evidence.features(terms, best, ["schole"], names=["schole", "taylor"])
     weight = {t: evidence.weight(terms, t) for t in terms.lexemes}  # idf x rarity in English
     assert values["coverage"] == 0.5
     assert values["absent"] == pytest.approx(weight["schole"] / sum(weight.values()))
-    assert values["rare_missing"] == 1.0  # "taylor": in two passages, not in the best one
+    assert values["rare_missing"] == 1.0  # "Taylor": in two passages, not in the best one
+    assert values["name_missing"] == 1.0
     assert 0 < values["missing_idf"] <= 1
     nothing_lacking = evidence.features(terms, evidence.Coverage(1.0, terms.lexemes, []), [])
     assert nothing_lacking == {
@@ -37,8 +38,48 @@ def test_features_measure_absent_weight_and_rare_terms_the_best_passage_lacks():
         "absent": 0.0,
         "missing_idf": 0.0,
         "rare_missing": 0.0,
+        "name_missing": 0.0,
         "rare_apart": 0.0,
     }
+
+
+def test_an_everyday_word_the_books_rarely_use_is_how_a_question_is_worded_not_a_near_miss():
+    """ "Why do prices creep up?": the books say "rise", and use "creep" twice elsewhere; a word
+    rare in English or a name that the books mention only in passing is a near miss."""
+    terms = terms_of({"price": 40, "creep": 2, "track": 30, "kaldor": 2}, chunks=2000)
+    assert evidence.specific("kaldor") and not evidence.specific("creep")
+    assert evidence.specific("taylor", names={"taylor"}) and not evidence.specific("taylor")
+    worded_unlike = evidence.features(terms, evidence.Coverage(0.7, ["price", "track"], ["creep"]), [])
+    assert worded_unlike["rare_missing"] == 0.0
+    near_miss = evidence.features(terms, evidence.Coverage(0.7, ["price", "track"], ["kaldor"]), [])
+    assert near_miss["rare_missing"] == 1.0
+    verdicts = [
+        evidence.judge(terms, [c], [])
+        for c in (
+            evidence.Coverage(0.7, ["price", "track"], ["creep"]),
+            evidence.Coverage(0.7, ["price", "track"], ["kaldor"]),
+        )
+    ]
+    assert verdicts[0].answers and not verdicts[1].answers
+
+
+def test_a_name_the_books_use_but_the_best_passage_lacks_is_a_near_miss():
+    """ "What is the capital city of Australia?" asked of an economics library: it speaks of capital
+    and cities, and of Australia (not rarely) elsewhere."""
+    terms = terms_of({"capit": 700, "citi": 150, "australia": 16}, chunks=7500)
+    names = {"australia"}
+    elsewhere = evidence.Coverage(0.6, ["capit", "citi"], ["australia"])
+    values = evidence.features(terms, elsewhere, [], names)
+    assert values["name_missing"] == 1.0 and values["rare_missing"] == 0.0
+    assert evidence.features(terms, elsewhere, [])["name_missing"] == 0.0  # "australia" not a name
+    together = evidence.Coverage(1.0, ["capit", "citi", "australia"], [])
+    assert evidence.features(terms, together, [], names)["name_missing"] == 0.0
+    assert not evidence.judge(terms, [elsewhere], [], names=names).answers
+    assert evidence.judge(terms, [together], [], names=names).answers
+    assert (
+        evidence.judge(terms, [elsewhere], []).probability
+        > evidence.judge(terms, [elsewhere], [], names=names).probability
+    )
 
 
 def test_the_judge_answers_covered_questions_and_abstains_on_absent_or_rare_terms():
@@ -61,7 +102,7 @@ def test_the_judge_answers_covered_questions_and_abstains_on_absent_or_rare_term
 def test_the_fitted_judge_weighs_each_signal_the_right_way():
     weights = evidence.JUDGE_WEIGHTS
     assert weights["coverage"] > 0
-    assert all(weights[k] < 0 for k in ("absent", "missing_idf", "rare_missing"))
+    assert all(weights[k] < 0 for k in ("absent", "missing_idf", "rare_missing", "name_missing"))
     assert evidence.probability({"coverage": 0.9}) > evidence.probability({"coverage": 0.4})
 
 
