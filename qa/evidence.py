@@ -9,9 +9,9 @@ or, for an acronym the books define, its expansion (or the short form, for an ex
 name (a capitalised word inside the question, or an all-capitals one) is covered only by the same
 word, never by a variant or by another word with the same lexeme ("Sharpe" is indexed as "sharp":
 qa.offline checks the passage's text, and whether the books in scope use the word at all). A key
-term's weight is its idf over the books in scope times its rarity in general English (`rarity`:
-"learn", "play", "car" weigh little, "convexity", "Scholes" fully). Coverage is the share of
-key-term weight that the best window of the best passage covers.
+term's weight is its idf over the books in scope (times its rarity in general English, `rarity`,
+when RARITY_WEIGHTING is on: "learn", "play", "car" would weigh little, "convexity", "Scholes"
+fully). Coverage is the share of key-term weight that the best window of the best passage covers.
 
 Coverage alone cannot tell a question worded unlike the book (its everyday words scattered over the
 right passage) from a near miss (on topic, but asking about something the books never treat). The
