@@ -17,13 +17,11 @@ Coverage alone cannot tell a question worded unlike the book (its everyday words
 right passage) from a near miss (on topic, but asking about something the books never treat). The
 judge (`judge`) therefore combines coverage with the signals of a near miss: a key term the books in
 scope never use at all, not even as a close variant (strong evidence: "Black-Scholes" asked of a
-corporate-finance book); a specific key term (a name, or a word rare in general English) that the
-books use rarely and that is not in the window of the best passage where the other key terms meet
-(the books mention it only in passing, elsewhere or apart from the rest); and a name the books use
-that the best passage's window lacks ("the capital city of Australia": the books speak of capital
-and cities, and of Australia elsewhere). Everyday words the books happen to use rarely ("creep",
-"grid") are how a question worded unlike the book differs from it, not evidence of a near miss: they
-count in neither of the last two. A logistic model turns them into the probability that
+corporate-finance book); a rare key term (rare in the books, or in general English) that is not in
+the window of the best passage where the other key terms meet (the books mention it only in passing,
+elsewhere or apart from the rest); and a name the books use, however often, that the best passage's
+window lacks ("the capital city of Australia": the books speak of capital and cities, and of
+Australia elsewhere). A logistic model turns them into the probability that
 the passages answer; its constants are fitted on the development half of
 bench/data/qa_questions.json (`bench/qa_eval.py --calibrate`), never on the reported half.
 Rank-fusion scores play no part.
@@ -271,13 +269,13 @@ RARE_MIN_DF = 2
 # Logistic model of "the passages answer the question", fitted on the development half by
 # `bench/qa_eval.py --calibrate` (which prints these constants).
 JUDGE_WEIGHTS = {
-    "coverage": 2.43,
-    "absent": -6.43,
-    "missing_idf": -0.85,
-    "rare_missing": -3.31,
-    "name_missing": -2.4,
+    "coverage": 1.54,
+    "absent": -6.52,
+    "missing_idf": -1.97,
+    "rare_missing": -1.12,
+    "name_missing": -2.35,
 }
-JUDGE_BIAS = 0.41
+JUDGE_BIAS = 1.21
 ANSWER_PROBABILITY = 0.5  # answer at or above this probability, abstain below
 
 
@@ -319,13 +317,6 @@ def rare_df(chunks: int) -> int:
     return max(RARE_MIN_DF, math.ceil(RARE_SHARE * chunks))
 
 
-def specific(term: str, names: Iterable[str] = ()) -> bool:
-    """Whether a key term says specifically what is asked about: a name ("Taylor", "SSH"), or a
-    word rare in general English ("eigenvalue", "tungsten"); not an everyday word ("creep", "grid")
-    that a question worded unlike the book uses where the book has its own terms."""
-    return term in set(names) or rarity(term) >= 1.0
-
-
 def features(
     terms: QueryTerms, best: Coverage | None, absent: Sequence[str], names: Iterable[str] = ()
 ) -> dict[str, float]:
@@ -335,8 +326,8 @@ def features(
     absent       the share of key-term weight the books in scope never use;
     missing_idf  the weight of the weightiest key term the books use but the best passage lacks,
                  over the largest idf possible in scope;
-    rare_missing 1 if a specific key term (`specific`) rare in the books (see rare_df) is not in the
-                 best passage's best window: the books mention it in passing, not with the rest;
+    rare_missing 1 if a key term rare in the books (see rare_df) is not in the best passage's best
+                 window: the books mention it in passing, not together with the rest;
     name_missing 1 if a name the books use is not in the best passage's best window;
     rare_apart   1 if a key term rare in general English (rarity 1) that the books use is not in the
                  best passage's best window (not in the fitted judge: kept for the record)."""
@@ -348,12 +339,11 @@ def features(
     apart = lacking + [t for t in (best.outside if best else ()) if t not in gone and checkable(t)]
     used_apart = [t for t in apart if terms.df.get(t, 0)]
     top_idf = math.log(1.0 + max(terms.chunks, 1))
-    rare = rare_df(terms.chunks)
     return {
         "coverage": best.score if best else 0.0,
         "absent": sum(weight(terms, t) for t in gone) / total if total else 0.0,
         "missing_idf": min(1.0, max((weight(terms, t) for t in lacking), default=0.0) / top_idf),
-        "rare_missing": float(any(terms.df[t] <= rare and specific(t, names) for t in used_apart)),
+        "rare_missing": float(any(terms.df[t] <= rare_df(terms.chunks) for t in used_apart)),
         "name_missing": float(any(t in names for t in used_apart)),
         "rare_apart": float(any(rarity(t) >= 1.0 for t in used_apart)),
     }
