@@ -239,3 +239,22 @@ def test_the_offline_judge_knows_which_key_terms_are_names(finance_book):
     elsewhere, together = verdicts.values()
     assert elsewhere["name_missing"] == 1.0
     assert together["name_missing"] == 0.0
+
+
+@pytest.mark.django_db
+def test_the_books_authors_frame_its_passages(finance_book):
+    """ "What does Quill say about ...?" asks about the book's author: no passage says "Quill", yet
+    the name is neither absent nor missing from a passage of her book."""
+    from library.models import Book
+
+    Book.objects.filter(pk=finance_book.pk).update(authors="Ada Quill")
+    ids = [finance_book.pk]
+    question = "What does Quill say about free cash flow?"
+    terms = analyse_query(question, ids)
+    assert not terms.df.get("quill")
+    judged, verdict = OfflineAnswerer().judge(question, search_chunks(question, ids, 8, terms=terms), terms)
+    assert "quill" not in verdict.absent and verdict.features["name_missing"] == 0.0
+    assert all("quill" in c.covered for _, c in judged)
+    assert answer_question(question, ids, llm=None).kind == LIBRARY
+    Book.objects.filter(pk=finance_book.pk).update(authors="")
+    assert answer_question(question, ids, llm=None).kind == NOT_FOUND
