@@ -22,6 +22,11 @@ def books_for_listing(user):
     )
 
 
+def book_authors(book_ids) -> dict[int, str]:
+    """The authors line of each book, by id ("" when unknown)."""
+    return dict(Book.objects.filter(pk__in=list(book_ids)).values_list("id", "authors"))
+
+
 def book_chapters(book: Book):
     return Chapter.objects.filter(book=book).order_by("order")
 

@@ -9,17 +9,19 @@ or, for an acronym the books define, its expansion (or the short form, for an ex
 name (a capitalised word inside the question, or an all-capitals one) is covered only by the same
 word, never by a variant or by another word with the same lexeme ("Sharpe" is indexed as "sharp":
 qa.offline checks the passage's text, and whether the books in scope use the word at all). A key
-term's weight is its idf over the books in scope times its rarity in general English (`rarity`:
-"learn", "play", "car" weigh little, "convexity", "Scholes" fully). Coverage is the share of
-key-term weight that the best window of the best passage covers.
+term's weight is its idf over the books in scope (times its rarity in general English, `rarity`,
+when RARITY_WEIGHTING is on: "learn", "play", "car" would weigh little, "convexity", "Scholes"
+fully). Coverage is the share of key-term weight that the best window of the best passage covers.
 
 Coverage alone cannot tell a question worded unlike the book (its everyday words scattered over the
 right passage) from a near miss (on topic, but asking about something the books never treat). The
 judge (`judge`) therefore combines coverage with the signals of a near miss: a key term the books in
 scope never use at all, not even as a close variant (strong evidence: "Black-Scholes" asked of a
-corporate-finance book), and a rare key term (rare in the books, or in general English) that is not
-in the window of the best passage where the other key terms meet (the books mention it only in
-passing, elsewhere or apart from the rest). A logistic model turns them into the probability that
+corporate-finance book); a rare key term (rare in the books, or in general English) that is not in
+the window of the best passage where the other key terms meet (the books mention it only in passing,
+elsewhere or apart from the rest); and a name the books use, however often, that the best passage's
+window lacks ("the capital city of Australia": the books speak of capital and cities, and of
+Australia elsewhere). A logistic model turns them into the probability that
 the passages answer; its constants are fitted on the development half of
 bench/data/qa_questions.json (`bench/qa_eval.py --calibrate`), never on the reported half.
 Rank-fusion scores play no part.
@@ -267,12 +269,13 @@ RARE_MIN_DF = 2
 # Logistic model of "the passages answer the question", fitted on the development half by
 # `bench/qa_eval.py --calibrate` (which prints these constants).
 JUDGE_WEIGHTS = {
-    "coverage": 1.43,
-    "absent": -6.81,
-    "missing_idf": -2.03,
-    "rare_missing": -0.96,
+    "coverage": 1.54,
+    "absent": -6.52,
+    "missing_idf": -1.97,
+    "rare_missing": -1.12,
+    "name_missing": -2.35,
 }
-JUDGE_BIAS = 1.18
+JUDGE_BIAS = 1.21
 ANSWER_PROBABILITY = 0.5  # answer at or above this probability, abstain below
 
 
@@ -314,28 +317,35 @@ def rare_df(chunks: int) -> int:
     return max(RARE_MIN_DF, math.ceil(RARE_SHARE * chunks))
 
 
-def features(terms: QueryTerms, best: Coverage | None, absent: Sequence[str]) -> dict[str, float]:
-    """The judge's inputs, each in 0..1 (a key term's weight: `weight`):
+def features(
+    terms: QueryTerms, best: Coverage | None, absent: Sequence[str], names: Iterable[str] = ()
+) -> dict[str, float]:
+    """The judge's inputs, each in 0..1 (a key term's weight: `weight`; `names`: the key terms that
+    are names, see name_words):
     coverage     the best passage's key-term coverage (windowed, weighted);
     absent       the share of key-term weight the books in scope never use;
     missing_idf  the weight of the weightiest key term the books use but the best passage lacks,
                  over the largest idf possible in scope;
     rare_missing 1 if a key term rare in the books (see rare_df) is not in the best passage's best
                  window: the books mention it in passing, not together with the rest;
+    name_missing 1 if a name the books use is not in the best passage's best window;
     rare_apart   1 if a key term rare in general English (rarity 1) that the books use is not in the
-                 best passage's best window."""
+                 best passage's best window (not in the fitted judge: kept for the record)."""
     keys = key_terms(terms)
+    names = set(names)
     total = sum(weight(terms, t) for t in keys)
     gone = set(absent)
     lacking = [t for t in (best.missing if best else keys) if t not in gone and checkable(t)]
     apart = lacking + [t for t in (best.outside if best else ()) if t not in gone and checkable(t)]
+    used_apart = [t for t in apart if terms.df.get(t, 0)]
     top_idf = math.log(1.0 + max(terms.chunks, 1))
     return {
         "coverage": best.score if best else 0.0,
         "absent": sum(weight(terms, t) for t in gone) / total if total else 0.0,
         "missing_idf": min(1.0, max((weight(terms, t) for t in lacking), default=0.0) / top_idf),
-        "rare_missing": float(any(0 < terms.df.get(t, 0) <= rare_df(terms.chunks) for t in apart)),
-        "rare_apart": float(any(terms.df.get(t, 0) and rarity(t) >= 1.0 for t in apart)),
+        "rare_missing": float(any(terms.df[t] <= rare_df(terms.chunks) for t in used_apart)),
+        "name_missing": float(any(t in names for t in used_apart)),
+        "rare_apart": float(any(rarity(t) >= 1.0 for t in used_apart)),
     }
 
 
@@ -346,10 +356,15 @@ def probability(values: dict[str, float], weights=None, bias: float | None = Non
 
 
 def judge(
-    terms: QueryTerms, coverages: Sequence[Coverage], absent: Sequence[str], weights=None, bias=None
+    terms: QueryTerms,
+    coverages: Sequence[Coverage],
+    absent: Sequence[str],
+    weights=None,
+    bias=None,
+    names: Iterable[str] = (),
 ) -> Judgement:
     """Whether the best of the judged passages answers the question (see the module docstring)."""
     best = max(coverages, key=lambda c: c.score, default=None)
-    values = features(terms, best, absent)
+    values = features(terms, best, absent, names)
     lacking = [t for t in (best.missing if best else key_terms(terms)) if t not in set(absent)]
     return Judgement(probability(values, weights, bias), values, list(absent), lacking)

@@ -14,6 +14,7 @@ from library.retrieval import (
     text_positions,
     word_lexemes,
 )
+from library.selectors import book_authors
 from qa import evidence
 from qa.answers import LIBRARY, Answer, best_sentences, cite, not_found, sentence_score, source_for
 from qa.definitions import defining_sentences
@@ -43,27 +44,42 @@ class OfflineAnswerer:
                     found[lexeme] = word
         return found
 
+    @staticmethod
+    def frames(hits: list[SearchHit]) -> dict[int, tuple[str, set[str]]]:
+        """Each book's title and authors, and their lexemes, by book id: what frames every passage
+        of the book."""
+        authors = book_authors({h.book_id for h in hits})
+        frames = {h.book_id: f"{h.book_title}\n{authors.get(h.book_id, '')}".strip() for h in hits}
+        return {book: (frame, set(text_positions(frame))) for book, frame in frames.items()}
+
     def coverages(
-        self, question: str, hits: list[SearchHit], terms: QueryTerms, names: dict[str, str] | None = None
+        self,
+        question: str,
+        hits: list[SearchHit],
+        terms: QueryTerms,
+        names: dict[str, str] | None = None,
+        frames: dict[int, tuple[str, set[str]]] | None = None,
     ) -> list[tuple[SearchHit, evidence.Coverage]]:
         """Key-term coverage of the question by each of the best passages; a passage holds a name
         only if its text has the word itself."""
         names = names or {}
+        frames = self.frames(hits[:JUDGED]) if frames is None else frames
         ids = [h.chunk_id for h in hits[:JUDGED]]
         lexemes = chunk_lexemes(ids)
         positions = chunk_positions(ids, evidence.key_terms(terms))
         asked = text_positions(question)
         keys = set(evidence.key_terms(terms))
-        titles = {t: keys & set(text_positions(t)) for t in {h.book_title for h in hits[:JUDGED]}}
         judged = []
         for h in hits[:JUDGED]:
             have, where = set(lexemes.get(h.chunk_id, ())), dict(positions.get(h.chunk_id, {}))
-            # The book's title frames every passage of it, like a heading: "hydration in a bread
-            # dough" is covered by a passage on hydration in a book called "Bread Dough ...".
-            for lexeme in titles[h.book_title]:
+            # The book's title and authors frame every passage of it, like a heading: "hydration in
+            # a bread dough" is covered by a passage on hydration in a book called "Bread Dough ...",
+            # and "What does Smith mean by ...?" by a passage of Smith's book that does not say "Smith".
+            frame, framing = frames[h.book_id]
+            for lexeme in framing & keys:
                 have.add(lexeme)
                 where[lexeme] = (where.get(lexeme, ([], False))[0], True)
-            text = "\n".join((h.text, " ".join(h.heading_path or ()), h.book_title))
+            text = "\n".join((h.text, " ".join(h.heading_path or ()), frame))
             for lexeme, word in names.items():
                 if lexeme in have and not evidence.mentions(text, word):
                     have.discard(lexeme)
@@ -78,7 +94,8 @@ class OfflineAnswerer:
         self, question: str, hits: list[SearchHit], terms: QueryTerms
     ) -> tuple[list[tuple[SearchHit, evidence.Coverage]], evidence.Judgement]:
         names = self.names(question, terms)
-        judged = self.coverages(question, hits, terms, names)
+        frames = self.frames(hits[:JUDGED])
+        judged = self.coverages(question, hits, terms, names, frames)
         unseen = [t for t in evidence.key_terms(terms) if not terms.df.get(t) and evidence.checkable(t)]
         near = scope_vocabulary_near(unseen, terms.book_ids) if unseen and terms.book_ids else set()
         unused = [
@@ -88,9 +105,12 @@ class OfflineAnswerer:
             and terms.df.get(lexeme)
             and not scope_uses_word(word, lexeme, terms.book_ids, terms.df[lexeme])
         ]
-        titled = title_lexemes(terms.book_ids) if terms.book_ids else set()
-        absent = [t for t in evidence.absent_terms(terms, near, names, unused) if t not in titled]
-        verdict = evidence.judge(terms, [c for _, c in judged], absent, self.weights, self.bias)
+        absent = evidence.absent_terms(terms, near, names, unused)
+        if absent:  # a word of a title or an author's name is no sign of a near miss
+            framed = title_lexemes(terms.book_ids) if terms.book_ids else set()
+            framed |= {lexeme for _, lexemes in frames.values() for lexeme in lexemes}
+            absent = [t for t in absent if t not in framed]
+        verdict = evidence.judge(terms, [c for _, c in judged], absent, self.weights, self.bias, names)
         return judged, verdict
 
     def answer(

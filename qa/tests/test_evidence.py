@@ -25,11 +25,12 @@ def test_a_key_term_the_books_never_use_is_absent_unless_a_close_variant_is_ther
 def test_features_measure_absent_weight_and_rare_terms_the_best_passage_lacks():
     terms = terms_of({"option": 40, "price": 40, "schole": 0, "taylor": 2})
     best = evidence.Coverage(0.5, ["option", "price"], ["schole", "taylor"])
-    values = evidence.features(terms, best, ["schole"])
+    values = evidence.features(terms, best, ["schole"], names=["schole", "taylor"])
     weight = {t: evidence.weight(terms, t) for t in terms.lexemes}  # idf x rarity in English
     assert values["coverage"] == 0.5
     assert values["absent"] == pytest.approx(weight["schole"] / sum(weight.values()))
-    assert values["rare_missing"] == 1.0  # "taylor": in two passages, not in the best one
+    assert values["rare_missing"] == 1.0  # "Taylor": in two passages, not in the best one
+    assert values["name_missing"] == 1.0
     assert 0 < values["missing_idf"] <= 1
     nothing_lacking = evidence.features(terms, evidence.Coverage(1.0, terms.lexemes, []), [])
     assert nothing_lacking == {
@@ -37,8 +38,29 @@ def test_features_measure_absent_weight_and_rare_terms_the_best_passage_lacks():
         "absent": 0.0,
         "missing_idf": 0.0,
         "rare_missing": 0.0,
+        "name_missing": 0.0,
         "rare_apart": 0.0,
     }
+
+
+def test_a_name_the_books_use_but_the_best_passage_lacks_is_a_near_miss():
+    """ "What is the capital city of Australia?" asked of an economics library: it speaks of capital
+    and cities, and of Australia (not rarely) elsewhere."""
+    terms = terms_of({"capit": 700, "citi": 150, "australia": 16}, chunks=7500)
+    names = {"australia"}
+    elsewhere = evidence.Coverage(0.6, ["capit", "citi"], ["australia"])
+    values = evidence.features(terms, elsewhere, [], names)
+    assert values["name_missing"] == 1.0 and values["rare_missing"] == 0.0
+    assert evidence.features(terms, elsewhere, [])["name_missing"] == 0.0  # "australia" not a name
+    together = evidence.Coverage(1.0, ["capit", "citi", "australia"], [])
+    assert evidence.features(terms, together, [], names)["name_missing"] == 0.0
+    assert not evidence.judge(terms, [elsewhere], [], names=names).answers
+    assert evidence.judge(terms, [elsewhere], []).answers  # as it did before names counted
+    assert evidence.judge(terms, [together], [], names=names).answers
+    assert (
+        evidence.judge(terms, [elsewhere], []).probability
+        > evidence.judge(terms, [elsewhere], [], names=names).probability
+    )
 
 
 def test_the_judge_answers_covered_questions_and_abstains_on_absent_or_rare_terms():
@@ -61,7 +83,7 @@ def test_the_judge_answers_covered_questions_and_abstains_on_absent_or_rare_term
 def test_the_fitted_judge_weighs_each_signal_the_right_way():
     weights = evidence.JUDGE_WEIGHTS
     assert weights["coverage"] > 0
-    assert all(weights[k] < 0 for k in ("absent", "missing_idf", "rare_missing"))
+    assert all(weights[k] < 0 for k in ("absent", "missing_idf", "rare_missing", "name_missing"))
     assert evidence.probability({"coverage": 0.9}) > evidence.probability({"coverage": 0.4})
 
 
@@ -198,3 +220,41 @@ def test_the_book_title_frames_its_passages(finance_book):
     assert "corpor" not in verdict.absent
     assert all("corpor" in c.covered for _, c in judged)
     assert answer_question(question, ids, llm=None).kind == LIBRARY
+
+
+@pytest.mark.django_db
+def test_the_offline_judge_knows_which_key_terms_are_names(finance_book):
+    """The book names Gordon only where it treats terminal value: a question about forecasting
+    cash flow "for Gordon" lacks the name in its best passage; one about the Gordon growth model
+    does not."""
+    ids = [finance_book.pk]
+    verdicts = {}
+    for question in (
+        "How do analysts forecast free cash flow year by year for Gordon?",
+        "How is the terminal value estimated with the Gordon growth model?",
+    ):
+        terms = analyse_query(question, ids)
+        hits = search_chunks(question, ids, 8, terms=terms)
+        verdicts[question] = OfflineAnswerer().judge(question, hits, terms)[1].features
+    elsewhere, together = verdicts.values()
+    assert elsewhere["name_missing"] == 1.0
+    assert together["name_missing"] == 0.0
+
+
+@pytest.mark.django_db
+def test_the_books_authors_frame_its_passages(finance_book):
+    """ "What does Quill say about ...?" asks about the book's author: no passage says "Quill", yet
+    the name is neither absent nor missing from a passage of her book."""
+    from library.models import Book
+
+    Book.objects.filter(pk=finance_book.pk).update(authors="Ada Quill")
+    ids = [finance_book.pk]
+    question = "What does Quill say about free cash flow?"
+    terms = analyse_query(question, ids)
+    assert not terms.df.get("quill")
+    judged, verdict = OfflineAnswerer().judge(question, search_chunks(question, ids, 8, terms=terms), terms)
+    assert "quill" not in verdict.absent and verdict.features["name_missing"] == 0.0
+    assert all("quill" in c.covered for _, c in judged)
+    assert answer_question(question, ids, llm=None).kind == LIBRARY
+    Book.objects.filter(pk=finance_book.pk).update(authors="")
+    assert answer_question(question, ids, llm=None).kind == NOT_FOUND
