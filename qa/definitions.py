@@ -50,6 +50,7 @@ _NOT_A_DEFINITION = (
     r"in|on|at|of|to|by|for|with|from|into|that|this|these|those|what|how|why|when|where|because|"
     r"there|here|being|called|used|done|available|important|possible|useful|equal|equivalent|given|"
     r"no|zero|greater|less|larger|smaller|similar)\b)(?![\w\-]+(?:ed|ly)\b)"
+    r"(?![-−$€£]?\d)"  # "the standard deviation is 15" gives a value, not a definition
 )
 
 
@@ -71,7 +72,8 @@ def definition_re(term: str) -> re.Pattern:
     return re.compile(
         rf"\bdefinition\s+(?:[\w.\-]+\s+)?\(?{name}\b"  # "Definition 2.1 (Rank)", "Definition ROM Rank …"
         rf"|{opening}{name}\b(?:\s*\([^)]{{1,80}}\))?,?\s+{verb}\s+{_NOT_A_DEFINITION}"
-        rf"|\b(?:called|known\s+as|termed|referred\s+to\s+as)\s+(?:an?\s+|the\s+)?[\"“'*_]*{name}\b{named_end}",
+        rf"|\b(?:called|known\s+as|termed|referred\s+to\s+as)\s+(?:an?\s+|the\s+)?[\"“'*_]*{name}\b{named_end}"
+        rf"|\bdefine[sd]?\s+(?:an?\s+|the\s+)?{name}\s+(?:as|to\s+be)\s",  # "we can define the p-value as"
         re.I,
     )
 
@@ -84,6 +86,7 @@ def _coarse_sql_re(term: str) -> str:
     return (
         rf"{name},?\s+(\([^)]{{1,80}}\)\s+)?{verbs}\s|(called|known as|termed|referred to as)\s+\S*{name}"
         rf"|definition\s+(\S+\s+)?\(?{name}"
+        rf"|define[sd]?\s+(the\s+|an?\s+)?{name}\s+(as|to be)\s"
     )
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 import html
 import re
 
+from library.parsing.inline_math import plain_inline_math
+
 _HTML_ELEMENTS = (
     "a|abbr|b|bdi|bdo|big|blockquote|body|br|caption|center|cite|code|col|colgroup|dd|del|dfn|div|dl|dt|"
     "em|figcaption|figure|font|footer|h[1-6]|head|header|hr|html|i|img|ins|kbd|li|mark|nav|ol|p|pre|q|s|"
@@ -81,4 +83,6 @@ def clean_prose(text: str) -> str:
         text = _EM_UNDER_RE.sub(r"\1", _STRONG_UNDER_RE.sub(r"\1", text))
     if "`" in text:
         text = _CODE_SPAN_RE.sub(r"\1", text)
+    if "\\" in text:
+        text = plain_inline_math(text)
     return _SPACES_RE.sub(" ", text).strip()

@@ -377,7 +377,7 @@ def test_html_chapters_and_dropped_chrome(tmp_path):
     assert book.title == "Stats Book"
     assert [c.title for c in book.chapters] == ["Chapter 1 Probability", "Chapter 2 Inference"]
     texts = [b.text for c in book.chapters for b in c.blocks]
-    assert texts == ["Chance is \\(p = 0.5\\).", "heads", "tails", "x | y", "code block"]
+    assert texts == ["Chance is p = 0.5.", "heads", "tails", "x | y", "code block"]
     assert book.chapters[0].blocks[1].heading_path == ["Chapter 1 Probability", "1.1 Events"]
 
 

@@ -33,6 +33,8 @@ def test_definition_questions_name_their_term(question, term):
         ("cost of capital", "The cost of capital (the return investors require) is the rate we discount at."),
         ("glaze", "The thin glassy coat fused to a pot in the kiln is called a glaze."),
         ("trait", "A trait defines the functionality a particular type has."),
+        ("p-value", "If this rule is true, then we can define the p-value as the probability of a result."),
+        ("standard deviation", "Take the root of the variance, known as the standard deviation, or RMSD."),
     ],
 )
 def test_defining_sentences_are_recognised(term, sentence):
@@ -47,6 +49,7 @@ def test_defining_sentences_are_recognised(term, sentence):
         ("vector", "This vector is of type Box<dyn Draw>, which is a trait object."),
         ("trait", "The longer form is known as a trait bound; it looks like this."),
         ("bond", "When the bond matures, the issuer repays the principal."),
+        ("standard deviation", "The true population standard deviation is 15, but samples vary."),
     ],
 )
 def test_sentences_that_only_use_the_term_are_not_definitions(term, sentence):
