@@ -163,6 +163,7 @@ def evaluate(questions, book_ids, books, threshold=None, weights=None, bias=None
         row["verified"] = sum(s.verified for s in answer.sources)
         if q["answerable"] and answer.kind == "library":
             row["cited_right"] = any(is_right(s, book, ranges) for s in answer.sources)
+            row["lead_right"] = bool(answer.sources) and is_right(answer.sources[0], book, ranges)
         rows.append(row)
     return summarise(rows)
 
@@ -191,6 +192,7 @@ def summarise(rows) -> dict:
         "citations": sources,
         "citation_verified_rate": round(sum(r["verified"] for r in rows) / sources, 3) if sources else None,
         "answered_citing_right_page": sum(bool(r.get("cited_right")) for r in answerable),
+        "answered_leading_with_right_page": sum(bool(r.get("lead_right")) for r in answerable),
         "abstention_precision": round(len(true_abstentions) / len(abstained), 3) if abstained else None,
         "abstention_recall": round(len(true_abstentions) / len(unanswerable), 3) if unanswerable else None,
         "abstention_recall_near_miss": recall_kind(rows, "near_miss"),
@@ -276,6 +278,10 @@ def print_table(label: str, s: dict) -> None:
         f"unlike-worded {s['recall_at_5_unlike']}; MRR@5 {s['mrr_at_5']})"
     )
     print(f"  citations verified          {s['citation_verified_rate']}  ({s['citations']} quotes)")
+    print(
+        f"  answers citing the right page {s['answered_citing_right_page']} "
+        f"(as their first source: {s['answered_leading_with_right_page']})"
+    )
     print(
         f"  abstention                  precision {s['abstention_precision']}, "
         f"recall {s['abstention_recall']} "

@@ -63,6 +63,7 @@ def source_for(n: int, hit: SearchHit, quote: str) -> Source:
 
 PUNCTUATION = ",.;:!?()[]{}\"'“”‘’`*_"
 PROSE_SHARE = 0.75
+QUESTION_FACTOR = 0.3
 
 
 def sentence_score(sentence: str, keys: list[str], terms) -> float:
@@ -75,6 +76,8 @@ def sentence_score(sentence: str, keys: list[str], terms) -> float:
     prose = sum(1 for w in words if w.strip(PUNCTUATION).isalpha()) / max(1, len(words))
     if prose < PROSE_SHARE:
         score *= prose  # mostly code, figures or symbols
+    if sentence.rstrip(' "”’)').endswith("?"):
+        score *= QUESTION_FACTOR  # a review question names the topic but answers nothing
     return score / (1.0 + 0.01 * max(0, word_count(sentence) - 35))
 
 

@@ -22,6 +22,7 @@ from qa.definitions import defining_sentences
 MAX_PASSAGES = 3  # passages quoted in an answer
 JUDGED = 5  # passages whose coverage is judged
 SUPPORT = 0.75  # a passage is quoted when it covers at least this share of what the best one covers
+LEAD_SHARE = 0.8  # a lower-ranked passage leads when its best sentence scores this share of the best
 SEE_ALSO_SHARE = 0.5  # ... and its quoted sentence at least this share of the lead sentence's key terms
 
 
@@ -113,6 +114,22 @@ class OfflineAnswerer:
         verdict = evidence.judge(terms, [c for _, c in judged], absent, self.weights, self.bias, names)
         return judged, verdict
 
+    @staticmethod
+    def lead_first(question: str, support: list[SearchHit], terms: QueryTerms, keys: list[str]) -> list:
+        """`support` with the passage whose best sentence says most on the question first (among
+        those within LEAD_SHARE of the best, the highest ranked), unless the first one defines the
+        asked term: a passage that only names the topic, in code or in a review question, does not
+        lead the answer."""
+        if len(support) < 2 or defining_sentences(question, support[0].text):
+            return support
+        scores = [
+            max((sentence_score(s, keys, terms) for s in best_sentences(h.text, terms, 2)), default=0.0)
+            for h in support
+        ]
+        top = max(scores)
+        lead = next(i for i, score in enumerate(scores) if score >= LEAD_SHARE * top)
+        return [support[lead], *support[:lead], *support[lead + 1 :]]
+
     def answer(
         self, question: str, hits: list[SearchHit], terms: QueryTerms, *, later: bool = False
     ) -> Answer:
@@ -124,6 +141,7 @@ class OfflineAnswerer:
         best = max(c.score for _, c in judged)
         support = [h for h, c in judged if c.score > 0 and c.score >= SUPPORT * best][:MAX_PASSAGES]
         keys = evidence.key_terms(terms)
+        support = self.lead_first(question, support, terms, keys)
         sources, parts, lead_score = [], [], 0.0
         for hit in support:
             n = len(sources) + 1

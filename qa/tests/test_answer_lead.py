@@ -1,0 +1,48 @@
+"""The offline answer leads with the passage whose sentence says most on the question, not with a
+higher-ranked one that only names the topic in a review question or in code."""
+
+from library.retrieval import SearchHit
+from qa.answers import sentence_score
+from qa.evidence import key_terms
+from qa.offline import OfflineAnswerer
+from qa.tests.test_evidence import terms_of
+
+QUESTION = "What is the purpose of the borrow checker?"
+TERMS = terms_of({"borrow": 5, "checker": 3, "purpos": 20})
+
+
+def hit(chunk_id: int, text: str) -> SearchHit:
+    return SearchHit(chunk_id, 1, "The Book", 1, "Ownership", 1, 1, ["Ownership"], text, 1.0 / chunk_id)
+
+
+NAMES_IT = hit(
+    1,
+    'fn main() { let r; { let x = 5; r = &x; } println!("r: {r}"); } '
+    "Why does the borrow checker reject this program, and what is its purpose here?",
+)
+EXPLAINS = hit(
+    2,
+    "The Rust compiler has a borrow checker that compares scopes to determine whether all borrows "
+    "are valid. Its purpose is to stop references from outliving the data they refer to.",
+)
+
+
+def test_a_review_question_scores_less_than_a_statement_with_the_same_terms():
+    keys = key_terms(TERMS)
+    asked = sentence_score("What is the purpose of the borrow checker in this program?", keys, TERMS)
+    told = sentence_score("The purpose of the borrow checker in this program is safety.", keys, TERMS)
+    assert 0 < asked < told
+
+
+def test_the_passage_that_explains_leads_the_answer():
+    keys = key_terms(TERMS)
+    ordered = OfflineAnswerer.lead_first(QUESTION, [NAMES_IT, EXPLAINS], TERMS, keys)
+    assert [h.chunk_id for h in ordered] == [2, 1]
+    assert OfflineAnswerer.lead_first(QUESTION, [EXPLAINS, NAMES_IT], TERMS, keys)[0].chunk_id == 2
+
+
+def test_a_passage_that_defines_the_asked_term_keeps_the_lead():
+    defines = hit(3, "A borrow checker is the part of the compiler that checks every borrow. It runs first.")
+    keys = key_terms(TERMS)
+    ordered = OfflineAnswerer.lead_first("What is a borrow checker?", [defines, EXPLAINS], TERMS, keys)
+    assert ordered[0].chunk_id == 3
