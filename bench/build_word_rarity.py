@@ -1,4 +1,4 @@
-"""Derive qa/data/english_lexeme_zipf.txt: how common each Postgres 'english' lexeme (snowball stem)
+"""Derive docprof/ai/data/english_lexeme_zipf.txt: how common each Postgres 'english' lexeme (snowball stem)
 is in general English, from the wordfreq package's bundled frequency data.
 
 The offline answer judge (qa.evidence) weighs a question's key terms by this: an everyday word
@@ -21,7 +21,7 @@ from pathlib import Path
 import snowballstemmer
 from wordfreq import iter_wordlist, word_frequency
 
-OUT = Path(__file__).resolve().parent.parent / "qa" / "data" / "english_lexeme_zipf.txt"
+OUT = Path(__file__).resolve().parent.parent / "docprof" / "ai" / "data" / "english_lexeme_zipf.txt"
 MIN_ZIPF = 3.0
 WORD = re.compile(r"[a-z]+")
 

@@ -33,9 +33,8 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 
+from docprof.ai.rarity import RARITY_FLOOR, rarity  # noqa: F401 (RARITY_FLOOR: for callers)
 from docprof.ai.text import stem
 from library.ranking import QueryTerms
 
@@ -112,34 +111,6 @@ def mentions(text: str, word: str) -> bool:
     """Whether `text` has `word` as a whole word (any case, possessive allowed)."""
     pattern = rf"(?<![A-Za-z0-9]){re.escape(word)}(?:'s)?(?![A-Za-z0-9])"
     return re.search(pattern, text, re.IGNORECASE) is not None
-
-
-# How common a lexeme is in general English (Zipf: log10 occurrences per billion words), derived
-# from wordfreq by bench/build_word_rarity.py; a lexeme not listed is rarer than Zipf 3.
-LEXEME_ZIPF = Path(__file__).resolve().parent / "data" / "english_lexeme_zipf.txt"
-COMMON_ZIPF = 6.0  # at or above: an everyday word ("play", "make"), weight RARITY_FLOOR
-RARE_ZIPF = 3.5  # at or below: a rare word ("convexity", "scholes"), full weight
-RARITY_FLOOR = 0.1
-
-
-@cache
-def _zipf() -> dict[str, float]:
-    table = {}
-    with LEXEME_ZIPF.open() as fh:
-        for line in fh:
-            if not line.startswith("#"):
-                lexeme, zipf = line.split()
-                table[lexeme] = float(zipf)
-    return table
-
-
-def rarity(term: str) -> float:
-    """How much a key term says about what is asked, by how rare it is in general English: 1 for a
-    rare word, down to RARITY_FLOOR for an everyday one. A compound counts as its rarest part."""
-    if "-" in term:
-        return max(rarity(part) for part in term.split("-") if part) if term.strip("-") else 1.0
-    zipf = _zipf().get(term, 0.0)
-    return min(1.0, max(RARITY_FLOOR, (COMMON_ZIPF - zipf) / (COMMON_ZIPF - RARE_ZIPF)))
 
 
 RARITY_WEIGHTING = False  # dev (leave-one-out) did not gain from it; kept for `rare_apart`

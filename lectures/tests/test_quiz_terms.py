@@ -1,8 +1,10 @@
 """Which phrases the offline quiz accepts as a defined term (they become answers and distractors)."""
 
+from types import SimpleNamespace
+
 import pytest
 
-from lectures.writing.quiz import DEFINITION_RE, _term_ok
+from lectures.writing.quiz import DEFINITION_RE, _distinctive, _term_ok
 
 
 @pytest.mark.parametrize(
@@ -25,8 +27,41 @@ def test_definitions_name_their_term(sentence, term):
         "Thus growth is valuable only when returns exceed the cost of capital.",
         "However the result is sensitive to the terminal growth assumption.",
         "This is the reason the model needs a stable growth rate forever.",
+        "Life is a big, messy, complicated thing, and every test relies on simplifications.",
     ],
 )
 def test_clauses_that_name_no_term_are_not_definitions(sentence):
     match = DEFINITION_RE.match(sentence)
     assert not (match and _term_ok(match["term"]))
+
+
+SECTION = SimpleNamespace(
+    passages={
+        1: {"text": "A hypothesis test asks whether the null hypothesis survives the data we obtained."},
+        2: {
+            "text": "Each hypothesis makes a prediction; the test statistic measures how far the data stray."
+        },
+        3: {"text": "We reject the null hypothesis when the test statistic falls in the critical region."},
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "sentence, objective, blank",
+    [
+        # the section's topic word, not a verb the objective happens to contain, nor an adverb
+        (
+            "The procedure commonly makes no distinction about the hypothesis.",
+            "Explain decision making",
+            "hypothesis",
+        ),
+        # the objective's own term when it is a topic word
+        (
+            "We reject the null hypothesis inside the critical region.",
+            "Define the critical region",
+            "critical",
+        ),
+    ],
+)
+def test_a_cloze_blanks_a_topic_word(sentence, objective, blank):
+    assert _distinctive(sentence, objective, SECTION) == blank

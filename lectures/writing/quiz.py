@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import string
 
+from docprof.ai.rarity import RARITY_FLOOR, rarity
 from docprof.ai.text import STOPWORDS, content_terms, stem
 from lectures.writing.base import quotable_sentences, relevance
 
@@ -43,6 +44,7 @@ def _term_ok(term: str) -> bool:
         and words[0] not in NOT_A_TERM | STOPWORDS  # "where RONIC is …" names no term
         and words[-1] not in STOPWORDS
         and not (set(words) <= STOPWORDS | GENERIC)
+        and (len(words) > 1 or rarity(stem(words[0])) > RARITY_FLOOR)  # "Life is a big, messy thing"
     )
 
 
@@ -89,14 +91,43 @@ def _choices(answer: str, distractors: list[str], seed: str) -> list[str]:
     return sorted(options, key=lambda o: (sum(map(ord, o + seed)) % 7, o))
 
 
-def _distinctive(sentence: str, objective: str) -> str | None:
-    terms = set(content_terms(objective))
-    words = [w for w in _WORD.findall(sentence) if w.lower() not in STOPWORDS]
+def _distinctive(sentence: str, objective: str, brief=None) -> str | None:
+    """The word of `sentence` to blank: a topic word, not its verb or an adverb -- rare in general
+    English, used across the section's passages, and best one of the objective's own terms."""
+    terms = set(content_terms(objective.split(" ", 1)[-1]))
+    words = [
+        w for w in _WORD.findall(sentence) if w.lower() not in STOPWORDS and not w.lower().endswith("ly")
+    ]
     words += [w for w in re.findall(r"\b[A-Za-z]{3,4}\b", sentence) if stem(w.lower()) in terms]
     if not words:
         return None
-    words.sort(key=lambda w: (stem(w.lower()) not in terms, -len(w)))
-    return words[0]
+    spread = _section_spread(brief) if brief is not None else {}
+
+    def score(word: str) -> float:
+        lexeme = stem(word.lower())
+        if lexeme in terms and rarity(lexeme) >= TOPIC_RARITY:
+            return rarity(lexeme) * 3.0
+        used = min(spread.get(lexeme, 0), SPREAD_CAP) / SPREAD_CAP
+        inflected = word.lower().endswith(("ed", "ing"))  # most often a verb: "obtained", "making"
+        return rarity(lexeme) * used * (0.5 if inflected else 1.0)
+
+    return max(words, key=lambda w: (score(w), len(w)))
+
+
+TOPIC_RARITY = 0.2  # an objective's everyday word ("make" in "decision making") is not what it tests
+SPREAD_CAP = 4  # a word in this many of the section's passages counts as fully its topic
+
+
+def _section_spread(brief) -> dict[str, int]:
+    """{lexeme: how many of the brief's passages use it}, computed once per brief."""
+    spread = getattr(brief, "_spread", None)
+    if spread is None:
+        spread = {}
+        for p in brief.passages.values():
+            for lexeme in set(content_terms(p["text"])):
+                spread[lexeme] = spread.get(lexeme, 0) + 1
+        brief._spread = spread
+    return spread
 
 
 def objective_about(sentence: str, objectives: list[str], current: str) -> str | None:
@@ -159,7 +190,7 @@ def candidates(objective: str, citations: list[dict], brief, loose: bool = False
                 )
                 continue
         formula = FORMULA_RE.search(sentence)
-        word = _distinctive(sentence, tested)
+        word = _distinctive(sentence, tested, brief)
         if formula or word:
             hidden = formula["lhs"].strip() if formula and _term_ok(formula["lhs"]) else word
             if not hidden:
