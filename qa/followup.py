@@ -9,9 +9,13 @@ from dataclasses import dataclass
 
 from docprof.ai.text import STOPWORDS, content_terms
 
-ANAPHORA = re.compile(r"\b(it|its|this|that|these|those|they|them|their|one|ones|former|latter)\b", re.I)
+# "this section", "the next lecture": the course itself, not something said before
+_COURSE_NOUN = r"(?!\s+(?:section|lecture|lesson|course|chapter|part|quiz|video|book|page|week|session)s?\b)"
+ANAPHORA = re.compile(
+    rf"\b(it|its|this|that|these|those|they|them|their|one|ones|former|latter)\b{_COURSE_NOUN}", re.I
+)
 # Pronouns that stand for the previous subject (not "that", usually a relative pronoun).
-SUBJECT_PRONOUN = re.compile(r"\b(its|their|it|they|them|this|these|those)\b", re.I)
+SUBJECT_PRONOUN = re.compile(rf"\b(its|their|it|they|them|this|these|those)\b{_COURSE_NOUN}", re.I)
 MAX_PRONOUN_WORDS = 15
 ORDINALS = {
     "first": 0,
@@ -44,6 +48,7 @@ class Turn:
     question: str  # as asked
     answer: str
     rewritten: str | None = None
+    kind: str = ""  # meta | lecture | library | not_found ("" when unknown)
 
     @property
     def resolved(self) -> str:
@@ -96,6 +101,17 @@ def list_items(answer: str) -> list[str]:
     return []
 
 
+def topic_turn(history: list[Turn]) -> Turn:
+    """The turn that set the topic a follow-up refers to: the latest question about the material
+    (not one about the course: "What comes next?") that stood on its own, so that "why is it
+    useful?" after "What is a p value?" leaves the subject "a p value" for the next follow-up."""
+    about_material = [t for t in history if t.kind != "meta"] or list(history)
+    for turn in reversed(about_material):
+        if not turn.rewritten:
+            return turn
+    return about_material[-1]
+
+
 def _names_subject(question: str, subject: str) -> bool:
     return bool(set(content_terms(question)) & set(content_terms(subject)))
 
@@ -105,7 +121,7 @@ def rewrite_offline(question: str, history: list[Turn]) -> str | None:
     if not history:
         return None
     previous = history[-1]
-    subject = subject_of(previous.resolved)
+    subject = subject_of(topic_turn(history).resolved)
     q = question.strip()
     pronoun = SUBJECT_PRONOUN.search(q)
     if not is_vague(q):

@@ -130,7 +130,9 @@ def prepare(user, section, question, *, position_seconds=None, session_id=None) 
         raise QuestionRefused(str(exc))
     position = clean_position(position_seconds)
     session = open_session(user, section, session_id, position)
-    history = [Turn(m.question, m.answer, m.rewritten_question or None) for m in session.messages.all()]
+    history = [
+        Turn(m.question, m.answer, m.rewritten_question or None, m.kind) for m in session.messages.all()
+    ]
     book_ids = ready_book_ids(user)
     titles = list(Book.objects.filter(pk__in=book_ids).values_list("title", flat=True)[:20])
     context = lecture_context(section, session.delivery, position)

@@ -25,6 +25,23 @@ def test_pronouns_are_replaced_by_the_previous_subject():
     assert rewrite_offline("Who proposed it?", history) == "Who proposed the efficient market hypothesis?"
 
 
+def test_a_chain_of_follow_ups_keeps_the_subject_that_was_asked_about():
+    history = [
+        Turn("What is a p value?", "...", kind="library"),
+        Turn("why is it useful?", "...", "why is a p value useful?", kind="library"),
+        Turn("What will we cover next?", "Next comes Reporting.", kind="meta"),
+    ]
+    assert (
+        rewrite_offline("What does Fisher say about it?", history) == "What does Fisher say about a p value?"
+    )
+    assert rewrite_offline("what about the second definition?", history[:2]).endswith("(about a p value)?")
+
+
+@pytest.mark.parametrize("question", ["How long is this section?", "How much of this lecture is left?"])
+def test_the_course_itself_is_no_reference_to_rewrite(question):
+    assert rewrite_offline(question, [Turn("What is a p value?", "...", kind="library")]) is None
+
+
 @pytest.mark.parametrize(
     "question",
     ["How do I undo a commit that I already pushed?", "What is the law of demand?"],
