@@ -78,6 +78,9 @@ def definition_re(term: str) -> re.Pattern:
     )
     opening = rf"(?:^|(?<=[.!?:;]\s))(?:(?:an?|the)\s+)?(?:{modifier}){{0,2}}?"
     named_end = r"(?=\s*(?:[.,;:!?)\"”']|$)|\s+(?:and|or|which|that|in|of|for)\b)"
+    # "We call this ...", "we refer to this range as ...", "the name for this is ..."
+    this = r"(?:this|these|it|them|that)(?:\s+\w+)?"
+    naming = rf"call\s+{this}|refer\s+to\s+{this}\s+as|(?:the\s+)?name\s+for\s+{this}\s+is"
     verb = r"(?:is|are|refers?\s+to|means?|is\s+defined\s+as|are\s+defined\s+as|defines?|describes?|denotes?)"
     # "... is the Consumer Price Index (CPI)": the term named with the abbreviation it introduces.
     introduced = rf"\b(?:is|are)\s+(?:(?:called|known\s+as)\s+)?(?:(?:an?|the)\s+)?{name}\s*\((?-i:[A-Z]{{2,}}s?)\)"
@@ -85,7 +88,7 @@ def definition_re(term: str) -> re.Pattern:
         rf"\bdefinition\s+(?:[\w.\-]+\s+)?\(?{name}\b"  # "Definition 2.1 (Rank)", "Definition ROM Rank …"
         rf"|{introduced}"
         rf"|{opening}{name}\b(?:\s*\([^)]{{1,80}}\))?,?\s+{verb}\s+{_NOT_A_DEFINITION}"
-        rf"|\b(?:called|known\s+as|termed|referred\s+to\s+as)\s+(?:an?\s+|the\s+)?[\"“'*_]*{name}\b{named_end}",
+        rf"|\b(?:called|known\s+as|termed|referred\s+to\s+as|{naming})\s+(?:an?\s+|the\s+)?[\"“'*_]*{name}\b{named_end}",
         re.I,
     )
 
@@ -96,7 +99,7 @@ def _coarse_sql_re(term: str) -> str:
     name = r"[\s-]+".join(re.escape(w) for w in term.split()) + "(e?s)?"
     verbs = r"(is|are|refers?|means?|defines?|describes?|denotes?)"
     return (
-        rf"{name},?\s+(\([^)]{{1,80}}\)\s+)?{verbs}\s|(called|known as|termed|referred to as)\s+\S*{name}"
+        rf"{name},?\s+(\([^)]{{1,80}}\)\s+)?{verbs}\s|(called|call|known as|termed|refer|referred to as|name for)\s+(\S+\s+){{0,4}}{name}"
         rf"|definition\s+(\S+\s+)?\(?{name}|(is|are)\s+(\S+\s+){{0,3}}{name}\s*\("
     )
 
