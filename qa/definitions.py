@@ -83,7 +83,9 @@ def definition_re(term: str) -> re.Pattern:
     naming = rf"call\s+{this}|refer\s+to\s+{this}\s+as|(?:the\s+)?name\s+for\s+{this}\s+is"
     verb = r"(?:is|are|refers?\s+to|means?|is\s+defined\s+as|are\s+defined\s+as|defines?|describes?|denotes?)"
     # "... is the Consumer Price Index (CPI)": the term named with the abbreviation it introduces.
-    introduced = rf"\b(?:is|are)\s+(?:(?:called|known\s+as)\s+)?(?:(?:an?|the)\s+)?{name}\s*\((?-i:[A-Z]{{2,}}s?)\)"
+    introduced = (
+        rf"\b(?:is|are)\s+(?:(?:called|known\s+as)\s+)?(?:(?:an?|the)\s+)?{name}\s*\((?-i:[A-Z]{{2,}}s?)\)"
+    )
     return re.compile(
         rf"\bdefinition\s+(?:[\w.\-]+\s+)?\(?{name}\b"  # "Definition 2.1 (Rank)", "Definition ROM Rank …"
         rf"|{introduced}"
@@ -99,7 +101,8 @@ def _coarse_sql_re(term: str) -> str:
     name = r"[\s-]+".join(re.escape(w) for w in term.split()) + "(e?s)?"
     verbs = r"(is|are|refers?|means?|defines?|describes?|denotes?)"
     return (
-        rf"{name},?\s+(\([^)]{{1,80}}\)\s+)?{verbs}\s|(called|call|known as|termed|refer|referred to as|name for)\s+(\S+\s+){{0,4}}{name}"
+        rf"{name},?\s+(\([^)]{{1,80}}\)\s+)?{verbs}\s"
+        rf"|(called|call|known as|termed|refer|referred to as|name for)\s+(\S+\s+){{0,4}}{name}"
         rf"|definition\s+(\S+\s+)?\(?{name}|(is|are)\s+(\S+\s+){{0,3}}{name}\s*\("
     )
 
