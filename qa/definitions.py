@@ -28,6 +28,7 @@ DIFFERENCE_RE = re.compile(r"\b(?:the|a|an)\s+difference\b", re.I)
 PROMOTED = 2  # at most this many defining passages move to the front
 LOOKED_AT = 20  # among the search's first passages
 SHORT_DEFINITION_WORDS = 12
+NAMES_WHAT_CAME_BEFORE = re.compile(r"\b(?:call|refer\s+to|name\s+for)\s+(?:this|these|it|them|that)\b", re.I)
 
 
 def asked_term(question: str) -> str | None:
@@ -154,9 +155,12 @@ def defining_sentences(question: str, text: str) -> list[str] | None:
             found = definition_re(head).search(sentence)
         if found:
             run = [sentence]
-            # A short definition, or a "Definition …" heading, goes on in the next sentence.
+            # A short definition, or a "Definition …" heading, goes on in the next sentence; "the
+            # name for this is X" names what the sentence before it says.
             headed = found.group(0).lower().startswith("definition")
-            if (headed or len(sentence.split()) < SHORT_DEFINITION_WORDS) and i + 1 < len(sentences):
+            if i > 0 and NAMES_WHAT_CAME_BEFORE.search(found.group(0)):
+                run.insert(0, sentences[i - 1])
+            elif (headed or len(sentence.split()) < SHORT_DEFINITION_WORDS) and i + 1 < len(sentences):
                 run.append(sentences[i + 1])
             return run
     return None

@@ -5,7 +5,7 @@ import pytest
 from library.retrieval import SearchHit
 from library.tests.conftest import ingest
 from qa.answers import LIBRARY
-from qa.definitions import asked_term, definition_re, promote_definitions, unqualified
+from qa.definitions import asked_term, defining_sentences, definition_re, promote_definitions, unqualified
 from qa.engine import answer_question
 
 
@@ -131,3 +131,14 @@ def test_the_first_definition_in_the_book_is_promoted_for_a_qualified_term():
     promoted = promote_definitions("What is a trait in Rust?", hits)
     assert [h.chunk_id for h in promoted[:2]] == [4, 2]
     assert {h.chunk_id for h in promoted} == {1, 2, 3, 4}
+
+
+def test_a_name_given_to_what_came_before_is_quoted_with_it():
+    text = (
+        "Sampling is noisy. So there is a 95% chance that the range from 90 to 110 holds the true mean. "
+        "The name for this is a confidence interval for the mean. We now compute one in R."
+    )
+    assert defining_sentences("What is a confidence interval?", text) == [
+        "So there is a 95% chance that the range from 90 to 110 holds the true mean.",
+        "The name for this is a confidence interval for the mean.",
+    ]
