@@ -55,11 +55,16 @@ SCOPE_STATS = (
     "SELECT coalesce(sum(chunks), 0), coalesce(sum(words), 0) FROM library_searchstats "
     "WHERE book_id = ANY(%(books)s)"
 )
-# Per candidate and query word: occurrences, positions in the headings, the passage's length.
+# Whether the passage opens its section (the one before it, if any, is under other headings).
+OPENS_SECTION = "pc.heading_path IS DISTINCT FROM c.heading_path"
+PREVIOUS_PASSAGE = "LEFT JOIN library_chunk pc ON pc.book_id = c.book_id AND pc.ordinal = c.ordinal - 1 "
+# Per candidate and query word: occurrences, positions in the headings, the passage's length,
+# whether it opens its section.
 TERM_ROWS = (
     "SELECT c.id, u.lexeme, cardinality(u.positions), "
     "ARRAY(SELECT p FROM unnest(u.positions, u.weights) AS x(p, w) WHERE w = 'A'), "
-    "c.word_count FROM library_chunk c, unnest(c.search_vector) u "
+    f"c.word_count, {OPENS_SECTION} FROM library_chunk c {PREVIOUS_PASSAGE}"
+    "CROSS JOIN LATERAL unnest(c.search_vector) u "
     "WHERE c.id = ANY(%(ids)s) AND u.lexeme = ANY(%(lex)s)"
 )
 # For each of the query's rarest words, the passages in scope where it weighs most (GIN index;
@@ -291,8 +296,8 @@ def text_candidates(terms: QueryTerms, query: str, book_ids: Sequence[int], limi
 POOL_ROWS = (
     "SELECT c.id, u.lexeme, cardinality(u.positions), "
     "ARRAY(SELECT p FROM unnest(u.positions, u.weights) AS x(p, w) WHERE w = 'A'), "
-    "c.word_count, 1 - (cv.embedding <=> %(vec)s::halfvec) FROM library_chunk c "
-    "LEFT JOIN library_chunkvector cv ON cv.chunk_id = c.id "
+    f"c.word_count, 1 - (cv.embedding <=> %(vec)s::halfvec), {OPENS_SECTION} FROM library_chunk c "
+    f"LEFT JOIN library_chunkvector cv ON cv.chunk_id = c.id {PREVIOUS_PASSAGE}"
     "LEFT JOIN LATERAL (SELECT * FROM unnest(c.search_vector) w WHERE w.lexeme = ANY(%(lex)s)) u ON true "
     "WHERE c.id = ANY(%(ids)s)"
 )
@@ -305,15 +310,16 @@ HYBRID_POOL_ROWS = (
     "pool AS (SELECT id FROM nearest UNION SELECT id FROM found) "
     "SELECT c.id, u.lexeme, cardinality(u.positions), "
     "ARRAY(SELECT p FROM unnest(u.positions, u.weights) AS x(p, w) WHERE w = 'A'), "
-    "c.word_count, 1 - (cv.embedding <=> %(vec)s::halfvec) FROM pool JOIN library_chunk c ON c.id = pool.id "
-    "LEFT JOIN library_chunkvector cv ON cv.chunk_id = c.id "
+    f"c.word_count, 1 - (cv.embedding <=> %(vec)s::halfvec), {OPENS_SECTION} "
+    "FROM pool JOIN library_chunk c ON c.id = pool.id "
+    f"LEFT JOIN library_chunkvector cv ON cv.chunk_id = c.id {PREVIOUS_PASSAGE}"
     "LEFT JOIN LATERAL (SELECT * FROM unnest(c.search_vector) w WHERE w.lexeme = ANY(%(lex)s)) u ON true"
 )
 
 
 def _scores(terms: QueryTerms, rows) -> tuple[dict[int, float], dict[int, float]]:
     cosine = {row[0]: float(row[5]) for row in rows if row[5] is not None}
-    return ranking.bm25(terms, [row[:5] for row in rows if row[1] is not None]), cosine
+    return ranking.bm25(terms, [(*row[:5], row[6]) for row in rows if row[1] is not None]), cosine
 
 
 def hybrid_pool_scores(

@@ -17,6 +17,10 @@ EXPANSION_WEIGHT = 0.6  # query words added by acronym expansion or a model rewr
 # A heading that holds several of the query's words names the passage's subject ("5.2 Terminal
 # Value" for "how is terminal value estimated?"): those words' idf again, times this.
 HEADING_MATCH_BONUS = 1.0
+# Of the passages under such a heading, the one that opens the section introduces its subject
+# (where "a confidence interval" is first explained, not where its R function is shown): its
+# heading bonus counts this much more.
+OPENING_BONUS = 0.5
 
 
 def idf(df: int, n: int) -> float:
@@ -53,11 +57,14 @@ def term_frequency(positions: int, heading_positions: int) -> float:
 
 def bm25(terms: QueryTerms, rows) -> dict[int, float]:
     """Scores by passage id from rows of (chunk_id, lexeme, positions, heading positions (a list, or
-    their count), words)."""
+    their count), words[, whether the passage opens its section])."""
     scores: dict[int, float] = {}
     headings: dict[int, dict[str, tuple[float, list[int]]]] = {}
+    openings: set[int] = set()
     avgdl = terms.avgdl
-    for chunk_id, lexeme, positions, heading, words in rows:
+    for chunk_id, lexeme, positions, heading, words, *opens in rows:
+        if opens and opens[0]:
+            openings.add(chunk_id)
         weight = terms.weights.get(lexeme, 0.0)
         if not weight:
             continue
@@ -69,7 +76,8 @@ def bm25(terms: QueryTerms, rows) -> dict[int, float]:
         if in_heading and not isinstance(heading, int):
             headings.setdefault(chunk_id, {})[lexeme] = (weight * terms.idf(lexeme), list(heading))
     for chunk_id, found in headings.items():
-        scores[chunk_id] += HEADING_MATCH_BONUS * heading_phrase_weight(found)
+        bonus = HEADING_MATCH_BONUS * (1.0 + OPENING_BONUS * (chunk_id in openings))
+        scores[chunk_id] += bonus * heading_phrase_weight(found)
     return scores
 
 

@@ -28,6 +28,7 @@ DIFFERENCE_RE = re.compile(r"\b(?:the|a|an)\s+difference\b", re.I)
 PROMOTED = 2  # at most this many defining passages move to the front
 LOOKED_AT = 20  # among the search's first passages
 SHORT_DEFINITION_WORDS = 12
+NAMES_WHAT_CAME_BEFORE = re.compile(r"\b(?:call|refer\s+to|name\s+for)\s+(?:this|these|it|them|that)\b", re.I)
 
 
 def asked_term(question: str) -> str | None:
@@ -41,6 +42,17 @@ def asked_term(question: str) -> str | None:
             if 1 <= len(words) <= MAX_TERM_WORDS and not DIFFERENCE_RE.search(term):
                 return term
     return None
+
+
+# "a trait in Rust", "a branch in Git": the term, then where it is asked about (a book's subject).
+QUALIFIED_RE = re.compile(r"^(?P<head>.+?)\s+in\s+(?:an?\s+|the\s+)?\S+(?:\s+\S+){0,2}$", re.I)
+
+
+def unqualified(term: str) -> str | None:
+    """The term without a trailing "in <subject>" ("trait" for "trait in Rust"), or None. Books
+    define the bare term; the qualifier only says which book's sense is meant."""
+    m = QUALIFIED_RE.match(term)
+    return m["head"] if m else None
 
 
 # After "X is": not an adverb, participle or preposition ("the closure is then called", "closures
@@ -68,11 +80,20 @@ def definition_re(term: str) -> re.Pattern:
     )
     opening = rf"(?:^|(?<=[.!?:;]\s))(?:(?:an?|the)\s+)?(?:{modifier}){{0,2}}?"
     named_end = r"(?=\s*(?:[.,;:!?)\"”']|$)|\s+(?:and|or|which|that|in|of|for)\b)"
+    # "We call this ...", "we refer to this range as ...", "the name for this is ..."
+    this = r"(?:this|these|it|them|that)(?:\s+\w+)?"
+    naming = rf"call\s+{this}|refer\s+to\s+{this}\s+as|(?:the\s+)?name\s+for\s+{this}\s+is"
     verb = r"(?:is|are|refers?\s+to|means?|is\s+defined\s+as|are\s+defined\s+as|defines?|describes?|denotes?)"
+    # "... is the Consumer Price Index (CPI)": the term named with the abbreviation it introduces.
+    introduced = (
+        rf"\b(?:is|are)\s+(?:(?:called|known\s+as)\s+)?(?:(?:an?|the)\s+)?{name}\s*\((?-i:[A-Z]{{2,}}s?)\)"
+    )
     return re.compile(
         rf"\bdefinition\s+(?:[\w.\-]+\s+)?\(?{name}\b"  # "Definition 2.1 (Rank)", "Definition ROM Rank …"
+        rf"|{introduced}"
         rf"|{opening}{name}\b(?:\s*\([^)]{{1,80}}\))?,?\s+{verb}\s+{_NOT_A_DEFINITION}"
-        rf"|\b(?:called|known\s+as|termed|referred\s+to\s+as)\s+(?:an?\s+|the\s+)?[\"“'*_]*{name}\b{named_end}"
+        rf"|\b(?:called|known\s+as|termed|referred\s+to\s+as|{naming})\s+(?:an?\s+|the\s+)?[\"“'*_]*"
+        rf"{name}\b{named_end}"
         rf"|\bdefine[sd]?\s+(?:an?\s+|the\s+)?{name}\s+(?:as|to\s+be)\s",  # "we can define the p-value as"
         re.I,
     )
@@ -84,10 +105,19 @@ def _coarse_sql_re(term: str) -> str:
     name = r"[\s-]+".join(re.escape(w) for w in term.split()) + "(e?s)?"
     verbs = r"(is|are|refers?|means?|defines?|describes?|denotes?)"
     return (
-        rf"{name},?\s+(\([^)]{{1,80}}\)\s+)?{verbs}\s|(called|known as|termed|referred to as)\s+\S*{name}"
-        rf"|definition\s+(\S+\s+)?\(?{name}"
+        rf"{name},?\s+(\([^)]{{1,80}}\)\s+)?{verbs}\s"
+        rf"|(called|call|known as|termed|refer|referred to as|name for)\s+(\S+\s+){{0,4}}{name}"
+        rf"|definition\s+(\S+\s+)?\(?{name}|(is|are)\s+(\S+\s+){{0,3}}{name}\s*\("
         rf"|define[sd]?\s+(the\s+|an?\s+)?{name}\s+(as|to be)\s"
     )
+
+
+def in_book_order(hits: Sequence) -> list:
+    """`hits` grouped by book (books in the order of their first hit), each book's in page order: a
+    book defines a term where it first explains it; later passages that match a defining pattern
+    ("A trait is unsafe when ...", "The Stream trait defines ...") are about a special case."""
+    books = {h.book_id: i for i, h in reversed(list(enumerate(hits)))}
+    return sorted(hits, key=lambda h: (books[h.book_id], h.page_start or 0))
 
 
 def promote_definitions(question: str, hits: Sequence, book_ids: Sequence[int] = ()) -> list:
@@ -97,15 +127,19 @@ def promote_definitions(question: str, hits: Sequence, book_ids: Sequence[int] =
     term = asked_term(question)
     if term is None:
         return hits
-    pattern = definition_re(term)
 
-    def defines(hit) -> bool:
-        return bool(pattern.search(" ".join(hit.text.split())))
+    def defining_hits(candidates, term: str) -> list:
+        pattern = definition_re(term)
+        return in_book_order([h for h in candidates if pattern.search(" ".join(h.text.split()))])[:PROMOTED]
 
-    defining = [h for h in hits[:LOOKED_AT] if defines(h)][:PROMOTED]
+    defining = defining_hits(hits[:LOOKED_AT], term)
     if not defining and book_ids:
         found = passages_matching(term, _coarse_sql_re(term), book_ids, limit=LOOKED_AT)
-        defining = [h for h in found if defines(h)][:PROMOTED]
+        defining = defining_hits(found, term)
+    # The bare term of "a trait in Rust" only among the passages found for the whole question:
+    # in the whole library it may be defined in another sense.
+    if not defining and (head := unqualified(term)):
+        defining = defining_hits(hits[:LOOKED_AT], head)
     if not defining:
         return hits
     ids = {h.chunk_id for h in defining}
@@ -118,15 +152,19 @@ def defining_sentences(question: str, text: str) -> list[str] | None:
     term = asked_term(question)
     if term is None:
         return None
-    pattern = definition_re(term)
     sentences = split_sentences(text)
     for i, sentence in enumerate(sentences):
-        found = pattern.search(sentence)
+        found = definition_re(term).search(sentence)
+        if not found and (head := unqualified(term)):
+            found = definition_re(head).search(sentence)
         if found:
             run = [sentence]
-            # A short definition, or a "Definition …" heading, goes on in the next sentence.
+            # A short definition, or a "Definition …" heading, goes on in the next sentence; "the
+            # name for this is X" names what the sentence before it says.
             headed = found.group(0).lower().startswith("definition")
-            if (headed or len(sentence.split()) < SHORT_DEFINITION_WORDS) and i + 1 < len(sentences):
+            if i > 0 and NAMES_WHAT_CAME_BEFORE.search(found.group(0)):
+                run.insert(0, sentences[i - 1])
+            elif (headed or len(sentence.split()) < SHORT_DEFINITION_WORDS) and i + 1 < len(sentences):
                 run.append(sentences[i + 1])
             return run
     return None

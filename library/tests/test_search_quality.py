@@ -207,3 +207,66 @@ def test_a_small_scope_through_hnsw_finds_all_its_nearest_passages(
     # exact scan of small scopes reads half-precision vectors
     distance = [1 - stored[i] @ vector / np.linalg.norm(vector) for i in found]
     assert all(b >= a - 2e-3 for a, b in zip(distance, distance[1:], strict=False))
+
+
+def paragraph(opening: str, sentence: str, words: int = 280) -> str:
+    """A paragraph of about `words` words (one passage each: the chunker's target is 300)."""
+    text = opening
+    while len(text.split()) < words:
+        text += " " + sentence
+    return text
+
+
+STATS_MD = f"""# Statistics Notes
+
+## Chapter 3 Estimation
+
+### 3.1 Samples
+
+{paragraph("A sample is a few people drawn from a population.", "We draw people at random from a list.")}
+
+### 3.2 Confidence intervals
+
+{
+    paragraph(
+        "A confidence interval is a range of values that probably holds the population mean.",
+        "The range comes from the sample mean and its standard error.",
+    )
+}
+
+{
+    paragraph(
+        "To compute one in R, call the ciMean function.",
+        "The confidence interval from ciMean is a confidence interval for the mean.",
+    )
+}
+
+{paragraph("The plot shows each year's mean.", "Each confidence interval is drawn as a bar around the mean.")}
+"""
+
+
+def test_the_passage_that_opens_a_matching_section_ranks_first(alice, monkeypatch):
+    """All three passages sit under "3.2 Confidence intervals"; the later two repeat the words more,
+    the first explains what a confidence interval is."""
+    book = ingest(alice, "stats.md", STATS_MD)
+    opening = book.chunks.get(text__startswith="A confidence interval is")
+    hits = search_chunks("confidence interval", [book.pk], k=3)
+    assert hits[0].chunk_id == opening.pk
+    monkeypatch.setattr(ranking, "OPENING_BONUS", 0.0)
+    assert search_chunks("confidence interval", [book.pk], k=3)[0].chunk_id != opening.pk
+
+
+def test_an_opening_passage_gets_more_of_the_heading_bonus_only():
+    terms = ranking.QueryTerms(
+        ["confid", "interv"],
+        {"confid": 1.0, "interv": 1.0},
+        {"confid": 5, "interv": 5},
+        chunks=100,
+        words=30_000,
+    )
+    rows = [(1, "confid", 2, [1], 300), (1, "interv", 2, [2], 300)]
+    inside = ranking.bm25(terms, rows)[1]
+    opening = ranking.bm25(terms, [(*row, True) for row in rows])[1]
+    assert opening > inside
+    no_heading = [(2, "confid", 2, [], 300, True), (2, "interv", 2, [], 300, True)]
+    assert ranking.bm25(terms, no_heading)[2] == ranking.bm25(terms, [r[:5] for r in no_heading])[2]

@@ -2,9 +2,10 @@
 
 import pytest
 
+from library.retrieval import SearchHit
 from library.tests.conftest import ingest
 from qa.answers import LIBRARY
-from qa.definitions import asked_term, definition_re
+from qa.definitions import asked_term, defining_sentences, definition_re, promote_definitions, unqualified
 from qa.engine import answer_question
 
 
@@ -86,3 +87,61 @@ def test_a_textbook_definition_heading_counts_and_theorem_titles_do_not():
     assert pattern.search("Definition 4.2 (Rank of a matrix) The rank is the dimension of the column space.")
     assert not pattern.search("Theorem RMRT Rank of a Matrix is the Rank of the Transpose.")
     assert not pattern.search("The rank of a matrix is equal to the rank of its transpose.")
+
+
+@pytest.mark.parametrize(
+    "term, sentence",
+    [
+        (
+            "consumer price index",
+            "The most commonly cited measure of inflation is the Consumer Price Index (CPI), which is "
+            "based on a basket of goods.",
+        ),
+        ("confidence interval", "The name for this is a confidence interval for the mean."),
+        ("confidence interval", "We refer to this range as a confidence interval."),
+        ("closure", "We call this a closure, and it captures its environment."),
+    ],
+)
+def test_a_term_named_with_its_abbreviation_or_in_so_many_words_is_defined(term, sentence):
+    assert definition_re(term).search(sentence)
+
+
+def test_the_abbreviation_alone_does_not_make_a_definition():
+    assert not definition_re("consumer price index").search("We deflate by the consumer price index (CPI).")
+
+
+def test_a_term_asked_about_in_a_subject_is_the_bare_term():
+    assert unqualified(asked_term("What is a trait in Rust?")) == "trait"
+    assert unqualified(asked_term("What is a branch in Git?")) == "branch"
+    assert unqualified(asked_term("What is the consumer price index?")) is None
+
+
+def hit(chunk_id, page, text, book_id=1):
+    return SearchHit(chunk_id, book_id, "Book", 1, "Chapter", page, page, [], text, 1.0)
+
+
+def test_the_first_definition_in_the_book_is_promoted_for_a_qualified_term():
+    hits = [
+        hit(
+            1,
+            547,
+            "We implement an unsafe trait. A trait is unsafe when a method has an invariant.",
+        ),
+        hit(2, 465, "The Stream trait defines a low-level interface that combines Iterator and Future."),
+        hit(3, 300, "Closures capture values from their environment."),
+        hit(4, 227, "Generics are fast. A trait defines the functionality a particular type has."),
+    ]
+    promoted = promote_definitions("What is a trait in Rust?", hits)
+    assert [h.chunk_id for h in promoted[:2]] == [4, 2]
+    assert {h.chunk_id for h in promoted} == {1, 2, 3, 4}
+
+
+def test_a_name_given_to_what_came_before_is_quoted_with_it():
+    text = (
+        "Sampling is noisy. So there is a 95% chance that the range from 90 to 110 holds the true mean. "
+        "The name for this is a confidence interval for the mean. We now compute one in R."
+    )
+    assert defining_sentences("What is a confidence interval?", text) == [
+        "So there is a 95% chance that the range from 90 to 110 holds the true mean.",
+        "The name for this is a confidence interval for the mean.",
+    ]
