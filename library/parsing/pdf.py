@@ -25,6 +25,7 @@ from library.parsing.base import (
     normalize_ws,
 )
 from library.parsing.pdf_headings import detect_headings
+from library.parsing.pdf_hyphens import Hyphenation
 from library.parsing.pdf_layout import Page, PageReader, mark_furniture
 
 logger = logging.getLogger(__name__)
@@ -98,9 +99,10 @@ class _ParagraphJoiner:
     """Joins the lines of a page into paragraphs: a break at blank lines, at lines clearly shorter
     than the page's text width, and before lines that look like headings."""
 
-    def __init__(self):
+    def __init__(self, hyphenation: Hyphenation | None = None):
         self.parts: list[str] = []
         self.blocks: list[str] = []
+        self.hyphenation = hyphenation or Hyphenation()
 
     def add_line(self, line: str, width: int) -> None:
         if not line:
@@ -108,8 +110,8 @@ class _ParagraphJoiner:
             return
         if self.parts:
             prev = self.parts[-1]
-            if prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() and line[:1].islower():
-                self.parts[-1] = prev[:-1] + line.split(" ", 1)[0]
+            if _broken_word(prev, line):
+                self.parts[-1] = self.hyphenation.join(prev[:-1], line.split(" ", 1)[0])
                 rest = line.split(" ", 1)[1] if " " in line else ""
                 if rest:
                     self.parts.append(rest)
@@ -133,6 +135,24 @@ class _ParagraphJoiner:
         self.flush()
         out, self.blocks = self.blocks, []
         return out
+
+
+def _broken_word(line: str, next_line: str) -> bool:
+    """``line`` ends in a word broken by a hyphen that ``next_line`` goes on with."""
+    return line.endswith("-") and len(line) > 1 and line[-2].isalpha() and next_line[:1].islower()
+
+
+def _join_across_pages(pages: list[list[str]], hyphenation: Hyphenation) -> None:
+    """A word broken at the foot of a page is put back together on that page: the next page's
+    first word moves up (the pages' paragraphs are separate blocks, each with its own page)."""
+    for lines, following in zip(pages, pages[1:], strict=False):
+        last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i]), None)
+        first = next((i for i, line in enumerate(following) if line), None)
+        if last is None or first is None or not _broken_word(lines[last], following[first]):
+            continue
+        word, _, rest = following[first].partition(" ")
+        lines[last] = hyphenation.join(lines[last][:-1], word)
+        following[first] = rest
 
 
 def _width(lines: list[str]) -> int:
@@ -170,6 +190,10 @@ def parse_pdf(path: Path, *, use_outline: bool = True) -> ParsedBook:
 
     if not any(ln.text for page in pages for ln in page.lines):
         raise IngestError(NO_TEXT_MESSAGE)
+    hyphenation = Hyphenation(ln.text for page in pages for ln in page.lines)
+    for page in pages:
+        for ln in page.lines:
+            ln.text = hyphenation.resolve(ln.text)
     first_line = next((ln.text for page in pages for ln in page.lines if ln.text), "")
     mark_furniture(pages)
     texts = [[("" if ln.furniture else ln.text) for ln in page.lines] for page in pages]
@@ -196,7 +220,8 @@ def parse_pdf(path: Path, *, use_outline: bool = True) -> ParsedBook:
             cuts, hidden = {}, set()
     for page_index, line_index in hidden:
         texts[page_index][line_index] = ""
-    chapters = _build_chapters(texts, cuts, by_pages=not cuts)
+    _join_across_pages(texts, hyphenation)
+    chapters = _build_chapters(texts, cuts, by_pages=not cuts, hyphenation=hyphenation)
     return finish_book(
         title=meta.get("Title") or first_line[:200],
         authors=meta.get("Author") or "",
@@ -210,7 +235,11 @@ def parse_pdf(path: Path, *, use_outline: bool = True) -> ParsedBook:
 
 
 def _build_chapters(
-    pages: list[list[str]], cuts: dict[int, list[tuple[int, _Entry]]], *, by_pages: bool
+    pages: list[list[str]],
+    cuts: dict[int, list[tuple[int, _Entry]]],
+    *,
+    by_pages: bool,
+    hyphenation: Hyphenation | None = None,
 ) -> list[ParsedChapter]:
     """Join each page's lines into paragraphs and cut chapters (level 0) and heading paths at the
     cut points; ``by_pages`` groups fixed runs of pages instead."""
@@ -223,7 +252,7 @@ def _build_chapters(
         chapters.append(ch)
         return ch
 
-    joiner = _ParagraphJoiner()
+    joiner = _ParagraphJoiner(hyphenation)
     for pno, lines in enumerate(pages):
         page_no = pno + 1
         if by_pages and pno % PAGES_PER_FALLBACK_CHAPTER == 0:

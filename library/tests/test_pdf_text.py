@@ -1,0 +1,75 @@
+"""PDF passage text: words broken at line and page ends, characters that carry no text."""
+
+import pypdfium2 as pdfium
+
+from library.parsing.pdf import parse_pdf
+from library.parsing.pdf_hyphens import Hyphenation
+from library.parsing.pdf_layout import PageReader, clean_line
+from library.tests.fixtures import _write_pdf, make_styled_pdf
+
+
+def _text(book) -> str:
+    return " ".join(b.text for c in book.chapters for b in c.blocks)
+
+
+def test_line_end_hyphen_kept_when_the_book_writes_the_word_with_it(tmp_path):
+    path = make_styled_pdf(
+        tmp_path / "h.pdf",
+        [
+            [
+                "The interpreter first tests whether the guess is good-",
+                "enough? and then the loop com-",
+                "putes a better guess from the old one by averaging.",
+                "Later chapters call good-enough? from other procedures too.",
+            ]
+        ],
+    )
+    text = _text(parse_pdf(path))
+    assert "is good-enough? and then" in text
+    assert "the loop computes a better guess" in text
+    assert "\ufffe" not in text
+
+
+def test_word_broken_at_the_foot_of_a_page_is_whole_on_that_page(tmp_path):
+    body = "Programs are written for people to read and only incidentally for machines to run."
+    path = make_styled_pdf(
+        tmp_path / "p.pdf",
+        [
+            [
+                body,
+                body.replace("Programs", "Texts"),
+                "This matters most in the construc-",
+                ("12", 10, False, "bottom"),
+            ],
+            ["tion of large systems by many people over many years.", body, ("13", 10, False, "bottom")],
+        ],
+    )
+    book = parse_pdf(path)
+    blocks = [b for c in book.chapters for b in c.blocks]
+    text = _text(book)
+    assert "in the construction of large systems" in text
+    assert "12" not in text and "13" not in text
+    assert next(b.page for b in blocks if "construction" in b.text) == 1
+
+
+def test_control_characters_of_math_fonts_are_dropped(tmp_path):
+    stream = b"BT /F1 10 Tf 72 700 Td (The sum \x14 of two vectors \x15 is a vector. \x04) Tj ET"
+    path = _write_pdf(tmp_path / "c.pdf", [stream])
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        line = PageReader(pdf).read(0).lines[0]
+    finally:
+        pdf.close()
+    assert line.text == "The sum of two vectors is a vector."
+
+
+def test_private_use_glyphs_dropped_and_ligatures_spelled_out():
+    assert clean_line("A = \uf8ee 1 2 \uf8f9 has a \ufb01xed \ufb02ow\r") == "A = 1 2 has a fixed flow"
+
+
+def test_hyphenation_follows_the_book_vocabulary():
+    h = Hyphenation(["make-rat builds a rational number; make-rat again", "information theory"])
+    assert h.join("make", "rat") == "make-rat"
+    assert h.join("infor", "mation") == "information"
+    assert h.join("unseen", "word") == "unseenword"  # the usual case: the typesetter's hyphen
+    assert h.resolve("the infor\ufffemation and make\ufffe") == "the information and make-"
