@@ -26,7 +26,7 @@ from library.parsing.base import (
 )
 from library.parsing.pdf_headings import detect_headings
 from library.parsing.pdf_hyphens import Hyphenation
-from library.parsing.pdf_layout import Page, PageReader, mark_furniture
+from library.parsing.pdf_layout import LABEL_ONLY_RE, Page, PageReader, mark_furniture
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,8 @@ NO_TEXT_MESSAGE = "This PDF has no extractable text; OCR is not supported."
 
 _ALNUM_RE = re.compile(r"[\W_]+")
 _SENTENCE_END = tuple('.!?:;"”’)')
+_NUMBER_PREFIX_RE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,7})\.?\s+")
+_NUMBER_ONLY_RE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,7})\.?$")
 
 
 def open_pdf(path: Path) -> pdfium.PdfDocument:
@@ -81,18 +83,48 @@ def _norm(s: str) -> str:
     return _ALNUM_RE.sub("", s.lower())
 
 
+def _keys(line: str) -> tuple[str, ...]:
+    """A line normalised for comparing with a bookmark title, with and without its section number
+    ("1.2 Procedures and ..." for the bookmark "Procedures and ...")."""
+    n = _norm(line)
+    bare = _norm(_NUMBER_PREFIX_RE.sub("", line))
+    return (n, bare) if bare != n else (n,)
+
+
 def _find_title_line(lines: list[str], title: str, start: int) -> int | None:
     target = _norm(title)
     if not target:
         return None
     for i in range(start, len(lines)):
-        n = _norm(lines[i])
-        if len(n) >= 3 and (n.startswith(target[:40]) or (len(n) >= 8 and target.startswith(n))):
-            return i
-        # a numbered heading split from its number ("1.1" / "Demand")
-        if n and target.endswith(n) and len(n) >= 8:
-            return i
+        for n in _keys(lines[i]):
+            if len(n) >= 3 and (n.startswith(target[:40]) or (len(n) >= 8 and target.startswith(n))):
+                return i
+            # a numbered heading split from its number ("1.1" / "Demand")
+            if n and target.endswith(n) and len(n) >= 8:
+                return i
     return None
+
+
+def _title_lines(lines: list[str], index: int, title: str) -> list[int]:
+    """The lines a bookmark's heading found at ``index`` takes up (wrapped over several lines, under
+    a label such as "Chapter 3" or "1.2"), to leave out of the text as the other formats do; none
+    when the line holds more than the title (a heading run into its paragraph)."""
+    target = _norm(title)
+    got, taken = "", []
+    for j in range(index, len(lines)):
+        piece = next((n for n in _keys(lines[j]) if n and target.startswith(got + n)), None)
+        if piece is None:
+            break
+        got += piece
+        taken.append(j)
+        if got == target:
+            break
+    if not taken or got != target:
+        return []
+    above = lines[index - 1] if index > 0 else ""
+    if LABEL_ONLY_RE.match(above) or _NUMBER_ONLY_RE.match(above):
+        taken.insert(0, index - 1)
+    return taken
 
 
 class _ParagraphJoiner:
@@ -212,6 +244,8 @@ def parse_pdf(path: Path, *, use_outline: bool = True) -> ParsedBook:
             line = found if found is not None and found > 2 else start
             last_line[e.page] = line
             cuts.setdefault(e.page, []).append((line, e))
+            if found is not None:
+                hidden.update((e.page, i) for i in _title_lines(texts[e.page], found, e.title))
     else:
         for h in detect_headings(pages):
             cuts.setdefault(h.page, []).append((h.lines[0], _Entry(h.level, clean_title(h.text), h.page)))

@@ -5,7 +5,7 @@ import pypdfium2 as pdfium
 from library.parsing.pdf import parse_pdf
 from library.parsing.pdf_hyphens import Hyphenation
 from library.parsing.pdf_layout import PageReader, clean_line
-from library.tests.fixtures import _write_pdf, make_styled_pdf
+from library.tests.fixtures import _write_pdf, make_pdf, make_styled_pdf
 
 
 def _text(book) -> str:
@@ -73,3 +73,24 @@ def test_hyphenation_follows_the_book_vocabulary():
     assert h.join("infor", "mation") == "information"
     assert h.join("unseen", "word") == "unseenword"  # the usual case: the typesetter's hyphen
     assert h.resolve("the infor\ufffemation and make\ufffe") == "the information and make-"
+
+
+def test_bookmarked_heading_with_its_section_number_is_cut_and_left_out_of_the_text(tmp_path):
+    intro = "Block structure helps us break up large programs into tractable pieces of code."
+    path = make_pdf(
+        tmp_path / "o.pdf",
+        [
+            "Chapter 1\nBuilding Abstractions\n" + f"{intro}\n" * 3,
+            f"{intro}\n{intro}\n{intro}\n1.2 Procedures and the Processes\nThey Generate\n"
+            "We have now considered the elements of programming and can move on to processes.",
+        ],
+        outline=[("Building Abstractions", 1), ("Procedures and the Processes They Generate", 2, 1)],
+    )
+    blocks = [b for c in parse_pdf(path).chapters for b in c.blocks]
+    text = " ".join(b.text for b in blocks)
+    assert "They Generate" not in text and "Building Abstractions" not in text
+    assert "1.2" not in text
+    before = [b for b in blocks if b.page == 2 and intro in b.text]
+    after = next(b for b in blocks if b.text.startswith("We have now considered"))
+    assert before and all(b.heading_path == ["Building Abstractions"] for b in before)
+    assert after.heading_path == ["Building Abstractions", "Procedures and the Processes They Generate"]
