@@ -57,7 +57,7 @@ KINDS = (
 _WORD_RE = re.compile(r"[a-z]+(?:-[a-z]+)*")
 _DIGITS_RE = re.compile(r"\d+")
 _BARE_NUMBER_RE = re.compile(r"^(?:\d{1,4}|[ivxlcdm]{1,7})$", re.I)
-_FOOTNOTE_LABEL_RE = re.compile(r"^(\d{1,3})(?=\s?(?:[A-Z“\"(]|[a-z]{3}))")
+_FOOTNOTE_LABEL_RE = re.compile(r"^(\d{1,3})(?=\s?(?:[“\"(]?[A-Za-z]{2}))")
 _ODD_RE = re.compile("[\ue000-\uf8ff\x00-\x08\x0b\x0e-\x1f\x7f\ufffd\ufffe\ufb00-\ufb06]")
 _SPLIT_HYPHEN_RE = re.compile(r"\b([A-Za-z]{2,})- ([a-z]{2,})\b")
 _SPLIT_FOLIO_RE = re.compile(r"\b([a-z]{2,})\d{1,4} ([a-z]{2,})\b")
@@ -188,7 +188,8 @@ def count_defects(path: Path, examples: int, seed: int = 0) -> dict:
                     hit(kind, joined, m.start(), m.end())
         for label, _ in f.footnotes:
             for pattern in (
-                rf"(?<=[A-Za-z.,;:!?)”’\"]){label}(?![\d\w])",  # procedure.28
+                # procedure.28 (not "Section 1.28")
+                rf"(?:(?<=[A-Za-z])|(?<=\S[,;:!?)”’\"])|(?<=[A-Za-z)”’\"]\.)){label}(?![\d\w])",
                 rf"(?<![\w\d]){label}(?=[A-Za-z])",  # 28Embedded
                 rf"(?<=[.!?:;”’\"] ){label}(?= [A-Z])",  # f. 61 For
             ):

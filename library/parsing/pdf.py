@@ -24,6 +24,7 @@ from library.parsing.base import (
     finish_book,
     normalize_ws,
 )
+from library.parsing.pdf_footnotes import separate_footnotes
 from library.parsing.pdf_headings import detect_headings
 from library.parsing.pdf_hyphens import Hyphenation
 from library.parsing.pdf_layout import LABEL_ONLY_RE, Page, PageReader, mark_furniture
@@ -187,6 +188,25 @@ def _join_across_pages(pages: list[list[str]], hyphenation: Hyphenation) -> None
         following[first] = rest
 
 
+def _runs_on(lines: list[str], following: list[str]) -> bool:
+    """The last sentence of a page's ``lines`` goes on on the ``following`` page."""
+    last = next((line for line in reversed(lines) if line), "")
+    first = next((line for line in following if line), "")
+    return bool(last) and not last.endswith(_SENTENCE_END) and first[:1].islower()
+
+
+def _join_lines(lines: list[str], hyphenation: Hyphenation) -> str:
+    """Lines as one paragraph, words broken at their ends joined."""
+    parts: list[str] = []
+    for line in lines:
+        if parts and _broken_word(parts[-1], line):
+            word, _, line = line.partition(" ")
+            parts[-1] = hyphenation.join(parts[-1][:-1], word)
+        if line:
+            parts.append(line)
+    return normalize_ws(" ".join(parts))
+
+
 def _width(lines: list[str]) -> int:
     lengths = sorted(len(ln) for ln in lines if len(ln) > 10)
     if not lengths:
@@ -228,7 +248,11 @@ def parse_pdf(path: Path, *, use_outline: bool = True) -> ParsedBook:
             ln.text = hyphenation.resolve(ln.text)
     first_line = next((ln.text for page in pages for ln in page.lines if ln.text), "")
     mark_furniture(pages)
-    texts = [[("" if ln.furniture else ln.text) for ln in page.lines] for page in pages]
+    notes = [
+        [_join_lines([ln.text for ln in note], hyphenation) for note in page_notes]
+        for page_notes in separate_footnotes(pages, reader.body)
+    ]
+    texts = [[("" if ln.furniture or ln.footnote else ln.text) for ln in page.lines] for page in pages]
 
     # Cut points: page -> [(line, entry that starts there)]; heading lines left out of the text.
     cuts: dict[int, list[tuple[int, _Entry]]] = {}
@@ -255,7 +279,7 @@ def parse_pdf(path: Path, *, use_outline: bool = True) -> ParsedBook:
     for page_index, line_index in hidden:
         texts[page_index][line_index] = ""
     _join_across_pages(texts, hyphenation)
-    chapters = _build_chapters(texts, cuts, by_pages=not cuts, hyphenation=hyphenation)
+    chapters = _build_chapters(texts, cuts, by_pages=not cuts, hyphenation=hyphenation, notes=notes)
     return finish_book(
         title=meta.get("Title") or first_line[:200],
         authors=meta.get("Author") or "",
@@ -274,12 +298,16 @@ def _build_chapters(
     *,
     by_pages: bool,
     hyphenation: Hyphenation | None = None,
+    notes: list[list[str]] | None = None,
 ) -> list[ParsedChapter]:
     """Join each page's lines into paragraphs and cut chapters (level 0) and heading paths at the
-    cut points; ``by_pages`` groups fixed runs of pages instead."""
+    cut points; ``by_pages`` groups fixed runs of pages instead. A page's footnotes (``notes``)
+    follow its text, or, when the page ends inside a sentence, the next page's first paragraph
+    (the one the page break interrupted)."""
     chapters: list[ParsedChapter] = []
     path_titles: list[str] = []
     current: ParsedChapter | None = None
+    pending: list[tuple[str, int]] = []
 
     def open_chapter(title: str) -> ParsedChapter:
         ch = ParsedChapter(title=title, heading_path=[title], blocks=[])
@@ -298,7 +326,7 @@ def _build_chapters(
         ci = 0
         for li, line in enumerate(lines + [""]):
             while ci < len(page_cuts) and page_cuts[ci][0] <= li:
-                _emit(joiner, current, path_titles, page_no)
+                _emit(joiner, current, path_titles, page_no, pending)
                 entry = page_cuts[ci][1]
                 if entry.level == 0:
                     current = open_chapter(entry.title)
@@ -313,13 +341,29 @@ def _build_chapters(
                 current = open_chapter("Front matter")
                 path_titles = ["Front matter"]
             joiner.add_line(line, width)
-        _emit(joiner, current, path_titles, page_no)
+        _emit(joiner, current, path_titles, page_no, pending)
+        if notes and notes[pno]:
+            pending.extend((note, page_no) for note in notes[pno])
+            if not _runs_on(lines, pages[pno + 1] if pno + 1 < len(pages) else []):
+                _emit(joiner, current, path_titles, page_no, pending)
+    _emit(joiner, current, path_titles, len(pages), pending)
     return chapters
 
 
-def _emit(joiner: _ParagraphJoiner, chapter: ParsedChapter | None, path: list[str], page: int) -> None:
-    blocks = joiner.take()
+def _emit(
+    joiner: _ParagraphJoiner,
+    chapter: ParsedChapter | None,
+    path: list[str],
+    page: int,
+    pending: list[tuple[str, int]],
+) -> None:
+    """The joiner's paragraphs as blocks of ``page``; the footnotes ``pending`` from the page before
+    (text, page) after the first of them that ends a sentence."""
+    blocks = [(text, page) for text in joiner.take()]
+    at = next((i + 1 for i, (text, _) in enumerate(blocks) if text.endswith(_SENTENCE_END)), len(blocks))
+    blocks[at:at] = pending
+    pending.clear()
     if chapter is None:
         return
-    for text in blocks:
-        chapter.blocks.append(Block(text=text, page=page, heading_path=list(path)))
+    for text, on_page in blocks:
+        chapter.blocks.append(Block(text=text, page=on_page, heading_path=list(path)))

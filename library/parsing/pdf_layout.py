@@ -57,6 +57,7 @@ _CLEAN_TABLE = str.maketrans(
 )
 # pdfium marks a hyphen at a line end with U+FFFE and joins the two lines ("com\ufffeputed"). The
 # parser decides, from the book's own words, whether the hyphen stays (see pdf_hyphens).
+_NO_TEXT_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\xad\ufffd\ue000-\uf8ff\ufb00-\ufb06]")
 SOFT_HYPHEN = "\ufffe"
 
 
@@ -69,6 +70,7 @@ class Line:
     bold_name: bool  # the font name says bold (CMBX, Helvetica-Bold, ...)
     top: float  # distance of the line's top from the page top, pt (-1: not measured)
     furniture: bool = False  # running head/footer or page number
+    footnote: bool = False  # a line of a footnote (see pdf_footnotes)
 
 
 @dataclass(slots=True)
@@ -173,7 +175,9 @@ class PageReader:
 
 def clean_line(raw: str) -> str:
     """A line of pdfium text without the characters that carry no text, spaces collapsed."""
-    return " ".join(raw.translate(_CLEAN_TABLE).split())
+    if _NO_TEXT_RE.search(raw):
+        raw = raw.translate(_CLEAN_TABLE)
+    return " ".join(raw.split())
 
 
 def _raw_lines(text: str):

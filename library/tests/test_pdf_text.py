@@ -94,3 +94,73 @@ def test_bookmarked_heading_with_its_section_number_is_cut_and_left_out_of_the_t
     after = next(b for b in blocks if b.text.startswith("We have now considered"))
     assert before and all(b.heading_path == ["Building Abstractions"] for b in before)
     assert after.heading_path == ["Building Abstractions", "Procedures and the Processes They Generate"]
+
+
+_PROSE = [
+    "A procedure is a pattern for the local evolution of a computational process in time.",
+    "It specifies how each stage of the process is built upon the previous stage of it.",
+    "We would like to make statements about the overall behavior of such processes too.",
+]
+
+
+def test_footnote_is_taken_out_of_the_sentence_its_page_break_interrupted(tmp_path):
+    path = make_styled_pdf(
+        tmp_path / "f.pdf",
+        [
+            [
+                *_PROSE,
+                "We will use block structure to break up large programs into pieces.28 The idea",
+                "of block structure came from Algol 60, and when the interpreter evaluates the",
+                ("28Embedded definitions must come first in a procedure body, as the", 8),
+                ("management is not responsible for programs that mix them.", 8),
+                ("40", 10, False, "bottom"),
+            ],
+            ["operands it applies the operator to their values.", *_PROSE, ("41", 10, False, "bottom")],
+        ],
+    )
+    blocks = [b for c in parse_pdf(path).chapters for b in c.blocks]
+    text = " ".join(b.text for b in blocks)
+    assert "into pieces. The idea" in text
+    assert "evaluates the operands it applies the operator to their values." in text
+    note = next(b for b in blocks if "Embedded definitions" in b.text)
+    assert note.text == (
+        "Embedded definitions must come first in a procedure body, as the management is not "
+        "responsible for programs that mix them."
+    )
+    assert note.page == 1
+    assert text.index("to their values.") < text.index("Embedded definitions")
+    assert "28" not in text and "40" not in text
+
+
+def test_small_lines_at_the_foot_without_a_marker_above_stay_in_the_text(tmp_path):
+    path = make_styled_pdf(
+        tmp_path / "s.pdf",
+        [
+            [
+                *_PROSE,
+                "The table below counts the trials of the experiment:",
+                ("12 trials succeeded in all", 8),
+            ]
+        ],
+    )
+    text = _text(parse_pdf(path))
+    assert "experiment: 12 trials succeeded in all" in text
+
+
+def test_footnote_going_on_over_the_page_stays_out_of_the_next_page_text(tmp_path):
+    path = make_styled_pdf(
+        tmp_path / "c.pdf",
+        [
+            [
+                *_PROSE,
+                "Streams are delayed lists.3 They let us model state without assignment.",
+                ("3The idea of delayed", 8),
+            ],
+            [*_PROSE, ("evaluation goes back to Landin.", 8)],
+        ],
+    )
+    blocks = [b for c in parse_pdf(path).chapters for b in c.blocks]
+    assert "lists. They let us" in " ".join(b.text for b in blocks)
+    note = next(b for b in blocks if "delayed evaluation" in b.text)
+    assert (note.text, note.page) == ("The idea of delayed evaluation goes back to Landin.", 1)
+    assert blocks[-1].text.endswith(_PROSE[-1]) and blocks[-1].page == 2
