@@ -25,8 +25,12 @@ set at least 15% larger than the body text, or 5% larger and bold). Defects coun
 - odd_char: characters that carry no text (private-use glyphs, control characters, U+FFFD/FFFE,
   ligature code points).
 
+Also checked: that passages cite the right pages. Six-word runs of each passage (every 40th word)
+are looked up, letters only, in the raw text of the pages the passage cites; a run found on other
+pages only is counted (a run found nowhere spans text left out or moved, and is not).
+
 Printed per book: sentences, each defect's count and rate per 1,000 sentences, parse seconds
-(CPU), and examples; then one JSON line.
+(CPU), the runs not found on their pages, and examples; then one JSON line.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ KINDS = (
 )
 _WORD_RE = re.compile(r"[a-z]+(?:-[a-z]+)*")
 _DIGITS_RE = re.compile(r"\d+")
+_NOT_LETTER_RE = re.compile(r"[\W\d_]+")
 _BARE_NUMBER_RE = re.compile(r"^(?:\d{1,4}|[ivxlcdm]{1,7})$", re.I)
 _FOOTNOTE_LABEL_RE = re.compile(r"^(\d{1,3})(?=\s?(?:[“\"(]?[A-Za-z]{2}))")
 _ODD_RE = re.compile("[\ue000-\uf8ff\x00-\x08\x0b\x0e-\x1f\x7f\ufffd\ufffe\ufb00-\ufb06]")
@@ -74,6 +79,7 @@ class PageFacts:
         self.other: list[str] = []  # every line that is not an edge line
         self.footnotes: list[tuple[str, str]] = []  # (label, first words of the note)
         self.headings: list[str] = []
+        self.letters = ""  # every letter of the page, lower case (to find a passage's words on it)
 
 
 def read_layout(path: Path) -> tuple[list[PageFacts], float]:
@@ -97,6 +103,7 @@ def read_layout(path: Path) -> tuple[list[PageFacts], float]:
     facts = []
     for page in pages:
         f = PageFacts()
+        f.letters = _letters(" ".join(ln.text for ln in page.lines))
         lines = [ln for ln in page.lines if ln.text]
         edge_ids = {id(ln) for ln in lines[:2] + lines[-2:]} if len(lines) >= 3 else set()
         for i, ln in enumerate(lines):
@@ -141,6 +148,34 @@ def read_layout(path: Path) -> tuple[list[PageFacts], float]:
                 run = []
         facts.append(f)
     return facts, body
+
+
+def _letters(text: str) -> str:
+    return _NOT_LETTER_RE.sub("", text.lower())
+
+
+def off_page(chunks, facts: list[PageFacts], every: int = 40, size: int = 6) -> tuple[int, int, list[str]]:
+    """(runs on other pages, runs, examples): runs of ``size`` words taken every ``every`` words of
+    each passage, looked up, letters only, in the raw text of the pages the passage cites; a run not
+    there but on another page is cited with the wrong pages (a run found nowhere spans text left
+    out or moved, a heading or a footnote, and is not counted)."""
+    book = "\n".join(f.letters for f in facts)
+    wrong, total, examples = 0, 0, []
+    for c in chunks:
+        if not c.page_start:
+            continue
+        pages = "".join(f.letters for f in facts[c.page_start - 1 : (c.page_end or c.page_start)])
+        words = c.text.split()
+        for i in range(0, max(1, len(words) - size), every):
+            run = " ".join(words[i : i + size])
+            letters = _letters(run)
+            if len(letters) < 12:
+                continue
+            total += 1
+            if letters not in pages and letters in book:
+                wrong += 1
+                examples.append(f"p.{c.page_start}-{c.page_end}: {run}")
+    return wrong, total, examples
 
 
 # --- counting ----------------------------------------------------------------------------------------
@@ -236,6 +271,7 @@ def count_defects(path: Path, examples: int, seed: int = 0) -> dict:
         hit("odd_char", all_text, m.start(), m.end())
 
     sentences = sum(len(split_sentences(c.text)) for c in chunks)
+    wrong, windows, wrong_examples = off_page(chunks, facts)
     rng = random.Random(seed)
     result = {
         "file": path.name,
@@ -243,10 +279,12 @@ def count_defects(path: Path, examples: int, seed: int = 0) -> dict:
         "passages": len(chunks),
         "sentences": sentences,
         "parse_cpu_s": round(parse_cpu, 2),
+        "off_page": [wrong, windows],
         "counts": {k: len(v) for k, v in found.items()},
         "per_1000_sentences": {k: round(1000 * len(v) / max(sentences, 1), 2) for k, v in found.items()},
     }
     result["total_per_1000"] = round(sum(result["per_1000_sentences"].values()), 2)
+    found["off_page"] = wrong_examples
     result["examples"] = {k: rng.sample(v, min(examples, len(v))) for k, v in found.items() if v}
     return result
 
@@ -272,6 +310,8 @@ def main() -> None:
             rate = r["per_1000_sentences"][kind]
             print(f"  {kind:22} {r['counts'][kind]:>6} {rate:>9.2f} per 1,000 sentences")
         print(f"  {'all':22} {sum(r['counts'].values()):>6} {r['total_per_1000']:>9.2f}")
+        wrong, windows = r["off_page"]
+        print(f"  six-word runs of passage text found on other pages than those cited: {wrong} of {windows}")
         for kind, samples in r["examples"].items():
             for s in samples:
                 print(f"    {kind}: {s}")

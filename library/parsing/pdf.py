@@ -249,7 +249,7 @@ def parse_pdf(path: Path, *, use_outline: bool = True) -> ParsedBook:
     first_line = next((ln.text for page in pages for ln in page.lines if ln.text), "")
     mark_furniture(pages)
     notes = [
-        [_join_lines([ln.text for ln in note], hyphenation) for note in page_notes]
+        [(_join_lines([ln.text for ln in note], hyphenation), index + 1) for index, note in page_notes]
         for page_notes in separate_footnotes(pages, reader.body)
     ]
     texts = [[("" if ln.furniture or ln.footnote else ln.text) for ln in page.lines] for page in pages]
@@ -298,12 +298,13 @@ def _build_chapters(
     *,
     by_pages: bool,
     hyphenation: Hyphenation | None = None,
-    notes: list[list[str]] | None = None,
+    notes: list[list[tuple[str, int]]] | None = None,
 ) -> list[ParsedChapter]:
     """Join each page's lines into paragraphs and cut chapters (level 0) and heading paths at the
-    cut points; ``by_pages`` groups fixed runs of pages instead. A page's footnotes (``notes``)
-    follow its text, or, when the page ends inside a sentence, the next page's first paragraph
-    (the one the page break interrupted)."""
+    cut points; ``by_pages`` groups fixed runs of pages instead. A page's footnotes (``notes``:
+    text and page, the part of a note on the next page with that page) follow its text, or, when
+    the page ends inside a sentence, the next page's first paragraph (the one the break
+    interrupted)."""
     chapters: list[ParsedChapter] = []
     path_titles: list[str] = []
     current: ParsedChapter | None = None
@@ -343,7 +344,7 @@ def _build_chapters(
             joiner.add_line(line, width)
         _emit(joiner, current, path_titles, page_no, pending)
         if notes and notes[pno]:
-            pending.extend((note, page_no) for note in notes[pno])
+            pending.extend(notes[pno])
             if not _runs_on(lines, pages[pno + 1] if pno + 1 < len(pages) else []):
                 _emit(joiner, current, path_titles, page_no, pending)
     _emit(joiner, current, path_titles, len(pages), pending)

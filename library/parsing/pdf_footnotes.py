@@ -64,13 +64,14 @@ def _labels(run: list[Line], above: list[Line]) -> dict[int, tuple[str, str]]:
     return found
 
 
-def separate_footnotes(pages: list[Page], body: float) -> list[list[list[Line]]]:
-    """The footnotes that open on each page (each a list of lines, with the lines it goes on with
-    on the next pages), their lines marked ``Line.footnote``, with their opening numbers and the
-    matching markers in the text above removed."""
-    notes: list[list[list[Line]]] = []
-    last: list[Line] | None = None  # the last note of the page before (None: it had none)
-    for page in pages:
+def separate_footnotes(pages: list[Page], body: float) -> list[list[tuple[int, list[Line]]]]:
+    """The footnotes that open on each page, as (page index, lines): each note, then the part of it
+    that goes on on the next page (with that page's index), if any. Their lines are marked
+    ``Line.footnote``, their opening numbers and the matching markers in the text above removed."""
+    notes: list[list[tuple[int, list[Line]]]] = []
+    home: list[tuple[int, list[Line]]] = []  # the notes of the page where the last note opened
+    last: list[Line] = []  # the lines of the last note on the page before (empty: none)
+    for index, page in enumerate(pages):
         notes.append([])
         lines = [ln for ln in page.lines if ln.text and not ln.furniture]
         start = len(lines)
@@ -85,15 +86,16 @@ def separate_footnotes(pages: list[Page], body: float) -> list[list[list[Line]]]
             size = Counter(round(ln.size, 1) for ln in last).most_common(1)[0][0]
             while go_on < first and abs(run[go_on].size - size) <= SAME_SIZE * body:
                 go_on += 1
-        if last and go_on:
-            last.extend(run[:go_on])
-        else:
-            last = None
+        last = []
+        if go_on:
+            last = run[:go_on]
+            home.append((index, last))
         for i in range(first, len(run)):
             if i in labels:
                 run[i].text = labels[i][1]
                 last = []
-                notes[-1].append(last)
+                notes[-1].append((index, last))
+                home = notes[-1]
             last.append(run[i])
         for ln in run[:go_on] + run[first:]:
             ln.footnote = True

@@ -147,7 +147,7 @@ def test_small_lines_at_the_foot_without_a_marker_above_stay_in_the_text(tmp_pat
     assert "experiment: 12 trials succeeded in all" in text
 
 
-def test_footnote_going_on_over_the_page_stays_out_of_the_next_page_text(tmp_path):
+def test_footnote_going_on_over_the_page_stays_whole_and_out_of_the_next_page_text(tmp_path):
     path = make_styled_pdf(
         tmp_path / "c.pdf",
         [
@@ -161,6 +161,8 @@ def test_footnote_going_on_over_the_page_stays_out_of_the_next_page_text(tmp_pat
     )
     blocks = [b for c in parse_pdf(path).chapters for b in c.blocks]
     assert "lists. They let us" in " ".join(b.text for b in blocks)
-    note = next(b for b in blocks if "delayed evaluation" in b.text)
-    assert (note.text, note.page) == ("The idea of delayed evaluation goes back to Landin.", 1)
+    # the note, then its end on the next page (cited with that page), then that page's text
+    at = next(i for i, b in enumerate(blocks) if b.text == "The idea of delayed")
+    assert blocks[at].page == 1
+    assert (blocks[at + 1].text, blocks[at + 1].page) == ("evaluation goes back to Landin.", 2)
     assert blocks[-1].text.endswith(_PROSE[-1]) and blocks[-1].page == 2
