@@ -17,6 +17,7 @@ from library.parsing.pdf_layout import SOFT_HYPHEN
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _INLINE_RE = re.compile(rf"([^\W\d_]*){SOFT_HYPHEN}([^\W\d_]*)")
+_BROKEN_RE = re.compile(rf"\S*{SOFT_HYPHEN}\S*|\S+-$")
 _HEAD_RE = re.compile(r"[^\W\d_]+")
 _TAIL_RE = re.compile(r"[^\W\d_]+$")
 
@@ -27,18 +28,25 @@ class Hyphenation:
     def __init__(self, lines: Iterable[str] = ()):
         self.words: Counter = Counter()
         for line in lines:
-            self.words.update(_WORD_RE.findall(line.lower()))
+            # the halves of a broken word are not words of the book
+            line = _BROKEN_RE.sub(" ", line.lower())
+            self.words.update(_WORD_RE.findall(line))
 
     def join(self, left: str, right: str) -> str:
         """``left`` (ending at the hyphen, without it) and ``right`` as one word, with the hyphen or
-        without it."""
+        without it. When the book has neither form, the hyphen stays only between two words of the
+        book ("memory-management", not "manage-ment")."""
         head = _TAIL_RE.search(left)
         tail = _HEAD_RE.match(right)
         if head and tail:
             a, b = head.group(0).lower(), tail.group(0).lower()
-            if self.words[f"{a}-{b}"] <= self.words[a + b]:
+            hyphenated, joined = self.words[f"{a}-{b}"], self.words[a + b]
+            if hyphenated < joined or (hyphenated == joined and not self._two_words(a, b)):
                 return left + right
         return f"{left}-{right}"
+
+    def _two_words(self, a: str, b: str) -> bool:
+        return len(a) >= 3 and len(b) >= 3 and bool(self.words[a] and self.words[b])
 
     def resolve(self, text: str) -> str:
         """``text`` with pdfium's line-end hyphen marks inside it resolved; a mark at its very end

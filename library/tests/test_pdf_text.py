@@ -68,10 +68,14 @@ def test_private_use_glyphs_dropped_and_ligatures_spelled_out():
 
 
 def test_hyphenation_follows_the_book_vocabulary():
-    h = Hyphenation(["make-rat builds a rational number; make-rat again", "information theory"])
+    h = Hyphenation(
+        ["make-rat builds a rational number; make-rat again", "information theory", "the ratio\ufffenal"]
+    )
     assert h.join("make", "rat") == "make-rat"
     assert h.join("infor", "mation") == "information"
     assert h.join("unseen", "word") == "unseenword"  # the usual case: the typesetter's hyphen
+    assert h.join("rational", "theory") == "rational-theory"  # neither form, but two words of the book
+    assert h.join("ratio", "nal") == "rational"  # the halves of a broken word are not words
     assert h.resolve("the infor\ufffemation and make\ufffe") == "the information and make-"
 
 
