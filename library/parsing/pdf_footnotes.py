@@ -15,7 +15,6 @@ puts the notes after the sentence they interrupted.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 
@@ -29,15 +28,48 @@ _WORD_RE = re.compile(r"[^\W\d_]{2,}")
 _LABEL_ONLY_RE = re.compile(r"^(\d{1,3}|[*†‡§¶])$")  # a label set on a line of its own
 
 
-@functools.lru_cache(maxsize=256)
-def _marker_re(label: str) -> re.Pattern:
-    """The label set in the text: glued to a word ("pieces28"), after punctuation ("pieces.28",
-    "is 1:28", "said,”28"; not a decimal point after a digit: "1.28"), or alone after a sentence
-    ("f. 28 For"). The label comes first in the pattern, so that searching is fast."""
-    n = re.escape(label)
-    before = (r"[^\W\d_]", r"\S[,;:!?)”’\"]", r"[^\W\d_]\.", r"[)”’\"]\.", r"[^\W\d_][.,;:!?][”’\"]")
-    glued = "|".join(rf"(?<={b}{n})" for b in before)
-    return re.compile(rf"{n}(?:{glued})(?![\d.,]\d)(?!\d)|{n} (?<=[^\W\d_][.!?] {n} )(?=[A-Z])")
+_CLOSERS = ',;:!?)”’"'
+
+
+def _markers(label: str, text: str) -> list[tuple[int, int]]:
+    """Where ``label`` is set in ``text`` as a footnote marker: glued to a word ("pieces28"), after
+    punctuation ("pieces.28", "is 1:28", "said,”28"; not a decimal point after a digit: "1.28"),
+    or alone after a sentence ("f. 28 For": the space after it goes too)."""
+    spans = []
+    at = text.find(label)
+    while at >= 0:
+        end = at + len(label)
+        before = text[max(0, at - 3) : at].rjust(3)
+        after = text[end : end + 2]
+        if not (before[2].isdigit() or after[:1].isdigit() or (after[:1] in ".," and after[1:].isdigit())):
+            glued = (
+                before[2].isalpha()
+                or (before[2] in _CLOSERS and not before[1].isspace())
+                or (before[2] == "." and (before[1].isalpha() or before[1] in _CLOSERS))
+            )
+            if glued:
+                spans.append((at, end))
+            elif (
+                before[1:] in (". ", "! ", "? ")
+                and before[0].isalpha()
+                and after[:1] == " "
+                and after[1:].isupper()
+            ):
+                spans.append((at, end + 1))
+        at = text.find(label, end)
+    return spans
+
+
+def _strip_markers(label: str, text: str) -> str:
+    spans = _markers(label, text)
+    if not spans:
+        return text
+    parts, last = [], 0
+    for start, end in spans:
+        parts.append(text[last:start])
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _prose(text: str) -> bool:
@@ -59,7 +91,7 @@ def _labels(run: list[Line], above: list[Line]) -> dict[int, tuple[str, str]]:
         else:
             continue
         text_above = text_above or "\n".join(ln.text for ln in above)
-        if _marker_re(label).search(text_above):
+        if _markers(label, text_above):
             found[i] = (label, rest)
     return found
 
@@ -100,8 +132,7 @@ def separate_footnotes(pages: list[Page], body: float) -> list[list[tuple[int, l
         for ln in run[:go_on] + run[first:]:
             ln.footnote = True
         for label, _ in labels.values():
-            marker = _marker_re(label)
             for ln in above:
                 if label in ln.text:
-                    ln.text = marker.sub("", ln.text)
+                    ln.text = _strip_markers(label, ln.text)
     return notes

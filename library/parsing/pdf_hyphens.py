@@ -26,11 +26,11 @@ class Hyphenation:
     """Joins line-end hyphens by the vocabulary of the lines it was built from."""
 
     def __init__(self, lines: Iterable[str] = ()):
-        self.words: Counter = Counter()
-        for line in lines:
-            # the halves of a broken word are not words of the book
-            line = _BROKEN_RE.sub(" ", line.lower())
-            self.words.update(_WORD_RE.findall(line))
+        # the halves of a broken word are not words of the book
+        text = "\n".join(
+            _BROKEN_RE.sub(" ", line) if SOFT_HYPHEN in line or line.endswith("-") else line for line in lines
+        )
+        self.words: Counter = Counter(_WORD_RE.findall(text.lower()))
 
     def join(self, left: str, right: str) -> str:
         """``left`` (ending at the hyphen, without it) and ``right`` as one word, with the hyphen or
