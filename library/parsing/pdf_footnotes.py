@@ -91,7 +91,7 @@ def _labels(run: list[Line], above: list[Line]) -> dict[int, tuple[str, str]]:
         else:
             continue
         text_above = text_above or "\n".join(ln.text for ln in above)
-        if _markers(label, text_above):
+        if _markers(label, text_above) or any(ln.text == label for ln in above):
             found[i] = (label, rest)
     return found
 
@@ -109,6 +109,11 @@ def separate_footnotes(pages: list[Page], body: float) -> list[list[tuple[int, l
         start = len(lines)
         while start > 0 and 0 < lines[start - 1].size < SMALLER * body:
             start -= 1
+        # a marker set on a line of its own just before the note it marks ("27" / "27Lexical...")
+        while start < len(lines) - 1 and _LABEL_ONLY_RE.match(lines[start].text):
+            if not lines[start + 1].text.startswith(lines[start].text):
+                break
+            start += 1
         above, run = lines[:start], lines[start:]
         labels = _labels(run, above) if above else {}
         first = min(labels, default=len(run))
@@ -134,5 +139,5 @@ def separate_footnotes(pages: list[Page], body: float) -> list[list[tuple[int, l
         for label, _ in labels.values():
             for ln in above:
                 if label in ln.text:
-                    ln.text = _strip_markers(label, ln.text)
+                    ln.text = "" if ln.text == label else _strip_markers(label, ln.text)
     return notes

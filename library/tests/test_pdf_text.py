@@ -170,3 +170,24 @@ def test_footnote_going_on_over_the_page_stays_whole_and_out_of_the_next_page_te
     assert blocks[at].page == 1
     assert (blocks[at + 1].text, blocks[at + 1].page) == ("evaluation goes back to Landin.", 2)
     assert blocks[-1].text.endswith(_PROSE[-1]) and blocks[-1].page == 2
+
+
+def test_footnote_marker_set_on_a_line_of_its_own(tmp_path):
+    path = make_styled_pdf(
+        tmp_path / "m.pdf",
+        [
+            [
+                *_PROSE,
+                "This discipline is called lexical scoping.",
+                ("27", 7),
+                ("27Lexical scoping dictates that free variables refer to", 8),
+                ("bindings made by enclosing procedure definitions.", 8),
+            ],
+        ],
+    )
+    blocks = [b.text for c in parse_pdf(path).chapters for b in c.blocks]
+    assert blocks[-1] == (
+        "Lexical scoping dictates that free variables refer to bindings made by enclosing "
+        "procedure definitions."
+    )
+    assert "27" not in " ".join(blocks)
