@@ -42,7 +42,23 @@ LABEL_ONLY_RE = re.compile(
 )
 _LABEL_START_RE = re.compile(r"(?:chapter|chap\.|lecture|lesson|unit|part|appendix)\b", re.I)
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
-_CLEAN_TABLE = str.maketrans({"\ufffe": "", "\x02": "", "\xad": "", "\x03": "", "\x00": ""})
+# Characters that carry no text: control characters (the glyphs of math fonts without a Unicode
+# mapping: bracket pieces, end-of-proof marks), private-use code points (the same, in other fonts),
+# soft hyphens. pdfium's own mark of a line-end hyphen (U+FFFE) is kept: see SOFT_HYPHEN.
+_CLEAN_TABLE = str.maketrans(
+    {
+        **{c: None for c in range(0x20) if chr(c) not in "\t\n\r"},
+        **dict.fromkeys(range(0xE000, 0xF900)),
+        0x7F: None,
+        0xAD: None,
+        0xFFFD: None,
+        **{0xFB00 + i: lig for i, lig in enumerate(("ff", "fi", "fl", "ffi", "ffl", "st", "st"))},
+    }
+)
+# pdfium marks a hyphen at a line end with U+FFFE and joins the two lines ("com\ufffeputed"). The
+# parser decides, from the book's own words, whether the hyphen stays (see pdf_hyphens).
+_NO_TEXT_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\xad\ufffd\ue000-\uf8ff\ufb00-\ufb06]")
+SOFT_HYPHEN = "\ufffe"
 
 
 @dataclass(slots=True)
@@ -54,6 +70,7 @@ class Line:
     bold_name: bool  # the font name says bold (CMBX, Helvetica-Bold, ...)
     top: float  # distance of the line's top from the page top, pt (-1: not measured)
     furniture: bool = False  # running head/footer or page number
+    footnote: bool = False  # a line of a footnote (see pdf_footnotes)
 
 
 @dataclass(slots=True)
@@ -130,11 +147,8 @@ class PageReader:
         settled = sum(self.sizes.values()) >= 4000
         threshold = 1.05 * self.body if settled else 0.0
         lines: list[Line] = []
-        pos = 0
-        for raw in text.split("\n"):
-            start = pos
-            pos += len(raw) + 1
-            clean = " ".join(raw.translate(_CLEAN_TABLE).split())
+        for start, raw in _raw_lines(text):
+            clean = clean_line(raw)
             if not clean:
                 continue
             first = start + (len(raw) - len(raw.lstrip()))
@@ -157,6 +171,31 @@ class PageReader:
             top = height - _T.value if pdfium_c.FPDFText_GetCharBox(tp, mid, _L, _R, _B, _T) else -1.0
             lines.append(Line(clean, size, min_size, weight, _bold_name(_NAME.value), top))
         return lines
+
+
+def clean_line(raw: str) -> str:
+    """A line of pdfium text without the characters that carry no text, spaces collapsed."""
+    if _NO_TEXT_RE.search(raw):
+        raw = raw.translate(_CLEAN_TABLE)
+    return " ".join(raw.split())
+
+
+def _raw_lines(text: str):
+    """(offset, text) of each line of a page's text. pdfium joins a line that ends in a hyphen with
+    whatever text follows; when that is not the rest of a word (a page number, a footnote after a
+    page's last line: "construc\ufffe38"), the line is cut after the hyphen."""
+    pos = 0
+    for raw in text.split("\n"):
+        start, cut = pos, 0
+        pos += len(raw) + 1
+        at = raw.find(SOFT_HYPHEN)
+        while at >= 0:
+            nxt = raw[at + 1 : at + 2]
+            if nxt and not nxt.islower() and not nxt.isspace():
+                yield start + cut, raw[cut : at + 1]
+                cut = at + 1
+            at = raw.find(SOFT_HYPHEN, at + 1)
+        yield start + cut, raw[cut:]
 
 
 # --- furniture ------------------------------------------------------------------------------------
