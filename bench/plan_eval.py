@@ -1,7 +1,8 @@
 """Course-planning quality over real books: the right material, honest refusals, concrete objectives,
 sections sized to their sources.
 
-    .venv/bin/python bench/plan_eval.py [--split dev|test|holdout|dev2|holdout2|all] [--only ID] [--show]
+    .venv/bin/python bench/plan_eval.py [--split dev|test|holdout|dev2|holdout2|dev3|holdout3|all]
+        [--only ID] [--show]
         [--reingest]
 
 Requests and what a teacher would expect for them are in bench/data/plan_requests.json (2-3 corpus
@@ -51,7 +52,7 @@ DATA = ROOT / "bench" / "data" / "plan_requests.json"
 DB_NAME = "docprof_plan_eval"
 USER = "plan-eval"
 PREFERENCES = {"depth": "standard", "presentation_style": "lecture", "pace_wpm": 150, "notes": ""}
-SPLITS = ("dev", "test", "holdout", "dev2", "holdout2")
+SPLITS = ("dev", "test", "holdout", "dev2", "holdout2", "dev3", "holdout3")
 INGEST_CODE = ["library/parsing", "library/chunking.py", "library/summaries.py", "library/services.py"]
 
 
@@ -200,10 +201,20 @@ def plan(query: str, hours: float, book_ids: list[int]) -> dict:
     return {"title": title, "search": search, "parts": parts, "coverage": material.coverage(search, taught)}
 
 
+HEADING_NUMBER_RE = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVXLC]+[.:])\s+")
+
+
 def matches(ref: list[str], book_key: str, chapter: str, path: list[str]) -> bool:
+    """A passage is in `ref`'s material: its book, a chapter title containing ref[1], and (when given)
+    a heading containing ref[2] -- or, for "^Heading", a heading that opens with it after its number."""
     if ref[0] != book_key or ref[1].lower() not in chapter.lower():
         return False
-    return len(ref) < 3 or any(ref[2].lower() in str(h).lower() for h in path[1:])
+    if len(ref) < 3:
+        return True
+    if ref[2].startswith("^"):
+        start = ref[2][1:].lower()
+        return any(HEADING_NUMBER_RE.sub("", str(h), count=1).lower().startswith(start) for h in path[1:])
+    return any(ref[2].lower() in str(h).lower() for h in path[1:])
 
 
 def evaluate(request: dict, result: dict, keys: dict[int, str]) -> dict:
