@@ -113,10 +113,26 @@ def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6) -> l
         first, last = gram.split()[0], gram.split()[-1]
         if last.endswith(("ed", "ly", "ing")) or first.endswith(("ly", "ing")) or first in COMPARATIVES:
             continue  # "better cultivated", "funds destined": not a term
+        if used_as_verb(last, text):
+            continue  # "observation arrives" (from "every time an observation arrives"): a clause
         terms.append(natural_case(gram, vocab))
         if len(terms) >= limit:
             break
     return terms
+
+
+def used_as_verb(word: str, text: str) -> bool:
+    """`word` ("arrives") is a verb in `text`: its base follows "to" or a modal ("to arrive") and
+    neither form ever follows an article or a possessive ("the arrival" is another word)."""
+    low = word.lower()
+    if not re.fullmatch(r"[a-z]+[^su]s", low):
+        return False
+    forms = "|".join(re.escape(f) for f in {low, low[:-1], low[:-2]} if len(f) > 2)
+    verb = re.search(rf"\b(?:to|will|would|can|could|may|might|must|should|not)\s+(?:{forms})\b", text, re.I)
+    noun = re.search(
+        rf"\b(?:the|an?|its|their|our|your|his|her|my|this|these|those)\s+(?:{forms})\b", text, re.I
+    )
+    return bool(verb) and not noun
 
 
 def central_claims(sentences: list[str], vocab: Counter, topics: list[str]) -> list[str]:
@@ -166,6 +182,8 @@ def term_word(word: str, vocab: Counter) -> bool:
         return False
     if word.isupper():
         return False  # acronyms and theorem labels ("SSNS")
+    if word[1:] != word[1:].lower():
+        return False  # a name written in mixed case ("BayesFactor", "iPhone") is no term to lower-case
     proper = vocab.get(word.capitalize(), 0) > 2 * vocab.get(low, 0)
     return not proper  # "United States", "North America"
 
