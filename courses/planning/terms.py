@@ -113,8 +113,10 @@ def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6) -> l
         first, last = gram.split()[0], gram.split()[-1]
         if last.endswith(("ed", "ly", "ing")) or first.endswith(("ly", "ing")) or first in COMPARATIVES:
             continue  # "better cultivated", "funds destined": not a term
-        if used_as_verb(last, text):
-            continue  # "observation arrives" (from "every time an observation arrives"): a clause
+        if used_as_verb(last, text) or takes_an_object(gram, prose):
+            continue  # "observation arrives", "readers judge (whether ...)": a clause, not a term
+        if cut_short(gram, prose):
+            continue  # "system of linear" (equations): part of a longer term
         terms.append(natural_case(gram, vocab))
         if len(terms) >= limit:
             break
@@ -133,6 +135,29 @@ def used_as_verb(word: str, text: str) -> bool:
         rf"\b(?:the|an?|its|their|our|your|his|her|my|this|these|those)\s+(?:{forms})\b", text, re.I
     )
     return bool(verb) and not noun
+
+
+OBJECT_START = frozenset(
+    "the a an that whether what how it them this these those his her their our its".split()
+)
+
+
+def takes_an_object(gram: str, text: str) -> bool:
+    """Most uses of `gram` are followed by a determiner, a pronoun or "that"/"whether": its last word is a
+    verb taking an object ("readers judge whether it convinces them"); a term is rarely followed so."""
+    after = re.findall(r"\b" + re.escape(gram) + r"\s+([a-z]+)", text, re.I)
+    return len(after) >= 2 and sum(w.lower() in OBJECT_START for w in after) * 2 > len(after)
+
+
+def cut_short(gram: str, text: str) -> bool:
+    """`gram` is nearly always followed by the same word: it is the start of a longer term ("a system
+    of linear" equations), not a term."""
+    after = Counter(w.lower() for w in re.findall(r"\b" + re.escape(gram) + r"\s+([A-Za-z]+)", text, re.I))
+    total = len(re.findall(r"\b" + re.escape(gram) + r"\b", text, re.I))
+    if not after or total < 2:
+        return False
+    word, n = after.most_common(1)[0]
+    return word not in STOPWORDS and n >= 0.8 * total
 
 
 def central_claims(sentences: list[str], vocab: Counter, topics: list[str]) -> list[str]:
