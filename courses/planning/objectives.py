@@ -159,7 +159,7 @@ def objectives_for(
                 found.append(objective[:1].upper() + objective[1:])
 
     def add_unless_everyday(objective: str | None) -> None:
-        if objective and not everyday_term(objective, " ".join([title, *subheadings]), joined):
+        if objective and not everyday_term(objective, " ".join([title, *subheadings, *topics]), joined):
             add(objective)
 
     for heading in subheadings:
@@ -230,8 +230,8 @@ EXPLICIT_DEFINITION = (
 
 def everyday_term(objective: str, headings: str, text: str) -> bool:
     """ "Define life", "Define salt": a word of everyday English is a term to define only where the
-    section makes it one -- its headings name it, or its passages define it in so many words ("... is
-    called ownership", "X is defined as ...")."""
+    section or the request makes it one -- its headings or the requested topics (`headings`) name
+    it, or its passages define it in so many words ("... is called ownership", "X is defined as")."""
     words = objective.split()
     if len(words) < 2 or words[0] != "Define":
         return False
