@@ -64,7 +64,7 @@ VAGUE_HEADS = frozenset(
     idea ideas way ways approach approaches question questions story stories note notes comment comments
     remark remarks detail details digression digressions caveat caveats postscript trap traps option options
     matter matters aside asides lesson lessons version versions text texts refresher difference differences
-    complication complications concern concerns thought thoughts tip tips trick tricks
+    complication complications concern concerns thought thoughts tip tips trick tricks summary overview
     preliminaries""".split()
 )
 COMPLEMENT_RE = re.compile(r"\b(?:of|in|for|between|to|on|with|about|from)\b", re.I)
@@ -218,6 +218,16 @@ def objectives_for(
         if len(found) >= MIN_OBJECTIVES:
             break
         add_unless_everyday(f"Define {word}" if is_topic_word(word, sentences, subject_of=1) else None)
+    # A section with little prose of its own (a chapter's opening around a data listing) still gets
+    # its two objectives: the requested topics its passages name, then terms they use twice.
+    for topic in topics:
+        if len(found) >= MIN_OBJECTIVES:
+            break
+        add(f"Explain {topic}" if re.search(r"\b" + re.escape(topic) + r"\b", joined, re.I) else None)
+    for term in key_terms(joined, vocab, exclude=title, min_count=2):
+        if len(found) >= MIN_OBJECTIVES:
+            break
+        add(f"Explain {article_for(term, joined)}{term}", from_text=False)
     taken.update(f.lower() for f in found[:MAX_OBJECTIVES])
     return found[:MAX_OBJECTIVES]
 

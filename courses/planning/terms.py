@@ -88,7 +88,7 @@ def natural_case(phrase: str, vocab: Counter) -> str:
     return " ".join(out)
 
 
-def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6) -> list[str]:
+def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6, min_count: int = 3) -> list[str]:
     """Two- and three-word terms the passages repeat in running prose (words separated by spaces
     only, so code and paths such as refs/heads/master are not terms), most frequent first; proper
     names and acronym-laden labels are skipped."""
@@ -105,7 +105,7 @@ def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6) -> l
     skip = exclude.lower()
     terms: list[str] = []
     for gram, count in grams.most_common(60):
-        if count < 3 or gram in skip or any(gram in t.lower() for t in terms):
+        if count < min_count or gram in skip or any(gram in t.lower() for t in terms):
             continue
         longer = [g for g, c in grams.items() if c >= 0.6 * count and gram in g and g != gram]
         if longer:

@@ -11,6 +11,7 @@ import pytest
 
 from courses.planning.material import find_material
 from courses.planning.objectives import MAX_OBJECTIVES, MIN_OBJECTIVES, from_heading, objectives_for
+from courses.planning.offline import with_objectives
 from courses.planning.request import parse_request
 from courses.planning.selection import chapter_about_request
 from courses.planning.terms import key_terms
@@ -170,3 +171,36 @@ def test_a_noun_followed_by_its_verb_is_no_term():
     # the start of a longer term is none: "a system of linear" (equations)
     text = "We solve a system of linear equations. Each system of linear equations has solutions. " * 3
     assert "system of linear" not in [t.lower() for t in key_terms(text, Counter(text.split()))]
+
+
+def test_a_section_without_two_objectives_of_its_own_is_taught_with_its_neighbour():
+    def unit(title, chapter, minutes):
+        return {
+            "title": title,
+            "chapter_id": chapter,
+            "minutes": minutes,
+            "units": [title],
+            "chunk_ids": [title],
+            "subheadings": [],
+            "words": minutes * 75,
+            "supported_minutes": minutes,
+            "topics": ["descriptive statistics"],
+            "continues": False,
+        }
+
+    def objectives(section, taken):  # a chapter's opening around a data listing gives none of its own
+        return (
+            [] if section["title"] == "Descriptive statistics" else ["Explain the mean", "Define the median"]
+        )
+
+    sections = [unit("Descriptive statistics", 5, 17), unit("Measures of central tendency", 5, 34)]
+    merged = with_objectives(sections, objectives)
+    assert [(s["title"], s["minutes"]) for s in merged] == [
+        ("Descriptive statistics and Measures of central tendency", 51)
+    ]
+    # alone in its chapter, a section keeps its place (the objectives' own fallbacks apply)
+    alone = [unit("Descriptive statistics", 5, 17), unit("Regression", 6, 30)]
+    assert [s["title"] for s in with_objectives(alone, objectives)] == [
+        "Descriptive statistics",
+        "Regression",
+    ]
