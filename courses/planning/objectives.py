@@ -24,7 +24,7 @@ from courses.planning.terms import (
     numeric_near,
 )
 from courses.planning.titles import clean_title
-from docprof.ai.text import STOPWORDS, split_sentences
+from docprof.ai.text import STOPWORDS, is_everyday, split_sentences
 
 MIN_OBJECTIVES, MAX_OBJECTIVES = 2, 6
 SKIP_HEADINGS_RE = re.compile(
@@ -55,6 +55,21 @@ NOT_A_CONCEPT_RE = re.compile(
     r"(?:quick\s+)?tour|first\s+look|demonstrations?|demos?|applications?\s+in\s+practice)$",
     re.I,
 )
+# A heading opening with an indefinite article names an instance or an aside ("A common mistake", "A
+# softer view of decision making"), not a concept to learn ("Two types of errors" is one).
+INSTANCE_LEAD_RE = re.compile(r"^(?:an?|one|some|another|a\s+few)\s+", re.I)
+# Heads that say nothing without a complement: "The issue", "The orthodox text", "Traps".
+VAGUE_HEADS = frozenset(
+    """issue issues mistake mistakes solution solutions problem problems view views point points thing things
+    idea ideas way ways approach approaches question questions story stories note notes comment comments
+    remark remarks detail details digression digressions caveat caveats postscript trap traps option options
+    matter matters aside asides lesson lessons version versions text texts refresher difference differences
+    complication complications concern concerns thought thoughts tip tips trick tricks summary overview
+    preliminaries""".split()
+)
+COMPLEMENT_RE = re.compile(r"\b(?:of|in|for|between|to|on|with|about|from)\b", re.I)
+CLAUSE_VERB_RE = re.compile(r"\s(?:is|are|was|were)\s", re.I)
+INVERTED_QUESTION_RE = re.compile(r"^(?:how|why|when|where)\s+(?:do|does|did)\s", re.I)
 DEFINITION_RE = re.compile(
     r"^(?:(?:An?|The)\s+)?(?P<term>[A-Za-z][\w\-']*(?:\s+[\w\-']+){0,4}?)\s+"
     r"(?:is|are|refers\s+to|means|is\s+defined\s+as|is\s+called)\s+(?P<rest>(?:an?|the)\s+.{8,})$"
@@ -143,6 +158,10 @@ def objectives_for(
             if key not in {same_key(t) for t in taken} and all(key != same_key(f) for f in found):
                 found.append(objective[:1].upper() + objective[1:])
 
+    def add_unless_everyday(objective: str | None) -> None:
+        if objective and not everyday_term(objective, " ".join([title, *subheadings, *topics]), joined):
+            add(objective)
+
     for heading in subheadings:
         add(from_heading(heading, vocab, passages=joined), from_text=False)
         if len(found) >= 4:
@@ -151,17 +170,17 @@ def objectives_for(
     for sentence in sentences:
         if len(found) >= MAX_OBJECTIVES:
             break
-        add(from_definition(sentence, vocab, joined))
+        add_unless_everyday(from_definition(sentence, vocab, joined))
         add(from_procedure(sentence))
     for sentence in sentences:
         if len(found) >= MAX_OBJECTIVES:
             break
         add(from_calculation(sentence, vocab))
-        add(from_naming(sentence, joined))
+        add_unless_everyday(from_naming(sentence, joined))
     for sentence in sentences:  # a short section may define a term only once ("Oven spring is ...")
         if len(found) >= MIN_OBJECTIVES + 1:
             break
-        add(from_definition(sentence, vocab, joined, uses=1))
+        add_unless_everyday(from_definition(sentence, vocab, joined, uses=1))
     for command in commands(joined)[:2]:
         if len(found) >= MIN_OBJECTIVES + 1:
             break
@@ -171,8 +190,13 @@ def objectives_for(
     for term in key_terms(joined, vocab, exclude=title):
         if len(found) >= max(MIN_OBJECTIVES + 1, 3):
             break
+        if term.split()[0].lower() in UNIT_WORDS:
+            continue  # "bushels of corn": a measure of the example, not a term
         quantity = QUANTITY_RE.search(term) and numeric_near(joined, term)
-        add(f"{'Calculate' if quantity else 'Explain'} {article_for(term, joined)}{term}")
+        article = article_for(term, joined)
+        if quantity and not article and not term.endswith("s"):
+            article = "the "  # a quantity to calculate is a definite one: "Calculate the error rate"
+        add(f"{'Calculate' if quantity else 'Explain'} {article}{term}")
     for sentence in central_claims(sentences, vocab, topics):
         if len(found) >= MIN_OBJECTIVES + 1:
             break
@@ -189,13 +213,58 @@ def objectives_for(
     for word in key_words(joined, vocab):  # last resort: the section's own most used terms
         if len(found) >= MIN_OBJECTIVES:
             break
-        add(f"Define {word}" if is_topic_word(word, sentences) else None)
+        add_unless_everyday(f"Define {word}" if is_topic_word(word, sentences) else None)
     for word in key_words(joined, vocab):  # a section with little to go on: a term it opens one sentence with
         if len(found) >= MIN_OBJECTIVES:
             break
-        add(f"Define {word}" if is_topic_word(word, sentences, subject_of=1) else None)
+        add_unless_everyday(f"Define {word}" if is_topic_word(word, sentences, subject_of=1) else None)
+    # A section with little prose of its own (a chapter's opening around a data listing) still gets
+    # its two objectives: the requested topics its passages name, then terms they use twice.
+    for topic in topics:
+        if len(found) >= MIN_OBJECTIVES:
+            break
+        add(f"Explain {topic}" if re.search(r"\b" + re.escape(topic) + r"\b", joined, re.I) else None)
+    for term in key_terms(joined, vocab, exclude=title, min_count=2):
+        if len(found) >= MIN_OBJECTIVES:
+            break
+        add(f"Explain {article_for(term, joined)}{term}", from_text=False)
     taken.update(f.lower() for f in found[:MAX_OBJECTIVES])
     return found[:MAX_OBJECTIVES]
+
+
+EXPLICIT_DEFINITION = (
+    r"\b(?:called|known\s+as|termed|defined\s+as|definition\s+of|the\s+term)\s+[\"“']?(?:an?\s+|the\s+)?{w}\b"
+    r"|\b{w}\s+(?:is\s+defined\s+as|refers?\s+to|means)\b"
+)
+
+
+def everyday_term(objective: str, headings: str, text: str) -> bool:
+    """ "Define life", "Define salt": a word of everyday English is a term to define only where the
+    section or the request makes it one -- its headings or the requested topics (`headings`) name
+    it, or its passages define it in so many words ("... is called ownership", "X is defined as")."""
+    words = objective.split()
+    if len(words) < 2 or words[0] != "Define":
+        return False
+    rest = [w for w in words[1:] if w.lower() not in ("a", "an", "the")]
+    if len(rest) != 1 or not is_everyday(rest[0]):
+        return False
+    word = rest[0].lower()
+    w = re.escape(word[:-1] if word.endswith("s") else word) + r"s?"
+    if re.search(rf"\b{w}\b", headings, re.I):
+        return False
+    return not re.search(EXPLICIT_DEFINITION.format(w=w), text, re.I)
+
+
+def aside_heading(text: str) -> bool:
+    """A heading that names an instance, an aside or a clause, not a concept: "A common mistake",
+    "Two proposed solutions", "The issue", "Streams Are Delayed Lists", "How Does Income Affect
+    Demand?" (no objective reads well from it)."""
+    if INSTANCE_LEAD_RE.match(text) or INVERTED_QUESTION_RE.match(text):
+        return True
+    if not QUESTION_RE.match(text) and CLAUSE_VERB_RE.search(f" {text} "):
+        return True
+    words = [w for w in ARTICLE_RE.sub("", text).split() if w]
+    return bool(words) and not COMPLEMENT_RE.search(text) and words[-1].lower().strip("?.") in VAGUE_HEADS
 
 
 TITLE_JOINS_RE = re.compile(r"\s*(?:\b(?:with|and|or|using|via|versus|vs\.)\b|[:,;()\u2013\u2014])\s*", re.I)
@@ -272,7 +341,8 @@ UNIT_WORDS = frozenset(
     century centuries gram grams kilogram kilograms milligram milligrams pound pounds ounce ounces degree
     degrees percent percentage metre metres meter meters kilometre kilometres kilometer kilometers
     centimetre centimetres inch inches foot feet mile miles litre litres liter liters gallon gallons
-    dollar dollars cents euro euros byte bytes kilobyte kilobytes megabyte megabytes times""".split()
+    dollar dollars cents euro euros byte bytes kilobyte kilobytes megabyte megabytes times bushel bushels
+    barrel barrels ton tons tonne tonnes acre acres""".split()
 )
 
 
@@ -309,6 +379,8 @@ def from_heading(heading: str, vocab: Counter, allow_title: bool = False, passag
         return None
     if text.split()[0].lower() in LEAD_WORDS:
         return None  # "In Function Signatures" leans on the heading before it
+    if aside_heading(text):
+        return None
     m = WHAT_IS_RE.match(text)
     if m:
         return f"Explain what {natural_case(m.group('rest'), vocab)} {m.group('verb').lower()}"

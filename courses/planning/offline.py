@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from courses.planning.base import PartDraft, PlanContext, Planner
-from courses.planning.objectives import objectives_for
-from courses.planning.outline import group_into_parts, sections_from_units, titled_parts
+from courses.planning.objectives import MIN_OBJECTIVES, objectives_for
+from courses.planning.outline import group_into_parts, merge_sections, sections_from_units, titled_parts
 from courses.planning.titles import course_title
 from docprof.ai.factory import get_embedder
 from docprof.ai.text import split_sentences, word_count
@@ -53,24 +53,24 @@ class OfflinePlanner(Planner):
                 "id", "text"
             )
         )
-        result = []
-        taken: set[str] = set()  # no objective twice in a part
-        for section in part.units:
+
+        def objectives(section: dict, taken: set[str]) -> list[str]:
             source = [texts[c] for c in section["chunk_ids"] if c in texts]
             # passages a section continues into (material.py: top_up) belong to the next one's objectives
             lead_out = set(section.get("lead_out", []))
             own = [texts[c] for c in section["chunk_ids"] if c in texts and c not in lead_out]
+            topics = ctx.section_topics(section["topics"])
+            return objectives_for(section["title"], section["subheadings"], own or source, topics, taken)
+
+        result = []
+        taken: set[str] = set()  # no objective twice in a part
+        for section in with_objectives(list(part.units), objectives):
+            source = [texts[c] for c in section["chunk_ids"] if c in texts]
             result.append(
                 {
                     "title": section["title"][:200],
                     "minutes": section["minutes"],
-                    "learning_objectives": objectives_for(
-                        section["title"],
-                        section["subheadings"],
-                        own or source,
-                        ctx.section_topics(section["topics"]),
-                        taken,
-                    ),
+                    "learning_objectives": objectives(section, taken),
                     "content_summary": " ".join(
                         key_sentences(source[:MAX_SUMMARY_PASSAGES], f"{ctx.topic} {section['title']}", 2)
                     ),
@@ -78,6 +78,23 @@ class OfflinePlanner(Planner):
                 }
             )
         return result
+
+
+def with_objectives(sections: list[dict], objectives) -> list[dict]:
+    """A section whose passages give fewer than two objectives of their own (a chapter's opening
+    around a data listing) joins its neighbour in the same chapter: it is taught with it."""
+    while True:
+        for i, section in enumerate(sections):
+            if len(objectives(section, set())) >= MIN_OBJECTIVES:
+                continue
+            near = [j for j in (i + 1, i - 1) if 0 <= j < len(sections)]
+            near = [j for j in near if sections[j]["chapter_id"] == section["chapter_id"]]
+            if near:
+                a, b = sorted((i, near[0]))
+                sections[a : b + 1] = [merge_sections(sections[a], sections[b])]
+                break
+        else:
+            return sections
 
 
 def key_sentences(texts: list[str], focus: str, limit: int) -> list[str]:

@@ -85,14 +85,15 @@ def _merge_short(sections: list[dict]) -> list[dict]:
                 continue
             j = min(options, key=lambda k: sections[k]["minutes"])
             a, b = sorted((i, j))
-            sections[a : b + 1] = [_merge(sections[a], sections[b])]
+            sections[a : b + 1] = [merge_sections(sections[a], sections[b])]
             merged = True
             break
         if not merged:
             return sections
 
 
-def _merge(a: dict, b: dict) -> dict:
+def merge_sections(a: dict, b: dict) -> dict:
+    """Two neighbouring sections of one chapter as one (titled for both when the smaller is not a scrap)."""
     big, small = (a, b) if a["minutes"] >= b["minutes"] else (b, a)
     title = join_two(a["title"], b["title"]) if small["minutes"] >= SECTION_MIN / 2 else None
     return {

@@ -136,15 +136,27 @@ def choose(
         # chapter says more about references. A chapter's "Introduction to ..." repeats the
         # chapter's title: it names nothing of its own.
         titled = heading_matches(u.chapter_title, request.topics[i].stem_sets)
+        about = titled and chapter_about_request(u.chapter_title, request)
         named_here = (
             0
             if OPENING_RE.match(clean_title(u.title))
             else sum(u.evidence.get(j) == "heading" and u.scores.get(j, 0) >= RELEVANT for j in heads)
         )
+        # In a chapter about the request (its title names nothing else), the chapter's own order: its
+        # opening sections are the foundations the later ones build on ("Hypothesis testing":
+        # hypotheses, errors, test statistics and decisions before "Reporting the results of a
+        # hypothesis test"). "Generic Types, Traits, and Lifetimes" opens with generics, not lifetimes.
         order = (
             (not with_head, -whole, tier, -own)
             if request.topics[i].sub
-            else (tier, not titled, -named_here, -own, -whole)
+            else (
+                tier,
+                not titled,
+                0 if about else -named_here,
+                -own,
+                -whole,
+                u.first_ordinal if about else 0,
+            )
         )
         score = -round(u.scores[i] + 0.1 * u.score, 2)
         return (
@@ -183,6 +195,15 @@ def choose(
         progressed = False  # a pass that takes nothing ends the loop (a topic whose queue ran dry)
         if stop_short and target - total <= SECTION_MIN / 2 and all(map(has, range(len(queues)))):
             break
+        if all(map(has, range(len(queues)))):
+            unit = _next_in_chosen_chapters(relevant, chosen, deferred, named)
+            if unit is not None:  # every topic is taught: the course goes on where it already is
+                if unit in deferred:
+                    deferred.remove(unit)
+                chosen.append(unit)
+                total += support_of(unit, depth, pace)
+                progressed = True
+                continue
         for i, queue in enumerate(queues):
             while queue and (queue[0] in chosen or (queue[0] in deferred and has(i))):
                 queue.pop(0)
@@ -227,6 +248,35 @@ def choose(
             chosen.append(unit)
             total += support_of(unit, depth, pace)
     return chosen
+
+
+TITLE_PARTS_RE = re.compile(r"\s*(?:,\s*(?:and\s+)?|\band\b|&|:|;)\s*", re.I)
+
+
+def chapter_about_request(chapter_title: str, request: Request) -> bool:
+    """Every subject the chapter's title names is a topic of the request: "Hypothesis testing" for
+    "hypothesis testing and p-values", "Monopoly and Antitrust Policy" for "monopoly and antitrust
+    policy" -- not "Generic Types, Traits, and Lifetimes" for "lifetimes" (one subject of three)."""
+    parts = [p for p in TITLE_PARTS_RE.split(clean_title(chapter_title)) if p.strip()]
+    return bool(parts) and all(
+        any(heading_matches(part, t.stem_sets) for t in request.topics) for part in parts
+    )
+
+
+def _next_in_chosen_chapters(
+    relevant: list[Unit], chosen: list[Unit], deferred: list[Unit], named: set[int]
+) -> Unit | None:
+    """The first unit, in reading order, of a chapter the course already draws on that teaches some
+    topic of the request: once every topic has its unit, a chapter's next sections come before a
+    section of another chapter ("Hypothesis testing and p-values": the chapter's test statistics
+    and decisions before a later chapter's polemic on p-values)."""
+    chapters = {u.chapter_id for u in chosen}
+    pool = [
+        u
+        for u in relevant
+        if u.chapter_id in chapters and u not in chosen and any(teaches(u, i, named) for i in u.scores)
+    ]
+    return min(pool, key=lambda u: (u.book_id, u.chapter_order, u.first_ordinal), default=None)
 
 
 def _scraps_making_a_section(

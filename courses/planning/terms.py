@@ -88,7 +88,7 @@ def natural_case(phrase: str, vocab: Counter) -> str:
     return " ".join(out)
 
 
-def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6) -> list[str]:
+def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6, min_count: int = 3) -> list[str]:
     """Two- and three-word terms the passages repeat in running prose (words separated by spaces
     only, so code and paths such as refs/heads/master are not terms), most frequent first; proper
     names and acronym-laden labels are skipped."""
@@ -105,7 +105,7 @@ def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6) -> l
     skip = exclude.lower()
     terms: list[str] = []
     for gram, count in grams.most_common(60):
-        if count < 3 or gram in skip or any(gram in t.lower() for t in terms):
+        if count < min_count or gram in skip or any(gram in t.lower() for t in terms):
             continue
         longer = [g for g, c in grams.items() if c >= 0.6 * count and gram in g and g != gram]
         if longer:
@@ -113,10 +113,51 @@ def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6) -> l
         first, last = gram.split()[0], gram.split()[-1]
         if last.endswith(("ed", "ly", "ing")) or first.endswith(("ly", "ing")) or first in COMPARATIVES:
             continue  # "better cultivated", "funds destined": not a term
+        if used_as_verb(last, text) or takes_an_object(gram, prose):
+            continue  # "observation arrives", "readers judge (whether ...)": a clause, not a term
+        if cut_short(gram, prose):
+            continue  # "system of linear" (equations): part of a longer term
         terms.append(natural_case(gram, vocab))
         if len(terms) >= limit:
             break
     return terms
+
+
+def used_as_verb(word: str, text: str) -> bool:
+    """`word` ("arrives") is a verb in `text`: its base follows "to" or a modal ("to arrive") and
+    neither form ever follows an article or a possessive ("the arrival" is another word)."""
+    low = word.lower()
+    if not re.fullmatch(r"[a-z]+[^su]s", low):
+        return False
+    forms = "|".join(re.escape(f) for f in {low, low[:-1], low[:-2]} if len(f) > 2)
+    verb = re.search(rf"\b(?:to|will|would|can|could|may|might|must|should|not)\s+(?:{forms})\b", text, re.I)
+    noun = re.search(
+        rf"\b(?:the|an?|its|their|our|your|his|her|my|this|these|those)\s+(?:{forms})\b", text, re.I
+    )
+    return bool(verb) and not noun
+
+
+OBJECT_START = frozenset(
+    "the a an that whether what how it them this these those his her their our its".split()
+)
+
+
+def takes_an_object(gram: str, text: str) -> bool:
+    """Most uses of `gram` are followed by a determiner, a pronoun or "that"/"whether": its last word is a
+    verb taking an object ("readers judge whether it convinces them"); a term is rarely followed so."""
+    after = re.findall(r"\b" + re.escape(gram) + r"\s+([a-z]+)", text, re.I)
+    return len(after) >= 2 and sum(w.lower() in OBJECT_START for w in after) * 2 > len(after)
+
+
+def cut_short(gram: str, text: str) -> bool:
+    """`gram` is nearly always followed by the same word: it is the start of a longer term ("a system
+    of linear" equations), not a term."""
+    after = Counter(w.lower() for w in re.findall(r"\b" + re.escape(gram) + r"\s+([A-Za-z]+)", text, re.I))
+    total = len(re.findall(r"\b" + re.escape(gram) + r"\b", text, re.I))
+    if not after or total < 2:
+        return False
+    word, n = after.most_common(1)[0]
+    return word not in STOPWORDS and n >= 0.8 * total
 
 
 def central_claims(sentences: list[str], vocab: Counter, topics: list[str]) -> list[str]:
@@ -166,6 +207,8 @@ def term_word(word: str, vocab: Counter) -> bool:
         return False
     if word.isupper():
         return False  # acronyms and theorem labels ("SSNS")
+    if word[1:] != word[1:].lower():
+        return False  # a name written in mixed case ("BayesFactor", "iPhone") is no term to lower-case
     proper = vocab.get(word.capitalize(), 0) > 2 * vocab.get(low, 0)
     return not proper  # "United States", "North America"
 

@@ -3,6 +3,7 @@
 import re
 import threading
 from functools import lru_cache
+from pathlib import Path
 
 import snowballstemmer
 
@@ -62,3 +63,18 @@ def split_sentences(text: str) -> list[str]:
 
 def word_count(text: str) -> int:
     return len(text.split())
+
+
+EVERYDAY_STEMS_FILE = Path(__file__).resolve().parent / "data" / "everyday_stems.txt"
+
+
+@lru_cache(maxsize=1)
+def _everyday_stems() -> frozenset[str]:
+    lines = EVERYDAY_STEMS_FILE.read_text().splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def is_everyday(word: str) -> bool:
+    """`word` is common in general English ("life", "salt", "coffee"), whatever the library: such a word
+    is a term only where a text makes it one."""
+    return stem(word.lower()) in _everyday_stems()
