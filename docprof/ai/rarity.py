@@ -29,6 +29,11 @@ def _zipf() -> dict[str, float]:
     return table
 
 
+def zipf(lexeme: str) -> float:
+    """The lexeme's Zipf value (0.0 when rarer than the table lists)."""
+    return _zipf().get(lexeme, 0.0)
+
+
 def rarity(lexeme: str) -> float:
     """1 for a rare word, down to RARITY_FLOOR for an everyday one. A compound counts as its rarest
     part."""

@@ -3,9 +3,10 @@
 import re
 import threading
 from functools import lru_cache
-from pathlib import Path
 
 import snowballstemmer
+
+from docprof.ai.rarity import zipf
 
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*[A-Za-z0-9]|[A-Za-z]|\d+(?:\.\d+)?")
 SENTENCE_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[])")
@@ -65,16 +66,10 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-EVERYDAY_STEMS_FILE = Path(__file__).resolve().parent / "data" / "everyday_stems.txt"
-
-
-@lru_cache(maxsize=1)
-def _everyday_stems() -> frozenset[str]:
-    lines = EVERYDAY_STEMS_FILE.read_text().splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+EVERYDAY_ZIPF = 4.5  # at or above (wordfreq's Zipf scale, docprof.ai.rarity): an everyday word
 
 
 def is_everyday(word: str) -> bool:
     """`word` is common in general English ("life", "salt", "coffee"), whatever the library: such a word
     is a term only where a text makes it one."""
-    return stem(word.lower()) in _everyday_stems()
+    return zipf(stem(word.lower())) >= EVERYDAY_ZIPF
