@@ -41,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import emit, flush_redis, log, setup_django, user_with_books  # noqa: E402
-from loadclients import Recorder, loop_lag, pct, readers_and_askers  # noqa: E402
+from loadclients import Recorder, loop_lag, pct, readers_and_askers, tag_requests  # noqa: E402
 
 DB_NAME = "docprof_bench_load"
 REDIS_DB = 11
@@ -91,7 +91,8 @@ def web_command(port: int, web_workers: int, access_log: Path) -> list[str]:
     return [*command, "--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT]
 
 
-ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s"
+# method, path, status, time inside gunicorn (us), worker pid, the client's X-Bench-Id
+ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s %(p)s %({x-bench-id}i)s"
 LABELS = [
     (re.compile(r"^GET /api/jobs/\d+$"), "GET /api/jobs/{id}"),
     (re.compile(r"^GET /api/courses/\d+/status$"), "GET /api/courses/{id}/status"),
@@ -101,6 +102,26 @@ LABELS = [
 ]
 
 
+def write_trace(trace: list, access_log: Path) -> Path:
+    """One JSON line per request: the client's view joined (by X-Bench-Id) with the server's
+    (time inside gunicorn, which worker process), next to the access log."""
+    import json
+
+    inside = {}
+    if access_log.exists():
+        for line in access_log.read_text().splitlines():
+            parts = line.split()
+            if len(parts) == 6:
+                inside[parts[5]] = (int(parts[3]) / 1000, parts[4].strip("<>"))
+    path = access_log.with_name("trace.jsonl")
+    with path.open("w") as f:
+        for label, sent, client_ms, rid in sorted(trace, key=lambda row: row[1]):
+            server_ms, pid = inside.get(rid, (None, None))
+            row = {"label": label, "sent_s": sent, "client_ms": client_ms, "server_ms": server_ms, "pid": pid}
+            f.write(json.dumps(row) + "\n")
+    return path
+
+
 def server_times(access_log: Path, since: float) -> dict:
     """Per endpoint, the time each request spent inside gunicorn (p50/p99 ms), from its access log."""
     times: dict[str, list[float]] = {}
@@ -108,9 +129,9 @@ def server_times(access_log: Path, since: float) -> dict:
         return {}
     for line in access_log.read_text().splitlines():
         parts = line.split()
-        if len(parts) != 4:
+        if len(parts) != 6:
             continue
-        method, path, _status, micros = parts
+        method, path, _status, micros = parts[:4]
         key = f"{method} {path}"
         label = next((name for pattern, name in LABELS if pattern.match(key)), None)
         if label:
@@ -164,11 +185,12 @@ def run_load(args, base: str, token: str, plugins: dict, servers: dict[str, int]
         proc.start()
     try:
         barrier.wait(timeout=300)
+        window_start = time.time()
         cpu0 = {name: group_cpu_s(pgid) for name, pgid in servers.items()}
-        time.sleep(args.seconds)
+        cpu_series = cpu_over_time(servers, window_start + args.seconds)
         server_cpu = {name: round(group_cpu_s(pgid) - cpu0[name], 1) for name, pgid in servers.items()}
     except Exception:  # a client process died before the window: no CPU figures
-        server_cpu = {}
+        window_start, server_cpu, cpu_series = time.time(), {}, []
     parts = []
     wait = 120 + args.seconds + args.finish_timeout
     for _ in procs:
@@ -195,6 +217,9 @@ def run_load(args, base: str, token: str, plugins: dict, servers: dict[str, int]
     return {
         "window_s": args.seconds,
         "endpoints": rec.summary(),
+        "slow_over_time": rec.slow_over_time(window_start, SLOW_MS, BUCKET_S),
+        "trace": rec.trace(window_start),
+        "cpu_over_time": cpu_series,
         "warm_up_errors": warm_errors,
         "client_crashes": sorted(crashed),
         "courses": {
@@ -231,6 +256,7 @@ async def _clients(index, mine, args, base, token, plugins, job_slots, barrier) 
 
     headers = {"Authorization": f"Token {token}"}
     rec = Recorder()
+    tag = tag_requests()
     course_ends: dict[int, tuple[str, float]] = {}
     rng = random.Random(7 + index)
     generators = [n for n in range(args.courses) if mine(n)]
@@ -241,7 +267,12 @@ async def _clients(index, mine, args, base, token, plugins, job_slots, barrier) 
     # which would otherwise be counted as server latency.
     users = len(generators) + len(pollers) + plugins["users"](mine)
     clients = [
-        httpx.AsyncClient(headers=headers, timeout=30, limits=httpx.Limits(max_connections=1))
+        httpx.AsyncClient(
+            headers=headers,
+            timeout=30,
+            limits=httpx.Limits(max_connections=1),
+            event_hooks={"request": [tag]},
+        )
         for _ in range(users)
     ]
     handed = iter(clients)
@@ -305,6 +336,62 @@ async def _clients(index, mine, args, base, token, plugins, job_slots, barrier) 
         "loop_lag_s": lag,
         "cpu_s": cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime,
     }
+
+
+SLOW_MS = 100  # a request slower than this is counted in the time series, by BUCKET_S slice
+BUCKET_S = 5
+
+
+def cpu_over_time(servers: dict[str, int], until: float) -> list[dict]:
+    """Every BUCKET_S s until `until` (wall clock): the CPU s each server group, this stack's
+    Postgres and the whole machine (every process, other work included) used in that slice."""
+    from docprof import embedded
+
+    postmaster = _postmaster_pid(embedded.PG_DIR)
+    series = []
+    before, pg_before = _cpu_snapshot(servers), _children_cpu(postmaster)
+    while (left := until - time.time()) > 0:
+        time.sleep(min(BUCKET_S, left))
+        now, pg_now = _cpu_snapshot(servers), _children_cpu(postmaster)
+        row = {k: round(now[k] - before[k], 2) for k in now}
+        # per backend: one that ended in the slice is left out (its last slice is not counted)
+        row["postgres"] = round(sum(v - pg_before.get(pid, 0.0) for pid, v in pg_now.items()), 2)
+        series.append(row)
+        before, pg_before = now, pg_now
+    return series
+
+
+def _cpu_snapshot(servers: dict[str, int]) -> dict[str, float]:
+    snap = {name: group_cpu_s(pgid) for name, pgid in servers.items()}
+    with open("/proc/stat") as f:  # the machine, all cores: user nice system idle iowait irq ...
+        fields = [int(v) for v in f.readline().split()[1:]]
+    snap["machine"] = (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+    return snap
+
+
+def _postmaster_pid(pg_dir: Path) -> int | None:
+    try:
+        return int((pg_dir / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _children_cpu(parent: int | None) -> dict[int, float]:
+    """CPU seconds so far of `parent` and its child processes (the embedded Postgres's backends),
+    by pid; Postgres servers of other work on the machine are not counted."""
+    if parent is None:
+        return {}
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        if pid == parent or int(fields[1]) == parent:
+            out[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
 
 
 def group_cpu_s(pgid: int) -> float:
@@ -381,6 +468,7 @@ def main(argv=None) -> int:
         flush_redis()
     result["workers"] = throughput(result.pop("job_ids"), args.seconds)
     result["server_side"] = server_times(access_log, 0)
+    result["trace_file"] = str(write_trace(result.pop("trace"), access_log))
     result["not_run"] = plugins["notes"]
     result["answers"] = dict(sorted(plugins["answer_kinds"].items()))
     report(args, result)
@@ -388,6 +476,34 @@ def main(argv=None) -> int:
 
 
 TARGETS = {"GET /api/jobs/{id}": 30, "GET /api/sections/{id}/lecture": 30}
+SHORT = {
+    "GET /api/jobs/{id}": "jobs",
+    "GET /api/courses/{id}/status": "course st",
+    "POST /api/courses": "POST course",
+    "GET /api/sections/{id}/lecture": "lecture",
+    "POST /api/sections/{id}/questions": "questions",
+}
+
+
+def print_timeline(result: dict) -> None:
+    """Requests slower than SLOW_MS (at the client) and CPU used, by BUCKET_S s slice of the window."""
+    slow, cpu = result.get("slow_over_time", {}), result.get("cpu_over_time", [])
+    if not cpu:
+        return
+    labels = [k for k in SHORT if k in slow]
+    cpu_keys = list(cpu[0])
+    print(f"  by {BUCKET_S} s slice: requests slower than {SLOW_MS} ms (client), and CPU s used")
+    print(
+        "    "
+        + f"{'t s':>5s} "
+        + " ".join(f"{SHORT[k]:>11s}" for k in labels)
+        + " |"
+        + " ".join(f"{k:>8s}" for k in cpu_keys)
+    )
+    for i, row in enumerate(cpu):
+        t = i * BUCKET_S
+        counts = " ".join(f"{slow[k].get(t, 0):>11d}" for k in labels)
+        print(f"    {t:>5d} {counts} |" + " ".join(f"{row[k]:>8.2f}" for k in cpu_keys))
 
 
 def report(args, result: dict) -> None:
@@ -418,6 +534,8 @@ def report(args, result: dict) -> None:
             f"  CPU during the window: web server {cpu['web']} s "
             f"({cpu['web'] / served * 1000:.2f} ms per request), workers {cpu.get('w1')} + {cpu.get('w2')} s"
         )
+    print_timeline(result)
+    print(f"  every request, client and server times joined: {result['trace_file']}")
     lag = result["client_loop_lag_ms"]
     print(
         f"  clients: {result['client_processes']} processes, {result['client_cpu_s']} s CPU; event loops "
