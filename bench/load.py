@@ -41,7 +41,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import emit, flush_redis, log, setup_django, user_with_books  # noqa: E402
-from loadclients import Recorder, loop_lag, pct, readers_and_askers, tag_requests  # noqa: E402
+from lightclient import LightClient  # noqa: E402
+from loadclients import BENCH_ID, Recorder, loop_lag, pct, readers_and_askers, tag_requests  # noqa: E402
 
 DB_NAME = "docprof_bench_load"
 REDIS_DB = 11
@@ -62,6 +63,12 @@ def parse_args(argv=None):
     p.add_argument("--ask-interval", type=float, default=2.0)
     p.add_argument("--web-workers", type=int, default=2, help="gunicorn processes (run.py's default)")
     p.add_argument("--client-processes", type=int, default=4, help="processes the virtual users run in")
+    p.add_argument(
+        "--client",
+        choices=["light", "httpx"],
+        default="light",
+        help="the virtual users' HTTP client (bench/lightclient.py, or httpx as before)",
+    )
     p.add_argument("--course-hours", type=float, default=2.0)
     p.add_argument(
         "--finish-timeout", type=float, default=180.0, help="s to wait for courses after the window"
@@ -266,15 +273,18 @@ async def _clients(index, mine, args, base, token, plugins, job_slots, barrier) 
     # window opens: making ~200 clients costs the client process seconds of CPU (TLS contexts),
     # which would otherwise be counted as server latency.
     users = len(generators) + len(pollers) + plugins["users"](mine)
-    clients = [
-        httpx.AsyncClient(
-            headers=headers,
-            timeout=30,
-            limits=httpx.Limits(max_connections=1),
-            event_hooks={"request": [tag]},
-        )
-        for _ in range(users)
-    ]
+    if args.client == "httpx":
+        clients = [
+            httpx.AsyncClient(
+                headers=headers,
+                timeout=30,
+                limits=httpx.Limits(max_connections=1),
+                event_hooks={"request": [tag]},
+            )
+            for _ in range(users)
+        ]
+    else:
+        clients = [LightClient(headers, timeout=30, tag=BENCH_ID) for _ in range(users)]
     handed = iter(clients)
 
     def take():
