@@ -18,6 +18,7 @@ import asyncio
 import itertools
 import json as jsonlib
 import os
+import time
 from urllib.parse import urlsplit
 
 import httpx
@@ -49,13 +50,24 @@ class LightClient:
     """`await client.get(url)` / `await client.post(url, json=...)` over one keep-alive connection
     (opened on first use, opened again when the server has closed it)."""
 
-    def __init__(self, headers: dict[str, str] | None = None, timeout: float = 30, tag: str | None = None):
+    def __init__(
+        self,
+        headers: dict[str, str] | None = None,
+        timeout: float = 30,
+        tag: str | None = None,
+        max_idle: float | None = None,
+    ):
+        """`max_idle`: a connection unused for longer is not reused (a new one is opened): the
+        server's keep-alive timeout less a margin, so that a request never meets the server
+        closing that connection at the same moment."""
         self._headers = dict(headers or {})
         self._timeout = timeout
         self._tag = tag  # the X-Bench-Id header name, given a unique value per request when set
+        self._max_idle = max_idle
         self._prefix = f"{os.getpid()}-"
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
+        self._used = 0.0  # monotonic time the last response ended
 
     async def get(self, url: str, timeout: float | None = None) -> Response:
         return await self._request("GET", url, None, timeout)
@@ -84,7 +96,8 @@ class LightClient:
         headers = dict(self._headers)
         if self._tag:
             headers[self._tag] = f"{self._prefix}{next(_ids)}"
-        if self._reader is None or self._reader.at_eof():  # none yet, or closed by the server
+        idle = self._max_idle is not None and time.monotonic() - self._used > self._max_idle
+        if self._reader is None or self._reader.at_eof() or idle:  # none yet, closed, or about to be
             self._drop()
             try:
                 self._reader, self._writer = await asyncio.open_connection(parts.hostname, parts.port)
@@ -115,6 +128,7 @@ class LightClient:
             raise httpx.ReadError(f"connection closed in a response body: {exc!r}") from None
         if got.get("connection", "").lower() == "close":
             self._drop()
+        self._used = time.monotonic()
         return Response(status, got, content, Request(headers))
 
     async def _body(self, status: int, headers: dict[str, str]) -> bytes:

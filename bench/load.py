@@ -98,6 +98,11 @@ def web_command(port: int, web_workers: int, access_log: Path) -> list[str]:
     return [*command, "--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT]
 
 
+def keep_alive_s(command: list[str]) -> float:
+    """The server's keep-alive timeout (gunicorn's --keep-alive, 2 s if the command sets none)."""
+    return float(command[command.index("--keep-alive") + 1]) if "--keep-alive" in command else 2.0
+
+
 # method, path, status, time inside gunicorn (us), worker pid, the client's X-Bench-Id
 ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s %(p)s %({x-bench-id}i)s"
 LABELS = [
@@ -284,7 +289,8 @@ async def _clients(index, mine, args, base, token, plugins, job_slots, barrier) 
             for _ in range(users)
         ]
     else:
-        clients = [LightClient(headers, timeout=30, tag=BENCH_ID) for _ in range(users)]
+        idle = args.keep_alive - 1.0  # the server's keep-alive timeout, less a margin
+        clients = [LightClient(headers, timeout=30, tag=BENCH_ID, max_idle=idle) for _ in range(users)]
     handed = iter(clients)
 
     def take():
@@ -467,7 +473,9 @@ def main(argv=None) -> int:
     access_log = stack.logdir / "access.log"
     access_log.unlink(missing_ok=True)
     try:
-        stack.start("web", web_command(port, args.web_workers, access_log))
+        command = web_command(port, args.web_workers, access_log)
+        args.keep_alive = keep_alive_s(command)
+        stack.start("web", command)
         stack.start_worker("w1", concurrency=4)
         stack.start_worker("w2", concurrency=4)
         log(f"{args.pollers} pollers, {args.courses} courses, {args.readers} readers, {args.askers} askers")
