@@ -17,6 +17,7 @@ QUESTIONS = [
 ]
 
 
+LECTURES_MARK = "load bench: lectures"  # the notes of the course whose lectures are read
 BENCH_ID = "X-Bench-Id"  # sent with every request, logged by the server: joins the two timings
 
 
@@ -222,7 +223,7 @@ def written_sections(user, count: int = 8) -> list[int]:
     from lectures import services as lectures
     from workers import engine
 
-    mark = "load bench: lectures"
+    mark = LECTURES_MARK
     course = Course.objects.filter(owner=user, preferences__notes=mark, status=Course.Status.READY).first()
     if course is None:
         prefs = {"depth": "standard", "presentation_style": "lecture", "pace_wpm": 150, "notes": mark}
