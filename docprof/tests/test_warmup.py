@@ -1,10 +1,20 @@
 """docprof.warmup: a web process fills Django's reverse table and connects to the broker before it
-serves; without a broker it starts all the same (the first task sent connects, as before)."""
+serves, and leaves what it loaded out of later garbage collections; without a broker it starts all
+the same (the first task sent connects, as before)."""
 
+import gc
+
+import pytest
 from celery import current_app
 from django.urls import clear_url_caches, get_resolver, reverse
 
 from docprof import warmup
+
+
+@pytest.fixture(autouse=True)
+def unfreeze():
+    yield
+    gc.unfreeze()  # the test process's objects go back to the collector
 
 
 def test_warm_up_fills_the_reverse_table(embedded_redis):
@@ -24,3 +34,9 @@ def test_without_a_broker_the_web_process_still_starts(monkeypatch):
     monkeypatch.setattr(warmup.log, "warning", lambda message, *args: warned.append(message % args))
     warmup.warm_up()
     assert warned and "no broker connection yet" in warned[0]
+
+
+def test_what_is_loaded_before_serving_is_left_out_of_garbage_collections(embedded_redis):
+    gc.unfreeze()
+    warmup.warm_up()
+    assert gc.get_freeze_count() > 10_000  # Django, the apps and their modules
