@@ -3,13 +3,14 @@
     .venv/bin/python bench/load.py [--seconds 60] [--pollers 100] [--courses 10] [--readers 50]
                                    [--askers 20] [--poll-interval 1] [--read-interval 1]
                                    [--ask-interval 2] [--web-workers 2] [--client-processes 4]
+                                   [--client light|httpx]
 
 On the embedded stack with its own database (docprof_bench_load, the two sample books) and Redis
 DB 11: gunicorn started with the command `make run` uses (docprof/management/commands/run.py, 2
 processes x 16 threads), two Celery workers (threads, 4 each), the offline engines (no model).
-Virtual users (asyncio + httpx, one keep-alive connection each, token auth), all at once, spread
-over `--client-processes` processes (user n in process n % N) so that the clients' own CPU does not
-delay their requests; each process reports how late its event loop ran (in the client latencies).
+Virtual users (asyncio, one keep-alive connection each, token auth; bench/lightclient.py, or httpx
+with `--client httpx`), all at once, spread over `--client-processes` processes (user n in process
+n % N) so that the clients' own CPU does not delay their requests; each process reports how late its event loop ran (in the client latencies).
 The workers run as in production, at a lower CPU priority than the web server (DOCPROF_WORKER_NICE).
 - `--courses` request a course (POST /api/courses) and follow it (GET /api/courses/{id}/status
   every second) until it ends: every course must complete;
@@ -20,10 +21,13 @@ The workers run as in production, at a lower CPU priority than the web server (D
   `--ask-interval` s; the offline answerer: search, key-term evidence, quotes); the answers'
   kinds (library / lecture / not_found ...) are counted. One bench user stands for all the
   learners, so its per-user rates (DOCPROF_LECTURE_RATE, DOCPROF_QA_RATE) are lifted.
-A 3 s warm-up (every server thread opens its database connection) is not recorded.
+A warm-up (GET /healthz: every client connects, every server thread opens its database
+connection) is not recorded. Each run first deletes the courses earlier runs requested.
 Reported per endpoint: requests, errors (anything but the expected status, or no answer), p50 /
-p95 / p99 ms; worker throughput (courses and job steps per minute). Targets: zero errors, job
-status p99 <= 30 ms, cached lecture p99 <= 30 ms, every course completes.
+p95 / p99 ms; worker throughput (courses and job steps per minute); per 5 s slice, the requests
+slower than 100 ms and the CPU used (web, workers, Postgres, the whole machine); every request's
+client and server times joined by an X-Bench-Id header (load-logs/trace.jsonl). Targets: zero
+errors, job status p99 <= 30 ms, cached lecture p99 <= 30 ms, every course completes.
 Prints a table and, last, one JSON line.
 """
 
