@@ -10,7 +10,8 @@ DB 11: gunicorn started with the command `make run` uses (docprof/management/com
 processes x 16 threads), two Celery workers (threads, 4 each), the offline engines (no model).
 Virtual users (asyncio, one keep-alive connection each, token auth; bench/lightclient.py, or httpx
 with `--client httpx`), all at once, spread over `--client-processes` processes (user n in process
-n % N) so that the clients' own CPU does not delay their requests; each process reports how late its event loop ran (in the client latencies).
+n % N) so that the clients' own CPU does not delay their requests; each process reports how late
+its event loop ran (in the client latencies).
 The workers run as in production, at a lower CPU priority than the web server (DOCPROF_WORKER_NICE).
 - `--courses` request a course (POST /api/courses) and follow it (GET /api/courses/{id}/status
   every second) until it ends: every course must complete;
