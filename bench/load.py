@@ -3,13 +3,15 @@
     .venv/bin/python bench/load.py [--seconds 60] [--pollers 100] [--courses 10] [--readers 50]
                                    [--askers 20] [--poll-interval 1] [--read-interval 1]
                                    [--ask-interval 2] [--web-workers 2] [--client-processes 4]
+                                   [--client light|httpx]
 
 On the embedded stack with its own database (docprof_bench_load, the two sample books) and Redis
 DB 11: gunicorn started with the command `make run` uses (docprof/management/commands/run.py, 2
 processes x 16 threads), two Celery workers (threads, 4 each), the offline engines (no model).
-Virtual users (asyncio + httpx, one keep-alive connection each, token auth), all at once, spread
-over `--client-processes` processes (user n in process n % N) so that the clients' own CPU does not
-delay their requests; each process reports how late its event loop ran (in the client latencies).
+Virtual users (asyncio, one keep-alive connection each, token auth; bench/lightclient.py, or httpx
+with `--client httpx`), all at once, spread over `--client-processes` processes (user n in process
+n % N) so that the clients' own CPU does not delay their requests; each process reports how late
+its event loop ran (in the client latencies).
 The workers run as in production, at a lower CPU priority than the web server (DOCPROF_WORKER_NICE).
 - `--courses` request a course (POST /api/courses) and follow it (GET /api/courses/{id}/status
   every second) until it ends: every course must complete;
@@ -20,10 +22,13 @@ The workers run as in production, at a lower CPU priority than the web server (D
   `--ask-interval` s; the offline answerer: search, key-term evidence, quotes); the answers'
   kinds (library / lecture / not_found ...) are counted. One bench user stands for all the
   learners, so its per-user rates (DOCPROF_LECTURE_RATE, DOCPROF_QA_RATE) are lifted.
-A 3 s warm-up (every server thread opens its database connection) is not recorded.
+A warm-up (GET /healthz: every client connects, every server thread opens its database
+connection) is not recorded. Each run first deletes the courses earlier runs requested.
 Reported per endpoint: requests, errors (anything but the expected status, or no answer), p50 /
-p95 / p99 ms; worker throughput (courses and job steps per minute). Targets: zero errors, job
-status p99 <= 30 ms, cached lecture p99 <= 30 ms, every course completes.
+p95 / p99 ms; worker throughput (courses and job steps per minute); per 5 s slice, the requests
+slower than 100 ms and the CPU used (web, workers, Postgres, the whole machine); every request's
+client and server times joined by an X-Bench-Id header (load-logs/trace.jsonl). Targets: zero
+errors, job status p99 <= 30 ms, cached lecture p99 <= 30 ms, every course completes.
 Prints a table and, last, one JSON line.
 """
 
@@ -41,7 +46,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import emit, flush_redis, log, setup_django, user_with_books  # noqa: E402
-from loadclients import Recorder, loop_lag, pct, readers_and_askers  # noqa: E402
+from lightclient import LightClient  # noqa: E402
+from loadclients import BENCH_ID, LECTURES_MARK, Recorder, loop_lag, pct, readers_and_askers, tag_requests  # noqa: E402
 
 DB_NAME = "docprof_bench_load"
 REDIS_DB = 11
@@ -62,6 +68,12 @@ def parse_args(argv=None):
     p.add_argument("--ask-interval", type=float, default=2.0)
     p.add_argument("--web-workers", type=int, default=2, help="gunicorn processes (run.py's default)")
     p.add_argument("--client-processes", type=int, default=4, help="processes the virtual users run in")
+    p.add_argument(
+        "--client",
+        choices=["light", "httpx"],
+        default="light",
+        help="the virtual users' HTTP client (bench/lightclient.py, or httpx as before)",
+    )
     p.add_argument("--course-hours", type=float, default=2.0)
     p.add_argument(
         "--finish-timeout", type=float, default=180.0, help="s to wait for courses after the window"
@@ -91,7 +103,13 @@ def web_command(port: int, web_workers: int, access_log: Path) -> list[str]:
     return [*command, "--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT]
 
 
-ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s"
+def keep_alive_s(command: list[str]) -> float:
+    """The server's keep-alive timeout (gunicorn's --keep-alive, 2 s if the command sets none)."""
+    return float(command[command.index("--keep-alive") + 1]) if "--keep-alive" in command else 2.0
+
+
+# method, path, status, time inside gunicorn (us), worker pid, the client's X-Bench-Id
+ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s %(p)s %({x-bench-id}i)s"
 LABELS = [
     (re.compile(r"^GET /api/jobs/\d+$"), "GET /api/jobs/{id}"),
     (re.compile(r"^GET /api/courses/\d+/status$"), "GET /api/courses/{id}/status"),
@@ -101,6 +119,26 @@ LABELS = [
 ]
 
 
+def write_trace(trace: list, access_log: Path) -> Path:
+    """One JSON line per request: the client's view joined (by X-Bench-Id) with the server's
+    (time inside gunicorn, which worker process), next to the access log."""
+    import json
+
+    inside = {}
+    if access_log.exists():
+        for line in access_log.read_text().splitlines():
+            parts = line.split()
+            if len(parts) == 6:
+                inside[parts[5]] = (int(parts[3]) / 1000, parts[4].strip("<>"))
+    path = access_log.with_name("trace.jsonl")
+    with path.open("w") as f:
+        for label, sent, client_ms, rid in sorted(trace, key=lambda row: row[1]):
+            server_ms, pid = inside.get(rid, (None, None))
+            row = {"label": label, "sent_s": sent, "client_ms": client_ms, "server_ms": server_ms, "pid": pid}
+            f.write(json.dumps(row) + "\n")
+    return path
+
+
 def server_times(access_log: Path, since: float) -> dict:
     """Per endpoint, the time each request spent inside gunicorn (p50/p99 ms), from its access log."""
     times: dict[str, list[float]] = {}
@@ -108,9 +146,9 @@ def server_times(access_log: Path, since: float) -> dict:
         return {}
     for line in access_log.read_text().splitlines():
         parts = line.split()
-        if len(parts) != 4:
+        if len(parts) != 6:
             continue
-        method, path, _status, micros = parts
+        method, path, _status, micros = parts[:4]
         key = f"{method} {path}"
         label = next((name for pattern, name in LABELS if pattern.match(key)), None)
         if label:
@@ -127,7 +165,7 @@ async def wait_ready(client, base: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if (await client.get(f"{base}/api/courses", timeout=2)).status_code == 200:
+            if (await client.get(f"{base}/healthz", timeout=2)).status_code == 200:
                 return
         except httpx.TransportError:
             pass
@@ -164,11 +202,12 @@ def run_load(args, base: str, token: str, plugins: dict, servers: dict[str, int]
         proc.start()
     try:
         barrier.wait(timeout=300)
+        window_start = time.time()
         cpu0 = {name: group_cpu_s(pgid) for name, pgid in servers.items()}
-        time.sleep(args.seconds)
+        cpu_series = cpu_over_time(servers, window_start + args.seconds)
         server_cpu = {name: round(group_cpu_s(pgid) - cpu0[name], 1) for name, pgid in servers.items()}
     except Exception:  # a client process died before the window: no CPU figures
-        server_cpu = {}
+        window_start, server_cpu, cpu_series = time.time(), {}, []
     parts = []
     wait = 120 + args.seconds + args.finish_timeout
     for _ in procs:
@@ -195,6 +234,9 @@ def run_load(args, base: str, token: str, plugins: dict, servers: dict[str, int]
     return {
         "window_s": args.seconds,
         "endpoints": rec.summary(),
+        "slow_over_time": rec.slow_over_time(window_start, SLOW_MS, BUCKET_S),
+        "trace": rec.trace(window_start),
+        "cpu_over_time": cpu_series,
         "warm_up_errors": warm_errors,
         "client_crashes": sorted(crashed),
         "courses": {
@@ -231,6 +273,7 @@ async def _clients(index, mine, args, base, token, plugins, job_slots, barrier) 
 
     headers = {"Authorization": f"Token {token}"}
     rec = Recorder()
+    tag = tag_requests()
     course_ends: dict[int, tuple[str, float]] = {}
     rng = random.Random(7 + index)
     generators = [n for n in range(args.courses) if mine(n)]
@@ -240,10 +283,19 @@ async def _clients(index, mine, args, base, token, plugins, job_slots, barrier) 
     # window opens: making ~200 clients costs the client process seconds of CPU (TLS contexts),
     # which would otherwise be counted as server latency.
     users = len(generators) + len(pollers) + plugins["users"](mine)
-    clients = [
-        httpx.AsyncClient(headers=headers, timeout=30, limits=httpx.Limits(max_connections=1))
-        for _ in range(users)
-    ]
+    if args.client == "httpx":
+        clients = [
+            httpx.AsyncClient(
+                headers=headers,
+                timeout=30,
+                limits=httpx.Limits(max_connections=1),
+                event_hooks={"request": [tag]},
+            )
+            for _ in range(users)
+        ]
+    else:
+        idle = args.keep_alive - 1.0  # the server's keep-alive timeout, less a margin
+        clients = [LightClient(headers, timeout=30, tag=BENCH_ID, max_idle=idle) for _ in range(users)]
     handed = iter(clients)
 
     def take():
@@ -275,11 +327,13 @@ async def _clients(index, mine, args, base, token, plugins, job_slots, barrier) 
 
     if clients:
         await wait_ready(clients[0], base)
-    # warm-up, not recorded: every client connects, every server thread opens its DB connection
+    # warm-up, not recorded: every client connects, every server thread opens its DB connection.
+    # /healthz, not a list of courses: that one grows with every course requested (~0.25 s of CPU
+    # and ~45,000 objects for the garbage collector at 270 courses), which outlasted the warm-up.
     warm = Recorder()
     for i in range(0, users, 20):
         batch = clients[i : i + 20]
-        await asyncio.gather(*(warm.call("warm-up", c.get(f"{base}/api/courses"), 200) for c in batch))
+        await asyncio.gather(*(warm.call("warm-up", c.get(f"{base}/healthz"), 200) for c in batch))
     await asyncio.get_running_loop().run_in_executor(None, barrier.wait)
     started = time.monotonic()
     stop_at = started + args.seconds
@@ -305,6 +359,76 @@ async def _clients(index, mine, args, base, token, plugins, job_slots, barrier) 
         "loop_lag_s": lag,
         "cpu_s": cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime,
     }
+
+
+SLOW_MS = 100  # a request slower than this is counted in the time series, by BUCKET_S slice
+BUCKET_S = 5
+
+
+def cpu_over_time(servers: dict[str, int], until: float) -> list[dict]:
+    """Every BUCKET_S s until `until` (wall clock): the CPU s each server group, this stack's
+    Postgres and the whole machine (every process, other work included) used in that slice."""
+    from docprof import embedded
+
+    postmaster = _postmaster_pid(embedded.PG_DIR)
+    series = []
+    before, pg_before = _cpu_snapshot(servers), _children_cpu(postmaster)
+    while (left := until - time.time()) > 0:
+        time.sleep(min(BUCKET_S, left))
+        now, pg_now = _cpu_snapshot(servers), _children_cpu(postmaster)
+        row = {k: round(now[k] - before[k], 2) for k in now}
+        # per backend: one that ended in the slice is left out (its last slice is not counted)
+        row["postgres"] = round(sum(v - pg_before.get(pid, 0.0) for pid, v in pg_now.items()), 2)
+        series.append(row)
+        before, pg_before = now, pg_now
+    return series
+
+
+def _cpu_snapshot(servers: dict[str, int]) -> dict[str, float]:
+    snap = {name: group_cpu_s(pgid) for name, pgid in servers.items()}
+    with open("/proc/stat") as f:  # the machine, all cores: user nice system idle iowait irq ...
+        fields = [int(v) for v in f.readline().split()[1:]]
+    snap["machine"] = (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+    return snap
+
+
+def _postmaster_pid(pg_dir: Path) -> int | None:
+    try:
+        return int((pg_dir / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _children_cpu(parent: int | None) -> dict[int, float]:
+    """CPU seconds so far of `parent` and its child processes (the embedded Postgres's backends),
+    by pid; Postgres servers of other work on the machine are not counted."""
+    if parent is None:
+        return {}
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        if pid == parent or int(fields[1]) == parent:
+            out[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def forget_earlier_runs(user) -> int:
+    """Delete the courses (and their jobs) that earlier runs requested, so that every run starts
+    from the same database (the course whose lectures the readers read is kept)."""
+    from courses.models import Course
+    from workers.models import GenerationJob
+
+    earlier = Course.objects.filter(owner=user).exclude(preferences__notes=LECTURES_MARK)
+    job_ids = [j for j in earlier.values_list("job_id", flat=True) if j]
+    count = earlier.count()
+    earlier.delete()
+    GenerationJob.objects.filter(pk__in=job_ids).delete()
+    return count
 
 
 def group_cpu_s(pgid: int) -> float:
@@ -362,6 +486,9 @@ def main(argv=None) -> int:
     user = user_with_books("bench-load")
     token, _ = Token.objects.get_or_create(user=user)
     plugins = readers_and_askers(user, args)
+    forgotten = forget_earlier_runs(user)
+    if forgotten:
+        log(f"deleted {forgotten} courses earlier runs requested")
     for line in plugins["notes"]:
         log(line)
     flush_redis()
@@ -370,7 +497,9 @@ def main(argv=None) -> int:
     access_log = stack.logdir / "access.log"
     access_log.unlink(missing_ok=True)
     try:
-        stack.start("web", web_command(port, args.web_workers, access_log))
+        command = web_command(port, args.web_workers, access_log)
+        args.keep_alive = keep_alive_s(command)
+        stack.start("web", command)
         stack.start_worker("w1", concurrency=4)
         stack.start_worker("w2", concurrency=4)
         log(f"{args.pollers} pollers, {args.courses} courses, {args.readers} readers, {args.askers} askers")
@@ -381,6 +510,7 @@ def main(argv=None) -> int:
         flush_redis()
     result["workers"] = throughput(result.pop("job_ids"), args.seconds)
     result["server_side"] = server_times(access_log, 0)
+    result["trace_file"] = str(write_trace(result.pop("trace"), access_log))
     result["not_run"] = plugins["notes"]
     result["answers"] = dict(sorted(plugins["answer_kinds"].items()))
     report(args, result)
@@ -388,6 +518,34 @@ def main(argv=None) -> int:
 
 
 TARGETS = {"GET /api/jobs/{id}": 30, "GET /api/sections/{id}/lecture": 30}
+SHORT = {
+    "GET /api/jobs/{id}": "jobs",
+    "GET /api/courses/{id}/status": "course st",
+    "POST /api/courses": "POST course",
+    "GET /api/sections/{id}/lecture": "lecture",
+    "POST /api/sections/{id}/questions": "questions",
+}
+
+
+def print_timeline(result: dict) -> None:
+    """Requests slower than SLOW_MS (at the client) and CPU used, by BUCKET_S s slice of the window."""
+    slow, cpu = result.get("slow_over_time", {}), result.get("cpu_over_time", [])
+    if not cpu:
+        return
+    labels = [k for k in SHORT if k in slow]
+    cpu_keys = list(cpu[0])
+    print(f"  by {BUCKET_S} s slice: requests slower than {SLOW_MS} ms (client), and CPU s used")
+    print(
+        "    "
+        + f"{'t s':>5s} "
+        + " ".join(f"{SHORT[k]:>11s}" for k in labels)
+        + " |"
+        + " ".join(f"{k:>8s}" for k in cpu_keys)
+    )
+    for i, row in enumerate(cpu):
+        t = i * BUCKET_S
+        counts = " ".join(f"{slow[k].get(t, 0):>11d}" for k in labels)
+        print(f"    {t:>5d} {counts} |" + " ".join(f"{row[k]:>8.2f}" for k in cpu_keys))
 
 
 def report(args, result: dict) -> None:
@@ -418,6 +576,8 @@ def report(args, result: dict) -> None:
             f"  CPU during the window: web server {cpu['web']} s "
             f"({cpu['web'] / served * 1000:.2f} ms per request), workers {cpu.get('w1')} + {cpu.get('w2')} s"
         )
+    print_timeline(result)
+    print(f"  every request, client and server times joined: {result['trace_file']}")
     lag = result["client_loop_lag_ms"]
     print(
         f"  clients: {result['client_processes']} processes, {result['client_cpu_s']} s CPU; event loops "

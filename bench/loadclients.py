@@ -17,6 +17,24 @@ QUESTIONS = [
 ]
 
 
+LECTURES_MARK = "load bench: lectures"  # the notes of the course whose lectures are read
+BENCH_ID = "X-Bench-Id"  # sent with every request, logged by the server: joins the two timings
+
+
+def tag_requests():
+    """An httpx request hook giving each request of this process a unique X-Bench-Id."""
+    import itertools
+    import os
+
+    counter = itertools.count()
+    prefix = f"{os.getpid()}-"
+
+    async def hook(request):
+        request.headers[BENCH_ID] = f"{prefix}{next(counter)}"
+
+    return hook
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))] if ordered else 0.0
@@ -27,6 +45,8 @@ class Recorder:
 
     def __init__(self):
         self.samples: dict[str, list[float]] = defaultdict(list)
+        self.started: dict[str, list[float]] = defaultdict(list)  # wall clock, parallel to samples
+        self.ids: dict[str, list[str]] = defaultdict(list)  # X-Bench-Id sent ("" if no answer)
         self.errors: dict[str, list[str]] = defaultdict(list)
         self.reconnects: dict[str, int] = defaultdict(int)
 
@@ -35,6 +55,7 @@ class Recorder:
         keep-alive connection just as the request went out, as a browser does; it is counted in
         `reconnects`, and the sample is the time of both."""
         started = time.perf_counter()
+        self.started[label].append(time.time())
         try:
             try:
                 response = await request
@@ -45,9 +66,11 @@ class Recorder:
                 response = await retry()
         except Exception as exc:  # a timeout or a dropped connection is an error too
             self.samples[label].append(time.perf_counter() - started)
+            self.ids[label].append("")
             self.errors[label].append(f"{type(exc).__name__}: {exc}"[:200])
             return None
         self.samples[label].append(time.perf_counter() - started)
+        self.ids[label].append(response.request.headers.get(BENCH_ID, ""))
         if response.status_code != expected:
             self.errors[label].append(f"HTTP {response.status_code}: {response.text[:200]}")
             return None
@@ -57,6 +80,8 @@ class Recorder:
         """What a client process sends back to be merged (`absorb`)."""
         return {
             "samples": dict(self.samples),
+            "started": dict(self.started),
+            "ids": dict(self.ids),
             "errors": dict(self.errors),
             "reconnects": dict(self.reconnects),
         }
@@ -64,10 +89,35 @@ class Recorder:
     def absorb(self, state: dict) -> None:
         for label, values in state["samples"].items():
             self.samples[label].extend(values)
+        for label, values in state["started"].items():
+            self.started[label].extend(values)
+        for label, values in state["ids"].items():
+            self.ids[label].extend(values)
         for label, values in state["errors"].items():
             self.errors[label].extend(values)
         for label, n in state["reconnects"].items():
             self.reconnects[label] += n
+
+    def trace(self, window_start: float) -> list[tuple[str, float, float, str]]:
+        """Every request: label, s after the window opened when sent, ms at the client, X-Bench-Id."""
+        return [
+            (label, round(sent - window_start, 4), round(took * 1000, 2), rid)
+            for label, values in self.samples.items()
+            for sent, took, rid in zip(self.started[label], values, self.ids[label], strict=True)
+        ]
+
+    def slow_over_time(self, window_start: float, slow_ms: float = 100, bucket_s: float = 5) -> dict:
+        """Per endpoint, how many requests took longer than `slow_ms`, by `bucket_s` slice of the
+        window (from when each was sent): a burst at the start (the course generations) or spread
+        evenly (something the whole window does) tell different causes apart."""
+        out = {}
+        for label, values in sorted(self.samples.items()):
+            counts: dict[int, int] = defaultdict(int)
+            for sent, took in zip(self.started[label], values, strict=True):
+                if took * 1000 > slow_ms:
+                    counts[int((sent - window_start) // bucket_s)] += 1
+            out[label] = {int(k * bucket_s): n for k, n in sorted(counts.items())}
+        return out
 
     def summary(self) -> dict:
         out = {}
@@ -173,7 +223,7 @@ def written_sections(user, count: int = 8) -> list[int]:
     from lectures import services as lectures
     from workers import engine
 
-    mark = "load bench: lectures"
+    mark = LECTURES_MARK
     course = Course.objects.filter(owner=user, preferences__notes=mark, status=Course.Status.READY).first()
     if course is None:
         prefs = {"depth": "standard", "presentation_style": "lecture", "pace_wpm": 150, "notes": mark}

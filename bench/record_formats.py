@@ -287,13 +287,33 @@ def load(result: dict) -> list[str]:
     lag = result.get("client_loop_lag_ms")
     if lag:
         lines.append(
-            f"Clients: {result.get('client_processes')} processes, {result.get('client_cpu_s')} s of CPU; "
+            f"Clients: {result.get('client_processes')} processes ({a.get('client', 'httpx')} HTTP client), "
+            f"{result.get('client_cpu_s')} s of CPU; "
             f"their event loops ran late by p50 {lag['p50']} / p99 {lag['p99']} / max {lag['max']} ms "
             "(included in the client latencies)."
         )
+    lines += slow_by_slice(result)
     lines += [f"Not run: {note}." for note in result.get("not_run", [])]
     lines.append(f"Targets met: {'yes' if result.get('targets_met') else 'no'}.")
     return lines
+
+
+def slow_by_slice(result: dict) -> list[str]:
+    """When the slow requests came: per 5 s slice of the window, next to the CPU the machine used."""
+    slow, cpu = result.get("slow_over_time") or {}, result.get("cpu_over_time") or []
+    if not cpu:
+        return []
+
+    def series(label: str) -> str:
+        counts = slow.get(label, {})
+        return " ".join(str(counts.get(str(i * 5), counts.get(i * 5, 0))) for i in range(len(cpu)))
+
+    machine = " ".join(f"{row.get('machine', 0):.1f}" for row in cpu)
+    return [
+        "Requests slower than 100 ms at the client, per 5 s slice of the window: status polls "
+        f"[{series('GET /api/jobs/{id}')}], cached lectures [{series('GET /api/sections/{id}/lecture')}]; "
+        f"CPU s the whole machine used per slice (other work included; 10 = both cores): [{machine}]."
+    ]
 
 
 def load_headline(result: dict):

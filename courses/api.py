@@ -26,7 +26,7 @@ from docprof.parsers import JSONParser
 from docprof.throttling import CourseRequestThrottle
 from library.models import Book
 from library.serializers import BookSerializer
-from workers.engine import JobStatusSerializer
+from workers.engine import JobStatusSerializer, job_for_status
 from workers.engine import status as status_data
 
 Accepted = inline_serializer(
@@ -140,10 +140,12 @@ class CourseDetailAPI(APIView):
 class CourseStatusAPI(APIView):
     @extend_schema(responses={200: JobStatusSerializer, **errors(*AUTH, 404)}, tags=["courses"])
     def get(self, request, pk: int):
-        course = get_object_or_404(selectors.courses_of(request.user), pk=pk)
-        if course.job is None:
+        # the job as its own status poll reads it: not its checkpointed outputs (tens of kB of JSON)
+        course = get_object_or_404(selectors.courses_of(request.user).select_related(None), pk=pk)
+        job = job_for_status(request.user, course.job_id) if course.job_id else None
+        if job is None:
             return Response({"detail": "This course has no generation job."}, status=404)
-        return Response(status_data(course.job))
+        return Response(status_data(job))
 
 
 class CourseResumeAPI(APIView):

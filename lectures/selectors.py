@@ -182,12 +182,11 @@ def is_part_with_sections(section: CourseSection) -> bool:
     return section.parent_section_id is None and section.children.exists()
 
 
-def current_delivery(section, user) -> SectionDelivery | None:
-    return (
-        SectionDelivery.objects.filter(section=section, user=user, is_current=True)
-        .select_related("lecture")
-        .first()
-    )
+def current_delivery(section, user, *, with_lecture: bool = True) -> SectionDelivery | None:
+    """The user's current delivery of the section; `with_lecture=False` leaves its lecture unread
+    (a row of large JSON: the delivery keeps its own snapshot of the script)."""
+    deliveries = SectionDelivery.objects.filter(section=section, user=user, is_current=True)
+    return (deliveries.select_related("lecture") if with_lecture else deliveries).first()
 
 
 def servable_version(cache_key: str) -> Lecture | None:

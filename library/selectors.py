@@ -13,6 +13,11 @@ def ready_book_ids(user) -> list[int]:
     return list(readable_books(user).filter(status=Book.Status.READY).values_list("id", flat=True))
 
 
+def ready_books(user) -> list[tuple[int, str]]:
+    """(id, title) of the ready books the user may read, in `ready_book_ids`'s order."""
+    return list(readable_books(user).filter(status=Book.Status.READY).values_list("id", "title"))
+
+
 def books_for_listing(user):
     return (
         readable_books(user)

@@ -14,6 +14,7 @@ nothing before the final Answer).
 from __future__ import annotations
 
 from collections.abc import Generator, Sequence
+from functools import lru_cache
 
 from docprof.ai.errors import AIError
 from docprof.ai.factory import get_llm
@@ -71,13 +72,24 @@ def rewrite_followup(question: str, history: Sequence[Turn], llm=None, job=None)
     return rewritten if rewritten and rewritten != question else offline
 
 
+@lru_cache(maxsize=32)
+def _sentences(text: str) -> tuple[str, ...]:
+    return tuple(split_sentences(text))
+
+
+@lru_cache(maxsize=4096)
+def _sentence_terms(sentence: str) -> tuple[str, ...]:
+    return tuple(content_terms(sentence))
+
+
 def best_window(text: str, terms) -> tuple[float, str]:
     """The run of WINDOW sentences of `text` covering most of the question's key terms.
 
     Each sentence is reduced to its terms once (a window's terms are its sentences' terms in order:
-    no word spans the space that joins them), not once per window it is part of."""
-    sentences = split_sentences(text)
-    sentence_terms = [content_terms(s) for s in sentences]
+    no word spans the space that joins them), not once per window it is part of. Both are kept
+    (per text, per sentence): every question asked in a lecture reads the same script again."""
+    sentences = _sentences(text)
+    sentence_terms = [_sentence_terms(s) for s in sentences]
     best, best_text = 0.0, ""
     for i in range(max(1, len(sentences) - WINDOW + 1)):
         window_terms = [t for one in sentence_terms[i : i + WINDOW] for t in one]

@@ -11,7 +11,9 @@ from qa.models import QASession
 
 def section_or_404(user, pk: int):
     """A section of the user's courses that has a lecture (a part with sections has none)."""
-    section = get_object_or_404(lecture_selectors.sections_of(user), pk=pk)
+    section = lecture_selectors.section_of(user, pk)  # sections_of's rule, a prepared query
+    if section is None:
+        raise Http404("No such section.")
     if lecture_selectors.is_part_with_sections(section):
         raise Http404("A part has no lecture of its own; open one of its sections.")
     return section

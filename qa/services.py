@@ -16,9 +16,8 @@ from courses.selectors import sections_in_order
 from docprof.ai import errors as ai_errors
 from docprof.ai.llm import collect
 from lectures.selectors import current_delivery
-from library.models import Book
 from library.retrieval import QueryError
-from library.selectors import ready_book_ids
+from library.selectors import ready_books
 from qa import engine
 from qa.answers import Answer
 from qa.followup import Turn
@@ -101,7 +100,7 @@ def open_session(user, section, session_id=None, position: float | None = None) 
         return session
     return QASession.objects.create(
         section=section,
-        delivery=current_delivery(section, user),
+        delivery=current_delivery(section, user, with_lecture=False),
         user=user,
         lecture_position_seconds=position,
     )
@@ -130,11 +129,14 @@ def prepare(user, section, question, *, position_seconds=None, session_id=None) 
         raise QuestionRefused(str(exc))
     position = clean_position(position_seconds)
     session = open_session(user, section, session_id, position)
-    history = [
-        Turn(m.question, m.answer, m.rewritten_question or None, m.kind) for m in session.messages.all()
-    ]
-    book_ids = ready_book_ids(user)
-    titles = list(Book.objects.filter(pk__in=book_ids).values_list("title", flat=True)[:20])
+    history = []
+    if session_id not in (None, ""):  # a session opened by this question has no messages yet
+        history = [
+            Turn(m.question, m.answer, m.rewritten_question or None, m.kind) for m in session.messages.all()
+        ]
+    books = ready_books(user)
+    book_ids = [pk for pk, _ in books]
+    titles = [title for _, title in books[:20]]
     context = lecture_context(section, session.delivery, position)
     return Question(user, section, question, position, session, history, book_ids, titles, context)
 

@@ -17,7 +17,7 @@ from workers import jobs
 from workers.models import GenerationJob
 from workers.registry import JobKind, Step, get_kind, register
 from workers.runner import JobCancelled, StepContext, items_key, run_job
-from workers.selectors import jobs_of, latest_jobs, latest_jobs_on
+from workers.selectors import job_for_status, jobs_of, latest_jobs, latest_jobs_on
 from workers.serializers import JobSerializer, JobStatusSerializer
 from workers.status import status, step_states
 
@@ -34,6 +34,7 @@ __all__ = [
     "cancel",
     "get_kind",
     "items",
+    "job_for_status",
     "jobs_of",
     "latest_jobs",
     "latest_jobs_on",
