@@ -7,8 +7,15 @@ schema, so its fields hold to them (schemathesis checks that invalid input is re
 
 from __future__ import annotations
 
+from django.http import QueryDict
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
+
+
+def from_form(field: serializers.Field, data) -> bool:
+    """A string sent in a form (urlencoded or multipart: every value is text), where a JSON body
+    would hold a number. JSON stays strict; a form's "12.5" is read as the number it writes."""
+    return isinstance(data, str) and isinstance(getattr(field.root, "initial_data", None), QueryDict)
 
 
 class StrictCharField(serializers.CharField):
@@ -21,18 +28,23 @@ class StrictCharField(serializers.CharField):
 
 
 class StrictIntegerField(serializers.IntegerField):
-    """A JSON number with no fraction (not a string of digits, not true/false)."""
+    """A JSON number with no fraction (not a string of digits, not true/false); in a form, digits."""
 
     def to_internal_value(self, data):
+        if from_form(self, data):
+            return super().to_internal_value(data)
         if isinstance(data, bool) or not isinstance(data, int | float):
             self.fail("invalid")
         return super().to_internal_value(data)
 
 
 class StrictFloatField(serializers.FloatField):
-    """A JSON number (not a string, not true/false: Python would read true as 1)."""
+    """A JSON number (not a string, not true/false: Python would read true as 1); in a form, the
+    number it writes."""
 
     def to_internal_value(self, data):
+        if from_form(self, data):
+            return super().to_internal_value(data)
         if isinstance(data, bool) or not isinstance(data, int | float):
             self.fail("invalid")
         return super().to_internal_value(data)

@@ -54,6 +54,18 @@ def test_bad_positions_are_refused(alice_api, section):
     assert post(alice_api, section.pk, question="What is WACC?", position_seconds=-5).status_code == 400
 
 
+def test_a_form_may_send_numbers_as_text_and_json_may_not(alice_api, section):
+    url = f"/api/sections/{section.pk}/questions"
+    form = alice_api.post(url, {"question": "What is WACC?", "position_seconds": "12.5"}, format="multipart")
+    assert form.status_code == 200, form.content
+    assert QASession.objects.get(pk=form.json()["session_id"]).lecture_position_seconds == 12.5
+    again = alice_api.post(url, {"question": "Why?", "session_id": str(form.json()["session_id"])})
+    assert again.status_code == 200 and again.json()["session_id"] == form.json()["session_id"]
+    assert post(alice_api, section.pk, question="What is WACC?", position_seconds="12.5").status_code == 400
+    bad = alice_api.post(url, {"question": "What is WACC?", "position_seconds": "soon"}, format="multipart")
+    assert bad.status_code == 400
+
+
 def test_other_users_sections_and_sessions_are_not_found(alice_api, bob, section, bob_section):
     from rest_framework.test import APIClient
 
