@@ -117,8 +117,8 @@ EVERYDAY_ZIPF = 4.5  # a word this common in general English is no term unless t
 
 @functools.cache
 def english_zipf() -> dict[str, float]:
-    """How common each stem is in general English (a data file of the product's qa app, read only)."""
-    path = ROOT / "qa" / "data" / "english_lexeme_zipf.txt"
+    """How common each stem is in general English (the product's data file, read only)."""
+    path = ROOT / "docprof" / "ai" / "data" / "english_lexeme_zipf.txt"
     rows = (line.split() for line in path.read_text().splitlines() if line and not line.startswith("#"))
     return {r[0]: float(r[1]) for r in rows if len(r) == 2}
 
