@@ -2,6 +2,7 @@ import os
 
 from celery import Celery
 from celery.signals import worker_init
+from django.db.backends.signals import connection_created
 
 from docprof import broker
 
@@ -28,4 +29,23 @@ def lower_priority(**_) -> None:
         for tid in [int(t) for t in os.listdir(tasks)] if os.path.isdir(tasks) else [0]:
             os.setpriority(os.PRIO_PROCESS, tid, value)
     except OSError:  # not permitted here: run at the usual priority
+        return
+    connection_created.connect(lambda connection, **_: lower_backend_priority(connection, value), weak=False)
+
+
+def lower_backend_priority(connection, value: int) -> None:
+    """The Postgres backend that runs this worker's queries yields the CPU too, when it runs on this
+    machine (the embedded stack): otherwise a worker's searches and writes compete with the web
+    server's at full priority however low the worker itself runs."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:  # this machine's process, and Postgres
+            if b"postgres" not in fh.read():
+                return
+        os.setpriority(os.PRIO_PROCESS, pid, value)
+    except OSError:  # another machine or container, or not permitted: leave it
         pass

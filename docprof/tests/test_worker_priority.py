@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 SCRIPT = """
@@ -49,3 +50,23 @@ def test_a_worker_lowers_its_priority_by_the_setting():
 def test_zero_keeps_the_priority():
     before, after, _ = priority_after_worker_init("0")
     assert after == before
+
+
+@pytest.mark.django_db
+def test_a_workers_database_backend_on_this_machine_yields_the_cpu_too():
+    from django.db import connections
+
+    from docprof.celery import lower_backend_priority
+
+    worker_connection = connections.create_connection("default")  # a backend of its own, closed below
+    try:
+        with worker_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        if os.geteuid() != 0 and os.stat(f"/proc/{pid}").st_uid != os.geteuid():
+            pytest.skip("the Postgres backend belongs to another user: its priority cannot be changed")
+        lowered = min(19, os.getpriority(os.PRIO_PROCESS, pid) + 5)
+        lower_backend_priority(worker_connection, lowered)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == lowered
+    finally:
+        worker_connection.close()
