@@ -115,20 +115,25 @@ class OfflineAnswerer:
         return judged, verdict
 
     @staticmethod
-    def lead_first(question: str, support: list[SearchHit], terms: QueryTerms, keys: list[str]) -> list:
+    def lead_first(
+        question: str, support: list[SearchHit], terms: QueryTerms, keys: list[str]
+    ) -> tuple[list[SearchHit], list[str]]:
         """`support` with the passage whose best sentence says most on the question first (among
         those within LEAD_SHARE of the best, the highest ranked), unless the first one defines the
         asked term: a passage that only names the topic, in code or in a review question, does not
-        lead the answer."""
-        if len(support) < 2 or defining_sentences(question, support[0].text):
-            return support
-        scores = [
-            max((sentence_score(s, keys, terms) for s in best_sentences(h.text, terms, 2)), default=0.0)
-            for h in support
-        ]
-        top = max(scores)
-        lead = next(i for i, score in enumerate(scores) if score >= LEAD_SHARE * top)
-        return [support[lead], *support[:lead], *support[lead + 1 :]]
+        lead the answer. Also the lead's sentences: its definition of the asked term, or its best two."""
+        if not support:
+            return support, []
+        defining = defining_sentences(question, support[0].text)
+        if defining:
+            return support, defining
+        runs = [best_sentences(h.text, terms, 2) for h in support]
+        lead = 0
+        if len(support) > 1:
+            scores = [max((sentence_score(s, keys, terms) for s in run), default=0.0) for run in runs]
+            lead = next(i for i, score in enumerate(scores) if score >= LEAD_SHARE * max(scores))
+        ordered = [support[lead], *support[:lead], *support[lead + 1 :]]
+        return ordered, (defining_sentences(question, support[lead].text) if lead else None) or runs[lead]
 
     def answer(
         self, question: str, hits: list[SearchHit], terms: QueryTerms, *, later: bool = False
@@ -141,13 +146,11 @@ class OfflineAnswerer:
         best = max(c.score for _, c in judged)
         support = [h for h, c in judged if c.score > 0 and c.score >= SUPPORT * best][:MAX_PASSAGES]
         keys = evidence.key_terms(terms)
-        support = self.lead_first(question, support, terms, keys)
+        support, lead_sentences = self.lead_first(question, support, terms, keys)
         sources, parts, lead_score = [], [], 0.0
         for hit in support:
             n = len(sources) + 1
-            sentences = best_sentences(hit.text, terms, 2 if n == 1 else 1)
-            if n == 1:  # "What is X?" is answered by the sentence that defines X, when there is one
-                sentences = defining_sentences(question, hit.text) or sentences
+            sentences = lead_sentences if n == 1 else best_sentences(hit.text, terms, 1)
             score = max((sentence_score(s, keys, terms) for s in sentences), default=0.0)
             if n == 1:
                 lead_score = score

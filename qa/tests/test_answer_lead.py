@@ -36,13 +36,13 @@ def test_a_review_question_scores_less_than_a_statement_with_the_same_terms():
 
 def test_the_passage_that_explains_leads_the_answer():
     keys = key_terms(TERMS)
-    ordered = OfflineAnswerer.lead_first(QUESTION, [NAMES_IT, EXPLAINS], TERMS, keys)
+    ordered, _ = OfflineAnswerer.lead_first(QUESTION, [NAMES_IT, EXPLAINS], TERMS, keys)
     assert [h.chunk_id for h in ordered] == [2, 1]
-    assert OfflineAnswerer.lead_first(QUESTION, [EXPLAINS, NAMES_IT], TERMS, keys)[0].chunk_id == 2
+    assert OfflineAnswerer.lead_first(QUESTION, [EXPLAINS, NAMES_IT], TERMS, keys)[0][0].chunk_id == 2
 
 
 def test_a_passage_that_defines_the_asked_term_keeps_the_lead():
     defines = hit(3, "A borrow checker is the part of the compiler that checks every borrow. It runs first.")
     keys = key_terms(TERMS)
-    ordered = OfflineAnswerer.lead_first("What is a borrow checker?", [defines, EXPLAINS], TERMS, keys)
+    ordered, _ = OfflineAnswerer.lead_first("What is a borrow checker?", [defines, EXPLAINS], TERMS, keys)
     assert ordered[0].chunk_id == 3
