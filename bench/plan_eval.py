@@ -42,7 +42,6 @@ Targets: precision >= 0.9, recall >= 0.8, refusals 100%, templated objectives 0.
 from __future__ import annotations
 
 import argparse
-import functools
 import hashlib
 import json
 import math
@@ -115,12 +114,11 @@ EXPLICIT_DEFINITION = (
 EVERYDAY_ZIPF = 4.5  # a word this common in general English is no term unless the section makes it one
 
 
-@functools.cache
 def english_zipf() -> dict[str, float]:
-    """How common each stem is in general English (the product's data file, read only)."""
-    path = ROOT / "docprof" / "ai" / "data" / "english_lexeme_zipf.txt"
-    rows = (line.split() for line in path.read_text().splitlines() if line and not line.startswith("#"))
-    return {r[0]: float(r[1]) for r in rows if len(r) == 2}
+    """How common each stem is in general English (the product's table, read only)."""
+    from docprof.ai.rarity import zipf_table
+
+    return zipf_table()
 
 
 def wording_problem(objective: str, sources: str, headings: str, zipf: dict[str, float]) -> str | None:

@@ -19,7 +19,8 @@ RARITY_FLOOR = 0.1
 
 
 @cache
-def _zipf() -> dict[str, float]:
+def zipf_table() -> dict[str, float]:
+    """{lexeme: Zipf value}, read once."""
     table = {}
     with LEXEME_ZIPF.open() as fh:
         for line in fh:
@@ -31,7 +32,7 @@ def _zipf() -> dict[str, float]:
 
 def zipf(lexeme: str) -> float:
     """The lexeme's Zipf value (0.0 when rarer than the table lists)."""
-    return _zipf().get(lexeme, 0.0)
+    return zipf_table().get(lexeme, 0.0)
 
 
 def rarity(lexeme: str) -> float:
@@ -39,5 +40,5 @@ def rarity(lexeme: str) -> float:
     part."""
     if "-" in lexeme:
         return max(rarity(part) for part in lexeme.split("-") if part) if lexeme.strip("-") else 1.0
-    zipf = _zipf().get(lexeme, 0.0)
+    zipf = zipf_table().get(lexeme, 0.0)
     return min(1.0, max(RARITY_FLOOR, (COMMON_ZIPF - zipf) / (COMMON_ZIPF - RARE_ZIPF)))
