@@ -28,12 +28,13 @@ DIFFERENCE_RE = re.compile(r"\b(?:the|a|an)\s+difference\b", re.I)
 PROMOTED = 2  # at most this many defining passages move to the front
 LOOKED_AT = 20  # among the search's first passages
 SHORT_DEFINITION_WORDS = 12
+CONTRACTED_IS = re.compile(r"\b(what|who)[’']s\b", re.I)  # "What's a closure?"
 NAMES_WHAT_CAME_BEFORE = re.compile(r"\b(?:call|refer\s+to|name\s+for)\s+(?:this|these|it|them|that)\b", re.I)
 
 
 def asked_term(question: str) -> str | None:
     """The term a definition question asks about, or None for any other question."""
-    text = " ".join(question.split())
+    text = CONTRACTED_IS.sub(r"\1 is", " ".join(question.split()))
     for pattern in ASKED_RES:
         m = pattern.match(text)
         if m:

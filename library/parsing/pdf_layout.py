@@ -148,6 +148,8 @@ class PageReader:
         threshold = 1.05 * self.body if settled else 0.0
         lines: list[Line] = []
         for start, raw in _raw_lines(text):
+            if "6" in raw and _NEGATED_RE.search(raw):
+                raw = _negations(tp, raw, start, char)
             clean = clean_line(raw)
             if not clean:
                 continue
@@ -171,6 +173,27 @@ class PageReader:
             top = height - _T.value if pdfium_c.FPDFText_GetCharBox(tp, mid, _L, _R, _B, _T) else -1.0
             lines.append(Line(clean, size, min_size, weight, _bold_name(_NAME.value), top))
         return lines
+
+
+# TeX's symbol fonts (CMSY, LMSY) draw a negated relation as a slash glyph over the relation, and
+# the slash's code point is "6" when the font has no Unicode mapping: "x 6= 0" is "x ≠ 0".
+_NEGATED_RE = re.compile("6(?=[=∈⊂⊆≡∼<>|])")
+NEGATED = {"=": "≠", "∈": "∉", "⊂": "⊄", "⊆": "⊈", "≡": "≢", "∼": "≁", "<": "≮", ">": "≯", "|": "∤"}
+_TEX_SYMBOL_FONT_RE = re.compile(rb"(?:^|\+)(?:cm|lm)sy\d*$", re.I)
+
+
+def _negations(tp, raw: str, start: int, char) -> str:
+    """`raw` with each TeX negation slash and its relation written as the negated relation."""
+    pieces, end = [], 0
+    for m in _NEGATED_RE.finditer(raw):
+        ci = char(start + m.start())
+        if ci < 0:
+            continue
+        pdfium_c.FPDFText_GetFontInfo(tp, ci, _NAME, len(_NAME), ctypes.byref(_FLAGS))
+        if _TEX_SYMBOL_FONT_RE.search(_NAME.value):
+            pieces += [raw[end : m.start()], NEGATED[raw[m.end()]]]
+            end = m.end() + 1
+    return "".join(pieces) + raw[end:] if pieces else raw
 
 
 def clean_line(raw: str) -> str:

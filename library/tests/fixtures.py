@@ -39,15 +39,17 @@ def _write_pdf(path: Path, contents: list[bytes], outline=None, title=None, with
     page_ids = [first_page_id + 2 * i for i in range(n_pages)]
     next_id = first_page_id + 2 * n_pages
 
-    bold_id = next_id
-    next_id += 1
+    bold_id, symbol_id = next_id, next_id + 1  # symbol: TeX's math symbol font, as /F3
+    next_id += 2
     objects[font_id] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
     objects[bold_id] = (
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"
     )
+    objects[symbol_id] = b"<< /Type /Font /Subtype /Type1 /BaseFont /CMSY10 >>"
     for i, stream in enumerate(contents):
         pid, cid = page_ids[i], page_ids[i] + 1
-        resources = f"<< /Font << /F1 {font_id} 0 R /F2 {bold_id} 0 R >> >>" if with_font else "<< >>"
+        fonts = f"/F1 {font_id} 0 R /F2 {bold_id} 0 R /F3 {symbol_id} 0 R"
+        resources = f"<< /Font << {fonts} >> >>" if with_font else "<< >>"
         objects[pid] = (
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources {resources} "
             f"/Contents {cid} 0 R >>"

@@ -191,3 +191,14 @@ def test_footnote_marker_set_on_a_line_of_its_own(tmp_path):
         "procedure definitions."
     )
     assert "27" not in " ".join(blocks)
+
+
+def test_tex_negated_relations_read_as_the_negated_symbol(tmp_path):
+    # TeX draws "≠" as its symbol font's slash glyph (code "6" without a Unicode map) over "=".
+    line = (
+        b"BT /F1 10 Tf 72 700 Td (Suppose that x ) Tj /F3 10 Tf (6) Tj "
+        b"/F1 10 Tf (= 0, while 16= in a plain font stays.) Tj ET"
+    )
+    text = _text(parse_pdf(_write_pdf(tmp_path / "n.pdf", [line])))
+    assert "Suppose that x \u2260 0" in text
+    assert "16= in a plain font stays" in text

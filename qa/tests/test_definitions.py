@@ -17,6 +17,8 @@ from qa.engine import answer_question
         ("Define opportunity cost.", "opportunity cost"),
         ("What does amortization mean?", "amortization"),
         ("What is meant by the yield curve?", "yield curve"),
+        ("What's an eigenvalue?", "eigenvalue"),
+        ("who’s Adam Smith?", "Adam Smith"),
         ("What is the difference between a stock and a bond?", None),
         ("How is the terminal value estimated?", None),
         ("What is the best way to learn the rules of a game when nobody explains them?", None),
