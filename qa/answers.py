@@ -63,6 +63,8 @@ def source_for(n: int, hit: SearchHit, quote: str) -> Source:
 
 PUNCTUATION = ",.;:!?()[]{}\"'“”‘’`*_"
 PROSE_SHARE = 0.75
+CODE_MARKS = "()[]{}<>=;"
+CODE_DENSITY = 0.3  # code marks per word above which a sentence reads as code (prose: ~0.1)
 QUESTION_FACTOR = 0.3
 
 
@@ -76,6 +78,9 @@ def sentence_score(sentence: str, keys: list[str], terms) -> float:
     prose = sum(1 for w in words if w.strip(PUNCTUATION).isalpha()) / max(1, len(words))
     if prose < PROSE_SHARE:
         score *= prose  # mostly code, figures or symbols
+    marks = sum(sentence.count(c) for c in CODE_MARKS) / max(1, len(words))
+    if marks > CODE_DENSITY:
+        score *= CODE_DENSITY / marks  # code whose words are words: "(define (square x) (* x x))"
     if sentence.rstrip(' "”’)').endswith("?"):
         score *= QUESTION_FACTOR  # a review question names the topic but answers nothing
     return score / (1.0 + 0.01 * max(0, word_count(sentence) - 35))

@@ -59,10 +59,10 @@ def unqualified(term: str) -> str | None:
 # After "X is": not an adverb, participle or preposition ("the closure is then called", "closures
 # are typically short" say something about X, they do not define it).
 _NOT_A_DEFINITION = (
-    r"(?!(?:not|also|then|now|still|just|only|very|so|too|often|usually|typically|always|never|"
+    r"(?!(?:not|also|then|now|still|only|very|so|too|often|usually|typically|always|never|"
     r"in|on|at|of|to|by|for|with|from|into|that|this|these|those|what|how|why|when|where|because|"
     r"there|here|being|called|used|done|available|important|possible|useful|equal|equivalent|given|"
-    r"no|zero|greater|less|larger|smaller|similar)\b)(?![\w\-]+(?:ed|ly)\b)"
+    r"no|zero|greater|less|larger|smaller|similar)\b)(?!(?!simply\b)[\w\-]+(?:ed|ly)\b)"
     r"(?![-−$€£]?\d)"  # "the standard deviation is 15" gives a value, not a definition
 )
 
@@ -79,6 +79,8 @@ def definition_re(term: str) -> re.Pattern:
         r"theorem|lemma|corollary|proposition|figure|table|listing|example|exercise|section|chapter)\b)"
         r"(?!(?-i:[A-Z]{2,})\b)[\w’'\-]+\s+"  # nor a label such as "RMRT"
     )
+    # "The median of a set of observations is …": what the term is of, in a few words
+    of_what = r"(?:\s+(?:of|for)\s+(?:[\w’'\-]+\s+){0,3}?[\w’'\-]+)"
     opening = rf"(?:^|(?<=[.!?:;]\s))(?:(?:an?|the)\s+)?(?:{modifier}){{0,2}}?"
     named_end = r"(?=\s*(?:[.,;:!?)\"”']|$)|\s+(?:and|or|which|that|in|of|for)\b)"
     # "We call this ...", "we refer to this range as ...", "the name for this is ..."
@@ -92,7 +94,7 @@ def definition_re(term: str) -> re.Pattern:
     return re.compile(
         rf"\bdefinition\s+(?:[\w.\-]+\s+)?\(?{name}\b"  # "Definition 2.1 (Rank)", "Definition ROM Rank …"
         rf"|{introduced}"
-        rf"|{opening}{name}\b(?:\s*\([^)]{{1,80}}\))?,?\s+{verb}\s+{_NOT_A_DEFINITION}"
+        rf"|{opening}{name}\b(?:\s*\([^)]{{1,80}}\))?{of_what}?,?\s+{verb}\s+{_NOT_A_DEFINITION}"
         rf"|\b(?:called|known\s+as|termed|referred\s+to\s+as|{naming})\s+(?:an?\s+|the\s+)?[\"“'*_]*"
         rf"{name}\b{named_end}"
         rf"|\bdefine[sd]?\s+(?:an?\s+|the\s+)?{name}\s+(?:as|to\s+be)\s",  # "we can define the p-value as"
@@ -106,7 +108,7 @@ def _coarse_sql_re(term: str) -> str:
     name = r"[\s-]+".join(re.escape(w) for w in term.split()) + "(e?s)?"
     verbs = r"(is|are|refers?|means?|defines?|describes?|denotes?)"
     return (
-        rf"{name},?\s+(\([^)]{{1,80}}\)\s+)?{verbs}\s"
+        rf"{name},?\s+(\([^)]{{1,80}}\)\s+)?((of|for)\s+(\S+\s+){{1,4}})?{verbs}\s"
         rf"|(called|call|known as|termed|refer|referred to as|name for)\s+(\S+\s+){{0,4}}{name}"
         rf"|definition\s+(\S+\s+)?\(?{name}|(is|are)\s+(\S+\s+){{0,3}}{name}\s*\("
         rf"|define[sd]?\s+(the\s+|an?\s+)?{name}\s+(as|to be)\s"

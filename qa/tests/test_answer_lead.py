@@ -46,3 +46,14 @@ def test_a_passage_that_defines_the_asked_term_keeps_the_lead():
     keys = key_terms(TERMS)
     ordered, _ = OfflineAnswerer.lead_first("What is a borrow checker?", [defines, EXPLAINS], TERMS, keys)
     assert ordered[0].chunk_id == 3
+
+
+def test_code_whose_tokens_are_words_scores_less_than_prose():
+    # Lisp reads as words once its brackets are stripped: it is the marks per word that give it away.
+    terms = terms_of({"tail": 4, "recurs": 6, "procedur": 30})
+    keys = key_terms(terms)
+    code = sentence_score(
+        "(define (tail recursion procedure) (if (done) tail (recursion (next))))", keys, terms
+    )
+    prose = sentence_score("A procedure with tail recursion runs in constant space (see below).", keys, terms)
+    assert 0 < code < prose / 2

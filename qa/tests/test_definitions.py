@@ -38,6 +38,8 @@ def test_definition_questions_name_their_term(question, term):
         ("trait", "A trait defines the functionality a particular type has."),
         ("p-value", "If this rule is true, then we can define the p-value as the probability of a result."),
         ("standard deviation", "Take the root of the variance, known as the standard deviation, or RMSD."),
+        ("median", "The median of a set of observations is just the middle value."),
+        ("kernel", "The kernel of a linear transformation is simply the set of vectors sent to zero."),
     ],
 )
 def test_defining_sentences_are_recognised(term, sentence):
@@ -53,6 +55,8 @@ def test_defining_sentences_are_recognised(term, sentence):
         ("trait", "The longer form is known as a trait bound; it looks like this."),
         ("bond", "When the bond matures, the issuer repays the principal."),
         ("standard deviation", "The true population standard deviation is 15, but samples vary."),
+        ("median", "The median of these 5 observations is 32, the middle one."),
+        ("median", "The median of the sample is usually close to the mean."),
     ],
 )
 def test_sentences_that_only_use_the_term_are_not_definitions(term, sentence):
