@@ -55,12 +55,10 @@ def test_a_name_the_books_use_but_the_best_passage_lacks_is_a_near_miss():
     together = evidence.Coverage(1.0, ["capit", "citi", "australia"], [])
     assert evidence.features(terms, together, [], names)["name_missing"] == 0.0
     assert not evidence.judge(terms, [elsewhere], [], names=names).answers
-    assert evidence.judge(terms, [elsewhere], []).answers  # as it did before names counted
     assert evidence.judge(terms, [together], [], names=names).answers
-    assert (
-        evidence.judge(terms, [elsewhere], []).probability
-        > evidence.judge(terms, [elsewhere], [], names=names).probability
-    )
+    # the fitted judge alone (a question this short is also refused for the term it lacks)
+    assert evidence.probability(evidence.features(terms, elsewhere, [])) > evidence.ANSWER_PROBABILITY
+    assert evidence.probability(evidence.features(terms, elsewhere, [])) > evidence.probability(values)
 
 
 def test_the_judge_answers_covered_questions_and_abstains_on_absent_or_rare_terms():
@@ -78,6 +76,20 @@ def test_the_judge_answers_covered_questions_and_abstains_on_absent_or_rare_term
     in_passing = evidence.judge(terms, [evidence.Coverage(0.6, ["termin", "valu"], ["kaldor"])], [])
     assert not in_passing.answers and in_passing.missing == ["kaldor"]
     assert evidence.judge(terms, [], []).probability < evidence.ANSWER_PROBABILITY
+
+
+def test_a_short_question_is_not_answered_by_a_passage_that_lacks_one_of_its_terms():
+    # "Why is the sky blue?" against a passage on sky marshals
+    short = terms_of({"sky": 3, "blue": 20})
+    lacking = evidence.judge(short, [evidence.Coverage(0.58, ["sky"], ["blue"])], [])
+    assert not lacking.answers and lacking.features["short_missing"] == 1.0
+    assert evidence.judge(short, [evidence.Coverage(1.0, ["sky", "blue"], [])], []).answers
+    # with more terms, one missing is left to the fitted judge (unlike-worded questions)
+    longer = terms_of({"sky": 3, "blue": 20, "colour": 30, "scatter": 9, "light": 40})
+    judged = evidence.judge(
+        longer, [evidence.Coverage(0.9, ["sky", "colour", "scatter", "light"], ["blue"])], []
+    )
+    assert "short_missing" not in judged.features and judged.answers
 
 
 def test_the_fitted_judge_weighs_each_signal_the_right_way():
