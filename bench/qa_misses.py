@@ -64,18 +64,19 @@ def diagnose(question: dict, book_ids, books) -> dict | None:
     ranked = search_chunks(question["question"], book_ids, RANKED, terms=terms)
     rank = next((i for i, h in enumerate(ranked, 1) if is_right(h, book, ranges)), None)
     wanted = [normalise(e) for e in question["evidence"]]
-    right = next(
-        (
-            c
-            for c in Chunk.objects.filter(book_id=book).order_by("ordinal")
-            if any(w in normalise(c.text) for w in wanted)
-        ),
-        None,
-    )
+    section = question.get("section")
+    rights = [
+        c
+        for c in Chunk.objects.filter(book_id=book).order_by("ordinal")
+        if any(w in normalise(c.text) for w in wanted) or (section and section in c.heading_path)
+    ]
     keys = evidence.key_terms(terms)
     weights = {t: evidence.weight(terms, t) for t in keys}
-    lexemes = chunk_lexemes([right.id]).get(right.id, set()) if right else set()
-    share = key_weight_share(weights, lexemes)
+    lexemes = chunk_lexemes([c.id for c in rights])
+    # the right passage that holds most of the question's words
+    right = max(rights, key=lambda c: key_weight_share(weights, lexemes.get(c.id, ())), default=None)
+    held = lexemes.get(right.id, set()) if right else set()
+    share = key_weight_share(weights, held)
     return {
         "id": question["id"],
         "question": question["question"],
@@ -83,7 +84,7 @@ def diagnose(question: dict, book_ids, books) -> dict | None:
         "rank": rank,
         "share": round(share, 2),
         "absent": [t for t in keys if not terms.df.get(t)],
-        "held": sorted(t for t in keys if t in lexemes),
+        "held": sorted(t for t in keys if t in held),
         "right": right,
         "top": top,
     }
