@@ -27,9 +27,11 @@ def warm_up() -> None:
     from celery import current_app
     from django.urls import get_resolver
 
+    from docprof.ai.rarity import zipf_table
     from docprof.redis_client import get_redis
 
     get_resolver().reverse_dict  # noqa: B018 - fills the reverse table (every non-namespaced URL)
+    zipf_table()  # word rarity, read by the first question (~25 ms)
     try:
         get_redis()  # the client of the rate limits (built, not connected)
         current_app.loader.import_default_modules()

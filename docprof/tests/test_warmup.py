@@ -25,6 +25,14 @@ def test_warm_up_fills_the_reverse_table(embedded_redis):
     assert reverse("api-course-status", args=[1]) == "/api/courses/1/status"
 
 
+def test_warm_up_reads_the_word_rarity_table(embedded_redis):
+    from docprof.ai.rarity import zipf_table
+
+    zipf_table.cache_clear()
+    warmup.warm_up()
+    assert zipf_table.cache_info().currsize == 1
+
+
 def test_without_a_broker_the_web_process_still_starts(monkeypatch):
     def down(*args, **kwargs):
         raise ConnectionRefusedError(111, "Connection refused")
