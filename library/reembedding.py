@@ -18,12 +18,17 @@ from docprof.ai.embeddings import Embedder
 from library.chunking import ChunkDraft
 from library.models import HNSW_EF_CONSTRUCTION, HNSW_M, BookSummary, Chapter, Chunk
 
-# table -> its HNSW index (as library.models declares it)
-# The narrow copy (library_chunkvector) follows library_chunk.
+# table -> its HNSW index (as library.models declares it). Passages are searched through their
+# narrow copy (library_chunkvector, half precision), which follows library_chunk and holds the index.
 VECTOR_TABLES = {
-    "library_chunk": "chunk_embedding_hnsw",
+    "library_chunk": "chunkvector_embedding_hnsw",
     "library_chapter": "chapter_embedding_hnsw",
     "library_booksummary": None,
+}
+# index -> the table and operator class it is built on
+HNSW_INDEXES = {
+    "chunkvector_embedding_hnsw": ("library_chunkvector", "halfvec_cosine_ops"),
+    "chapter_embedding_hnsw": ("library_chapter", "vector_cosine_ops"),
 }
 BATCH = 256
 
@@ -65,14 +70,12 @@ def ensure_indexes() -> list[str]:
     """Create the HNSW indexes that are missing (as the migrations define them). Returns those built."""
     built = []
     with connection.cursor() as cursor:
-        for table, index in VECTOR_TABLES.items():
-            if not index:
-                continue
+        for index, (table, opclass) in HNSW_INDEXES.items():
             cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [index])
             if cursor.fetchone():
                 continue
             cursor.execute(
-                f"CREATE INDEX {index} ON {table} USING hnsw (embedding vector_cosine_ops) "
+                f"CREATE INDEX {index} ON {table} USING hnsw (embedding {opclass}) "
                 f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION})"
             )
             built.append(index)

@@ -105,11 +105,13 @@ def clean_query(query: str | None, k: int | str | None = 10) -> tuple[str, int]:
 
 
 # Per-scope strategy for the vector ranking (bench/search.py): a user's own books are usually a
-# small share of a shared server. A scope of up to EXACT_SCAN_MAX_ROWS passages is searched exactly
-# in the narrow vector table (library_chunkvector: half-precision vectors in line, in book order),
-# which is faster than an HNSW scan that must skip everyone else's passages and than sorting the
-# wide passage rows; a larger scope uses the HNSW index with iterative scans, with the book_id
-# index kept out of that plan (`book_id + 0`) so the planner cannot fall back to an exact sort.
+# small share of a shared server. Both strategies read the narrow vector table (library_chunkvector:
+# half-precision vectors in line, in book order). A scope of up to EXACT_SCAN_MAX_ROWS passages is
+# searched exactly, which is faster than an HNSW scan that must skip everyone else's passages; a
+# larger scope uses the table's HNSW index with iterative scans, with the book_id index kept out of
+# that plan (`book_id + 0`) so the planner cannot fall back to an exact sort. (The index was on the
+# wide passage rows before: twice the size, and every candidate's book and distance read from a
+# wide row and its out-of-line vector.)
 #
 # Both branches are in one statement and the scope's size (from its statistics) switches one of
 # them off at run time (a one-time filter), so choosing costs no round trip. The HNSW settings are
@@ -118,16 +120,18 @@ def clean_query(query: str | None, k: int | str | None = 10) -> tuple[str, int]:
 # keep filtered HNSW searches from returning too few rows (pgvector >= 0.8); `relaxed_order` may
 # return rows slightly out of order, so the distances are sorted again.
 EXACT_SCAN_MAX_ROWS = 15_000
+# The exact branch's distance is `(...) + 0` so that the planner cannot serve its ORDER BY from the
+# HNSW index (an index scan without the iterative settings, under an incremental sort, can return
+# fewer rows than asked).
 EXACT_BRANCH = (
-    "SELECT chunk_id AS id, embedding <=> %(vec)s::halfvec AS d FROM library_chunkvector "
+    "SELECT chunk_id AS id, (embedding <=> %(vec)s::halfvec) + 0 AS d FROM library_chunkvector "
     "WHERE {gate}book_id = ANY(%(books)s) ORDER BY 2, 1 LIMIT %(n)s"
 )
 HNSW_BRANCH = (
-    "SELECT id, embedding <=> %(vec)s::vector AS d FROM library_chunk "
+    "SELECT chunk_id AS id, embedding <=> %(vec)s::halfvec AS d FROM library_chunkvector "
     "WHERE {gate}(SELECT set_config('hnsw.ef_search', %(ef)s, true) "
     "|| set_config('hnsw.iterative_scan', 'relaxed_order', true)) IS NOT NULL "
-    "AND book_id + 0 = ANY(%(books)s) AND embedding IS NOT NULL "
-    "ORDER BY embedding <=> %(vec)s::vector LIMIT %(n)s"
+    "AND book_id + 0 = ANY(%(books)s) ORDER BY embedding <=> %(vec)s::halfvec LIMIT %(n)s"
 )
 SCOPE_SIZE = "(SELECT coalesce(sum(chunks), 0) FROM library_searchstats WHERE book_id = ANY(%(books)s))"
 NEAREST_CTE = (

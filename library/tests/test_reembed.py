@@ -31,7 +31,7 @@ def test_reembed_changes_the_dimension_reembeds_and_rebuilds_the_indexes(alice, 
     assert "changed to 64 dimensions" in out and "Re-embedded" in out
     for table in reembedding.VECTOR_TABLES:
         assert reembedding.column_dimension(table) == 64
-    assert index_exists("chunk_embedding_hnsw") and index_exists("chapter_embedding_hnsw")
+    assert index_exists("chunkvector_embedding_hnsw") and index_exists("chapter_embedding_hnsw")
     name = HashingEmbedder(64).name
     assert set(Chunk.objects.values_list("embedder", flat=True)) == {name}
     assert Chapter.objects.filter(embedding__isnull=True).count() == 0

@@ -116,7 +116,7 @@ def rebuild_hnsw():
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("REINDEX INDEX chunk_embedding_hnsw")
+        cursor.execute("REINDEX INDEX chunkvector_embedding_hnsw")
 
 
 def test_small_scopes_are_searched_exactly_in_the_narrow_table(notes, monkeypatch):
@@ -193,7 +193,7 @@ def test_a_small_scope_through_hnsw_finds_all_its_nearest_passages(
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")  # a test-sized table would be sorted instead
         cursor.execute("EXPLAIN " + sql, params)
-        assert "chunk_embedding_hnsw" in "\n".join(row[0] for row in cursor.fetchall())
+        assert "chunkvector_embedding_hnsw" in "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute(sql, params)
         found = [row[0] for row in cursor.fetchall()]
         cursor.execute("RESET enable_seqscan")
@@ -207,6 +207,31 @@ def test_a_small_scope_through_hnsw_finds_all_its_nearest_passages(
     # exact scan of small scopes reads half-precision vectors
     distance = [1 - stored[i] @ vector / np.linalg.norm(vector) for i in found]
     assert all(b >= a - 2e-3 for a, b in zip(distance, distance[1:], strict=False))
+
+
+def test_a_small_scope_is_scanned_exactly_even_where_the_hnsw_index_looks_cheaper(alice, settings):
+    """The exact branch must not be served by the HNSW index on the same table (an index scan
+    without the iterative settings can return fewer rows than asked); here the planner is pushed
+    towards index scans as on a large table."""
+    from django.db import connection
+
+    from library import retrieval
+
+    rng = np.random.default_rng(11)
+    small = _synthetic_book(alice, "small", 30, rng, settings.EMBEDDING_DIM)
+    _synthetic_book(alice, "large", 600, rng, settings.EMBEDDING_DIM)
+    rebuild_hnsw()
+    vector = rng.standard_normal(settings.EMBEDDING_DIM)
+    params = retrieval._nearest_params(vector, [small.pk], 40)
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_sort = off")  # a full sort of the scope is what the index avoids
+        for sql in (retrieval.NEAREST_SQL, f"WITH {retrieval.nearest_cte(30)} SELECT id FROM nearest"):
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            cursor.execute(sql, params)
+            assert len(cursor.fetchall()) == 30, plan
+        cursor.execute("RESET enable_sort")
+    assert "chunkvector_embedding_hnsw" not in plan
 
 
 def paragraph(opening: str, sentence: str, words: int = 280) -> str:
