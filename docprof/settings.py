@@ -99,9 +99,7 @@ TEMPLATES = [
 DATABASE_URL = env("DATABASE_URL", default="")
 if DATABASE_URL:
     DATABASES = {"default": env.db_url("DATABASE_URL")}
-    DATABASES["default"].update(
-        {"CONN_MAX_AGE": env.int("DJANGO_CONN_MAX_AGE", default=60), "CONN_HEALTH_CHECKS": True}
-    )
+    DATABASES["default"].update({"CONN_MAX_AGE": embedded.conn_max_age(), "CONN_HEALTH_CHECKS": True})
 else:
     DATABASES = {"default": embedded.postgres_settings()}
 # Lets a worker process started by a test use the test database.
