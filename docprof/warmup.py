@@ -28,10 +28,15 @@ def warm_up() -> None:
     from django.urls import get_resolver
 
     from docprof.ai.rarity import zipf_table
+    from docprof.prepared import compile_all
     from docprof.redis_client import get_redis
 
     get_resolver().reverse_dict  # noqa: B018 - fills the reverse table (every non-namespaced URL)
     zipf_table()  # word rarity, read by the first question (~25 ms)
+    try:
+        compile_all()  # the views' prepared queries (their modules are imported by now)
+    except Exception as exc:  # the database is not up yet: the first requests compile them
+        log.warning("web process warm-up: prepared queries not compiled (%r)", exc)
     try:
         get_redis()  # the client of the rate limits (built, not connected)
         current_app.loader.import_default_modules()

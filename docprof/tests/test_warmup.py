@@ -33,6 +33,16 @@ def test_warm_up_reads_the_word_rarity_table(embedded_redis):
     assert zipf_table.cache_info().currsize == 1
 
 
+def test_warm_up_compiles_the_prepared_queries(embedded_redis, db):
+    from docprof import prepared
+
+    for query in prepared._ALL:
+        query._compiled = None
+    warmup.warm_up()
+    assert len(prepared._ALL) >= 4  # the token, job status and lecture queries at least
+    assert all(query._compiled is not None for query in prepared._ALL)
+
+
 def test_without_a_broker_the_web_process_still_starts(monkeypatch):
     def down(*args, **kwargs):
         raise ConnectionRefusedError(111, "Connection refused")
