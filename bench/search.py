@@ -244,16 +244,12 @@ def build_hnsw(conn) -> float:
     """The passages' HNSW index exactly as the product defines it (library.reembedding, which
     rebuilds it after an embedder switch, builds it from the same definition as the migration)."""
     from library.models import HNSW_EF_CONSTRUCTION, HNSW_M
-    from library.reembedding import HNSW_INDEXES
+    from library.reembedding import index_sql
 
-    table, opclass = HNSW_INDEXES[HNSW_INDEX]
     t = time.perf_counter()
-    conn.execute(
-        f"CREATE INDEX {HNSW_INDEX} ON {table} USING hnsw (embedding {opclass}) "
-        f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION})"
-    )
+    conn.execute(index_sql(HNSW_INDEX))
     seconds = time.perf_counter() - t
-    log(f"HNSW index on {table} (m={HNSW_M}, ef_construction={HNSW_EF_CONSTRUCTION}): {seconds:.1f} s")
+    log(f"HNSW index {HNSW_INDEX} (m={HNSW_M}, ef_construction={HNSW_EF_CONSTRUCTION}): {seconds:.1f} s")
     return seconds
 
 

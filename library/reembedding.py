@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from docprof.ai.embeddings import Embedder
 from library.chunking import ChunkDraft
-from library.models import HNSW_EF_CONSTRUCTION, HNSW_M, BookSummary, Chapter, Chunk
+from library.models import BookSummary, Chapter, Chunk, ChunkVector
 
 # table -> its HNSW index (as library.models declares it). Passages are searched through their
 # narrow copy (library_chunkvector, half precision), which follows library_chunk and holds the index.
@@ -25,12 +25,18 @@ VECTOR_TABLES = {
     "library_chapter": "chapter_embedding_hnsw",
     "library_booksummary": None,
 }
-# index -> the table and operator class it is built on
-HNSW_INDEXES = {
-    "chunkvector_embedding_hnsw": ("library_chunkvector", "halfvec_cosine_ops"),
-    "chapter_embedding_hnsw": ("library_chapter", "vector_cosine_ops"),
-}
 BATCH = 256
+
+
+def index_sql(name: str) -> str:
+    """The CREATE INDEX statement of an HNSW index, from its declaration in library.models (the
+    one the migrations were made from)."""
+    for model in (ChunkVector, Chapter):
+        for index in model._meta.indexes:
+            if index.name == name:
+                with connection.schema_editor(collect_sql=True, atomic=False) as editor:
+                    return str(index.create_sql(model, editor))
+    raise KeyError(f"no model declares the index {name}")
 
 
 def column_dimension(table: str) -> int | None:
@@ -70,14 +76,11 @@ def ensure_indexes() -> list[str]:
     """Create the HNSW indexes that are missing (as the migrations define them). Returns those built."""
     built = []
     with connection.cursor() as cursor:
-        for index, (table, opclass) in HNSW_INDEXES.items():
+        for index in filter(None, VECTOR_TABLES.values()):
             cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [index])
             if cursor.fetchone():
                 continue
-            cursor.execute(
-                f"CREATE INDEX {index} ON {table} USING hnsw (embedding {opclass}) "
-                f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION})"
-            )
+            cursor.execute(index_sql(index))
             built.append(index)
     return built
 
