@@ -2,14 +2,16 @@
 `ask` is `prepare` (checks, the session) then `answer` (a generator: the answer's text as it is
 written when streaming, then the stored message).
 
-No transaction is held open across answering (which may call a model): the session is stored
-first, the message after the answer."""
+No transaction is held open across answering (which may call a model): a new session is stored
+with its first message, in one transaction once the answer is whole, so a question that is never
+answered (a model failure, a stream cut short) leaves no empty session."""
 
 from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils import timezone
 
 from courses.selectors import sections_in_order
@@ -86,6 +88,7 @@ def clean_position(value) -> float | None:
 
 
 def open_session(user, section, session_id=None, position: float | None = None) -> QASession:
+    """The session `session_id` names, checked; else a new one, not yet saved (`answer` saves it)."""
     if session_id not in (None, ""):
         try:
             session = QASession.objects.get(pk=int(session_id), user=user)
@@ -98,7 +101,7 @@ def open_session(user, section, session_id=None, position: float | None = None) 
                 "That question session is closed; ask without session_id to start a new one."
             )
         return session
-    return QASession.objects.create(
+    return QASession(
         section=section,
         delivery=current_delivery(section, user, with_lecture=False),
         user=user,
@@ -153,16 +156,19 @@ def answer(asked: Question, *, llm=engine._UNSET, stream: bool = False) -> Gener
         book_titles=asked.book_titles,
         stream=stream,
     )
-    message = QAMessage.objects.create(
-        session=asked.session,
-        question=asked.text,
-        rewritten_question=result.rewritten_question or "",
-        answer=result.answer,
-        kind=result.kind,
-        sources=list(result.as_dict()["sources"]),
-        position_seconds=asked.position,
-        answerer=result.answerer,
-    )
+    with transaction.atomic():
+        if asked.session.pk is None:
+            asked.session.save()
+        message = QAMessage.objects.create(
+            session=asked.session,
+            question=asked.text,
+            rewritten_question=result.rewritten_question or "",
+            answer=result.answer,
+            kind=result.kind,
+            sources=list(result.as_dict()["sources"]),
+            position_seconds=asked.position,
+            answerer=result.answerer,
+        )
     return Asked(asked.session, message, result)
 
 

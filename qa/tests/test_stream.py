@@ -14,7 +14,7 @@ from docprof.ai.fake import FakeLLM
 from docprof.ai.models import LLMCall
 from qa import engine
 from qa.model import QuotesSplitter
-from qa.models import QAMessage
+from qa.models import QAMessage, QASession
 
 pytestmark = pytest.mark.django_db
 QUESTION = "How is the terminal value estimated?"
@@ -114,6 +114,7 @@ def test_a_model_failure_mid_answer_is_an_error_event_and_stores_nothing(alice_a
     found = events(stream(alice_api, section.pk, question=QUESTION))
     assert found == [("error", {"detail": "The model did not finish the answer; ask again."})]
     assert not QAMessage.objects.exists()
+    assert not QASession.objects.exists()  # a session is stored with its first answered question
 
 
 def test_refusals_are_plain_errors_before_any_stream(alice_api, section, bob_section):
