@@ -3,7 +3,9 @@
 Chunks never cross a chapter: :func:`chunk_chapter` sees one chapter at a time. Consecutive blocks
 are merged up to the target size; a block longer than the maximum is split at sentence boundaries
 (and a single huge sentence by words). A short trailing piece joins the previous chunk when that
-keeps it within the maximum.
+keeps it within the maximum. A chunk's text keeps its blocks on separate lines, so sentence splitting
+can tell a glossary entry, a list item or a table row from the next (their text rarely ends in a full
+stop).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class _Piece:
     words: list[str]
     heading_path: list[str]
     page: int | None
+    block: int  # the index of the block it comes from
 
 
 def split_sentences(text: str) -> list[str]:
@@ -73,17 +76,17 @@ def chunk_chapter(
         raise ValueError("need 0 < min_words <= target_words <= max_words")
 
     pieces: list[_Piece] = []
-    for block in chapter.blocks:
+    for index, block in enumerate(chapter.blocks):
         text = normalize_ws(block.text)
         words = text.split()
         if not words:
             continue
         path = list(block.heading_path) or [chapter.title]
         if len(words) <= max_words:
-            pieces.append(_Piece(words, path, block.page))
+            pieces.append(_Piece(words, path, block.page, index))
         else:
             for part in _split_long(words, text, target_words=target_words, max_words=max_words):
-                pieces.append(_Piece(part, path, block.page))
+                pieces.append(_Piece(part, path, block.page, index))
 
     groups: list[list[_Piece]] = []
     current: list[_Piece] = []
@@ -107,7 +110,7 @@ def chunk_chapter(
         pages = [p.page for p in group if p.page is not None]
         drafts.append(
             ChunkDraft(
-                text=" ".join(words),
+                text=_lines(group),
                 heading_path=list(group[0].heading_path),
                 page_start=min(pages) if pages else None,
                 page_end=max(pages) if pages else None,
@@ -115,3 +118,13 @@ def chunk_chapter(
             )
         )
     return drafts
+
+
+def _lines(group: list[_Piece]) -> str:
+    """The group's text: pieces of one block joined by a space, blocks by a line break."""
+    text = ""
+    for i, piece in enumerate(group):
+        if i:
+            text += " " if piece.block == group[i - 1].block else "\n"
+        text += " ".join(piece.words)
+    return text

@@ -55,11 +55,17 @@ def content_terms(text: str) -> list[str]:
     return out
 
 
+# A line break between blocks (a passage keeps its blocks on separate lines) also ends a sentence,
+# unless the next line goes on in lower case: a paragraph cut by a page break.
+BLOCK_BREAK_RE = re.compile(r"[ \t]*\n\s*(?![a-z])")
+
+
 def split_sentences(text: str) -> list[str]:
-    text = re.sub(r"\s+", " ", text).strip()
-    if not text:
-        return []
-    return [s.strip() for s in SENTENCE_RE.split(text) if s.strip()]
+    out = []
+    for block in BLOCK_BREAK_RE.split(text):
+        block = re.sub(r"\s+", " ", block).strip()
+        out.extend(s.strip() for s in SENTENCE_RE.split(block) if s.strip())
+    return out
 
 
 def word_count(text: str) -> int:

@@ -67,6 +67,15 @@ def test_heading_path_is_the_first_blocks():
     assert len(chunks) == 1 and chunks[0].heading_path == ["C", "First"]
 
 
+def test_blocks_stay_on_separate_lines_and_pieces_of_one_block_on_one():
+    glossary = [Block(f"Term{i} a short definition without a full stop", page=1) for i in range(20)]
+    chunks = chunk_chapter(chapter(*glossary))
+    assert len(chunks) == 1
+    assert chunks[0].text.split("\n") == [b.text for b in glossary]
+    long = chunk_chapter(chapter(Block(sentences(60), page=1)))
+    assert all("\n" not in c.text for c in long)
+
+
 def test_chunks_never_cross_chapters():
     chapters = [chapter(Block(words(120, f"c{i}_"), page=i + 1), title=f"Ch {i}") for i in range(3)]
     per_chapter = [chunk_chapter(ch) for ch in chapters]
