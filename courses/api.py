@@ -21,6 +21,7 @@ from courses.serializers import (
     PublishedCourseSerializer,
     outline_data,
 )
+from docprof import pagination
 from docprof.openapi import AUTH, BODY, errors
 from docprof.parsers import JSONParser
 from docprof.throttling import CourseRequestThrottle
@@ -68,7 +69,8 @@ class CourseListAPI(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("published", bool, description="1: every published course (Browse courses)")
+            OpenApiParameter("published", bool, description="1: every published course (Browse courses)"),
+            *pagination.PARAMETERS,
         ],
         responses={
             200: PolymorphicProxySerializer(
@@ -82,16 +84,24 @@ class CourseListAPI(APIView):
         tags=["courses"],
     )
     def get(self, request):
-        """Your courses (owned and enrolled in); with `published=1`, every published course."""
+        """Your courses (owned and enrolled in); with `published=1`, every published course. Paged:
+        `limit`/`offset`, the total in X-Total-Count, the next page in the Link header."""
         flags = CourseFilter(request.query_params, queryset=Course.objects.none())
         raw = request.query_params.get("published")
         if (raw is not None and raw.lower() not in FLAGS) or not flags.is_valid():
             return Response({"detail": "published is 1 or 0.", "published": ["1 or 0."]}, status=400)
+        context = {"request": request}
         if flags.form.cleaned_data.get("published"):
-            courses = selectors.published_courses(request.user)
-            return Response(PublishedCourseSerializer(courses, many=True, context={"request": request}).data)
-        courses = selectors.courses_taken_by(request.user)
-        return Response(CourseListSerializer(courses, many=True, context={"request": request}).data)
+            return pagination.paged_response(
+                request,
+                selectors.published_courses(request.user),
+                lambda page: PublishedCourseSerializer(page, many=True, context=context).data,
+            )
+        return pagination.paged_response(
+            request,
+            selectors.courses_taken_by(request.user),
+            lambda page: CourseListSerializer(page, many=True, context=context).data,
+        )
 
     @extend_schema(
         request=CourseRequestSerializer,

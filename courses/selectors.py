@@ -13,7 +13,7 @@ def courses_of(user):
 
 def courses_taken_by(user):
     """Courses whose sections the user may open: owned, or enrolled in (even after unpublishing)."""
-    return Course.objects.taken_by(user).select_related("job", "owner")
+    return Course.objects.taken_by(user).select_related("job", "owner").order_by("-created_at", "-id")
 
 
 def published_courses(user):
@@ -28,7 +28,7 @@ def published_courses(user):
             is_enrolled=Exists(Enrolment.objects.filter(course=OuterRef("pk"), user=user)),
             section_count=Count("sections", filter=Q(sections__parent_section__isnull=False), distinct=True),
         )
-        .order_by("-published_at")
+        .order_by("-published_at", "-id")
     )
 
 

@@ -25,6 +25,7 @@ from courses.planning.request import parse_request
 from courses.serializers import MAX_QUERY_CHARS
 from docprof.ai import factory
 from docprof.ai.pricing import estimate_course
+from docprof.pagination import page_of
 from docprof.throttling import CourseRequestThrottle, page_wait
 from library.models import Book
 from library.selectors import ready_book_ids
@@ -41,14 +42,16 @@ def _course_or_404(request, pk: int):
 @login_required
 @require_GET
 def course_list(request):
-    return render(request, "courses/list.html", {"courses": selectors.courses_taken_by(request.user)})
+    page = page_of(request, selectors.courses_taken_by(request.user))
+    return render(request, "courses/list.html", {"courses": page, "page": page})
 
 
 @login_required
 @require_GET
 def browse(request):
     """Browse courses: every published course; enrol to take one."""
-    return render(request, "courses/browse.html", {"courses": selectors.published_courses(request.user)})
+    page = page_of(request, selectors.published_courses(request.user))
+    return render(request, "courses/browse.html", {"courses": page, "page": page})
 
 
 @login_required

@@ -8,6 +8,7 @@ from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from docprof import pagination
 from docprof.openapi import AUTH, BODY, errors
 from library import selectors, services
 from library.parsing import IngestError
@@ -42,10 +43,18 @@ UploadResult = inline_serializer(
 class BookListAPI(APIView):
     parser_classes = [StrictMultiPartParser, FormParser]
 
-    @extend_schema(responses={200: BookSerializer(many=True), **errors(*AUTH)}, tags=["library"])
+    @extend_schema(
+        parameters=pagination.PARAMETERS,
+        responses={200: BookSerializer(many=True), **errors(*AUTH, 400)},
+        tags=["library"],
+    )
     def get(self, request):
+        """The books you can read. Paged: `limit`/`offset`, the total in X-Total-Count, the next
+        page in the Link header."""
         books = selectors.books_for_listing(request.user)
-        return Response(BookSerializer(books, many=True, context={"request": request}).data)
+        return pagination.paged_response(
+            request, books, lambda page: BookSerializer(page, many=True, context={"request": request}).data
+        )
 
     @extend_schema(
         request={"multipart/form-data": BookUploadSerializer},

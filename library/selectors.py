@@ -23,7 +23,7 @@ def books_for_listing(user):
         readable_books(user)
         .select_related("owner")
         .annotate(chapter_count=Count("chapters", distinct=True))
-        .order_by("-created_at")
+        .order_by("-created_at", "-id")
     )
 
 

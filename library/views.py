@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from docprof.pagination import page_of
 from library import selectors, services
 from library.models import Book, BookSummary
 from library.parsing import IngestError
@@ -31,12 +32,13 @@ def _with_jobs(books):
 @login_required
 @require_GET
 def index(request):
-    books = _with_jobs(selectors.books_for_listing(request.user))
+    page = page_of(request, selectors.books_for_listing(request.user))
     return render(
         request,
         "library/index.html",
         {
-            "books": books,
+            "books": _with_jobs(page.object_list),
+            "page": page,
             "max_upload_mb": settings.DOCPROF_MAX_UPLOAD_MB,
             "words_per_page": settings.DOCPROF_WORDS_PER_PAGE,
         },
