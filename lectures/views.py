@@ -20,7 +20,7 @@ from lectures.api_curation import your_vote
 from lectures.payloads import lecture_data, public_quiz
 from lectures.rendering import citation_label, pages, to_html
 from library.models import Chunk
-from library.quotes import clean_quote, normalise
+from library.quotes import span_in_passage
 
 QA_BOX = "qa/_question_box.html"
 
@@ -191,13 +191,11 @@ def passage(request, lecture_id: int, chunk_id: int):
 
 
 def _marked(text: str, quote: str) -> str:
-    """The passage escaped, with the first occurrence of the quote in <mark>."""
-    text = normalise(text)
-    needle = clean_quote(quote)
-    at = text.find(needle) if needle else -1
-    if at < 0:
+    """The passage as the book writes it, escaped, with the first occurrence of the quote in <mark>."""
+    span = span_in_passage(quote, text)
+    if span is None:
         return f'<p class="passage">{html.escape(text)}</p>'
-    before, hit, after = text[:at], text[at : at + len(needle)], text[at + len(needle) :]
+    before, hit, after = text[: span[0]], text[span[0] : span[1]], text[span[1] :]
     return f'<p class="passage">{html.escape(before)}<mark>{html.escape(hit)}</mark>{html.escape(after)}</p>'
 
 

@@ -81,3 +81,57 @@ def find_passage(quote: str, passages) -> object | None:
         if quote_in(quote, text):
             return key
     return None
+
+
+def _with_combining_marks(text: str):
+    """(index, character with the combining marks that follow it): the units NFKC composes."""
+    start = 0
+    for at in range(1, len(text) + 1):
+        if at == len(text) or not unicodedata.combining(text[at]):
+            yield start, text[start:at]
+            start = at
+
+
+def _normalised_with_positions(text: str) -> tuple[str, list[int]]:
+    """`normalise(text)`, with the index in `text` of each character it keeps (built the same way,
+    one character at a time, so a match in the normalised text can be found in the original)."""
+    chars: list[tuple[str, int]] = []
+    for at, unit in _with_combining_marks(text or ""):
+        chars.extend((c, at) for c in unicodedata.normalize("NFKC", unit).translate(_MARKS))
+    spaced: list[tuple[str, int]] = []
+    for c, at in chars:
+        if c.isspace():
+            if spaced and spaced[-1][0] != " ":
+                spaced.append((" ", at))
+        else:
+            spaced.append((c, at))
+    while spaced and spaced[-1][0] == " ":
+        spaced.pop()
+    flat = "".join(c for c, _ in spaced)
+    out: list[tuple[str, int]] = []
+    last = 0
+    for m in _SPACED_DASH.finditer(flat):
+        out.extend(spaced[last : m.start()])
+        out.append(("-", spaced[m.start() + m.group().index("-")][1]))
+        last = m.end()
+    out.extend(spaced[last:])
+    return "".join(c for c, _ in out), [at for _, at in out]
+
+
+def as_in_passage(quote: str, passage: str) -> str:
+    """The quote as the passage writes it (its own dashes, quote marks and spacing, runs of
+    whitespace made one space): citations are stored normalised for matching, and "git branch -v"
+    or "--merged" must not be shown as "git branch-v" and "-merged". The quote itself when the
+    passage does not hold it."""
+    span = span_in_passage(quote, passage)
+    return _SPACE.sub(" ", passage[span[0] : span[1]]).strip() if span else quote
+
+
+def span_in_passage(quote: str, passage: str) -> tuple[int, int] | None:
+    """Where the quote's first occurrence is in the passage as written: (start, end), or None."""
+    needle = clean_quote(quote)
+    text, positions = _normalised_with_positions(passage)
+    at = text.find(needle) if needle else -1
+    if at < 0:
+        return None
+    return positions[at], positions[at + len(needle) - 1] + 1

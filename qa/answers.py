@@ -7,7 +7,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from docprof.ai.text import content_terms, split_sentences, word_count
-from library.quotes import verify_quote
+from library.quotes import as_in_passage, verify_quote
 from library.retrieval import SearchHit
 from qa import evidence
 
@@ -48,6 +48,8 @@ class Answer:
 
 
 def source_for(n: int, hit: SearchHit, quote: str) -> Source:
+    """A numbered source; a verified quote is shown as the passage writes it (its dashes, marks)."""
+    verified = verify_quote(quote, hit.text)
     return Source(
         n,
         hit.chunk_id,
@@ -56,8 +58,8 @@ def source_for(n: int, hit: SearchHit, quote: str) -> Source:
         hit.chapter,
         hit.page_start,
         hit.page_end,
-        quote,
-        verify_quote(quote, hit.text),
+        as_in_passage(quote, hit.text) if verified else quote,
+        verified,
     )
 
 

@@ -14,7 +14,7 @@ from lectures.writing import quiz as quizzes
 from lectures.writing.base import Brief, LectureWritingError, count_words
 from lectures.writing.offline import extension
 from lectures.writing.units import drop_claims, markers, paragraphs, renumber, sentence_units
-from library.quotes import clean_quote, find_passage, quote_in
+from library.quotes import as_in_passage, clean_quote, find_passage, quote_in
 
 LOW, HIGH = 0.90, 1.10  # the length contract
 AIM_LOW, AIM_HIGH = 0.95, 1.05  # what correction aims for, inside the contract
@@ -148,7 +148,7 @@ def citation_entry(n: int, chunk_id: int, quote: str, passages: dict[int, dict])
         "chapter": p["chapter"],
         "page_start": p["page_start"],
         "page_end": p["page_end"],
-        "quote": quote,
+        "quote": as_in_passage(quote, p["text"]),
         "verified": quote_in(quote, p["text"]),
     }
 
@@ -245,11 +245,14 @@ def build_quiz(brief: Brief, segments: list[dict], citations: list[dict]) -> lis
         chosen = quizzes.select(merged)
     if len(chosen) < quizzes.MIN_QUESTIONS:
         raise LectureWritingError("The passages for this section are too thin to write a quiz from.")
-    number_of = {(c["chunk_id"], c["quote"]): c["n"] for c in citations}
+    number_of = {(c["chunk_id"], clean_quote(c["quote"])): c["n"] for c in citations}
     out = []
     for q in chosen:
         citation = citation_entry(
-            number_of.get((int(q["chunk_id"]), q["quote"])), q["chunk_id"], q["quote"], brief.passages
+            number_of.get((int(q["chunk_id"]), clean_quote(q["quote"]))),
+            q["chunk_id"],
+            q["quote"],
+            brief.passages,
         )
         out.append(
             {

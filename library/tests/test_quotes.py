@@ -1,6 +1,8 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from library.quotes import normalise, verify_quote
+from library.quotes import _normalised_with_positions, as_in_passage, clean_quote, normalise, verify_quote
 
 PASSAGE = (
     "The \u201cterminal value\u201d captures   the cash flows\nbeyond the explicit forecast \u2014 often "
@@ -39,3 +41,25 @@ def test_paraphrases_and_fragments_do_not_verify(quote):
 
 def test_normalise_folds_compatibility_forms_and_spaces():
     assert normalise("e\ufb03cient\u00a0market \u2013 hypo\u00adthesis") == "efficient market-hypothesis"
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+@settings(max_examples=400, deadline=None)
+def test_the_position_map_normalises_exactly_as_normalise_does(text):
+    normalised, positions = _normalised_with_positions(text)
+    assert normalised == normalise(text)
+    assert len(positions) == len(normalised) and positions == sorted(positions)
+
+
+def test_a_citation_is_shown_as_the_passage_writes_it_not_in_its_matching_form():
+    passage = (
+        "Run  git branch -v to list them; the --merged and \u201cno-merged\u201d options \u2014 both filter."
+    )
+    stored = clean_quote("git branch -v to list them; the --merged and")
+    assert stored == "git branch-v to list them; the-merged and"  # the matching form
+    assert as_in_passage(stored, passage) == "git branch -v to list them; the --merged and"
+    assert (
+        as_in_passage('"no-merged" options-both filter.', passage)
+        == "no-merged\u201d options \u2014 both filter."
+    )
+    assert as_in_passage("not in the passage", passage) == "not in the passage"

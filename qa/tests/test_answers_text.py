@@ -9,3 +9,19 @@ def test_a_refusal_names_the_question_s_own_words_not_search_stems():
     ]
     assert asked_words("How do I train a falcon?", ["falcon"]) == ["falcon"]
     assert asked_words("Why?", []) == []
+
+
+def test_a_verified_source_quote_is_shown_as_the_passage_writes_it():
+    from library.retrieval import SearchHit
+    from qa.answers import source_for
+
+    text = "Run git branch -v to see the last commit; the --merged option \u2014 and \u201cno-merged\u201d."
+    hit = SearchHit(1, 2, "Pro Git", 3, "Git Branching", 72, 72, ["Branch Management"], text, 1.0)
+    source = source_for(1, hit, 'git branch-v to see the last commit; the-merged option - and "no-merged')
+    assert (
+        source.verified
+        and source.quote
+        == "git branch -v to see the last commit; the --merged option \u2014 and \u201cno-merged"
+    )
+    made_up = source_for(2, hit, "git branch shows nothing")
+    assert not made_up.verified and made_up.quote == "git branch shows nothing"
