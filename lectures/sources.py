@@ -161,7 +161,18 @@ def resolve(section, user, writer: dict, library: list[str]) -> LectureInputs:
                 pass
 
 
+def other_sections_sources(section) -> list[int]:
+    """The passages the course's other sections are planned on (and this one is not), sorted."""
+    own = set(section.source_chunk_ids or [])
+    siblings = section.course.sections.exclude(pk=section.pk).values_list("source_chunk_ids", flat=True)
+    return sorted({i for ids in siblings for i in ids or [] if i not in own})
+
+
 def gather(section, objectives, book_ids, *, style, depth, pace, writer) -> LectureInputs:
+    """The passages each objective is written from, best first: the section's own that speak to
+    it, then the library's, the section's own chapters first; never a passage another section of
+    the course is planned on, which that section teaches. (The resolution's cache key leaves the
+    other sections out: identical sections of different courses share their inputs.)"""
     minutes = int(section.estimated_minutes or 10)
     target = minutes * pace
     per_objective = min(
@@ -171,8 +182,10 @@ def gather(section, objectives, book_ids, *, style, depth, pace, writer) -> Lect
     own = list(
         Chunk.objects.filter(id__in=section.source_chunk_ids or [], book_id__in=book_ids)
         .order_by("book_id", "ordinal")
-        .values("id", "text", "heading_path")
+        .values("id", "text", "heading_path", "chapter_id")
     )
+    own_chapters = {c["chapter_id"] for c in own}
+    taken = set(other_sections_sources(section))
     used: set[int] = set()
     plan: list[list[int]] = []
     extra: list[int] = []
@@ -186,6 +199,9 @@ def gather(section, objectives, book_ids, *, style, depth, pace, writer) -> Lect
         )
         ids = list(ranked)
         hits = search_chunks(f"{section.title}. {objective}", book_ids, k=min(50, per_objective * 2))
+        hits = sorted(
+            (h for h in hits if h.chunk_id not in taken), key=lambda h: h.chapter_id not in own_chapters
+        )
         for hit in hits:
             texts.setdefault(hit.chunk_id, hit.text)
             if hit.chunk_id not in ids:

@@ -58,6 +58,11 @@ def clean_quote(quote: str) -> str:
     return normalise(quote).strip(_WRAPPERS)
 
 
+def tidy_quote(quote: str) -> str:
+    """The quote as written, with runs of whitespace made one space and no surrounding quote marks."""
+    return _SPACE.sub(" ", quote or "").strip().strip(_WRAPPERS + "\u201c\u201d\u2018\u2019")
+
+
 def quote_in(quote: str, passage: str) -> bool:
     """True when the quote occurs verbatim (after normalisation) in the passage. Empty never verifies."""
     needle = clean_quote(quote)

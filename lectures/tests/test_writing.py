@@ -205,3 +205,27 @@ def test_a_definition_is_quoted_under_the_objective_it_defines():
     assert "Hydration is the weight of water" not in flour["text"]
     assert "Hydration is the weight of water" in hydration["text"]
     assert "Flour is the finely ground endosperm" in flour["text"]
+
+
+def test_a_lecture_never_draws_on_a_passage_another_section_of_the_course_is_planned_on(alice, book):
+    from lectures.tests.support import add_section
+
+    course, section = make_course(alice, book)
+    all_ids = list(Chunk.objects.filter(book=book).order_by("ordinal").values_list("id", flat=True))
+    section.source_chunk_ids = all_ids[:1]
+    section.save(update_fields=["source_chunk_ids"])
+    inputs = lambda: sources.gather(  # noqa: E731
+        section,
+        sources.objectives_of(section),
+        ready_book_ids(alice),
+        style="lecture",
+        depth="standard",
+        pace=120,
+        writer={"kind": "offline"},
+    )
+    drawn = {i for ids in [*inputs().plan, inputs().reserve] for i in ids}
+    others = [i for i in all_ids if i not in section.source_chunk_ids]
+    assert drawn & set(others)  # without a sibling section, the library's other passages are used
+    add_section(course, section.parent_section, "Baking", ["Describe baking"], chunk_ids=others)
+    drawn = {i for ids in [*inputs().plan, inputs().reserve] for i in ids}
+    assert drawn and not drawn & set(others)

@@ -14,7 +14,7 @@ from lectures.writing import quiz as quizzes
 from lectures.writing.base import Brief, LectureWritingError, count_words
 from lectures.writing.offline import extension
 from lectures.writing.units import drop_claims, markers, paragraphs, renumber, sentence_units
-from library.quotes import as_in_passage, clean_quote, find_passage, quote_in
+from library.quotes import as_in_passage, clean_quote, find_passage, quote_in, tidy_quote
 
 LOW, HIGH = 0.90, 1.10  # the length contract
 AIM_LOW, AIM_HIGH = 0.95, 1.05  # what correction aims for, inside the contract
@@ -31,7 +31,8 @@ def compose(segments: list[dict]) -> dict:
             key = (int(c["chunk_id"]), clean_quote(c["quote"]))
             if key not in number_of:
                 number_of[key] = len(citations) + 1
-                citations.append({"n": number_of[key], "chunk_id": key[0], "quote": key[1]})
+                # matched by its normalised form, kept as written (its dashes and quote marks)
+                citations.append({"n": number_of[key], "chunk_id": key[0], "quote": tidy_quote(c["quote"])})
             mapping[int(c["n"])] = number_of[key]
         # A marker with no citation behind it becomes [0]: its claim is removed by the check.
         text = renumber(segment["text"], {n: mapping.get(n, 0) for n in markers(segment["text"])})
