@@ -61,9 +61,11 @@ SPLITS = ("dev", "test", "holdout", "dev2", "holdout2", "dev3", "holdout3")
 INGEST_CODE = ["library/parsing", "library/chunking.py", "library/summaries.py", "library/services.py"]
 
 
+# A numbered caption ("Listing 10-22", "Figure 3.2"), or a numbered or coded theorem-like label
+# ("Theorem 4.1", "Definition EEM", "Lemma SER": books label results with numbers or capital codes).
 CAPTION_RE = re.compile(
-    r"\b(?:listing|figure|fig\.|table|example|exhibit|equation|eq\.|chart|plate|box)\s+\(?\d+(?:[-.–:]\d+)*",
-    re.I,
+    r"\b(?i:listing|figure|fig\.|table|example|exhibit|equation|eq\.|chart|plate|box)\s+\(?\d+(?:[-.–:]\d+)*"
+    r"|\b(?i:theorem|lemma|corollary|definition|proposition|proof|axiom|remark)\s+(?:\(?\d+(?:[-.–:]\d+)*|[A-Z]{2,6}\b)"
 )
 LEAD_WORDS = frozenset(
     """in of on at by for from to with without within into onto and or but nor as than about via through

@@ -39,10 +39,11 @@ CAUSAL_RE = re.compile(
 CLAIM_START_RE = re.compile(r"^(?:The|A|An|Each|Every|Most|Many)\s+[a-z]")
 CHATTY_RE = re.compile(r"\b(?:you|your|we|our|us|i|me|my)\b|['’]ll\b|['’]s\b|\bnext\b|\bhowever\b|\d", re.I)
 COMMAND_RE = re.compile(r"(?:^|\s)\$\s+(?P<tool>[a-z][\w.+-]*)\s+(?P<sub>[a-z][\w-]{2,})")
-# A numbered caption ("Listing 10-22", "Figure 3.2", "Table 4") names a display, never a concept.
+# A numbered caption ("Listing 10-22", "Figure 3.2"), or a numbered or coded theorem-like label
+# ("Theorem 4.1", "Definition EEM", "Lemma SER": books label results with numbers or capital codes).
 CAPTION_RE = re.compile(
-    r"\b(?:listing|figure|fig\.|table|example|exhibit|equation|eq\.|chart|plate)\s+\(?\d+(?:[-.–:]\d+)*\b",
-    re.I,
+    r"\b(?i:listing|figure|fig\.|table|example|exhibit|equation|eq\.|chart|plate)\s+\(?\d+(?:[-.–:]\d+)*"
+    r"|\b(?i:theorem|lemma|corollary|definition|proposition|proof|axiom|remark)\s+(?:\(?\d+(?:[-.–:]\d+)*|[A-Z]{2,6}\b)"
 )
 # Words that open a fragment, not a noun phrase: "In Function Signatures" leans on the heading before it.
 LEAD_WORDS = frozenset(

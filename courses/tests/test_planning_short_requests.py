@@ -131,6 +131,11 @@ def test_captions_and_heading_fragments_are_never_objectives():
     assert is_templated("Define Listing 10-22") and is_templated("Explain Figure 3.2")
     assert is_templated("Explain in function signatures")
     assert not is_templated("Push to your remotes")  # a verb phrase, not a fragment
+    # a theorem-like label, numbered or coded in capitals, names a result, not a concept
+    assert is_templated("Define theorem EOPSS") and is_templated("Explain Theorem 4.1")
+    assert is_templated("Define definition EEM similarity")
+    assert not is_templated("Explain the definition of a public good")
+    assert not is_templated("Explain the theorem that every matrix has an eigenvalue")
 
 
 def test_a_command_seen_only_at_a_prompt_is_not_what_a_section_teaches():
