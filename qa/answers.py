@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from docprof.ai.text import content_terms, split_sentences, word_count
+from docprof.ai.text import code_marks_per_word, content_terms, split_sentences, word_count
 from library.quotes import as_in_passage, verify_quote
 from library.retrieval import SearchHit
 from qa import evidence
@@ -65,7 +65,6 @@ def source_for(n: int, hit: SearchHit, quote: str) -> Source:
 
 PUNCTUATION = ",.;:!?()[]{}\"'“”‘’`*_"
 PROSE_SHARE = 0.75
-CODE_MARKS = "()[]{}<>=;"
 CODE_DENSITY = 0.3  # code marks per word above which a sentence reads as code (prose: ~0.1)
 QUESTION_FACTOR = 0.3
 
@@ -80,7 +79,7 @@ def sentence_score(sentence: str, keys: list[str], terms) -> float:
     prose = sum(1 for w in words if w.strip(PUNCTUATION).isalpha()) / max(1, len(words))
     if prose < PROSE_SHARE:
         score *= prose  # mostly code, figures or symbols
-    marks = sum(sentence.count(c) for c in CODE_MARKS) / max(1, len(words))
+    marks = code_marks_per_word(sentence)
     if marks > CODE_DENSITY:
         score *= CODE_DENSITY / marks  # code whose words are words: "(define (square x) (* x x))"
     if sentence.rstrip(' "”’)').endswith("?"):

@@ -68,6 +68,17 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+CODE_MARKS = "()[]{}<>=;"
+# A shell prompt inside a sentence: console output run into the prose ("... run git branch -v: $ git
+# branch -v iss53 93b412c ...").
+SHELL_PROMPT_RE = re.compile(r"(?:^|\s)\$ [a-z]")
+
+
+def code_marks_per_word(sentence: str) -> float:
+    """Code punctuation per word: prose has ~0.1; "(define (square x) (* x x))" has 1.5."""
+    return sum(sentence.count(c) for c in CODE_MARKS) / max(1, len(sentence.split()))
+
+
 def word_count(text: str) -> int:
     return len(text.split())
 

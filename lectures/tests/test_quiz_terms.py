@@ -65,3 +65,19 @@ SECTION = SimpleNamespace(
 )
 def test_a_cloze_blanks_a_topic_word(sentence, objective, blank):
     assert _distinctive(sentence, objective, SECTION) == blank
+
+
+def test_code_and_console_output_are_never_quoted_or_quizzed():
+    from lectures.writing.base import quotable_sentences
+
+    text = (
+        "The git branch command does more than just create and delete branches of your project.\n"
+        "To see the last commit on each branch, you can run git branch -v: $ git branch -v iss53 93b412c "
+        "Fix javascript issue * master 7a98805 Merge branch 'iss53' testing.\n"
+        "(define (square x) (* x x)) (define (sum-of-squares x y) (+ (square x) (square y)))\n"
+        "A procedure definition gives a compound operation a name so that it can be used again."
+    )
+    assert quotable_sentences(text) == (
+        "The git branch command does more than just create and delete branches of your project.",
+        "A procedure definition gives a compound operation a name so that it can be used again.",
+    )

@@ -18,11 +18,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from docprof.ai.text import content_terms, split_sentences
+from docprof.ai.text import SHELL_PROMPT_RE, code_marks_per_word, content_terms, split_sentences
 
 CITE_RE = re.compile(r"\[(\d{1,3})\]")
 INTRO_SHARE = 0.06  # of the lecture's words, for the introduction
 RECAP_SHARE = 0.06
+CODE_DENSITY = 0.3  # code marks per word above which a sentence reads as code
 
 
 class LectureWritingError(Exception):
@@ -98,6 +99,8 @@ def quotable_sentences(text: str) -> tuple[str, ...]:
         words = s.split()
         if not 7 <= len(words) <= 70 or sum(1 for w in words if w.isalpha() and len(w) > 2) < 5:
             continue  # too short, too long, or mostly figures and symbols
+        if code_marks_per_word(s) > CODE_DENSITY or SHELL_PROMPT_RE.search(s):
+            continue  # code, or console output run into the prose: nothing to read aloud or quiz on
         out.append(s)
     return tuple(out)
 
