@@ -81,3 +81,15 @@ def test_code_and_console_output_are_never_quoted_or_quizzed():
         "The git branch command does more than just create and delete branches of your project.",
         "A procedure definition gives a compound operation a name so that it can be used again.",
     )
+
+
+def test_a_question_never_gives_its_answer_away_and_variables_are_no_terms():
+    from lectures.writing.quiz import _term_ok, gives_away
+
+    # "The heap is less organized: when you put data on the heap ..." asks which term is the heap
+    assert gives_away("heap", "less organized: when you put data on the heap, you request space")
+    assert gives_away("Eigenvectors", "the eigenvector of A with eigenvalue 2")
+    assert not gives_away("Ownership", "Rust's most unique feature")
+    for label in ["vector y", "Notice that D0", "proof of Theorem EMHE", "vectors z and w"]:
+        assert not _term_ok(label), label
+    assert _term_ok("characteristic polynomial") and _term_ok("heap")

@@ -25,8 +25,10 @@ NOT_A_TERM = frozenset(
     "this that these those there it its what which such each we they he she you one our their another "
     "both either neither some any all most many several here who if then so since because when while "
     "although as thus hence and but or for to in on price whereas however therefore note recall suppose "
-    "let".split()
+    "let notice see consider proof theorem lemma corollary definition example exercise".split()
 )
+# A variable or a label, not a term: "vector y", "D0", "vectors z and w".
+VARIABLE_RE = re.compile(r"(?:^|\s)(?:[A-Za-z]|\w*\d\w*)(?:\s|$)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]{4,}")
 
 
@@ -45,7 +47,13 @@ def _term_ok(term: str) -> bool:
         and words[-1] not in STOPWORDS
         and not (set(words) <= STOPWORDS | GENERIC)
         and (len(words) > 1 or rarity(stem(words[0])) > RARITY_FLOOR)  # "Life is a big, messy thing"
+        and not VARIABLE_RE.search(term)
     )
+
+
+def gives_away(answer: str, text: str) -> bool:
+    """The answer, or a word of the same stem, is in the question's own text."""
+    return bool(set(content_terms(answer)) & set(content_terms(text)))
 
 
 def chapter_terms(brief, chapter_id: int, exclude: str) -> list[str]:
@@ -173,7 +181,11 @@ def candidates(objective: str, citations: list[dict], brief, loose: bool = False
         tested = tested or objective
         base = {"objective": tested, "chunk_id": c["chunk_id"], "quote": sentence}
         definition = DEFINITION_RE.match(sentence)
-        if definition and _term_ok(definition["term"]):
+        if (
+            definition
+            and _term_ok(definition["term"])
+            and not gives_away(definition["term"], definition["rest"])  # "The heap is ... on the heap"
+        ):
             term = definition["term"].strip()
             rest = definition["rest"].rstrip(".")
             distractors = _distractors(brief, passage["chapter_id"], term)
@@ -195,7 +207,8 @@ def candidates(objective: str, citations: list[dict], brief, loose: bool = False
             hidden = formula["lhs"].strip() if formula and _term_ok(formula["lhs"]) else word
             if not hidden:
                 continue
-            cloze = re.sub(rf"\b{re.escape(hidden)}\b", "_____", sentence, count=1)
+            # every occurrence: "Eigenvectors of a _____ Suppose that A is a square matrix" gives it away
+            cloze = re.sub(rf"\b{re.escape(hidden)}\b", "_____", sentence, flags=re.I)
             if cloze == sentence:
                 continue
             out.append(
