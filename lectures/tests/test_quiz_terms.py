@@ -93,3 +93,16 @@ def test_a_question_never_gives_its_answer_away_and_variables_are_no_terms():
     for label in ["vector y", "Notice that D0", "proof of Theorem EMHE", "vectors z and w"]:
         assert not _term_ok(label), label
     assert _term_ok("characteristic polynomial") and _term_ok("heap")
+
+
+def test_the_pieces_of_sentences_a_passage_edge_cuts_are_not_quoted():
+    from lectures.writing.base import quotable_sentences
+
+    text = (
+        "possesses unique features that make it an excellent medium for studying programming. "
+        "The most significant of these features is that descriptions of processes are data. "
+        "Procedures can themselves be represented and manipulated as"
+    )
+    assert quotable_sentences(text) == (
+        "The most significant of these features is that descriptions of processes are data.",
+    )

@@ -24,6 +24,7 @@ CITE_RE = re.compile(r"\[(\d{1,3})\]")
 INTRO_SHARE = 0.06  # of the lecture's words, for the introduction
 RECAP_SHARE = 0.06
 CODE_DENSITY = 0.3  # code marks per word above which a sentence reads as code
+UNCUT_END_RE = re.compile(r"[.!?:;)\]\"'”’…]$")  # how a sentence a passage did not cut ends
 
 
 class LectureWritingError(Exception):
@@ -90,12 +91,16 @@ def count_words(text: str) -> int:
 
 @lru_cache(maxsize=4096)
 def quotable_sentences(text: str) -> tuple[str, ...]:
-    """Sentences of a passage worth quoting (whole sentences, not headings or list debris)."""
+    """Sentences of a passage worth quoting (whole sentences, not headings or list debris, nor the
+    pieces of a sentence the passage's edges cut: it may open mid-sentence and stop mid-sentence)."""
     out = []
-    for sentence in split_sentences(text):
+    sentences = split_sentences(text)
+    for i, sentence in enumerate(sentences):
         s = sentence.strip()
         if s.startswith("#") or "|" in s:
             continue
+        if s[:1].islower() or (i == len(sentences) - 1 and not UNCUT_END_RE.search(s)):
+            continue  # "possesses unique features that ..." / "... represented and manipulated as"
         words = s.split()
         if not 7 <= len(words) <= 70 or sum(1 for w in words if w.isalpha() and len(w) > 2) < 5:
             continue  # too short, too long, or mostly figures and symbols
