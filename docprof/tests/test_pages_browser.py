@@ -62,3 +62,23 @@ def test_new_course_form_shows_every_error(browser_page, live_server, alice):
     page.wait_for_selector(".field-error")
     errors = page.locator(".field-error").all_inner_texts()
     assert len(errors) >= 3, errors  # query, hours and pace, at once
+
+
+def test_long_lists_page_at_phone_width(browser_page, live_server, alice):
+    from courses.models import Course
+
+    for i in range(51):
+        Course.objects.create(
+            owner=alice, title=f"Course {i}", original_query=f"Learn {i}", requested_hours="1"
+        )
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/courses/")
+    pager = page.locator("nav.pager")
+    assert "Page 1 of 2 (51 in all)" in pager.inner_text()
+    assert page.locator("table.courses tbody tr").count() == 50
+    assert pager.bounding_box()["width"] <= 390
+    page.click("nav.pager a[rel=next]")
+    page.wait_for_url("**/courses/?page=2")
+    assert page.locator("table.courses tbody tr").count() == 1
+    assert "Course 0" in page.locator("table.courses").inner_text()
