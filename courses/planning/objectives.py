@@ -81,7 +81,7 @@ CALC_RE = re.compile(
 )
 PROCEDURE_RE = re.compile(
     r"^To\s+(?P<goal>[a-z][^,]{5,60}),\s+(?:you\s+)?(?:can\s+|should\s+|need\s+to\s+)?"
-    r"(?:use|run|call|type|add|write)\s+(?P<tool>[^.,;:]{2,40})[.,:]"
+    r"(?P<verb>use|run|call|type|add|write)\s+(?P<tool>[^.,;:]{2,40})[.,:]"
 )
 QUESTION_RE = re.compile(r"^(?P<w>what|why|how|when|where|which|who)(?:'s|’s)?\s+(?P<rest>.+?)\??$", re.I)
 WHAT_IS_RE = re.compile(r"^what\s+(?P<verb>is|are)\s+(?P<rest>.+?)\??$", re.I)
@@ -481,7 +481,15 @@ def from_procedure(sentence: str) -> str | None:
     tool = m.group("tool").strip()
     if tool.split()[0].lower() in ("it", "this", "that", "them", "the", "a", "an") and len(tool.split()) < 2:
         return None
-    return f"Use {tool} to {m.group('goal').strip()}"
+    goal = m.group("goal").strip()
+    if re.match(r"(?:calculate|compute|estimate|find)\s", goal):
+        return goal[:1].upper() + goal[1:]  # "To calculate NNP, use the following formula:"
+    if tool.split()[-1].lower() in STOPWORDS | {"your"} or re.search(r"\bfollowing\b", tool, re.I):
+        return None  # cut short ("the following line to your .gitattributes"): it points at a listing
+    # "add --all to your git log command" is no tool to use: the sentence's own verb says what to do
+    verb = m.group("verb").capitalize() if m.group("verb") in ("add", "type", "write") else "Use"
+    tool = re.sub(r"\byour\b", "the", tool)
+    return f"{verb} {tool} to {goal}"
 
 
 def base_verb(gerund: str, vocab: Counter) -> str | None:

@@ -204,3 +204,21 @@ def test_a_term_keeps_the_article_the_passages_give_it_and_duplicates_differ_in_
     assert not any(o.lower() == "explain the augmented matrix" for o in found), found  # the same one
     found = objectives_for("Reduced Row-Echelon Form", [], [text, text], [])
     assert "Explain the augmented matrix" in found and "Explain monetary policy" in found, found
+
+
+def test_a_procedure_sentence_keeps_its_own_verb_and_drops_pointers_to_listings():
+    from courses.planning.objectives import from_procedure
+
+    assert (
+        from_procedure("To show all of the branches, add --all to your git log command.")
+        == "Add --all to the git log command to show all of the branches"
+    )
+    assert (
+        from_procedure("To see the last commit on each branch, you can run git branch -v:")
+        == "Use git branch -v to see the last commit on each branch"
+    )
+    assert from_procedure("To calculate NNP, use the following formula:") == "Calculate NNP"
+    assert (
+        from_procedure("To tell Git to treat pbxproj files as binary data, add the following line to your")
+        is None
+    )
