@@ -3,6 +3,8 @@ abstaining when the calibrated judge (qa.evidence.judge) finds that the passages
 
 from __future__ import annotations
 
+import re
+
 from library.fulltext import title_lexemes
 from library.ranking import QueryTerms
 from library.retrieval import (
@@ -46,6 +48,19 @@ class OfflineAnswerer:
         return found
 
     @staticmethod
+    def surfaces(question: str, terms: QueryTerms, names: dict[str, str]) -> dict[str, set[str]]:
+        """The question's own words behind each key term that is not a name: lexeme -> words."""
+        keys = {t for t in evidence.key_terms(terms) if evidence.checkable(t)} - set(names)
+        tokens = re.findall(r"[A-Za-z][\w'\-]*", question)
+        words = {w for token in tokens for w in re.split(r"[-_]", token) if w}
+        found: dict[str, set[str]] = {}
+        for word, lexemes in word_lexemes(sorted(words)).items():
+            for lexeme in lexemes:
+                if lexeme in keys:
+                    found.setdefault(lexeme, set()).add(word)
+        return found
+
+    @staticmethod
     def frames(hits: list[SearchHit]) -> dict[int, tuple[str, set[str]]]:
         """Each book's title and authors, and their lexemes, by book id: what frames every passage
         of the book."""
@@ -64,6 +79,7 @@ class OfflineAnswerer:
         """Key-term coverage of the question by each of the best passages; a passage holds a name
         only if its text has the word itself."""
         names = names or {}
+        surfaces = self.surfaces(question, terms, names)
         frames = self.frames(hits[:JUDGED]) if frames is None else frames
         ids = [h.chunk_id for h in hits[:JUDGED]]
         lexemes = chunk_lexemes(ids)
@@ -83,6 +99,11 @@ class OfflineAnswerer:
             text = "\n".join((h.text, " ".join(h.heading_path or ()), frame))
             for lexeme, word in names.items():
                 if lexeme in have and not evidence.mentions(text, word):
+                    have.discard(lexeme)
+                    where.pop(lexeme, None)
+            # a key term held only as another word with its lexeme ("capitation" for "capital")
+            for lexeme, words in surfaces.items():
+                if lexeme in have and not any(evidence.holds_variant(text, w) for w in words):
                     have.discard(lexeme)
                     where.pop(lexeme, None)
             cover = evidence.coverage(

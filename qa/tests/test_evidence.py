@@ -8,6 +8,7 @@ from qa import evidence
 from qa.answers import LIBRARY, NOT_FOUND
 from qa.engine import answer_question
 from qa.offline import OfflineAnswerer
+from qa.tests.books import filler
 
 
 def terms_of(df: dict[str, int], chunks: int = 100) -> QueryTerms:
@@ -270,3 +271,55 @@ def test_the_books_authors_frame_its_passages(finance_book):
     assert answer_question(question, ids, llm=None).kind == LIBRARY
     Book.objects.filter(pk=finance_book.pk).update(authors="")
     assert answer_question(question, ids, llm=None).kind == NOT_FOUND
+
+
+def test_a_key_term_is_covered_by_its_inflections_and_derivations_not_by_a_stemming_collision():
+    # words the stemmer cuts to one stump are not one word: "capital" / "capitation" ("capit")
+    assert not evidence.same_word_family("capital", "capitation")
+    assert not evidence.same_word_family("general", "generous")
+    for a, b in (
+        ("capital", "capitals"),
+        ("study", "studies"),
+        ("stop", "stopped"),
+        ("labour", "labor"),
+        ("compute", "computation"),
+        ("measured", "measurement"),
+    ):
+        assert evidence.same_word_family(a, b) and evidence.same_word_family(b, a), (a, b)
+    assert not evidence.holds_variant("In the capitation levied in France, the orders pay.", "capital")
+    assert evidence.holds_variant("Paris, the Capital's river", "capital")
+    assert evidence.holds_variant("the capitals of Europe", "capital")
+
+
+STATE_MD = f"""# Of Taxes Upon Persons
+
+## The poll tax
+
+{filler("In the capitation which has been levied in France, the highest orders pay by their rank.", 12)}
+
+## The excise
+
+{filler("Excise duties fall on goods of home consumption such as beer and salt.", 12)}
+"""
+
+
+@pytest.mark.django_db
+def test_a_question_is_not_answered_from_a_word_that_only_shares_its_stem(alice):
+    """ "capital" and "capitation" are one lexeme ("capit"): the passage on the capitation in France
+    holds both lexemes of "What is the capital of France?" and answers nothing of it."""
+    from library.tests.conftest import ingest
+
+    book = ingest(alice, "taxes.md", STATE_MD)
+    ids = [book.pk]
+    question = "What is the capital of France?"
+    terms = analyse_query(question, ids)
+    assert {"capit", "franc"} <= set(evidence.key_terms(terms)) and terms.df.get("capit")
+    judged, verdict = OfflineAnswerer().judge(question, search_chunks(question, ids, 8, terms=terms), terms)
+    assert judged and all("capit" in c.missing for _, c in judged)
+    assert "franc" in judged[0][1].covered  # the passage on the capitation in France
+    assert answer_question(question, ids, llm=None).kind == NOT_FOUND
+    # the same passage still covers the word it holds, inflected
+    asked = "How were the capitations levied in France?"
+    terms = analyse_query(asked, ids)
+    judged, _ = OfflineAnswerer().judge(asked, search_chunks(asked, ids, 8, terms=terms), terms)
+    assert "capit" in judged[0][1].covered
