@@ -47,6 +47,7 @@ QUESTION_LEXEMES = frozenset(
     explain describ defin mean differ exampl tell show give way happen work use mani much
     someth anyth thing someon anyon kind sort type els need want know think say said make get
     good best better like happen question answer chapter book lectur section
+    would could might must may shall ought instead rather versus vs wherea also realli actual
     """.split()
 )
 

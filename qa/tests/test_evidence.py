@@ -323,3 +323,10 @@ def test_a_question_is_not_answered_from_a_word_that_only_shares_its_stem(alice)
     terms = analyse_query(asked, ids)
     judged, _ = OfflineAnswerer().judge(asked, search_chunks(asked, ids, 8, terms=terms), terms)
     assert "capit" in judged[0][1].covered
+
+
+def test_modal_verbs_and_connectives_are_not_key_terms():
+    """ "When should I use Rc instead of Box?" asks about Rc and Box: a passage need not say
+    "instead" (nor "would", "rather") to answer it."""
+    terms = terms_of({"would": 900, "instead": 700, "rather": 500, "rc": 9, "box": 12})
+    assert sorted(evidence.key_terms(terms)) == ["box", "rc"]
