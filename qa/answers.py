@@ -66,6 +66,11 @@ PROSE_SHARE = 0.75
 CODE_MARKS = "()[]{}<>=;"
 CODE_DENSITY = 0.3  # code marks per word above which a sentence reads as code (prose: ~0.1)
 QUESTION_FACTOR = 0.3
+# "Figure 10.10: A demonstration of the central limit theorem." names the topic and explains nothing
+CAPTION_RE = re.compile(
+    r"^(?:Figure|Fig\.|Table|Listing|Exhibit|Chart)\s+(?:\d+|[A-Z])(?:[.\-]\d+)*\s*[:.](?!\d)", re.I
+)
+CAPTION_FACTOR = 0.3
 
 
 def sentence_score(sentence: str, keys: list[str], terms) -> float:
@@ -83,6 +88,8 @@ def sentence_score(sentence: str, keys: list[str], terms) -> float:
         score *= CODE_DENSITY / marks  # code whose words are words: "(define (square x) (* x x))"
     if sentence.rstrip(' "”’)').endswith("?"):
         score *= QUESTION_FACTOR  # a review question names the topic but answers nothing
+    if CAPTION_RE.match(sentence):
+        score *= CAPTION_FACTOR  # a figure's or table's caption
     return score / (1.0 + 0.01 * max(0, word_count(sentence) - 35))
 
 
