@@ -66,9 +66,11 @@ PROSE_SHARE = 0.75
 CODE_MARKS = "()[]{}<>=;"
 CODE_DENSITY = 0.3  # code marks per word above which a sentence reads as code (prose: ~0.1)
 QUESTION_FACTOR = 0.3
-# "Figure 10.10: A demonstration of the central limit theorem." names the topic and explains nothing
+# "Figure 10.10: A demonstration of the central limit theorem." names the topic and explains nothing;
+# "Exercise 1.3: Define a procedure that ..." sets a task
 CAPTION_RE = re.compile(
-    r"^(?:Figure|Fig\.|Table|Listing|Exhibit|Chart)\s+(?:\d+|[A-Z])(?:[.\-]\d+)*\s*[:.](?!\d)", re.I
+    r"^(?:Figure|Fig\.|Table|Listing|Exhibit|Chart|Exercise|Problem)\s+(?:\d+|[A-Z])(?:[.\-]\d+)*\s*[:.](?!\d)",
+    re.I,
 )
 CAPTION_FACTOR = 0.3
 
@@ -89,7 +91,7 @@ def sentence_score(sentence: str, keys: list[str], terms) -> float:
     if sentence.rstrip(' "”’)').endswith("?"):
         score *= QUESTION_FACTOR  # a review question names the topic but answers nothing
     if CAPTION_RE.match(sentence):
-        score *= CAPTION_FACTOR  # a figure's or table's caption
+        score *= CAPTION_FACTOR  # a figure's or table's caption, an exercise
     return score / (1.0 + 0.01 * max(0, word_count(sentence) - 35))
 
 

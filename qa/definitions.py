@@ -59,6 +59,7 @@ def unqualified(term: str) -> str | None:
 # After "X is": not an adverb, participle or preposition ("the closure is then called", "closures
 # are typically short" say something about X, they do not define it).
 _NOT_A_DEFINITION = (
+    r"(?!one\s+of\s+the\s+(?:most|best|least)\b)"  # "... is one of the most useful concepts" rates it
     r"(?!(?:not|also|then|now|still|only|very|so|too|often|usually|typically|always|never|"
     r"in|on|at|of|to|by|for|with|from|into|that|this|these|those|what|how|why|when|where|because|"
     r"there|here|being|called|used|done|available|important|possible|useful|equal|equivalent|given|"

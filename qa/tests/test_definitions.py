@@ -151,3 +151,9 @@ def test_a_name_given_to_what_came_before_is_quoted_with_it():
         "So there is a 95% chance that the range from 90 to 110 holds the true mean.",
         "The name for this is a confidence interval for the mean.",
     ]
+
+
+def test_a_sentence_that_rates_the_term_does_not_define_it():
+    pattern = definition_re("basis")
+    assert pattern.search("A basis of a vector space is a linearly independent spanning set.")
+    assert not pattern.search("A basis of a vector space is one of the most useful concepts in algebra.")
