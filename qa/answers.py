@@ -135,13 +135,27 @@ def asked_words(question: str, lexemes: list[str]) -> list[str]:
     return found
 
 
-def not_found(question: str, hits: list[SearchHit], terms, missing: list[str] | None = None) -> Answer:
-    """The library does not cover it: say so, show the closest passages, answer nothing."""
+def not_found(
+    question: str,
+    hits: list[SearchHit],
+    terms,
+    missing: list[str] | None = None,
+    absent: list[str] | None = None,
+) -> Answer:
+    """The library does not cover it: say so, show the closest passages, answer nothing. `absent`:
+    key terms the books never use; `missing`: those the closest passages lack (the books may use
+    them elsewhere, so the answer does not say the library has nothing on them)."""
     sources = [source_for(n, hit, best_sentences(hit.text, terms, 1)[0]) for n, hit in enumerate(hits[:3], 1)]
     text = "Your library does not cover this: none of the passages found answers the question"
-    shown = asked_words(question, missing or [])
-    if shown:
-        text += f" (nothing on {', '.join(shown[:4])})"
+    never = asked_words(question, absent or [])
+    lacking = [w for w in asked_words(question, missing or []) if w not in never]
+    said = []
+    if never:
+        said.append(f"nothing on {', '.join(never[:4])}")
+    if lacking and len(never) < 4:
+        said.append(f"the closest passages say nothing on {', '.join(lacking[: 4 - len(never)])}")
+    if said:
+        text += f" ({'; '.join(said)})"
     text += "."
     if sources:
         text += " The closest passages are listed below; they may help you look further."

@@ -175,7 +175,7 @@ class OfflineAnswerer:
     ) -> Answer:
         judged, verdict = self.judge(question, hits, terms)
         if not judged or verdict.probability < self.threshold:
-            result = not_found(question, hits, terms, verdict.absent + verdict.missing)
+            result = not_found(question, hits, terms, verdict.missing, absent=verdict.absent)
             result.evidence, result.judgement = verdict.probability, verdict.features
             return result
         best = max(c.score for _, c in judged)
