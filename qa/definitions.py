@@ -62,6 +62,8 @@ def unqualified(term: str) -> str | None:
 # are typically short" say something about X, they do not define it).
 _NOT_A_DEFINITION = (
     r"(?!one\s+of\s+the\s+(?:most|best|least)\b)"  # "... is one of the most useful concepts" rates it
+    r"(?!an?\s+(?:fine|good|great|nice|useful|powerful|handy|convenient|popular|clever|neat)\s)"  # so does
+    # "Message passing is a fine way to handle concurrency"
     r"(?!(?:not|also|then|now|still|only|very|so|too|often|usually|typically|always|never|"
     r"in|on|at|of|to|by|for|with|from|into|that|this|these|those|what|how|why|when|where|because|"
     r"there|here|being|called|used|done|available|important|possible|useful|equal|equivalent|given|"

@@ -157,6 +157,9 @@ def test_a_sentence_that_rates_the_term_does_not_define_it():
     pattern = definition_re("basis")
     assert pattern.search("A basis of a vector space is a linearly independent spanning set.")
     assert not pattern.search("A basis of a vector space is one of the most useful concepts in algebra.")
+    passing = definition_re("message passing")
+    assert passing.search("Message passing is a style of programming in which data objects receive messages.")
+    assert not passing.search("Message passing is a fine way to handle concurrency, but not the only way.")
 
 
 def test_a_term_named_with_its_abbreviation_is_defined_by_the_sentence_that_goes_on():
