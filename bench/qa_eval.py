@@ -7,6 +7,7 @@ verification, abstention precision/recall and answer latency, offline (no model)
     .venv/bin/python bench/qa_eval.py --calibrate      # fit the abstention judge on dev, print it
     .venv/bin/python bench/qa_eval.py --pad 100000     # latency with the library padded to 100k passages
     .venv/bin/python bench/qa_eval.py --one-book       # a one-book library (see one_book_rows)
+    .venv/bin/python bench/qa_eval.py --questions bench/data/qa_fresh.json --split dev   # another set
     DOCPROF_EMBEDDINGS=sentence-transformers EMBEDDING_DIM=384 .venv/bin/python bench/qa_eval.py
 
 A question whose answer is a whole section also names it ("section"): every passage under that
@@ -304,6 +305,12 @@ def main(argv=None) -> int:
     p.add_argument("--pad", type=int, default=0, help="pad the library with copies up to this many passages")
     p.add_argument("--one-book", action="store_true", help="a one-book library (see one_book_rows)")
     p.add_argument("--setup-only", action="store_true")
+    p.add_argument(
+        "--questions",
+        type=Path,
+        default=QUESTIONS,
+        help="the question set (default bench/data/qa_questions.json; also bench/data/qa_fresh.json)",
+    )
     args = p.parse_args(argv)
     if args.calibrate and args.one_book:
         p.error("calibrate on the whole library (the product's case), then check --one-book")
@@ -321,7 +328,7 @@ def main(argv=None) -> int:
         pad_library(args.pad, log)
     book_ids = list(Book.objects.filter(status=Book.Status.READY).values_list("id", flat=True))
     books = dict(Book.objects.filter(owner__username="qa-eval").values_list("original_filename", "id"))
-    data = json.loads(QUESTIONS.read_text())["questions"]
+    data = json.loads(args.questions.read_text())["questions"]
     split = "dev" if args.calibrate else args.split
     questions = [q for q in data if split == "all" or q["split"] == split]
     from library.models import Chunk
@@ -336,7 +343,7 @@ def main(argv=None) -> int:
         weights, bias = calibrate(summary["rows"])
         print("(set them in qa/evidence.py; the dev numbers below use them)")
         summary = evaluate(questions, book_ids, books, args.threshold, weights, bias, scopes)
-    label = f"{split} half, embedder {settings.DOCPROF_EMBEDDINGS}"
+    label = f"{args.questions.name}, {split} half, embedder {settings.DOCPROF_EMBEDDINGS}"
     if args.one_book:
         label += ", one-book libraries (each answerable question: its book; each other: every book)"
     if args.pad:
@@ -346,6 +353,7 @@ def main(argv=None) -> int:
     print(
         json.dumps(
             {
+                "questions_file": args.questions.name,
                 "split": split,
                 "one_book": args.one_book,
                 "embedder": settings.DOCPROF_EMBEDDINGS,

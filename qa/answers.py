@@ -67,6 +67,13 @@ PUNCTUATION = ",.;:!?()[]{}\"'“”‘’`*_"
 PROSE_SHARE = 0.75
 CODE_DENSITY = 0.3  # code marks per word above which a sentence reads as code (prose: ~0.1)
 QUESTION_FACTOR = 0.3
+# "Figure 10.10: A demonstration of the central limit theorem." names the topic and explains nothing;
+# "Exercise 1.3: Define a procedure that ..." sets a task
+CAPTION_RE = re.compile(
+    r"^(?:Figure|Fig\.|Table|Listing|Exhibit|Chart|Exercise|Problem)\s+(?:\d+|[A-Z])(?:[.\-]\d+)*\s*[:.](?!\d)",
+    re.I,
+)
+CAPTION_FACTOR = 0.3
 
 
 def sentence_score(sentence: str, keys: list[str], terms) -> float:
@@ -84,6 +91,8 @@ def sentence_score(sentence: str, keys: list[str], terms) -> float:
         score *= CODE_DENSITY / marks  # code whose words are words: "(define (square x) (* x x))"
     if sentence.rstrip(' "”’)').endswith("?"):
         score *= QUESTION_FACTOR  # a review question names the topic but answers nothing
+    if CAPTION_RE.match(sentence):
+        score *= CAPTION_FACTOR  # a figure's or table's caption, an exercise
     return score / (1.0 + 0.01 * max(0, word_count(sentence) - 35))
 
 
@@ -127,13 +136,27 @@ def asked_words(question: str, lexemes: list[str]) -> list[str]:
     return found
 
 
-def not_found(question: str, hits: list[SearchHit], terms, missing: list[str] | None = None) -> Answer:
-    """The library does not cover it: say so, show the closest passages, answer nothing."""
+def not_found(
+    question: str,
+    hits: list[SearchHit],
+    terms,
+    missing: list[str] | None = None,
+    absent: list[str] | None = None,
+) -> Answer:
+    """The library does not cover it: say so, show the closest passages, answer nothing. `absent`:
+    key terms the books never use; `missing`: those the closest passages lack (the books may use
+    them elsewhere, so the answer does not say the library has nothing on them)."""
     sources = [source_for(n, hit, best_sentences(hit.text, terms, 1)[0]) for n, hit in enumerate(hits[:3], 1)]
     text = "Your library does not cover this: none of the passages found answers the question"
-    shown = asked_words(question, missing or [])
-    if shown:
-        text += f" (nothing on {', '.join(shown[:4])})"
+    never = asked_words(question, absent or [])
+    lacking = [w for w in asked_words(question, missing or []) if w not in never]
+    said = []
+    if never:
+        said.append(f"nothing on {', '.join(never[:4])}")
+    if lacking and len(never) < 4:
+        said.append(f"the closest passages say nothing on {', '.join(lacking[: 4 - len(never)])}")
+    if said:
+        text += f" ({'; '.join(said)})"
     text += "."
     if sources:
         text += " The closest passages are listed below; they may help you look further."

@@ -29,6 +29,8 @@ PROMOTED = 2  # at most this many defining passages move to the front
 LOOKED_AT = 20  # among the search's first passages
 SHORT_DEFINITION_WORDS = 12
 CONTRACTED_IS = re.compile(r"\b(what|who)[’']s\b", re.I)  # "What's a closure?"
+NAMING = re.compile(r"(?:called|known\s+as|termed|referred\s+to\s+as)\b", re.I)
+GOES_ON = re.compile(r"(?:This|These|It|They|Such)\s+(?:is|are|was|were|means?|refers?)\b")
 NAMES_WHAT_CAME_BEFORE = re.compile(r"\b(?:call|refer\s+to|name\s+for)\s+(?:this|these|it|them|that)\b", re.I)
 
 
@@ -59,6 +61,9 @@ def unqualified(term: str) -> str | None:
 # After "X is": not an adverb, participle or preposition ("the closure is then called", "closures
 # are typically short" say something about X, they do not define it).
 _NOT_A_DEFINITION = (
+    r"(?!one\s+of\s+the\s+(?:most|best|least)\b)"  # "... is one of the most useful concepts" rates it
+    r"(?!an?\s+(?:fine|good|great|nice|useful|powerful|handy|convenient|popular|clever|neat)\s)"  # so does
+    # "Message passing is a fine way to handle concurrency"
     r"(?!(?:not|also|then|now|still|only|very|so|too|often|usually|typically|always|never|"
     r"in|on|at|of|to|by|for|with|from|into|that|this|these|those|what|how|why|when|where|because|"
     r"there|here|being|called|used|done|available|important|possible|useful|equal|equivalent|given|"
@@ -82,7 +87,9 @@ def definition_re(term: str) -> re.Pattern:
     # "The median of a set of observations is …": what the term is of, in a few words
     of_what = r"(?:\s+(?:of|for)\s+(?:[\w’'\-]+\s+){0,3}?[\w’'\-]+)"
     opening = rf"(?:^|(?<=[.!?:;]\s))(?:(?:an?|the)\s+)?(?:{modifier}){{0,2}}?"
-    named_end = r"(?=\s*(?:[.,;:!?)\"”']|$)|\s+(?:and|or|which|that|in|of|for)\b)"
+    # after the name: the end of a clause, its abbreviation ("known as quantitative easing (QE)"), or
+    # a clause that goes on about it
+    named_end = r"(?=\s*(?:[.,;:!?)\"”']|\((?-i:[A-Z]{2,})s?\)|$)|\s+(?:and|or|which|that|in|of|for)\b)"
     # "We call this ...", "we refer to this range as ...", "the name for this is ..."
     this = r"(?:this|these|it|them|that)(?:\s+\w+)?"
     naming = rf"call\s+{this}|refer\s+to\s+{this}\s+as|(?:the\s+)?name\s+for\s+{this}\s+is"
@@ -168,6 +175,10 @@ def defining_sentences(question: str, text: str) -> list[str] | None:
             if i > 0 and NAMES_WHAT_CAME_BEFORE.search(found.group(0)):
                 run.insert(0, sentences[i - 1])
             elif (headed or len(sentence.split()) < SHORT_DEFINITION_WORDS) and i + 1 < len(sentences):
+                run.append(sentences[i + 1])
+            elif NAMING.match(found.group(0)) and i + 1 < len(sentences) and GOES_ON.match(sentences[i + 1]):
+                # "... a policy known as quantitative easing (QE). This is the purchase of ...": the
+                # sentence names the term, the next one says what it is
                 run.append(sentences[i + 1])
             return run
     return None

@@ -47,6 +47,7 @@ QUESTION_LEXEMES = frozenset(
     explain describ defin mean differ exampl tell show give way happen work use mani much
     someth anyth thing someon anyon kind sort type els need want know think say said make get
     good best better like happen question answer chapter book lectur section
+    would could might must may shall ought instead rather versus vs wherea also realli actual
     """.split()
 )
 
@@ -76,6 +77,66 @@ def _close(a: str, b: str) -> bool:
         return True
     short, long = sorted((a, b), key=len)
     return len(short) >= 4 and any(long == short + ending for ending in INFLECTIONS)
+
+
+# Endings an English word takes in its inflections (plural, third person, past, participle).
+INFLECTION_ENDINGS = ("ies", "ied", "es", "s", "ed", "d", "ing")
+STEM_MIN = 3  # letters a word keeps without its ending
+
+
+def _bases(word: str) -> set[str]:
+    """The forms `word` may be an inflection of: itself, and itself without an inflection's ending
+    (restoring a dropped "e", a "y" turned into "i", or undoubling a doubled consonant)."""
+    word = _spelled(word.lower().removesuffix("'s").removesuffix("’s").strip("'’"))
+    out = {word}
+    for ending in INFLECTION_ENDINGS:
+        base = word.removesuffix(ending)
+        if base == word or len(base) < STEM_MIN:
+            continue
+        if ending in ("ies", "ied"):
+            out.add(base + "y")
+            continue
+        out.update((base, base + "e"))
+        if ending in ("ed", "ing") and len(base) > STEM_MIN and base[-1] == base[-2]:
+            out.add(base[:-1])  # "stopped", "running"
+    return out
+
+
+def inflected(a: str, b: str) -> bool:
+    """Whether two words are the same word, inflected or spelled differently."""
+    return bool(_bases(a) & _bases(b))
+
+
+DERIVED_MIN = 4  # letters of the shorter word a derived word must begin with
+
+
+def same_word_family(a: str, b: str) -> bool:
+    """Whether two words with one lexeme are close in their surface forms: inflections of one word
+    ("compute", "computed"), or one derived from the other whole ("measure" -> "measurement",
+    "compute" -> "computation": the longer begins with the shorter, less a final "e" or with "y" as
+    "i"). Not two words the stemmer cut to the same stump: "capital" and "capitation" ("capit"),
+    "general" and "generous"."""
+    bases_a, bases_b = _bases(a), _bases(b)
+    if bases_a & bases_b:
+        return True
+    for x in bases_a:
+        for y in bases_b:
+            short, long = sorted((x, y), key=len)
+            heads = {short, short.removesuffix("e"), short[:-1] + "i" if short.endswith("y") else short}
+            if any(len(h) >= DERIVED_MIN and long.startswith(h) for h in heads):
+                return True
+    return False
+
+
+_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+
+
+def holds_variant(text: str, word: str) -> bool:
+    """Whether `text` has `word` or a word of its family (see `same_word_family`), in any case: a
+    passage that holds a question's key term only as another word the stemmer gave the same lexeme
+    ("capitation" for "capital") does not cover it."""
+    start = word[:STEM_MIN].lower()
+    return any(same_word_family(word, w) for w in _WORD.findall(text) if w[:STEM_MIN].lower() == start)
 
 
 def covered(term: str, lexemes: set[str], names: Iterable[str] = ()) -> bool:

@@ -3,6 +3,8 @@ abstaining when the calibrated judge (qa.evidence.judge) finds that the passages
 
 from __future__ import annotations
 
+import re
+
 from library.fulltext import title_lexemes
 from library.ranking import QueryTerms
 from library.retrieval import (
@@ -11,6 +13,7 @@ from library.retrieval import (
     chunk_positions,
     scope_uses_word,
     scope_vocabulary_near,
+    section_sizes,
     text_positions,
     word_lexemes,
 )
@@ -21,6 +24,11 @@ from qa.definitions import defining_sentences
 
 MAX_PASSAGES = 3  # passages quoted in an answer
 JUDGED = 5  # passages whose coverage is judged
+# A heading over more than this many passages (a long chapter of a classic with no sections, ~15
+# pages) no longer says what each passage is about: its words count only where the text has them
+# ("Of the Mercantile System" over 30 pages is no answer to why Smith opposed it). Dev: 15 and 30
+# left abstention as it was and moved answers to the passages that speak of the topic.
+LONG_SECTION = 15
 SUPPORT = 0.75  # a passage is quoted when it covers at least this share of what the best one covers
 LEAD_SHARE = 0.8  # a lower-ranked passage leads when its best sentence scores this share of the best
 SEE_ALSO_SHARE = 0.5  # ... and its quoted sentence at least this share of the lead sentence's key terms
@@ -46,6 +54,19 @@ class OfflineAnswerer:
         return found
 
     @staticmethod
+    def surfaces(question: str, terms: QueryTerms, names: dict[str, str]) -> dict[str, set[str]]:
+        """The question's own words behind each key term that is not a name: lexeme -> words."""
+        keys = {t for t in evidence.key_terms(terms) if evidence.checkable(t)} - set(names)
+        tokens = re.findall(r"[A-Za-z][\w'\-]*", question)
+        words = {w for token in tokens for w in re.split(r"[-_]", token) if w}
+        found: dict[str, set[str]] = {}
+        for word, lexemes in word_lexemes(sorted(words)).items():
+            for lexeme in lexemes:
+                if lexeme in keys:
+                    found.setdefault(lexeme, set()).add(word)
+        return found
+
+    @staticmethod
     def frames(hits: list[SearchHit]) -> dict[int, tuple[str, set[str]]]:
         """Each book's title and authors, and their lexemes, by book id: what frames every passage
         of the book."""
@@ -64,15 +85,24 @@ class OfflineAnswerer:
         """Key-term coverage of the question by each of the best passages; a passage holds a name
         only if its text has the word itself."""
         names = names or {}
+        surfaces = self.surfaces(question, terms, names)
         frames = self.frames(hits[:JUDGED]) if frames is None else frames
         ids = [h.chunk_id for h in hits[:JUDGED]]
         lexemes = chunk_lexemes(ids)
         positions = chunk_positions(ids, evidence.key_terms(terms))
         asked = text_positions(question)
         keys = set(evidence.key_terms(terms))
+        sizes = section_sizes(ids)
         judged = []
         for h in hits[:JUDGED]:
             have, where = set(lexemes.get(h.chunk_id, ())), dict(positions.get(h.chunk_id, {}))
+            if sizes.get(h.chunk_id, 0) > LONG_SECTION:  # the heading frames nothing (see LONG_SECTION)
+                for lexeme, (body, in_heading) in list(where.items()):
+                    if in_heading and not body:
+                        have.discard(lexeme)
+                        del where[lexeme]
+                    elif in_heading:
+                        where[lexeme] = (body, False)
             # The book's title and authors frame every passage of it, like a heading: "hydration in
             # a bread dough" is covered by a passage on hydration in a book called "Bread Dough ...",
             # and "What does Smith mean by ...?" by a passage of Smith's book that does not say "Smith".
@@ -83,6 +113,11 @@ class OfflineAnswerer:
             text = "\n".join((h.text, " ".join(h.heading_path or ()), frame))
             for lexeme, word in names.items():
                 if lexeme in have and not evidence.mentions(text, word):
+                    have.discard(lexeme)
+                    where.pop(lexeme, None)
+            # a key term held only as another word with its lexeme ("capitation" for "capital")
+            for lexeme, words in surfaces.items():
+                if lexeme in have and not any(evidence.holds_variant(text, w) for w in words):
                     have.discard(lexeme)
                     where.pop(lexeme, None)
             cover = evidence.coverage(
@@ -140,7 +175,7 @@ class OfflineAnswerer:
     ) -> Answer:
         judged, verdict = self.judge(question, hits, terms)
         if not judged or verdict.probability < self.threshold:
-            result = not_found(question, hits, terms, verdict.absent + verdict.missing)
+            result = not_found(question, hits, terms, verdict.missing, absent=verdict.absent)
             result.evidence, result.judgement = verdict.probability, verdict.features
             return result
         best = max(c.score for _, c in judged)

@@ -57,3 +57,17 @@ def test_code_whose_tokens_are_words_scores_less_than_prose():
     )
     prose = sentence_score("A procedure with tail recursion runs in constant space (see below).", keys, terms)
     assert 0 < code < prose / 2
+
+
+def test_a_figure_caption_scores_less_than_a_statement_with_the_same_terms():
+    terms = terms_of({"central": 30, "limit": 20, "theorem": 10})
+    keys = key_terms(terms)
+    caption = sentence_score("Figure 10.10: A demonstration of the central limit theorem.", keys, terms)
+    table = sentence_score("Table 3. The central limit theorem in numbers.", keys, terms)
+    told = sentence_score("The central limit theorem says that the means of samples are normal.", keys, terms)
+    assert 0 < caption < told / 2 and 0 < table < told / 2
+    exercise = sentence_score("Exercise 1.3: Prove the central limit theorem for sums.", keys, terms)
+    assert 0 < exercise < told / 2
+    # a sentence that merely mentions a figure is not a caption
+    mentions = sentence_score("Figure 10.10 shows that the central limit theorem holds here.", keys, terms)
+    assert mentions > told / 2

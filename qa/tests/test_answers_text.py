@@ -25,3 +25,14 @@ def test_a_verified_source_quote_is_shown_as_the_passage_writes_it():
     )
     made_up = source_for(2, hit, "git branch shows nothing")
     assert not made_up.verified and made_up.quote == "git branch shows nothing"
+
+
+def test_a_refusal_says_nothing_on_a_word_only_when_the_books_never_use_it():
+    from qa.answers import not_found
+
+    # the books use "array": only the closest passages lack it
+    text = not_found("Why use a linked list over an array?", [], None, ["array"], absent=[]).answer
+    assert "(the closest passages say nothing on array)" in text
+    text = not_found("What is the Gini coefficient?", [], None, ["coeffici"], absent=["gini"]).answer
+    assert "(nothing on Gini; the closest passages say nothing on coefficient)" in text
+    assert "(" not in not_found("Why?", [], None, [], absent=[]).answer

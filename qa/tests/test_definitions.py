@@ -151,3 +151,28 @@ def test_a_name_given_to_what_came_before_is_quoted_with_it():
         "So there is a 95% chance that the range from 90 to 110 holds the true mean.",
         "The name for this is a confidence interval for the mean.",
     ]
+
+
+def test_a_sentence_that_rates_the_term_does_not_define_it():
+    pattern = definition_re("basis")
+    assert pattern.search("A basis of a vector space is a linearly independent spanning set.")
+    assert not pattern.search("A basis of a vector space is one of the most useful concepts in algebra.")
+    passing = definition_re("message passing")
+    assert passing.search("Message passing is a style of programming in which data objects receive messages.")
+    assert not passing.search("Message passing is a fine way to handle concurrency, but not the only way.")
+
+
+def test_a_term_named_with_its_abbreviation_is_defined_by_the_sentence_that_goes_on():
+    text = (
+        "Rates were already near zero. With the recession still ongoing, the Fed adopted a nontraditional "
+        "policy known as quantitative easing (QE). This is the purchase of long-term bonds by central "
+        "banks to make credit available. Critics worried about inflation."
+    )
+    assert defining_sentences("What is quantitative easing?", text) == [
+        "With the recession still ongoing, the Fed adopted a nontraditional policy known as "
+        "quantitative easing (QE).",
+        "This is the purchase of long-term bonds by central banks to make credit available.",
+    ]
+    # a name that a clause does not go on about stands alone
+    alone = "In 2009 the central bank tried a policy known as quantitative easing (QE) for several years."
+    assert defining_sentences("What is quantitative easing?", alone + " Critics worried.") == [alone]

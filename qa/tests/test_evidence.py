@@ -8,6 +8,7 @@ from qa import evidence
 from qa.answers import LIBRARY, NOT_FOUND
 from qa.engine import answer_question
 from qa.offline import OfflineAnswerer
+from qa.tests.books import filler
 
 
 def terms_of(df: dict[str, int], chunks: int = 100) -> QueryTerms:
@@ -270,3 +271,91 @@ def test_the_books_authors_frame_its_passages(finance_book):
     assert answer_question(question, ids, llm=None).kind == LIBRARY
     Book.objects.filter(pk=finance_book.pk).update(authors="")
     assert answer_question(question, ids, llm=None).kind == NOT_FOUND
+
+
+def test_a_key_term_is_covered_by_its_inflections_and_derivations_not_by_a_stemming_collision():
+    # words the stemmer cuts to one stump are not one word: "capital" / "capitation" ("capit")
+    assert not evidence.same_word_family("capital", "capitation")
+    assert not evidence.same_word_family("general", "generous")
+    for a, b in (
+        ("capital", "capitals"),
+        ("study", "studies"),
+        ("stop", "stopped"),
+        ("labour", "labor"),
+        ("compute", "computation"),
+        ("measured", "measurement"),
+    ):
+        assert evidence.same_word_family(a, b) and evidence.same_word_family(b, a), (a, b)
+    assert not evidence.holds_variant("In the capitation levied in France, the orders pay.", "capital")
+    assert evidence.holds_variant("Paris, the Capital's river", "capital")
+    assert evidence.holds_variant("the capitals of Europe", "capital")
+
+
+STATE_MD = f"""# Of Taxes Upon Persons
+
+## The poll tax
+
+{filler("In the capitation which has been levied in France, the highest orders pay by their rank.", 12)}
+
+## The excise
+
+{filler("Excise duties fall on goods of home consumption such as beer and salt.", 12)}
+"""
+
+
+@pytest.mark.django_db
+def test_a_question_is_not_answered_from_a_word_that_only_shares_its_stem(alice):
+    """ "capital" and "capitation" are one lexeme ("capit"): the passage on the capitation in France
+    holds both lexemes of "What is the capital of France?" and answers nothing of it."""
+    from library.tests.conftest import ingest
+
+    book = ingest(alice, "taxes.md", STATE_MD)
+    ids = [book.pk]
+    question = "What is the capital of France?"
+    terms = analyse_query(question, ids)
+    assert {"capit", "franc"} <= set(evidence.key_terms(terms)) and terms.df.get("capit")
+    judged, verdict = OfflineAnswerer().judge(question, search_chunks(question, ids, 8, terms=terms), terms)
+    assert judged and all("capit" in c.missing for _, c in judged)
+    assert "franc" in judged[0][1].covered  # the passage on the capitation in France
+    assert answer_question(question, ids, llm=None).kind == NOT_FOUND
+    # the same passage still covers the word it holds, inflected
+    asked = "How were the capitations levied in France?"
+    terms = analyse_query(asked, ids)
+    judged, _ = OfflineAnswerer().judge(asked, search_chunks(asked, ids, 8, terms=terms), terms)
+    assert "capit" in judged[0][1].covered
+
+
+def test_modal_verbs_and_connectives_are_not_key_terms():
+    """ "When should I use Rc instead of Box?" asks about Rc and Box: a passage need not say
+    "instead" (nor "would", "rather") to answer it."""
+    terms = terms_of({"would": 900, "instead": 700, "rather": 500, "rc": 9, "box": 12})
+    assert sorted(evidence.key_terms(terms)) == ["box", "rc"]
+
+
+@pytest.mark.django_db
+def test_a_long_section_s_heading_covers_only_where_the_text_has_its_words(finance_book, monkeypatch):
+    """ "2.2 Sensitivity" heads a short section: its passages are about sensitivity although they
+    never say so. A heading over more than LONG_SECTION passages (a long chapter) frames nothing:
+    its words count only where the text has them."""
+    from library.models import Chunk
+    from library.retrieval import section_sizes
+    from qa import offline
+
+    ids = [finance_book.pk]
+    chunks = list(Chunk.objects.filter(book=finance_book))
+    sizes = section_sizes([c.id for c in chunks])
+    for c in chunks:
+        assert sizes[c.id] == sum(d.heading_path == c.heading_path for d in chunks)
+    question = "How sensitive is the GGM result to the growth rate?"
+    terms = analyse_query(question, ids)
+    hits = search_chunks(question, ids, 8, terms=terms)
+    under = [i for i, h in enumerate(hits[: offline.JUDGED]) if "Sensitivity" in " ".join(h.heading_path)]
+    assert under and max(sizes[h.chunk_id] for h in hits) <= offline.LONG_SECTION
+
+    def sensitivity_covered() -> list[bool]:
+        judged = OfflineAnswerer().coverages(question, hits, terms)
+        return ["sensit" in judged[i][1].covered for i in under]
+
+    assert all(sensitivity_covered())
+    monkeypatch.setattr(offline, "LONG_SECTION", 0)
+    assert not any(sensitivity_covered())
