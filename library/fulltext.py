@@ -236,17 +236,6 @@ def text_positions(text: str) -> dict[str, list[int]]:
         return {lexeme: list(positions) for lexeme, positions in cursor.fetchall()}
 
 
-def section_sizes(chunk_ids: Sequence[int]) -> dict[int, int]:
-    """How many passages of its book share each passage's heading path (the length of its section)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.id, (SELECT count(*) FROM library_chunk d WHERE d.book_id = c.book_id "
-            "AND d.heading_path = c.heading_path) FROM library_chunk c WHERE c.id = ANY(%s)",
-            [list(chunk_ids)],
-        )
-        return dict(cursor.fetchall())
-
-
 def chunk_lexemes(chunk_ids: Sequence[int]) -> dict[int, set[str]]:
     """The full-text lexemes (body and headings) of each passage."""
     with connection.cursor() as cursor:

@@ -13,7 +13,6 @@ from library.retrieval import (
     chunk_positions,
     scope_uses_word,
     scope_vocabulary_near,
-    section_sizes,
     text_positions,
     word_lexemes,
 )
@@ -24,11 +23,6 @@ from qa.definitions import defining_sentences
 
 MAX_PASSAGES = 3  # passages quoted in an answer
 JUDGED = 5  # passages whose coverage is judged
-# A heading over more than this many passages (a long chapter of a classic with no sections, ~15
-# pages) no longer says what each passage is about: its words count only where the text has them
-# ("Of the Mercantile System" over 30 pages is no answer to why Smith opposed it). Dev: 15 and 30
-# left abstention as it was and moved answers to the passages that speak of the topic.
-LONG_SECTION = 15
 SUPPORT = 0.75  # a passage is quoted when it covers at least this share of what the best one covers
 LEAD_SHARE = 0.8  # a lower-ranked passage leads when its best sentence scores this share of the best
 SEE_ALSO_SHARE = 0.5  # ... and its quoted sentence at least this share of the lead sentence's key terms
@@ -92,17 +86,9 @@ class OfflineAnswerer:
         positions = chunk_positions(ids, evidence.key_terms(terms))
         asked = text_positions(question)
         keys = set(evidence.key_terms(terms))
-        sizes = section_sizes(ids)
         judged = []
         for h in hits[:JUDGED]:
             have, where = set(lexemes.get(h.chunk_id, ())), dict(positions.get(h.chunk_id, {}))
-            if sizes.get(h.chunk_id, 0) > LONG_SECTION:  # the heading frames nothing (see LONG_SECTION)
-                for lexeme, (body, in_heading) in list(where.items()):
-                    if in_heading and not body:
-                        have.discard(lexeme)
-                        del where[lexeme]
-                    elif in_heading:
-                        where[lexeme] = (body, False)
             # The book's title and authors frame every passage of it, like a heading: "hydration in
             # a bread dough" is covered by a passage on hydration in a book called "Bread Dough ...",
             # and "What does Smith mean by ...?" by a passage of Smith's book that does not say "Smith".

@@ -330,32 +330,3 @@ def test_modal_verbs_and_connectives_are_not_key_terms():
     "instead" (nor "would", "rather") to answer it."""
     terms = terms_of({"would": 900, "instead": 700, "rather": 500, "rc": 9, "box": 12})
     assert sorted(evidence.key_terms(terms)) == ["box", "rc"]
-
-
-@pytest.mark.django_db
-def test_a_long_section_s_heading_covers_only_where_the_text_has_its_words(finance_book, monkeypatch):
-    """ "2.2 Sensitivity" heads a short section: its passages are about sensitivity although they
-    never say so. A heading over more than LONG_SECTION passages (a long chapter) frames nothing:
-    its words count only where the text has them."""
-    from library.models import Chunk
-    from library.retrieval import section_sizes
-    from qa import offline
-
-    ids = [finance_book.pk]
-    chunks = list(Chunk.objects.filter(book=finance_book))
-    sizes = section_sizes([c.id for c in chunks])
-    for c in chunks:
-        assert sizes[c.id] == sum(d.heading_path == c.heading_path for d in chunks)
-    question = "How sensitive is the GGM result to the growth rate?"
-    terms = analyse_query(question, ids)
-    hits = search_chunks(question, ids, 8, terms=terms)
-    under = [i for i, h in enumerate(hits[: offline.JUDGED]) if "Sensitivity" in " ".join(h.heading_path)]
-    assert under and max(sizes[h.chunk_id] for h in hits) <= offline.LONG_SECTION
-
-    def sensitivity_covered() -> list[bool]:
-        judged = OfflineAnswerer().coverages(question, hits, terms)
-        return ["sensit" in judged[i][1].covered for i in under]
-
-    assert all(sensitivity_covered())
-    monkeypatch.setattr(offline, "LONG_SECTION", 0)
-    assert not any(sensitivity_covered())
