@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from docprof.ai.text import code_marks_per_word, content_terms, split_sentences, word_count
+from docprof.ai.text import code_marks_per_word, content_terms, cut_by_edge, split_sentences, word_count
 from library.quotes import as_in_passage, verify_quote
 from library.retrieval import SearchHit
 from qa import evidence
@@ -102,6 +102,8 @@ def best_sentences(text: str, terms, limit: int = 2) -> list[str]:
     keys = evidence.key_terms(terms)
     sentences = split_sentences(text)
     usable = [i for i, s in enumerate(sentences) if 5 <= word_count(s) <= 80]
+    whole = [i for i in usable if not cut_by_edge(sentences, i)]
+    usable = whole or usable  # the pieces the passage's edges cut only when nothing else is left
     if not usable:
         words = text.split()
         return [" ".join(words[:40])] if words else []

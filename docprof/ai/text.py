@@ -74,6 +74,16 @@ CODE_MARKS = "()[]{}<>=;"
 SHELL_PROMPT_RE = re.compile(r"(?:^|\s)\$ [a-z]")
 
 
+UNCUT_END_RE = re.compile(r"[.!?:;)\]\"'”’…]$")  # how a sentence that a passage did not cut ends
+
+
+def cut_by_edge(sentences: list[str], i: int) -> bool:
+    """Sentence i of a passage's sentences is a piece the passage's edges cut: it opens in lower case
+    (the passage began mid-sentence), or it is the last and stops without a sentence end."""
+    s = sentences[i].strip()
+    return s[:1].islower() or (i == len(sentences) - 1 and not UNCUT_END_RE.search(s))
+
+
 def code_marks_per_word(sentence: str) -> float:
     """Code punctuation per word: prose has ~0.1; "(define (square x) (* x x))" has 1.5."""
     return sum(sentence.count(c) for c in CODE_MARKS) / max(1, len(sentence.split()))

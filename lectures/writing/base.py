@@ -18,13 +18,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from docprof.ai.text import SHELL_PROMPT_RE, code_marks_per_word, content_terms, split_sentences
+from docprof.ai.text import SHELL_PROMPT_RE, code_marks_per_word, content_terms, cut_by_edge, split_sentences
 
 CITE_RE = re.compile(r"\[(\d{1,3})\]")
 INTRO_SHARE = 0.06  # of the lecture's words, for the introduction
 RECAP_SHARE = 0.06
 CODE_DENSITY = 0.3  # code marks per word above which a sentence reads as code
-UNCUT_END_RE = re.compile(r"[.!?:;)\]\"'”’…]$")  # how a sentence a passage did not cut ends
 
 
 class LectureWritingError(Exception):
@@ -99,7 +98,7 @@ def quotable_sentences(text: str) -> tuple[str, ...]:
         s = sentence.strip()
         if s.startswith("#") or "|" in s:
             continue
-        if s[:1].islower() or (i == len(sentences) - 1 and not UNCUT_END_RE.search(s)):
+        if cut_by_edge(sentences, i):
             continue  # "possesses unique features that ..." / "... represented and manipulated as"
         words = s.split()
         if not 7 <= len(words) <= 70 or sum(1 for w in words if w.isalpha() and len(w) > 2) < 5:

@@ -36,3 +36,22 @@ def test_a_refusal_says_nothing_on_a_word_only_when_the_books_never_use_it():
     text = not_found("What is the Gini coefficient?", [], None, ["coeffici"], absent=["gini"]).answer
     assert "(nothing on Gini; the closest passages say nothing on coefficient)" in text
     assert "(" not in not_found("Why?", [], None, [], absent=[]).answer
+
+
+def test_an_answer_does_not_quote_the_sentence_pieces_at_a_passage_edge(monkeypatch):
+    from qa import evidence
+    from qa.answers import best_sentences
+
+    class Terms:
+        def idf(self, term):
+            return 1.0
+
+    monkeypatch.setattr(evidence, "key_terms", lambda terms: ["recurs", "process"])
+    text = (
+        "recursive procedures generate a recursive process whenever the procedure calls itself. "
+        "A recursive process is characterized by a chain of deferred operations on the stack. "
+        "The recursive process grows and then shrinks as the recursive"
+    )
+    assert best_sentences(text, Terms(), limit=1) == [
+        "A recursive process is characterized by a chain of deferred operations on the stack."
+    ]
