@@ -163,7 +163,7 @@ def name_words(question: str) -> list[str]:
         for part in word.split("-"):
             capitals = part.isupper() and len(part) > 1
             if part and part != "I" and (capitals or (part[0].isupper() and not first)):
-                names.append(part.removesuffix("'s"))
+                names.append(part.removesuffix("'s").rstrip("'"))  # "Bayes' rule": Bayes
         first = False
     return names
 

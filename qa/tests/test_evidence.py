@@ -163,6 +163,8 @@ def test_names_are_the_capitalised_words_inside_a_question():
     )
     assert evidence.name_words(question) == ["Sharpe", "Black", "Scholes", "GPG", "Git", "R"]
     assert evidence.name_words("What is a trait? Traits share behaviour.") == []
+    assert evidence.name_words("What is Bayes' rule, and Bayes's theorem?") == ["Bayes", "Bayes"]
+    assert evidence.mentions("this formula is known as Bayes\u2019 rule", "Bayes")
 
 
 def test_a_name_matches_only_itself():
