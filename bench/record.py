@@ -60,6 +60,7 @@ BENCHES = {
     "plan_eval": Bench(["bench/plan_eval.py", "--split", "all"], 2400),
     "lectures": Bench(["bench/lectures.py"], 1800),
     "qa_eval": Bench(["bench/qa_eval.py"], 1800),
+    "qa_fresh": Bench(["bench/qa_eval.py", "--questions", "bench/data/qa_fresh.json"], 1800),
     "load": Bench(["bench/load.py"], 900),
     "faults": Bench(["bench/faults.py", "--runs", "3"], 2700),
 }
