@@ -15,7 +15,8 @@ mixed with English filler. Everything is generated from a fixed seed, so a kept 
 re-used (--keep) and the exact nearest neighbours recomputed with numpy without reloading.
 
 Scopes: all books, 10% and 1% of them (a user's own books on a shared server). After loading, the
-product's library.search_index.index_book writes each book's BM25 statistics and narrow vectors.
+product's library.search_index.index_book writes each book's BM25 statistics and narrow vector and
+text rows.
 Latency is measured through the product code path, library.retrieval.search_chunks; recall@10
 compares library.retrieval._vector_ids (per scope: an exact scan of the narrow vector table for a
 small scope, the HNSW index above) with the exact top 10 (numpy brute force over the generated
@@ -400,13 +401,15 @@ def data_matches(connection, n: int) -> bool:
     with connection.cursor() as cur:
         cur.execute("SELECT count(*), coalesce(max(id), 0) FROM library_chunk")
         count, max_id = cur.fetchone()
-        cur.execute("SELECT count(*) FROM library_chunkvector")
-        (narrow,) = cur.fetchone()
+        cur.execute(
+            "SELECT (SELECT count(*) FROM library_chunkvector), (SELECT count(*) FROM library_chunktext)"
+        )
+        narrow, narrow_text = cur.fetchone()
         cur.execute(
             "SELECT count(*) FROM pg_indexes WHERE indexname IN (%s, 'chunk_search_gin')", [HNSW_INDEX]
         )
         (indexes,) = cur.fetchone()
-    return count == n and max_id == n and narrow == n and indexes == 2
+    return count == n and max_id == n and narrow == n and narrow_text == n and indexes == 2
 
 
 def vectors_match(synth: Synth, connection) -> bool:
@@ -766,11 +769,12 @@ def main(argv=None) -> int:
             "pg_size_pretty(pg_total_relation_size('library_chunk')), "
             f"pg_size_pretty(pg_relation_size('{HNSW_INDEX}')), "
             "pg_size_pretty(pg_relation_size('chunk_search_gin')), "
-            "pg_size_pretty(pg_relation_size('library_chunkvector')), current_setting('shared_buffers')"
+            "pg_size_pretty(pg_relation_size('library_chunkvector')), "
+            "pg_size_pretty(pg_total_relation_size('library_chunktext')), current_setting('shared_buffers')"
         )
         sizes = dict(
             zip(
-                ("table", "table_total", "hnsw", "gin", "narrow_table", "shared_buffers"),
+                ("table", "table_total", "hnsw", "gin", "narrow_table", "narrow_text", "shared_buffers"),
                 cur.fetchone(),
                 strict=True,
             )

@@ -41,8 +41,9 @@ ALL_WORDS = "plainto_tsquery('english', %(q)s)"
 ANY_WORD = "replace(plainto_tsquery('english', %(q)s)::text, ' & ', ' | ')::tsquery"
 # The tsquery is written inline (not in a CTE), so the planner sees its selectivity and uses the
 # GIN index for selective words even on a small library.
+# `key`: the table's passage (or chapter) id column.
 TEXT_RANKED = (
-    "SELECT m.id FROM (SELECT c.id, c.search_vector FROM {table} c "
+    "SELECT m.id FROM (SELECT c.{key} AS id, c.search_vector FROM {table} c "
     "WHERE {scope} AND c.search_vector @@ {tsq} LIMIT %(cap)s) m "
     "ORDER BY ts_rank_cd(m.search_vector, {tsq}, 32) DESC, m.id LIMIT %(n)s"
 )
@@ -55,23 +56,23 @@ SCOPE_STATS = (
     "SELECT coalesce(sum(chunks), 0), coalesce(sum(words), 0) FROM library_searchstats "
     "WHERE book_id = ANY(%(books)s)"
 )
-# Whether the passage opens its section (the one before it, if any, is under other headings).
-OPENS_SECTION = "pc.heading_path IS DISTINCT FROM c.heading_path"
-PREVIOUS_PASSAGE = "LEFT JOIN library_chunk pc ON pc.book_id = c.book_id AND pc.ordinal = c.ordinal - 1 "
+# The text side reads passages from their narrow text rows (library_chunktext: the full-text
+# vector in line, the length, whether the passage opens its section), never the wide passage rows.
 # Per candidate and query word: occurrences, positions in the headings, the passage's length,
 # whether it opens its section.
 TERM_ROWS = (
-    "SELECT c.id, u.lexeme, cardinality(u.positions), "
+    "SELECT c.chunk_id, u.lexeme, cardinality(u.positions), "
     "ARRAY(SELECT p FROM unnest(u.positions, u.weights) AS x(p, w) WHERE w = 'A'), "
-    f"c.word_count, {OPENS_SECTION} FROM library_chunk c {PREVIOUS_PASSAGE}"
+    "c.word_count, c.opens_section FROM library_chunktext c "
     "CROSS JOIN LATERAL unnest(c.search_vector) u "
-    "WHERE c.id = ANY(%(ids)s) AND u.lexeme = ANY(%(lex)s)"
+    "WHERE c.chunk_id = ANY(%(ids)s) AND u.lexeme = ANY(%(lex)s)"
 )
 # For each of the query's rarest words, the passages in scope where it weighs most (GIN index;
 # one branch per word, each with its own constant tsquery so the planner sees its selectivity).
 PER_WORD = (
-    "(SELECT c.id FROM library_chunk c WHERE c.book_id = ANY(%(books)s) AND c.search_vector @@ {w}::tsquery "
-    "ORDER BY ts_rank_cd(c.search_vector, {w}::tsquery, 32) DESC, c.id LIMIT %(per)s)"
+    "(SELECT c.chunk_id AS id FROM library_chunktext c WHERE c.book_id = ANY(%(books)s) "
+    "AND c.search_vector @@ {w}::tsquery "
+    "ORDER BY ts_rank_cd(c.search_vector, {w}::tsquery, 32) DESC, c.chunk_id LIMIT %(per)s)"
 )
 RARE_BUDGET = 1000  # at most this many passages (whole library) read behind the rare-word matches
 MAX_RARE = 6
@@ -277,7 +278,8 @@ def text_candidates_sql(
         "per": PER_RARE_WORD,
     }
     scope = "c.book_id = ANY(%(books)s)"
-    branches = ["(" + TEXT_RANKED.format(tsq=ALL_WORDS, table="library_chunk", scope=scope) + ")"]
+    ranked = TEXT_RANKED.format(tsq=ALL_WORDS, table="library_chunktext", key="chunk_id", scope=scope)
+    branches = ["(" + ranked + ")"]
     for i, lexeme in enumerate(rare_lexemes(terms)):
         params[f"w{i}"] = _tsquery_lexeme(lexeme)
         branches.append(PER_WORD.format(w=f"%(w{i})s"))
@@ -294,12 +296,12 @@ def text_candidates(terms: QueryTerms, query: str, book_ids: Sequence[int], limi
 # BM25 rows (per passage and query word) and each passage's cosine (from the narrow vector table),
 # in one round trip; a passage without any query word still has its cosine row.
 POOL_ROWS = (
-    "SELECT c.id, u.lexeme, cardinality(u.positions), "
+    "SELECT c.chunk_id, u.lexeme, cardinality(u.positions), "
     "ARRAY(SELECT p FROM unnest(u.positions, u.weights) AS x(p, w) WHERE w = 'A'), "
-    f"c.word_count, 1 - (cv.embedding <=> %(vec)s::halfvec), {OPENS_SECTION} FROM library_chunk c "
-    f"LEFT JOIN library_chunkvector cv ON cv.chunk_id = c.id {PREVIOUS_PASSAGE}"
+    "c.word_count, 1 - (cv.embedding <=> %(vec)s::halfvec), c.opens_section FROM library_chunktext c "
+    "LEFT JOIN library_chunkvector cv ON cv.chunk_id = c.chunk_id "
     "LEFT JOIN LATERAL (SELECT * FROM unnest(c.search_vector) w WHERE w.lexeme = ANY(%(lex)s)) u ON true "
-    "WHERE c.id = ANY(%(ids)s)"
+    "WHERE c.chunk_id = ANY(%(ids)s)"
 )
 
 
@@ -308,11 +310,11 @@ POOL_ROWS = (
 HYBRID_POOL_ROWS = (
     "WITH {nearest}, found AS MATERIALIZED ({found}), "
     "pool AS (SELECT id FROM nearest UNION SELECT id FROM found) "
-    "SELECT c.id, u.lexeme, cardinality(u.positions), "
+    "SELECT c.chunk_id, u.lexeme, cardinality(u.positions), "
     "ARRAY(SELECT p FROM unnest(u.positions, u.weights) AS x(p, w) WHERE w = 'A'), "
-    f"c.word_count, 1 - (cv.embedding <=> %(vec)s::halfvec), {OPENS_SECTION} "
-    "FROM pool JOIN library_chunk c ON c.id = pool.id "
-    f"LEFT JOIN library_chunkvector cv ON cv.chunk_id = c.id {PREVIOUS_PASSAGE}"
+    "c.word_count, 1 - (cv.embedding <=> %(vec)s::halfvec), c.opens_section "
+    "FROM pool JOIN library_chunktext c ON c.chunk_id = pool.id "
+    "LEFT JOIN library_chunkvector cv ON cv.chunk_id = c.chunk_id "
     "LEFT JOIN LATERAL (SELECT * FROM unnest(c.search_vector) w WHERE w.lexeme = ANY(%(lex)s)) u ON true"
 )
 

@@ -235,3 +235,26 @@ class ChunkVector(models.Model):
 
     def __str__(self):
         return f"vector of passage {self.chunk_id}"
+
+
+class ChunkText(models.Model):
+    """A narrow copy of what the text side of search reads per passage: its full-text vector (in
+    line: the table's rows are narrow enough, so no TOAST fetch), its length and whether it opens
+    its section. BM25 candidates and their term rows are read from it, with its own GIN index: on
+    the wide passage rows the vector is kept out of line, and ranking the passages behind a
+    query's rarest words (up to a thousand) read a TOAST row for each (bench/search.py). Written by
+    `library.search_index.index_book`."""
+
+    chunk = models.OneToOneField(Chunk, on_delete=models.CASCADE, primary_key=True, related_name="text_row")
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="+")
+    word_count = models.PositiveIntegerField(default=0)
+    opens_section = models.BooleanField(
+        default=False, help_text="The passage before it, if any, is under other headings"
+    )
+    search_vector = SearchVectorField()
+
+    class Meta:
+        indexes = [GinIndex(fields=["search_vector"], name="chunktext_search_gin")]
+
+    def __str__(self):
+        return f"text of passage {self.chunk_id}"

@@ -196,11 +196,11 @@ def _text_ids(
         "ids": list(rerank_ids or []),
     }
     scope = "c.book_id = ANY(%(books)s)"
-    ids = _ranked_ids(TEXT_RANKED.format(tsq=ALL_WORDS, table=table, scope=scope), params)
+    ids = _ranked_ids(TEXT_RANKED.format(tsq=ALL_WORDS, table=table, key="id", scope=scope), params)
     if len(ids) < limit:
         if rerank_ids is not None:
             scope = "c.id = ANY(%(ids)s)"
-        more = _ranked_ids(TEXT_RANKED.format(tsq=ANY_WORD, table=table, scope=scope), params)
+        more = _ranked_ids(TEXT_RANKED.format(tsq=ANY_WORD, table=table, key="id", scope=scope), params)
         seen = set(ids)
         ids += [i for i in more if i not in seen][: limit - len(ids)]
     return ids

@@ -76,6 +76,38 @@ def test_ingestion_stores_acronyms_and_bm25_statistics(notes):
     assert TermStat.objects.get(book=notes, lexeme="wacc").df == 2
 
 
+def test_ingestion_writes_each_passages_narrow_text_row(alice):
+    """The text side of search reads the narrow copy: the same full-text vector and length as the
+    passage, and whether it opens its section; indexing a book again replaces its rows."""
+    from django.db import connection
+
+    from library.models import ChunkText
+    from library.search_index import index_book
+
+    notes = ingest(alice, "notes.md", NOTES_MD + STATS_MD)
+
+    def rows():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.ordinal, t.word_count = c.word_count, t.search_vector = c.search_vector, "
+                "t.opens_section FROM library_chunk c JOIN library_chunktext t ON t.chunk_id = c.id "
+                "WHERE c.book_id = %s ORDER BY c.ordinal",
+                [notes.pk],
+            )
+            return cursor.fetchall()
+
+    chunks = list(notes.chunks.order_by("ordinal"))
+    assert ChunkText.objects.filter(book=notes).count() == len(chunks) > 3
+    expected = [
+        (c.ordinal, True, True, i == 0 or c.heading_path != chunks[i - 1].heading_path)
+        for i, c in enumerate(chunks)
+    ]
+    assert rows() == expected
+    assert any(not opens for *_, opens in expected)  # some section spans several passages
+    index_book(notes.pk)
+    assert rows() == expected
+
+
 def test_query_is_expanded_both_ways(notes):
     short = analyse_query("How do analysts use the GGM?", [notes.pk])
     assert ("GGM", "gordon growth model") in short.expansions
