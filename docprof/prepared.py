@@ -85,6 +85,19 @@ def compile_all() -> int:
     return len(_ALL)
 
 
+def run_all() -> int:
+    """Run every prepared query once on this thread's connection, with its sentinel values (which
+    match no row): the database backend behind the connection then has the tables' and indexes'
+    catalog entries loaded and the statements parsed once, which a new backend otherwise does
+    during its first requests (a web thread's warm-up, `docprof.warmup.warm_threads`)."""
+    with connection.cursor() as cursor:
+        for prepared in _ALL:
+            sql, params, _slots = prepared.compile()
+            cursor.execute(sql, params)
+            cursor.fetchall()
+    return len(_ALL)
+
+
 def _hashable(value) -> bool:
     try:
         hash(value)

@@ -203,7 +203,8 @@ DOCPROF_JOB_TRANSIENT_DELAYS = [
     float(x) for x in env.list("DOCPROF_JOB_TRANSIENT_DELAYS", default=["1", "2", "4", "8", "15"])
 ]
 DOCPROF_JOB_MAX_ATTEMPTS = env.int("DOCPROF_JOB_MAX_ATTEMPTS", default=3)
-# A Celery worker lowers its own CPU priority by this much when it starts (os.nice), so that on a
+# A Celery worker lowers its own CPU priority by this much when it starts (os.nice, and its session's
+# scheduling group when it leads a session: docprof/celery.py), so that on a
 # shared machine the web server's requests (a status poll, a cached lecture) are scheduled before
 # background generation; jobs only run slower while the web server is busy. 0 keeps the priority.
 # (Across containers, nice does not apply: docker-compose.yml gives the workers fewer cpu_shares.)

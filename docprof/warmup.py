@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
+from concurrent import futures
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +42,42 @@ def warm_up() -> None:
     try:
         get_redis()  # the client of the rate limits (built, not connected)
         current_app.loader.import_default_modules()
+        current_app.finalize(auto=True)  # the task registry, result and canvas modules (first send)
         with current_app.producer_or_acquire() as producer:
             producer.connection.ensure_connection(max_retries=1)
     except Exception as exc:  # kombu raises many connection error types
         log.warning("web process warm-up: no broker connection yet (%r)", exc)
     gc.collect()  # what is garbage now is freed, not frozen
     gc.freeze()
+
+
+def warm_threads(pool: futures.Executor | None, threads: int, timeout: float = 10.0) -> int:
+    """Each of a web process's request threads opens its database connection and runs the prepared
+    queries once (`docprof.prepared.run_all`) before the process serves; returns how many did.
+
+    Connections are per thread and kept (CONN_MAX_AGE), and a pool starts its threads only as
+    requests need them: otherwise, when traffic arrives, every thread's first request opens a
+    connection to a new database backend, whose first statements load the catalog entries of the
+    tables and indexes they touch, all in the same moment (the gunicorn hook in
+    docprof/gunicorn_conf.py calls this with gthread's pool). The tasks wait for each other, so
+    that each runs on a thread of its own. `pool` None (a sync worker): the calling thread only."""
+    from docprof.prepared import run_all
+
+    def one(barrier: threading.Barrier | None) -> bool:
+        if barrier is not None:
+            try:
+                barrier.wait()  # every thread of the pool has been started: none takes two
+            except threading.BrokenBarrierError:
+                pass
+        try:
+            run_all()
+        except Exception as exc:  # the database is not up: the first requests connect
+            log.warning("web thread warm-up: %r", exc)
+            return False
+        return True
+
+    if pool is None or threads <= 1:
+        return int(one(None))
+    barrier = threading.Barrier(threads, timeout=timeout)
+    done, _ = futures.wait([pool.submit(one, barrier) for _ in range(threads)], timeout=2 * timeout)
+    return sum(1 for f in done if not f.exception() and f.result())

@@ -12,13 +12,15 @@ APPS = ["qa", "lectures", "courses", "library", "workers"]  # a package may impo
 DOMAIN = ["qa", "lectures", "courses", "library"]
 # The composition root: settings, URL maps, WSGI, the Celery app and project-wide commands may
 # import anything, and nothing in an app imports them.
-# docprof.warmup is the WSGI entry's own start-up (it loads what the apps and the AI layer use).
+# docprof.warmup is the WSGI entry's own start-up (it loads what the apps and the AI layer use), and
+# docprof.gunicorn_conf the web server's hooks that call it.
 ROOT_MODULES = (
     "docprof.settings",
     "docprof.urls",
     "docprof.api_urls",
     "docprof.wsgi",
     "docprof.warmup",
+    "docprof.gunicorn_conf",
     "docprof.management",
 )
 

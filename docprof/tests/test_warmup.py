@@ -58,3 +58,84 @@ def test_what_is_loaded_before_serving_is_left_out_of_garbage_collections(embedd
     gc.unfreeze()
     warmup.warm_up()
     assert gc.get_freeze_count() > 10_000  # Django, the apps and their modules
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_request_thread_connects_and_runs_the_prepared_queries_before_serving(monkeypatch):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from docprof import prepared
+
+    ran = []
+    real_run_all = prepared.run_all
+
+    def run_all():
+        ran.append(threading.get_ident())
+        return real_run_all()
+
+    monkeypatch.setattr(prepared, "run_all", run_all)
+    pool = ThreadPoolExecutor(max_workers=4)
+    try:
+        assert warmup.warm_threads(pool, 4) == 4
+        assert len(set(ran)) == 4  # four threads of the pool, one each (a pool starts them lazily)
+        assert len(pool._threads) == 4
+        # each kept its connection open for the requests it will serve
+        opened = warmup.warm_threads(pool, 4)  # run again: the same threads, already connected
+        assert opened == 4 and len(pool._threads) == 4
+        barrier = threading.Barrier(4)
+
+        def connected_then_close():
+            barrier.wait()
+            was = connection.connection is not None
+            connection.close()
+            return was
+
+        assert all(f.result() for f in [pool.submit(connected_then_close) for _ in range(4)])
+    finally:
+        pool.shutdown()
+
+
+def test_a_thread_warm_up_without_a_database_is_logged_not_raised(monkeypatch):
+    from docprof import prepared
+
+    def down():
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    warned = []
+    monkeypatch.setattr(prepared, "run_all", down)
+    monkeypatch.setattr(warmup.log, "warning", lambda message, *args: warned.append(message % args))
+    assert warmup.warm_threads(None, 1) == 0
+    assert warned and "web thread warm-up" in warned[0]
+
+
+@pytest.mark.django_db
+def test_every_prepared_query_runs_with_its_sentinel_values():
+    from docprof import prepared
+
+    assert prepared.run_all() == len(prepared._ALL) >= 4  # none fails; they match no row
+
+
+def test_the_web_servers_hook_warms_its_threads(monkeypatch):
+    from types import SimpleNamespace
+
+    from docprof import gunicorn_conf
+    from docprof.management.commands.run import Command
+
+    command = Command()._commands("127.0.0.1", 8000, 2)["web"]
+    assert command[command.index("--config") + 1] == "python:docprof.gunicorn_conf"  # make run's
+    calls, said = [], []
+    monkeypatch.setattr(
+        warmup, "warm_threads", lambda pool, threads: calls.append((pool, threads)) or threads
+    )
+    pool = object()
+    worker = SimpleNamespace(
+        tpool=pool,
+        cfg=SimpleNamespace(threads=16),
+        pid=7,
+        log=SimpleNamespace(info=lambda *a: said.append(a)),
+    )
+    gunicorn_conf.post_worker_init(worker)
+    assert calls == [(pool, 16)] and said[0][-1] == 16

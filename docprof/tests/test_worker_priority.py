@@ -47,6 +47,39 @@ def test_a_worker_lowers_its_priority_by_the_setting():
     assert distinct == 1  # every thread of the process, the earlier one too
 
 
+AUTOGROUP_SCRIPT = """
+import django
+django.setup()
+from celery.signals import worker_init
+worker_init.send(sender=None)
+print(open("/proc/self/autogroup").read().split()[-1])
+"""
+
+
+def autogroup_nice_after_worker_init(own_session: bool) -> int:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "docprof.settings", "DOCPROF_WORKER_NICE": "7"}
+    out = subprocess.run(
+        [sys.executable, "-c", AUTOGROUP_SCRIPT],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+        start_new_session=own_session,
+    )
+    return int(out.stdout.split()[-1])
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/autogroup"), reason="no autogroup scheduling here")
+def test_a_worker_leading_its_own_session_lowers_the_sessions_scheduling_group():
+    with open("/proc/self/autogroup") as fh:
+        ours = int(fh.read().split()[-1])
+    # the worker's own priority lowered by the setting, given to its session's group
+    assert autogroup_nice_after_worker_init(own_session=True) == min(19, os.nice(0) + 7)
+    # started inside another session (a shell's): that session's group is left as it was
+    assert autogroup_nice_after_worker_init(own_session=False) == ours
+
+
 def test_zero_keeps_the_priority():
     before, after, _ = priority_after_worker_init("0")
     assert after == before

@@ -148,6 +148,8 @@ class Command(BaseCommand):
                 "-m",
                 "gunicorn",
                 "docprof.wsgi:application",
+                "--config",
+                "python:docprof.gunicorn_conf",  # hooks: each request thread warms up before serving
                 "--bind",
                 web_address(host, port),
                 "--workers",
