@@ -134,6 +134,10 @@ def as_in_passage(quote: str, passage: str) -> str:
 
 def span_in_passage(quote: str, passage: str) -> tuple[int, int] | None:
     """Where the quote's first occurrence is in the passage as written: (start, end), or None."""
+    exact = tidy_quote(quote)
+    at = passage.find(exact) if exact else -1
+    if at >= 0:  # the quote as the passage writes it already (the offline engines quote this way)
+        return at, at + len(exact)
     needle = clean_quote(quote)
     text, positions = _normalised_with_positions(passage)
     at = text.find(needle) if needle else -1
