@@ -6,7 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from docprof.ai.text import code_marks_per_word, content_terms, cut_by_edge, split_sentences, word_count
+from docprof.ai.text import (
+    CODE_DENSITY,
+    code_marks_per_word,
+    content_terms,
+    cut_by_edge,
+    split_sentences,
+    word_count,
+)
 from library.quotes import as_in_passage, verify_quote
 from library.retrieval import SearchHit
 from qa import evidence
@@ -65,7 +72,6 @@ def source_for(n: int, hit: SearchHit, quote: str) -> Source:
 
 PUNCTUATION = ",.;:!?()[]{}\"'“”‘’`*_"
 PROSE_SHARE = 0.75
-CODE_DENSITY = 0.3  # code marks per word above which a sentence reads as code (prose: ~0.1)
 QUESTION_FACTOR = 0.3
 # "Figure 10.10: A demonstration of the central limit theorem." names the topic and explains nothing;
 # "Exercise 1.3: Define a procedure that ..." sets a task

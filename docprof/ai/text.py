@@ -69,6 +69,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 CODE_MARKS = "()[]{}<>=;"
+CODE_DENSITY = 0.3  # code marks per word above which a sentence reads as code (prose: ~0.1)
 # A shell prompt inside a sentence: console output run into the prose ("... run git branch -v: $ git
 # branch -v iss53 93b412c ...").
 SHELL_PROMPT_RE = re.compile(r"(?:^|\s)\$ [a-z]")

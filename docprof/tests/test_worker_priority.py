@@ -27,17 +27,23 @@ print(before, os.nice(0), len(values))
 """
 
 
-def priority_after_worker_init(nice: str) -> tuple[int, int, int]:
+def run_script(script: str, nice: str, own_session: bool = False) -> list[str]:
+    """The words `script` prints, run in a fresh Python with DOCPROF_WORKER_NICE=`nice`."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "docprof.settings", "DOCPROF_WORKER_NICE": nice}
     out = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
+        [sys.executable, "-c", script],
         env=env,
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
         check=True,
+        start_new_session=own_session,
     )
-    before, after, distinct = out.stdout.split()[-3:]
+    return out.stdout.split()
+
+
+def priority_after_worker_init(nice: str) -> tuple[int, int, int]:
+    before, after, distinct = run_script(SCRIPT, nice)[-3:]
     return int(before), int(after), int(distinct)
 
 
@@ -57,17 +63,7 @@ print(open("/proc/self/autogroup").read().split()[-1])
 
 
 def autogroup_nice_after_worker_init(own_session: bool) -> int:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "docprof.settings", "DOCPROF_WORKER_NICE": "7"}
-    out = subprocess.run(
-        [sys.executable, "-c", AUTOGROUP_SCRIPT],
-        env=env,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-        start_new_session=own_session,
-    )
-    return int(out.stdout.split()[-1])
+    return int(run_script(AUTOGROUP_SCRIPT, "7", own_session)[-1])
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/autogroup"), reason="no autogroup scheduling here")

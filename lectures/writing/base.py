@@ -18,12 +18,18 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from docprof.ai.text import SHELL_PROMPT_RE, code_marks_per_word, content_terms, cut_by_edge, split_sentences
+from docprof.ai.text import (
+    CODE_DENSITY,
+    SHELL_PROMPT_RE,
+    code_marks_per_word,
+    content_terms,
+    cut_by_edge,
+    split_sentences,
+)
 
 CITE_RE = re.compile(r"\[(\d{1,3})\]")
 INTRO_SHARE = 0.06  # of the lecture's words, for the introduction
 RECAP_SHARE = 0.06
-CODE_DENSITY = 0.3  # code marks per word above which a sentence reads as code
 
 
 class LectureWritingError(Exception):
