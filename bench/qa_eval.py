@@ -4,7 +4,7 @@ verification, abstention precision/recall and answer latency, offline (no model)
 
     .venv/bin/python bench/qa_eval.py                  # the reported (test) half
     .venv/bin/python bench/qa_eval.py --split dev      # the development half (tuning)
-    .venv/bin/python bench/qa_eval.py --calibrate      # fit the abstention judge on dev, print it
+    .venv/bin/python bench/qa_eval.py --calibrate      # fit the abstention judge on both sets' dev halves
     .venv/bin/python bench/qa_eval.py --pad 100000     # latency with the library padded to 100k passages
     .venv/bin/python bench/qa_eval.py --one-book       # a one-book library (see one_book_rows)
     .venv/bin/python bench/qa_eval.py --questions bench/data/qa_fresh.json --split dev   # another set
@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 QUESTIONS = ROOT / "bench" / "data" / "qa_questions.json"
+CALIBRATION_SETS = (QUESTIONS, ROOT / "bench" / "data" / "qa_fresh.json")  # --calibrate: their dev halves
 BOOK_SUFFIXES = (".pdf", ".epub", ".md", ".html", ".adoc")
 
 
@@ -331,6 +332,10 @@ def main(argv=None) -> int:
     data = json.loads(args.questions.read_text())["questions"]
     split = "dev" if args.calibrate else args.split
     questions = [q for q in data if split == "all" or q["split"] == split]
+    if args.calibrate:  # the judge is fitted on every development question there is
+        for other in CALIBRATION_SETS:
+            if other.resolve() != args.questions.resolve():
+                questions += [q for q in json.loads(other.read_text())["questions"] if q["split"] == "dev"]
     from library.models import Chunk
 
     log(

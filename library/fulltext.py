@@ -212,6 +212,27 @@ def scope_uses_word(word: str, lexeme: str, book_ids: Sequence[int], df: int) ->
         return bool(cursor.fetchone()[0])
 
 
+# Which of a few two-word phrases (lexeme pairs, in order, next to each other) a passage of the
+# books in scope holds: one EXISTS each, answered from the GIN index on the narrow text table.
+PHRASES_HELD = (
+    "SELECT p.i FROM unnest(%(first)s::text[], %(second)s::text[]) WITH ORDINALITY AS p(a, b, i) "
+    "WHERE EXISTS (SELECT 1 FROM library_chunktext t WHERE t.book_id = ANY(%(books)s) "
+    "AND t.search_vector @@ tsquery_phrase(quote_literal(p.a)::tsquery, quote_literal(p.b)::tsquery))"
+)
+
+
+def scope_phrases_held(pairs: Sequence[tuple[str, str]], book_ids: Sequence[int]) -> set[tuple[str, str]]:
+    """The pairs of lexemes (a, b) that some passage of `book_ids` has as a phrase: b right after a
+    ("singular value", "partial clone")."""
+    pairs = list(dict.fromkeys(pairs))
+    if not pairs or not book_ids:
+        return set()
+    params = {"first": [a for a, _ in pairs], "second": [b for _, b in pairs], "books": scope_array(book_ids)}
+    with connection.cursor() as cursor:
+        cursor.execute(PHRASES_HELD, params)
+        return {pairs[i - 1] for (i,) in cursor.fetchall()}
+
+
 def chunk_positions(
     chunk_ids: Sequence[int], lexemes: Sequence[str]
 ) -> dict[int, dict[str, tuple[list[int], bool]]]:

@@ -11,6 +11,7 @@ from library.retrieval import (
     SearchHit,
     chunk_lexemes,
     chunk_positions,
+    scope_phrases_held,
     scope_uses_word,
     scope_vocabulary_near,
     text_positions,
@@ -132,7 +133,12 @@ class OfflineAnswerer:
             framed = title_lexemes(terms.book_ids) if terms.book_ids else set()
             framed |= {lexeme for _, lexemes in frames.values() for lexeme in lexemes}
             absent = [t for t in absent if t not in framed]
-        verdict = evidence.judge(terms, [c for _, c in judged], absent, self.weights, self.bias, names)
+        compounds = evidence.compounds(terms, text_positions(question))
+        held = scope_phrases_held(compounds, terms.book_ids) if compounds else set()
+        unseen = [pair for pair in compounds if pair not in held] if terms.book_ids else []
+        verdict = evidence.judge(
+            terms, [c for _, c in judged], absent, self.weights, self.bias, names, unseen_compounds=unseen
+        )
         return judged, verdict
 
     @staticmethod
