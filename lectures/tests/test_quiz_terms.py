@@ -106,3 +106,19 @@ def test_the_pieces_of_sentences_a_passage_edge_cuts_are_not_quoted():
     assert quotable_sentences(text) == (
         "The most significant of these features is that descriptions of processes are data.",
     )
+
+
+def test_distractors_are_the_chapters_topic_words_written_like_the_answer():
+    from lectures.writing.quiz import _distractors
+
+    text = (
+        "Flour is the finely ground endosperm of the wheat grain. Gluten forms when flour meets water. "
+        "The gluten network traps gas, and more gluten holds more gas. Bran particles cut the gluten. "
+        "Hydration is the weight of water over the weight of flour, usually given as a percentage."
+    )
+    brief = SimpleNamespace(passages={1: {"chapter_id": 7, "text": text}})
+    options = _distractors(brief, 7, "Yeast")
+    assert "Gluten" in options and "Hydration" in options
+    assert not any(o.lower().endswith("ly") for o in options)  # "finely", "usually": no answers
+    assert all(o[:1].isupper() for o in options)
+    assert all(o[:1].islower() for o in _distractors(brief, 7, "yeast"))

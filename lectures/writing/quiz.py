@@ -82,15 +82,35 @@ def _term_index(brief) -> dict[int, tuple[list[str], list[str]]]:
             m = DEFINITION_RE.match(sentence)
             if m and _term_ok(m["term"]):
                 defined.append(m["term"].strip())
-        words.extend(w for w in _WORD.findall(p["text"]) if w.lower() not in STOPWORDS | GENERIC)
+        words.extend(w for w in _WORD.findall(p["text"]) if _topic_word(w))
+    for chapter_id, (defined, words) in index.items():  # the chapter's most used words first
+        counts = {}
+        for w in words:
+            counts[w.casefold()] = counts.get(w.casefold(), 0) + 1
+        ranked = sorted(dict.fromkeys(words), key=lambda w: -counts[w.casefold()])
+        index[chapter_id] = (defined, ranked)
     return index
+
+
+def _topic_word(word: str) -> bool:
+    """A word that can stand as an answer among others: not an everyday or generic word, nor an
+    adverb ("finely", beside "Gluten" and "Flour")."""
+    lower = word.lower()
+    return (
+        lower not in STOPWORDS | GENERIC | NOT_A_TERM
+        and not lower.endswith("ly")
+        and rarity(stem(lower)) > RARITY_FLOOR
+    )
 
 
 def _distractors(brief, chapter_id: int, answer: str, count: int = 3) -> list[str]:
     pool = chapter_terms(brief, chapter_id, answer)
     multi = len(answer.split()) > 1
     similar = [t for t in pool if (len(t.split()) > 1) == multi] or pool
-    return similar[:count]
+    # written like the answer, so that case does not tell them apart ("Flour" among "gluten")
+    if answer[:1].isupper():
+        return [t[:1].upper() + t[1:] for t in similar[:count]]
+    return [t[:1].lower() + t[1:] if t[1:2].islower() else t for t in similar[:count]]
 
 
 def _choices(answer: str, distractors: list[str], seed: str) -> list[str]:
