@@ -145,6 +145,7 @@ def objectives_for(
     joined = " ".join(texts)
     vocab = Counter(w for w in WORD_RE.findall(joined))
     found: list[str] = []
+    spare: list[str] = []  # objectives on an object `found` has with another verb
     tail = lead_in_start(texts, " ".join([title, *subheadings]))
 
     def add(objective: str | None, from_text: bool = True) -> None:
@@ -155,8 +156,17 @@ def objectives_for(
             if from_text and introduced_after(objective, joined, tail):
                 return  # a term the section only introduces in its closing lines leads into the next one
             key = same_key(objective)
-            if key not in {same_key(t) for t in taken} and all(key != same_key(f) for f in found):
-                found.append(objective[:1].upper() + objective[1:])
+            objective = objective[:1].upper() + objective[1:]
+            same = [i for i, f in enumerate(found) if same_key(f) == key]
+            if key in {same_key(t) for t in taken}:
+                return
+            if not same:
+                found.append(objective)
+            elif objective.startswith("Define ") and not found[same[0]].startswith("Define "):
+                spare.append(found[same[0]])
+                found[same[0]] = objective  # the text defines what a heading named: the measurable one
+            elif objective.lower() not in {f.lower() for f in found}:
+                spare.append(objective)  # the same object asked another way: only if nothing else
 
     def add_unless_everyday(objective: str | None) -> None:
         if objective and not everyday_term(objective, " ".join([title, *subheadings, *topics]), joined):
@@ -228,6 +238,11 @@ def objectives_for(
         if len(found) >= MIN_OBJECTIVES:
             break
         add(f"Explain {article_for(term, joined)}{term}", from_text=False)
+    for objective in spare:  # a section about one thing: define it, and explain it
+        if len(found) >= MIN_OBJECTIVES:
+            break
+        if objective.lower() not in {f.lower() for f in found}:
+            found.append(objective)
     taken.update(f.lower() for f in found[:MAX_OBJECTIVES])
     return found[:MAX_OBJECTIVES]
 
@@ -303,9 +318,16 @@ INTRO_RE = re.compile(r"^introduction\s+to\s+(?P<x>[^:;?]+)$", re.I)
 
 
 def same_key(objective: str) -> str:
-    """Objectives that differ only in case, articles or plurals ("Explain (a) mutable reference(s)")
-    are one."""
-    return " ".join(w.rstrip("s") for w in objective.lower().split() if w not in ("the", "a", "an"))
+    """Objectives that differ only in case, articles or plurals ("Explain (a) mutable reference(s)"),
+    or in the verb that asks to understand their object ("Define oven spring", "Explain oven
+    spring"), are one."""
+    words = [w.rstrip("s") for w in objective.lower().split() if w not in ("the", "a", "an")]
+    if words and words[0] in UNDERSTAND_VERBS:
+        words[0] = "explain"
+    return " ".join(words)
+
+
+UNDERSTAND_VERBS = frozenset(("define", "explain", "describe"))  # as same_key strips them
 
 
 def lead_in_start(texts: list[str], headings: str) -> int:

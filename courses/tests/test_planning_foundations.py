@@ -204,3 +204,17 @@ def test_a_section_without_two_objectives_of_its_own_is_taught_with_its_neighbou
         "Descriptive statistics",
         "Regression",
     ]
+
+
+def test_one_object_is_not_asked_twice_with_two_verbs_unless_the_section_holds_nothing_else():
+    text = (
+        "Yeast is a single-celled fungus that feeds on the sugars released from starch. Yeast gives off "
+        "gas as it feeds, and the gas raises the dough. Warm dough ferments faster. "
+        "Proofing is the final rise of shaped dough before it goes into the oven. Proofing takes about "
+        "an hour. A sourdough starter is a culture of wild yeast and bacteria kept alive with flour."
+    )
+    found = objectives_for("Fermentation", ["Yeast", "Proofing"], [text, text], [])
+    objects = [o.split(" ", 1)[1].lower() for o in found]
+    assert len(objects) == len(set(objects)) and "Define yeast" in found  # not also "Explain yeast"
+    thin = "Oven spring is the rapid rise of a loaf in the first minutes of baking. A hot oven gives more."
+    assert len(objectives_for("Baking", [], [thin], ["oven spring"])) >= MIN_OBJECTIVES
