@@ -172,10 +172,12 @@ def objectives_for(
         if objective and not everyday_term(objective, " ".join([title, *subheadings, *topics]), joined):
             add(objective)
 
+    for objective in labelled_definitions(joined, vocab)[:4]:
+        add(objective)
     for heading in subheadings:
-        add(from_heading(heading, vocab, passages=joined), from_text=False)
         if len(found) >= 4:
             break
+        add(from_heading(heading, vocab, passages=joined), from_text=False)
     sentences = [s for t in texts for s in split_sentences(t) if 5 <= len(s.split()) <= 45]
     for sentence in sentences:
         if len(found) >= MAX_OBJECTIVES:
@@ -436,6 +438,48 @@ def from_heading(heading: str, vocab: Counter, allow_title: bool = False, passag
         else "Explain"
     )
     return f"{verb} {natural_case(text, vocab)}"
+
+
+# A definition the author labels and names, as textbooks of mathematics, statistics and computing
+# do: "Definition EM Eigenspace of a Matrix", "Definition 5.1 (Eigenvector).", "Definition 2.3:
+# Sample Mean". The name is what the book teaches there, in its own words.
+LABELLED_DEFINITION_RE = re.compile(
+    r"(?:^|(?<=[\n.:;]\s)|(?<=\n))Definition\s+(?:[A-Z]{1,6}\d*|\d+(?:[.\-–]\d+)*)\.?:?[ \t]+"
+    r"(?:\((?P<paren>[^()\n]{3,60})\)|(?P<name>[A-Z][^\n]{2,80}))"
+)
+SYMBOL_WORD_RE = re.compile(r"(?:^|\s)(?:[A-Z]|\w*\d\w*)(?:\s|$)")  # "Rank of A", "Theorem 2"
+NAME_CONNECTORS = frozenset("of a an the and for in on to with by".split())
+SENTENCE_OPENERS = frozenset(
+    "suppose let given if then we for assume consider in a an the this our when there".split()
+)
+
+
+def labelled_definitions(text: str, vocab: Counter) -> list[str]:
+    """'Define ...' for each definition `text` labels and names (LABELLED_DEFINITION_RE), in order."""
+    out = []
+    for m in LABELLED_DEFINITION_RE.finditer(text):
+        if m["paren"]:
+            name = m["paren"].strip()
+        else:
+            words = []
+            for word in m["name"].split():
+                bare = word.strip(",.;:")
+                title = bare[:1].isupper() and bare.lower() not in SENTENCE_OPENERS
+                if not (title or (words and bare in NAME_CONNECTORS)):
+                    break
+                words.append(bare)
+                if bare != word:  # a word that ends the name with its punctuation
+                    break
+            while words and words[-1] in NAME_CONNECTORS:
+                words.pop()
+            name = " ".join(words)
+        words = name.split()
+        if not 1 <= len(words) <= 7 or not re.search(r"[a-z]{3}", name) or SYMBOL_WORD_RE.search(name):
+            continue
+        term = natural_case(name, vocab)
+        article = article_for(term, text) or ("the " if " of " in term and not term.endswith("s") else "")
+        out.append(f"Define {article}{term}")
+    return list(dict.fromkeys(out))
 
 
 def from_definition(sentence: str, vocab: Counter, text: str = "", uses: int = 2) -> str | None:

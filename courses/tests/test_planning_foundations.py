@@ -218,3 +218,28 @@ def test_one_object_is_not_asked_twice_with_two_verbs_unless_the_section_holds_n
     assert len(objects) == len(set(objects)) and "Define yeast" in found  # not also "Explain yeast"
     thin = "Oven spring is the rapid rise of a loaf in the first minutes of baking. A hot oven gives more."
     assert len(objectives_for("Baking", [], [thin], ["oven spring"])) >= MIN_OBJECTIVES
+
+
+def test_a_definition_the_book_labels_and_names_is_an_objective():
+    from collections import Counter
+
+    from courses.planning.objectives import labelled_definitions
+
+    text = (
+        "We now meet the central idea of the chapter.\n"
+        "Definition EM Eigenspace of a Matrix\nSuppose that A is a square matrix of size n.\n"
+        "Definition AME Algebraic Multiplicity of an Eigenvalue Suppose that A is a square matrix. "
+        "Some words. Definition 5.1 (Eigenvector). Let A be a matrix. "
+        "By Definition EM we know that the eigenspace is a subspace. "
+        "Each eigenvalue has an algebraic multiplicity."
+    )
+    assert labelled_definitions(text, Counter(text.split())) == [
+        "Define the eigenspace of a matrix",
+        "Define the algebraic multiplicity of an eigenvalue",
+        "Define eigenvector",
+    ]
+    found = objectives_for("Eigenvalues", [], [text * 2], [])
+    assert found[:2] == [
+        "Define the eigenspace of a matrix",
+        "Define the algebraic multiplicity of an eigenvalue",
+    ]
