@@ -122,3 +122,24 @@ def test_distractors_are_the_chapters_topic_words_written_like_the_answer():
     assert not any(o.lower().endswith("ly") for o in options)  # "finely", "usually": no answers
     assert all(o[:1].isupper() for o in options)
     assert all(o[:1].islower() for o in _distractors(brief, 7, "yeast"))
+
+
+def test_the_introduction_quotes_a_statement_not_an_exercise_or_a_step_of_a_proof():
+    from lectures.writing.offline import overview_sentence
+
+    brief = SimpleNamespace(title="Eigenvalues and Eigenvectors", objectives=["Define an eigenvalue"])
+    citations = [
+        {
+            "n": 1,
+            "quote": "C19 Find the eigenvalues and eigenvectors, and each eigenvalue of the matrix below.",
+        },
+        {
+            "n": 2,
+            "quote": "Let each eigenvalue of the eigenvectors be distinct, and let the eigenvalue be real.",
+        },
+        {
+            "n": 3,
+            "quote": "A matrix stretches space along its eigenvectors by the amounts we call eigenvalues.",
+        },
+    ]
+    assert overview_sentence(citations, brief)[1] == 3

@@ -364,6 +364,15 @@ _REFERS_ELSEWHERE = re.compile(
 )
 
 
+# An exercise or a step of a proof, not a statement of why the section matters: "C19 Find the
+# eigenvalues ...", "Let m be the largest integer ...", "Suppose that A is a square matrix."
+_SETS_A_TASK = re.compile(
+    r"^(?:[A-Z]{1,3}\d+\W*\s+|\(?\d+[.)]\s+)?(?:find|compute|calculate|show|prove|determine|verify|write|"
+    r"use|let|suppose|assume|consider|give|list|solve|evaluate|sketch|construct|try|run|type)\b",
+    re.I,
+)
+
+
 def overview_sentence(citations: list[dict], brief: Brief) -> tuple[str, int] | None:
     """The quoted sentence that speaks most to the whole section (its title and every objective),
     for the introduction: a plain statement, not one pointing at a figure or an exercise."""
@@ -372,7 +381,7 @@ def overview_sentence(citations: list[dict], brief: Brief) -> tuple[str, int] | 
     for order, c in enumerate(citations):
         for sentence in split_sentences(c["quote"]):
             words = len(sentence.split())
-            if not 8 <= words <= 45 or _REFERS_ELSEWHERE.search(sentence):
+            if not 8 <= words <= 45 or _REFERS_ELSEWHERE.search(sentence) or _SETS_A_TASK.match(sentence):
                 continue
             key = (relevance(sentence, wanted), -order)
             if best_key is None or key > best_key:
