@@ -143,3 +143,25 @@ def test_the_introduction_quotes_a_statement_not_an_exercise_or_a_step_of_a_proo
         },
     ]
     assert overview_sentence(citations, brief)[1] == 3
+
+
+def test_a_blank_is_never_a_word_of_a_name_or_a_title():
+    sentence = (
+        "Sheldon Axler computes every eigenvalue without determinants in his book Linear Algebra Done Right."
+    )
+    blank = _distinctive(sentence, "Define an eigenvalue")
+    assert blank == "eigenvalue"
+    assert _distinctive("Axler wrote Linear Algebra Done Right in a hurry.", "Define an eigenvalue") not in {
+        "Linear",
+        "Algebra",
+        "Done",
+        "Right",
+    }
+
+
+def test_an_aside_about_nothing_the_section_teaches_is_no_blank():
+    aside = "Sheldon Axler does just that in his book on determinants."
+    passages = {1: {"text": aside}, 2: {"text": "An eigenvalue of a matrix scales its eigenvector."}}
+    brief = SimpleNamespace(passages=passages)
+    assert _distinctive(aside, "Define an eigenvalue", brief) is None
+    assert _distinctive("An eigenvalue scales a vector.", "Define an eigenvalue", brief) == "eigenvalue"

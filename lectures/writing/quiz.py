@@ -123,8 +123,11 @@ def _distinctive(sentence: str, objective: str, brief=None) -> str | None:
     """The word of `sentence` to blank: a topic word, not its verb or an adverb -- rare in general
     English, used across the section's passages, and best one of the objective's own terms."""
     terms = set(content_terms(objective.split(" ", 1)[-1]))
+    names = _name_words(sentence)
     words = [
-        w for w in _WORD.findall(sentence) if w.lower() not in STOPWORDS and not w.lower().endswith("ly")
+        w
+        for w in _WORD.findall(sentence)
+        if w.lower() not in STOPWORDS and not w.lower().endswith("ly") and w not in names
     ]
     words += [w for w in re.findall(r"\b[A-Za-z]{3,4}\b", sentence) if stem(w.lower()) in terms]
     if not words:
@@ -139,7 +142,22 @@ def _distinctive(sentence: str, objective: str, brief=None) -> str | None:
         inflected = word.lower().endswith(("ed", "ing"))  # most often a verb: "obtained", "making"
         return rarity(lexeme) * used * (0.5 if inflected else 1.0)
 
-    return max(words, key=lambda w: (score(w), len(w)))
+    best = max(words, key=lambda w: (score(w), len(w)))
+    lexeme = stem(best.lower())
+    needed = min(MIN_SPREAD, len(brief.passages)) if brief is not None else 0
+    if lexeme not in terms and spread.get(lexeme, 0) < needed:
+        return None  # nothing the section is about: a name, an aside ("Sheldon Axler does just that")
+    return best
+
+
+MIN_SPREAD = 2  # a blank not on the objective's terms is on a word of at least this many passages
+
+
+def _name_words(sentence: str) -> set[str]:
+    """Capitalised words inside a sentence: part of a name or a title ("Sheldon Axler", "Linear
+    Algebra Done Right"), which a blank would test as trivia, not the topic."""
+    words = re.findall(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z]+\b", sentence.strip())
+    return set(words)
 
 
 TOPIC_RARITY = 0.2  # an objective's everyday word ("make" in "decision making") is not what it tests
@@ -234,6 +252,9 @@ def candidates(objective: str, citations: list[dict], brief, loose: bool = False
             out.append(
                 {
                     **base,
+                    "about": float(
+                        bool(set(content_terms(hidden)) & set(content_terms(tested.split(" ", 1)[-1])))
+                    ),
                     "kind": "short_answer",
                     "question": f"Fill in the blank ({source}): “{cloze}”",
                     "choices": None,
@@ -241,7 +262,10 @@ def candidates(objective: str, citations: list[dict], brief, loose: bool = False
                     "explanation": f"The full sentence reads: “{sentence}”",
                 }
             )
-    out.sort(key=lambda q: q["kind"] != "multiple_choice")  # stable: definitions first
+    # stable: definitions first, then blanks on the objective's own terms
+    out.sort(key=lambda q: (q["kind"] != "multiple_choice", -q.get("about", 1.0)))
+    for q in out:
+        q.pop("about", None)
     return out
 
 
