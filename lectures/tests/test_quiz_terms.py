@@ -165,3 +165,26 @@ def test_an_aside_about_nothing_the_section_teaches_is_no_blank():
     brief = SimpleNamespace(passages=passages)
     assert _distinctive(aside, "Define an eigenvalue", brief) is None
     assert _distinctive("An eigenvalue scales a vector.", "Define an eigenvalue", brief) == "eigenvalue"
+
+
+def test_no_distractor_is_the_answer_in_another_form():
+    from lectures.writing.quiz import _distractors
+
+    text = (
+        "The quantity demanded falls as the price rises: less is demanded, and what is demanded costs "
+        "more. Demand is what buyers want at each price. "
+        "Supply is what sellers offer. The quantity supplied rises with the price. Demand and supply "
+        "meet at the equilibrium. Markets clear at the equilibrium price, where quantity matches."
+    )
+    brief = SimpleNamespace(passages={1: {"chapter_id": 3, "text": text}})
+    assert not any(o.lower().startswith("demand") for o in _distractors(brief, 3, "Demand"))
+
+
+def test_the_introduction_does_not_quote_headings_run_together():
+    from lectures.writing.offline import overview_sentence
+
+    brief = SimpleNamespace(title="Demand and Supply", objectives=["Explain demand and supply"])
+    heads = "Demand, Supply, and Equilibrium in Markets for Goods and Services Shifts in Demand and Supply"
+    prose = "Demand and supply together set the price at which buyers and sellers trade a good."
+    citations = [{"n": 1, "quote": heads}, {"n": 2, "quote": prose}]
+    assert overview_sentence(citations, brief) == (prose, 2)

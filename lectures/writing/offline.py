@@ -373,6 +373,13 @@ _SETS_A_TASK = re.compile(
 )
 
 
+def _headings_run(sentence: str) -> bool:
+    """Headings run together, not a sentence: most of its words capitalised ("Demand, Supply, and
+    Equilibrium in Markets for Goods and Services Shifts in Demand ...")."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'\-]*", sentence) if w.lower() not in STOPWORDS]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) > 0.6 * len(words)
+
+
 def overview_sentence(citations: list[dict], brief: Brief) -> tuple[str, int] | None:
     """The quoted sentence that speaks most to the whole section (its title and every objective),
     for the introduction: a plain statement, not one pointing at a figure or an exercise."""
@@ -382,6 +389,8 @@ def overview_sentence(citations: list[dict], brief: Brief) -> tuple[str, int] | 
         for sentence in split_sentences(c["quote"]):
             words = len(sentence.split())
             if not 8 <= words <= 45 or _REFERS_ELSEWHERE.search(sentence) or _SETS_A_TASK.match(sentence):
+                continue
+            if _headings_run(sentence):
                 continue
             key = (relevance(sentence, wanted), -order)
             if best_key is None or key > best_key:

@@ -104,7 +104,13 @@ def _topic_word(word: str) -> bool:
 
 
 def _distractors(brief, chapter_id: int, answer: str, count: int = 3) -> list[str]:
-    pool = chapter_terms(brief, chapter_id, answer)
+    family = {stem(w) for w in answer.lower().split()}
+    # "Demanded" beside "Demand" is the answer again, or a give-away
+    pool = [
+        t
+        for t in chapter_terms(brief, chapter_id, answer)
+        if not family & {stem(w) for w in t.lower().split()}
+    ]
     multi = len(answer.split()) > 1
     similar = [t for t in pool if (len(t.split()) > 1) == multi] or pool
     # written like the answer, so that case does not tell them apart ("Flour" among "gluten")
