@@ -99,7 +99,10 @@ def definition_re(term: str) -> re.Pattern:
         rf"\b(?:is|are)\s+(?:(?:called|known\s+as)\s+)?(?:(?:an?|the)\s+)?{name}\s*\((?-i:[A-Z]{{2,}}s?)\)"
     )
     return re.compile(
-        rf"\bdefinition\s+(?:[\w.\-]+\s+)?\(?{name}\b"  # "Definition 2.1 (Rank)", "Definition ROM Rank …"
+        # "Definition 2.1 (Rank)", "Definition ROM Rank …", "Definition EEM Eigenvalues and Eigenvectors"
+        rf"\bdefinition\s+(?:[\w.\-]+\s+)?\(?(?:[\w\-]+\s+and\s+)?{name}\b"
+        # "we say x is an eigenvector of A if ...", "we say that f is continuous when ..."
+        rf"|\bwe\s+say\s+(?:that\s+)?[^\s,;.]+(?:\s+[^\s,;.]+)?\s+(?:is|are)\s+(?:an?\s+|the\s+)?{name}\b"
         rf"|{introduced}"
         rf"|{opening}{name}\b(?:\s*\([^)]{{1,80}}\))?{of_what}?,?\s+{verb}\s+{_NOT_A_DEFINITION}"
         rf"|\b(?:called|known\s+as|termed|referred\s+to\s+as|{naming})\s+(?:an?\s+|the\s+)?[\"“'*_]*"
@@ -117,7 +120,8 @@ def _coarse_sql_re(term: str) -> str:
     return (
         rf"{name},?\s+(\([^)]{{1,80}}\)\s+)?((of|for)\s+(\S+\s+){{1,4}})?{verbs}\s"
         rf"|(called|call|known as|termed|refer|referred to as|name for)\s+(\S+\s+){{0,4}}{name}"
-        rf"|definition\s+(\S+\s+)?\(?{name}|(is|are)\s+(\S+\s+){{0,3}}{name}\s*\("
+        rf"|definition\s+(\S+\s+)?\(?(\S+\s+and\s+)?{name}|(is|are)\s+(\S+\s+){{0,3}}{name}\s*\("
+        rf"|we say\s+(\S+\s+){{1,3}}(is|are)\s+(the\s+|an?\s+)?{name}"
         rf"|define[sd]?\s+(the\s+|an?\s+)?{name}\s+(as|to be)\s"
     )
 

@@ -93,6 +93,14 @@ def test_a_textbook_definition_heading_counts_and_theorem_titles_do_not():
     assert pattern.search("Definition 4.2 (Rank of a matrix) The rank is the dimension of the column space.")
     assert not pattern.search("Theorem RMRT Rank of a Matrix is the Rank of the Transpose.")
     assert not pattern.search("The rank of a matrix is equal to the rank of its transpose.")
+    # a heading that defines two terms at once, and the "we say" of mathematics books
+    eigenvector = definition_re("eigenvector")
+    assert eigenvector.search(
+        "Definition EEM Eigenvalues and Eigenvectors of a Matrix Suppose that A is square."
+    )
+    assert eigenvector.search("Then we say x is an eigenvector of A with eigenvalue λ if Ax = λx.")
+    assert not eigenvector.search("We say nothing here about how to find an eigenvector.")
+    assert not eigenvector.search("Theorem EMHE Every Matrix Has an Eigenvalue and an Eigenvector.")
 
 
 @pytest.mark.parametrize(
