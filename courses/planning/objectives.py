@@ -389,10 +389,18 @@ def is_topic_word(word: str, sentences: list[str], subject_of: int = 2) -> bool:
     return sum(1 for s in sentences if subject.match(s)) >= subject_of
 
 
+SUBTITLE_RE = re.compile(r"^(?P<head>[^—–:]{3,60}?)\s*[—–]\s*(?P<tail>\S.*)$")  # a subtitle after a dash
+WH_RE = re.compile(r"^(?:where|what|how|why|when|which|who)\b", re.I)
+
+
 def from_heading(heading: str, vocab: Counter, allow_title: bool = False, passages: str = "") -> str | None:
     """An objective from a heading of the section (`passages`: its text)."""
     text = re.sub(r"\\[()\[\]]|\$", "", clean_title(heading)).strip(" .:")
     text = REMARK_RE.sub("", text)  # "... the meaning of F (advanced)": a note to the reader
+    subtitled = SUBTITLE_RE.match(text)
+    if subtitled:  # "Equilibrium—Where Demand and Supply Intersect", "Money and Banks—Benefits and Dangers"
+        head, tail = subtitled["head"].strip(), subtitled["tail"].strip()
+        text = f"{head}, {tail[:1].lower()}{tail[1:]}" if WH_RE.match(tail) else f"{head}: {tail}"
     intro = INTRO_RE.match(text)
     if intro and allow_title:  # a section opening a chapter: what its subject is
         subject = natural_case(intro.group("x"), vocab)

@@ -243,3 +243,14 @@ def test_a_definition_the_book_labels_and_names_is_an_objective():
         "Define the eigenspace of a matrix",
         "Define the algebraic multiplicity of an eigenvalue",
     ]
+
+
+def test_a_heading_with_a_subtitle_after_a_dash_reads_as_one_objective():
+    vocab = Counter("equilibrium demand supply intersect money banks benefits dangers".split())
+    assert from_heading("Equilibrium—Where Demand and Supply Intersect", vocab) == (
+        "Explain equilibrium, where demand and supply intersect"
+    )
+    assert (
+        from_heading("Money and Banks—Benefits and Dangers", vocab)
+        == "Explain money and banks: benefits and dangers"
+    )
