@@ -13,6 +13,7 @@ import numpy as np
 from courses.planning.base import PartDraft, PlanContext, Planner
 from courses.planning.objectives import MIN_OBJECTIVES, objectives_for
 from courses.planning.outline import group_into_parts, merge_sections, sections_from_units, titled_parts
+from courses.planning.request import subject_of
 from courses.planning.titles import course_title
 from docprof.ai.factory import get_embedder
 from docprof.ai.text import split_sentences, word_count
@@ -31,7 +32,7 @@ class OfflinePlanner(Planner):
         if not sections:
             return course_title(ctx.query), [], list(ctx.missing_terms)
         groups = group_into_parts(sections, ctx.minutes)
-        titles = titled_parts(groups)
+        titles = titled_parts(groups, subject_of(ctx.query))
         parts = []
         for title, group in zip(titles, groups, strict=True):
             covers = "; ".join(dict.fromkeys(s["title"] for s in group))

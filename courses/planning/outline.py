@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from courses.budget import PART_MAX, PART_MIN, SECTION_MIN, part_count_range
-from courses.planning.titles import distinct_titles, join_two, part_title, section_title
+from courses.planning.titles import clean_title, distinct_titles, join_two, part_title, section_title
 
 
 def sections_from_units(units: list[dict], minutes: int) -> list[dict]:
@@ -156,7 +156,11 @@ def group_into_parts(sections: list[dict], minutes: int) -> list[list[dict]]:
     return [p for p in parts if p]
 
 
-def titled_parts(parts: list[list[dict]]) -> list[str]:
+def titled_parts(parts: list[list[dict]], subject: str = "") -> list[str]:
+    """Each part's title (see part_title); a course of one part that no chapter dominates is
+    titled by the learner's subject ("Bread"), not by the first of its chapters."""
+    if len(parts) == 1 and (whole := whole_course_title(parts[0], subject)):
+        return [whole]
     titles, alternatives = [], []
     for part in parts:
         minutes_by_chapter: dict[str, float] = {}
@@ -168,3 +172,19 @@ def titled_parts(parts: list[list[dict]]) -> list[str]:
         titles.append(part_title(chapters, [(s["title"], s["minutes"]) for s in part]))
         alternatives.append([s["title"] for s in sorted(part, key=lambda s: -s["minutes"])])
     return distinct_titles(titles, alternatives)
+
+
+SUBJECT_TITLE_WORDS = 6
+
+
+def whole_course_title(part: list[dict], subject: str) -> str | None:
+    minutes: dict[str, float] = {}
+    for s in part:
+        minutes[s["chapter_title"]] = minutes.get(s["chapter_title"], 0) + s["minutes"]
+    total = sum(minutes.values())
+    if len(minutes) < 3 or not total or max(minutes.values()) >= total / 2:
+        return None
+    head = clean_title(subject.split(":")[0]).strip()
+    if not head or len(head.split()) > SUBJECT_TITLE_WORDS:
+        return None
+    return head[:1].upper() + head[1:]

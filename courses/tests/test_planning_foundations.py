@@ -254,3 +254,16 @@ def test_a_heading_with_a_subtitle_after_a_dash_reads_as_one_objective():
         from_heading("Money and Banks—Benefits and Dangers", vocab)
         == "Explain money and banks: benefits and dangers"
     )
+
+
+def test_a_one_part_course_over_several_chapters_is_titled_by_its_subject():
+    from courses.planning.outline import titled_parts
+
+    part = [
+        {"title": "Flour and Water", "chapter_title": "Chapter 1 Flour and Water", "minutes": 10},
+        {"title": "Fermentation", "chapter_title": "Chapter 2 Fermentation", "minutes": 10},
+        {"title": "Baking", "chapter_title": "Chapter 3 Baking", "minutes": 10},
+    ]
+    assert titled_parts([part], "bread: gluten, hydration and oven spring") == ["Bread"]
+    one_chapter_leads = [{**part[0], "minutes": 40}, *part[1:]]
+    assert titled_parts([one_chapter_leads], "bread") == ["Flour and Water"]
