@@ -188,3 +188,14 @@ def test_the_introduction_does_not_quote_headings_run_together():
     prose = "Demand and supply together set the price at which buyers and sellers trade a good."
     citations = [{"n": 1, "quote": heads}, {"n": 2, "quote": prose}]
     assert overview_sentence(citations, brief) == (prose, 2)
+
+
+def test_the_words_to_carry_forward_are_topic_words_not_numbers_or_verb_forms():
+    from lectures.writing.offline import key_terms
+
+    said = (
+        "A dough that finishes mixing at twenty-four degrees ferments at a predictable pace, "
+        "expressed in hours, and the gluten network traps the yeast's gas."
+    )
+    kept = key_terms(said, {"gluten"})
+    assert kept[0] == "gluten" and "twenty-four" not in kept and "expressed" not in kept

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from docprof.ai.rarity import rarity
 from docprof.ai.text import STOPWORDS, content_terms, split_sentences, stem
 from lectures.rendering import pages
 from lectures.writing import quiz
@@ -83,16 +84,30 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
+NUMBER_WORD_RE = re.compile(
+    r"^(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|"
+    r"fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion)(?:-\w+)?$",
+    re.I,
+)
+
+
 def key_terms(sentence: str, objective_terms: set[str], limit: int = 3) -> list[str]:
-    """Distinct words of the sentence that matter: those of the objective first, then the longest."""
+    """Distinct words of the sentence that matter: those of the objective first, then the rarest
+    in general English (a topic word, not "expressed" or "twenty-four"), then the longest."""
     words, stems = [], set()
     for w in _WORD.findall(sentence):
         low = w.lower()
-        if low in STOPWORDS or stem(low) in stems:
+        if low in STOPWORDS or stem(low) in stems or NUMBER_WORD_RE.match(low):
             continue
         stems.add(stem(low))
         words.append(w)
-    words.sort(key=lambda w: (stem(w.lower()) not in objective_terms, -len(w)))
+
+    def order(w: str):
+        lexeme = stem(w.lower())
+        verb_form = w.lower().endswith(("ed", "ly"))  # "expressed", "usually"
+        return (lexeme not in objective_terms, verb_form, -round(rarity(lexeme), 1), -len(w))
+
+    words.sort(key=order)
     return words[:limit]
 
 
