@@ -310,6 +310,20 @@ JUDGE_WEIGHTS = {
 JUDGE_BIAS = 1.21
 ANSWER_PROBABILITY = 0.5  # answer at or above this probability, abstain below
 
+# Judges for semantic embedders, by the embedder's recorded name (Embedder.name: the model's identity):
+# the same features and `similarity`, the cosine of the question and the nearest of the judged
+# passages, which a model makes evidence of a match in meaning (a question worded unlike the book
+# still lands near the passage that answers it; a near miss lands near passages on its topic, less
+# near). Each is fitted on the development half with that embedder's retrieval
+# (`DOCPROF_EMBEDDINGS=... bench/qa_eval.py --calibrate`): a cosine's scale is the model's own, so
+# a semantic embedder without an entry here is judged by the lexical judge above.
+SEMANTIC_JUDGES: dict[str, tuple[dict[str, float], float]] = {}
+
+
+def judge_constants(embedder_name: str | None) -> tuple[dict[str, float], float]:
+    """(weights, bias) of the judge for passages retrieved with this embedder (None: no similarity)."""
+    return SEMANTIC_JUDGES.get(embedder_name or "", (JUDGE_WEIGHTS, JUDGE_BIAS))
+
 
 def checkable(term: str) -> bool:
     """Whether a key term can be looked for on its own: a hyphenated compound ("mixed-effect",
@@ -350,7 +364,11 @@ def rare_df(chunks: int) -> int:
 
 
 def features(
-    terms: QueryTerms, best: Coverage | None, absent: Sequence[str], names: Iterable[str] = ()
+    terms: QueryTerms,
+    best: Coverage | None,
+    absent: Sequence[str],
+    names: Iterable[str] = (),
+    similarity: float | None = None,
 ) -> dict[str, float]:
     """The judge's inputs, each in 0..1 (a key term's weight: `weight`; `names`: the key terms that
     are names, see name_words):
@@ -362,7 +380,8 @@ def features(
                  window: the books mention it in passing, not together with the rest;
     name_missing 1 if a name the books use is not in the best passage's best window;
     rare_apart   1 if a key term rare in general English (rarity 1) that the books use is not in the
-                 best passage's best window (not in the fitted judge: kept for the record)."""
+                 best passage's best window (not in the fitted judge: kept for the record);
+    similarity   (semantic embedders only) the largest cosine of the question and a judged passage."""
     keys = key_terms(terms)
     names = set(names)
     total = sum(weight(terms, t) for t in keys)
@@ -371,7 +390,7 @@ def features(
     apart = lacking + [t for t in (best.outside if best else ()) if t not in gone and checkable(t)]
     used_apart = [t for t in apart if terms.df.get(t, 0)]
     top_idf = math.log(1.0 + max(terms.chunks, 1))
-    return {
+    values = {
         "coverage": best.score if best else 0.0,
         "absent": sum(weight(terms, t) for t in gone) / total if total else 0.0,
         "missing_idf": min(1.0, max((weight(terms, t) for t in lacking), default=0.0) / top_idf),
@@ -379,6 +398,9 @@ def features(
         "name_missing": float(any(t in names for t in used_apart)),
         "rare_apart": float(any(rarity(t) >= 1.0 for t in used_apart)),
     }
+    if similarity is not None:
+        values["similarity"] = max(0.0, min(1.0, similarity))
+    return values
 
 
 def probability(values: dict[str, float], weights=None, bias: float | None = None) -> float:
@@ -394,10 +416,11 @@ def judge(
     weights=None,
     bias=None,
     names: Iterable[str] = (),
+    similarity: float | None = None,
 ) -> Judgement:
     """Whether the best of the judged passages answers the question (see the module docstring)."""
     best = max(coverages, key=lambda c: c.score, default=None)
-    values = features(terms, best, absent, names)
+    values = features(terms, best, absent, names, similarity)
     lacking = [t for t in (best.missing if best else key_terms(terms)) if t not in set(absent)]
     chance = probability(values, weights, bias)
     if short_and_lacking(terms, lacking):
