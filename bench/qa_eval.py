@@ -8,6 +8,7 @@ verification, abstention precision/recall and answer latency, offline (no model)
     .venv/bin/python bench/qa_eval.py --pad 100000     # latency with the library padded to 100k passages
     .venv/bin/python bench/qa_eval.py --one-book       # a one-book library (see one_book_rows)
     .venv/bin/python bench/qa_eval.py --questions bench/data/qa_fresh.json --split dev   # another set
+    .venv/bin/python bench/qa_eval.py --calibrate --questions bench/data/qa_*.json   # both sets' dev halves
     DOCPROF_EMBEDDINGS=sentence-transformers EMBEDDING_DIM=384 .venv/bin/python bench/qa_eval.py
 
 A question whose answer is a whole section also names it ("section"): every passage under that
@@ -39,9 +40,9 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def setup_django(pad: int = 0) -> str:
+def setup_django(pad: int = 0, database: str | None = None) -> str:
     embedder = os.environ.get("DOCPROF_EMBEDDINGS", "hashing").replace("-", "_")
-    db_name = f"docprof_qa_eval_{embedder}" + (f"_pad{pad}" if pad else "")
+    db_name = database or f"docprof_qa_eval_{embedder}" + (f"_pad{pad}" if pad else "")
     os.environ["DOCPROF_DB_NAME"] = db_name
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docprof.settings")
     sys.path.insert(0, str(ROOT))
@@ -252,13 +253,15 @@ def leave_one_out(x, y, l2: float) -> tuple[float, float, float]:
 
 
 def calibrate(rows) -> tuple[dict, float]:
-    """Fit the judge (qa.evidence.JUDGE_WEIGHTS, JUDGE_BIAS) on the dev rows' features, with the
-    ridge penalty whose leave-one-out abstention (an honest estimate of how it generalises) is best."""
+    """Fit the judge (qa.evidence.JUDGE_WEIGHTS, JUDGE_BIAS; with a semantic embedder, whose passages
+    carry their similarity, its entry of qa.evidence.SEMANTIC_JUDGES) on the dev rows' features, with
+    the ridge penalty whose leave-one-out abstention (an honest estimate of how it generalises) is best."""
     import numpy as np
 
     from qa.evidence import JUDGE_WEIGHTS
 
-    names = list(JUDGE_WEIGHTS)
+    semantic = any("similarity" in r["features"] for r in rows)
+    names = list(JUDGE_WEIGHTS) + (["similarity"] if semantic else [])
     x = np.array([[r["features"].get(n, 0.0) for n in names] for r in rows])
     y = np.array([1.0 if r["answerable"] else 0.0 for r in rows])
     best = None
@@ -269,7 +272,12 @@ def calibrate(rows) -> tuple[dict, float]:
             best = (j, l2)
     w, b = fit_logistic(x, y, best[1])
     weights = {n: round(float(v), 2) for n, v in zip(names, w, strict=True)}
-    print(f"ridge {best[1]}:\nJUDGE_WEIGHTS = {weights}\nJUDGE_BIAS = {round(b, 2)}")
+    if semantic:
+        from docprof.ai.factory import get_embedder
+
+        print(f"ridge {best[1]}:\nSEMANTIC_JUDGES[{get_embedder().name!r}] = ({weights}, {round(b, 2)})")
+    else:
+        print(f"ridge {best[1]}:\nJUDGE_WEIGHTS = {weights}\nJUDGE_BIAS = {round(b, 2)}")
     return weights, round(b, 2)
 
 
@@ -307,15 +315,22 @@ def main(argv=None) -> int:
     p.add_argument("--one-book", action="store_true", help="a one-book library (see one_book_rows)")
     p.add_argument("--setup-only", action="store_true")
     p.add_argument(
+        "--database",
+        help="another database than docprof_qa_eval_<embedder> (e.g. a copy re-embedded with "
+        "other DOCPROF_ST_* settings by manage.py reembed)",
+    )
+    p.add_argument(
         "--questions",
         type=Path,
-        default=QUESTIONS,
-        help="the question set (default bench/data/qa_questions.json; also bench/data/qa_fresh.json)",
+        nargs="+",
+        default=[QUESTIONS],
+        help="the question set (default bench/data/qa_questions.json; also bench/data/qa_fresh.json; "
+        "several: their questions together)",
     )
     args = p.parse_args(argv)
     if args.calibrate and args.one_book:
         p.error("calibrate on the whole library (the product's case), then check --one-book")
-    db_name = setup_django(args.pad)
+    db_name = setup_django(args.pad, args.database)
     ensure_corpus(db_name)
     if args.setup_only:
         return 0
@@ -329,13 +344,12 @@ def main(argv=None) -> int:
         pad_library(args.pad, log)
     book_ids = list(Book.objects.filter(status=Book.Status.READY).values_list("id", flat=True))
     books = dict(Book.objects.filter(owner__username="qa-eval").values_list("original_filename", "id"))
-    data = json.loads(args.questions.read_text())["questions"]
+    if args.calibrate and args.questions == [QUESTIONS]:  # the judge is fitted on every dev question
+        args.questions = list(CALIBRATION_SETS)
+    data = [q for path in args.questions for q in json.loads(path.read_text())["questions"]]
+    questions_file = "+".join(path.name for path in args.questions)
     split = "dev" if args.calibrate else args.split
     questions = [q for q in data if split == "all" or q["split"] == split]
-    if args.calibrate:  # the judge is fitted on every development question there is
-        for other in CALIBRATION_SETS:
-            if other.resolve() != args.questions.resolve():
-                questions += [q for q in json.loads(other.read_text())["questions"] if q["split"] == "dev"]
     from library.models import Chunk
 
     log(
@@ -348,7 +362,7 @@ def main(argv=None) -> int:
         weights, bias = calibrate(summary["rows"])
         print("(set them in qa/evidence.py; the dev numbers below use them)")
         summary = evaluate(questions, book_ids, books, args.threshold, weights, bias, scopes)
-    label = f"{args.questions.name}, {split} half, embedder {settings.DOCPROF_EMBEDDINGS}"
+    label = f"{questions_file}, {split} half, embedder {settings.DOCPROF_EMBEDDINGS}"
     if args.one_book:
         label += ", one-book libraries (each answerable question: its book; each other: every book)"
     if args.pad:
@@ -358,7 +372,7 @@ def main(argv=None) -> int:
     print(
         json.dumps(
             {
-                "questions_file": args.questions.name,
+                "questions_file": questions_file,
                 "split": split,
                 "one_book": args.one_book,
                 "embedder": settings.DOCPROF_EMBEDDINGS,

@@ -324,6 +324,11 @@ DOCPROF_OPENAI_EMBED_DIMENSIONS = env.bool("DOCPROF_OPENAI_EMBED_DIMENSIONS", de
 DOCPROF_OPENAI_TIMEOUT = env.float("DOCPROF_OPENAI_TIMEOUT", default=300.0)
 # sentence-transformers (optional extra): a model name or a local path.
 DOCPROF_ST_MODEL = env("DOCPROF_ST_MODEL", default="sentence-transformers/all-MiniLM-L6-v2")
+# Cheaper embedding on a CPU, at a cost in search quality (README, "Semantic search"): int8 weights for
+# the model's linear layers (dynamic quantization), and the most tokens of a passage the model reads
+# (0: the model's own limit). Either one is part of the embedder's name (its vectors differ).
+DOCPROF_ST_QUANTIZE = env.bool("DOCPROF_ST_QUANTIZE", default=False)
+DOCPROF_ST_MAX_TOKENS = env.int("DOCPROF_ST_MAX_TOKENS", default=0)
 # In-process retries of throttled/timeout/unavailable errors: attempts, exponential backoff with jitter.
 DOCPROF_LLM_MAX_ATTEMPTS = env.int("DOCPROF_LLM_MAX_ATTEMPTS", default=4)
 DOCPROF_LLM_BACKOFF_BASE = env.float("DOCPROF_LLM_BACKOFF_BASE", default=1.0)

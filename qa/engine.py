@@ -150,7 +150,7 @@ def answer_events(
             return Answer(LECTURE, text, [], rewritten, evidence=said_score, answerer="lecture")
         later = evidence.answers(come_score) and come_score > said_score
     if answerer is None:
-        answerer = ModelAnswerer(llm, job) if llm is not None else OfflineAnswerer()
+        answerer = ModelAnswerer(llm, job) if llm is not None else OfflineAnswerer(embedder=embedder)
     if stream and hasattr(answerer, "answer_stream"):
         result = yield from answerer.answer_stream(asked, hits, terms, later=later)
     else:

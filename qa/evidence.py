@@ -335,6 +335,38 @@ JUDGE_WEIGHTS = {
 JUDGE_BIAS = 2.07
 ANSWER_PROBABILITY = 0.5  # answer at or above this probability, abstain below
 
+# Judges for semantic embedders, by the embedder's recorded name (Embedder.name: the model's identity):
+# the same features and `similarity`, the cosine of the question and the nearest of the judged
+# passages, which a model makes evidence of a match in meaning (a question worded unlike the book
+# still lands near the passage that answers it; a near miss lands near passages on its topic, less
+# near). Each is fitted on the development half with that embedder's retrieval
+# (`DOCPROF_EMBEDDINGS=... bench/qa_eval.py --calibrate`): a cosine's scale is the model's own, so
+# a semantic embedder without an entry here is judged by the lexical judge above.
+# all-MiniLM-L6-v2 (the bundled model), fitted on the dev halves of both question sets (180 questions;
+# `bench/qa_eval.py --calibrate --questions bench/data/qa_*.json`): leave-one-out abstention precision
+# 0.873, recall 0.733; in sample 0.906 / 0.773, against 0.879 / 0.773 for the lexical judge on the same
+# passages. The similarity carries what coverage did (the two agree on most questions, hence
+# coverage's small weight): it separates off-topic questions (median 0.25) from answerable ones
+# (0.54 worded unlike the book, 0.65 plainly), not near misses (0.52) from the unlike-worded.
+SEMANTIC_JUDGES: dict[str, tuple[dict[str, float], float]] = {
+    "st-all-MiniLM-L6-v2-384-53aa51172d": (
+        {
+            "coverage": -0.17,
+            "absent": -5.42,
+            "missing_idf": -2.73,
+            "rare_missing": -0.07,
+            "name_missing": -3.1,
+            "similarity": 4.73,
+        },
+        -0.1,
+    ),
+}
+
+
+def judge_constants(embedder_name: str | None) -> tuple[dict[str, float], float]:
+    """(weights, bias) of the judge for passages retrieved with this embedder (None: no similarity)."""
+    return SEMANTIC_JUDGES.get(embedder_name or "", (JUDGE_WEIGHTS, JUDGE_BIAS))
+
 
 def checkable(term: str) -> bool:
     """Whether a key term can be looked for on its own: a hyphenated compound ("mixed-effect",
@@ -380,6 +412,7 @@ def features(
     absent: Sequence[str],
     names: Iterable[str] = (),
     unseen_compounds: Sequence[tuple[str, str]] = (),
+    similarity: float | None = None,
 ) -> dict[str, float]:
     """The judge's inputs, each in 0..1 (a key term's weight: `weight`; `names`: the key terms that
     are names, see name_words):
@@ -393,7 +426,8 @@ def features(
     rare_apart   1 if a key term rare in general English (rarity 1) that the books use is not in the
                  best passage's best window (not in the fitted judge: kept for the record);
     compound_unseen  of the question's compounds (see `compounds`) no passage in scope writes side
-                 by side, the rarity in general English of the commoner word of the rarest pair."""
+                 by side, the rarity in general English of the commoner word of the rarest pair;
+    similarity   (semantic embedders only) the largest cosine of the question and a judged passage."""
     keys = key_terms(terms)
     names = set(names)
     total = sum(weight(terms, t) for t in keys)
@@ -402,7 +436,7 @@ def features(
     apart = lacking + [t for t in (best.outside if best else ()) if t not in gone and checkable(t)]
     used_apart = [t for t in apart if terms.df.get(t, 0)]
     top_idf = math.log(1.0 + max(terms.chunks, 1))
-    return {
+    values = {
         "coverage": best.score if best else 0.0,
         "absent": sum(weight(terms, t) for t in gone) / total if total else 0.0,
         "missing_idf": min(1.0, max((weight(terms, t) for t in lacking), default=0.0) / top_idf),
@@ -411,6 +445,9 @@ def features(
         "rare_apart": float(any(rarity(t) >= 1.0 for t in used_apart)),
         "compound_unseen": max((min(rarity(a), rarity(b)) for a, b in unseen_compounds), default=0.0),
     }
+    if similarity is not None:
+        values["similarity"] = max(0.0, min(1.0, similarity))
+    return values
 
 
 def probability(values: dict[str, float], weights=None, bias: float | None = None) -> float:
@@ -427,10 +464,11 @@ def judge(
     bias=None,
     names: Iterable[str] = (),
     unseen_compounds: Sequence[tuple[str, str]] = (),
+    similarity: float | None = None,
 ) -> Judgement:
     """Whether the best of the judged passages answers the question (see the module docstring)."""
     best = max(coverages, key=lambda c: c.score, default=None)
-    values = features(terms, best, absent, names, unseen_compounds)
+    values = features(terms, best, absent, names, unseen_compounds, similarity)
     lacking = [t for t in (best.missing if best else key_terms(terms)) if t not in set(absent)]
     chance = probability(values, weights, bias)
     if short_and_lacking(terms, lacking):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from docprof.ai.factory import get_embedder
 from library.fulltext import title_lexemes
 from library.ranking import QueryTerms
 from library.retrieval import (
@@ -32,11 +33,22 @@ SEE_ALSO_SHARE = 0.5  # ... and its quoted sentence at least this share of the l
 class OfflineAnswerer:
     name = "offline-extractive-v2"
 
-    def __init__(self, threshold: float | None = None, *, weights=None, bias: float | None = None):
+    def __init__(
+        self, threshold: float | None = None, *, weights=None, bias: float | None = None, embedder=None
+    ):
         """`threshold`: the answer probability below which it abstains (default: the judge's);
-        `weights`/`bias`: another judge model (calibration)."""
+        `weights`/`bias`: another judge model (calibration); `embedder`: the one the passages were
+        retrieved with (default: the configured one), whose calibrated judge is used when the
+        passages carry its similarity (evidence.judge_constants)."""
         self.threshold = evidence.ANSWER_PROBABILITY if threshold is None else threshold
         self.weights, self.bias = weights, bias
+        self.embedder = embedder
+
+    def judge_constants(self, similarity: float | None) -> tuple[dict | None, float | None]:
+        """The judge's (weights, bias): given ones, else those calibrated for the embedder."""
+        if self.weights is not None or similarity is None:
+            return self.weights, self.bias
+        return evidence.judge_constants((self.embedder or get_embedder()).name)
 
     def names(self, question: str, terms: QueryTerms) -> dict[str, str]:
         """The question's names (evidence.name_words) among its key terms: lexeme -> the word."""
@@ -136,8 +148,18 @@ class OfflineAnswerer:
         compounds = evidence.compounds(terms, text_positions(question))
         held = scope_phrases_held(compounds, terms.book_ids) if compounds else set()
         unseen = [pair for pair in compounds if pair not in held] if terms.book_ids else []
+        similarities = [h.similarity for h in hits[:JUDGED] if h.similarity is not None]
+        similarity = max(similarities) if similarities else None
+        weights, bias = self.judge_constants(similarity)
         verdict = evidence.judge(
-            terms, [c for _, c in judged], absent, self.weights, self.bias, names, unseen_compounds=unseen
+            terms,
+            [c for _, c in judged],
+            absent,
+            weights,
+            bias,
+            names,
+            unseen_compounds=unseen,
+            similarity=similarity,
         )
         return judged, verdict
 

