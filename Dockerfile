@@ -16,4 +16,4 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_DEBUG=false DATABASE_URL=postgres://unus
     && mkdir -p /app/var/media && chown -R docprof:docprof /app/var
 USER docprof
 EXPOSE 8000
-CMD ["gunicorn", "docprof.wsgi:application", "--config", "python:docprof.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "16", "--timeout", "120", "--keep-alive", "5"]
+CMD ["gunicorn", "docprof.wsgi:application", "--config", "python:docprof.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "16", "--timeout", "120", "--keep-alive", "5", "--reuse-port"]

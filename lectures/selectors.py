@@ -182,11 +182,22 @@ def is_part_with_sections(section: CourseSection) -> bool:
     return section.parent_section_id is None and section.children.exists()
 
 
+def _current_delivery(section_id, user_id):
+    current = SectionDelivery.objects.filter(section_id=section_id, user_id=user_id, is_current=True)
+    return current.values_list(*attnames(SectionDelivery))[:1]
+
+
+_CURRENT_DELIVERY = Prepared(_current_delivery, section_id=0, user_id=0)  # asked with every question
+
+
 def current_delivery(section, user, *, with_lecture: bool = True) -> SectionDelivery | None:
     """The user's current delivery of the section; `with_lecture=False` leaves its lecture unread
-    (a row of large JSON: the delivery keeps its own snapshot of the script)."""
+    (a row of large JSON: the delivery keeps its own snapshot of the script), in a prepared query."""
+    if not with_lecture:
+        row = _CURRENT_DELIVERY.first(section_id=section.pk, user_id=user.pk)
+        return None if row is None else instance(SectionDelivery, row)
     deliveries = SectionDelivery.objects.filter(section=section, user=user, is_current=True)
-    return (deliveries.select_related("lecture") if with_lecture else deliveries).first()
+    return deliveries.select_related("lecture").first()
 
 
 def servable_version(cache_key: str) -> Lecture | None:

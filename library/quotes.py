@@ -138,6 +138,10 @@ def span_in_passage(quote: str, passage: str) -> tuple[int, int] | None:
     at = passage.find(exact) if exact else -1
     if at >= 0:  # the quote as the passage writes it already (the offline engines quote this way)
         return at, at + len(exact)
+    # ... but for its line breaks (a sentence the offline engines quote that runs over two lines)
+    spaced = re.search(r"\s+".join(map(re.escape, exact.split(" "))), passage) if exact else None
+    if spaced:
+        return spaced.span()
     needle = clean_quote(quote)
     text, positions = _normalised_with_positions(passage)
     at = text.find(needle) if needle else -1

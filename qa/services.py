@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from courses.selectors import sections_in_order
+from courses.selectors import section_lines_in_order
 from docprof.ai import errors as ai_errors
 from docprof.ai.llm import collect
 from lectures.selectors import current_delivery
@@ -60,7 +60,7 @@ def lecture_pace(section, delivery) -> int:
 
 def lecture_context(section, delivery, position_seconds: float | None) -> LectureContext:
     course = section.course
-    ordered = sections_in_order(course)
+    ordered = section_lines_in_order(course.pk)
     pace = lecture_pace(section, delivery)
     return LectureContext(
         course_title=course.title,

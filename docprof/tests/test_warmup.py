@@ -126,6 +126,7 @@ def test_the_web_servers_hook_warms_its_threads(monkeypatch):
 
     command = Command()._commands("127.0.0.1", 8000, 2)["web"]
     assert command[command.index("--config") + 1] == "python:docprof.gunicorn_conf"  # make run's
+    assert "--reuse-port" in command  # a listening socket per process: connections are spread
     calls, said = [], []
     monkeypatch.setattr(
         warmup, "warm_threads", lambda pool, threads: calls.append((pool, threads)) or threads

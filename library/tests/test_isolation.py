@@ -58,3 +58,20 @@ def test_shared_book_is_readable_and_searchable_but_not_deletable_by_others(alic
 def test_owner_can_delete(alice_api, private_book):
     assert alice_api.delete(reverse("api-book", args=[private_book.pk])).status_code == 204
     assert not Book.objects.filter(pk=private_book.pk).exists()
+
+
+def test_ready_books_and_authors_as_prepared_reads(alice, bob):
+    from library.models import Book
+    from library.selectors import book_authors, ready_book_ids, ready_books
+
+    def book(owner, title, **fields):
+        return Book.objects.create(owner=owner, title=title, sha256=title, **fields)
+
+    mine = book(alice, "Mine", authors="A. Author", status="ready")
+    book(bob, "Bob's", status="ready")
+    shared = book(bob, "Shared", status="ready", visibility="shared")
+    book(alice, "Not yet", status="processing")
+    assert ready_books(alice) == [(mine.pk, "Mine"), (shared.pk, "Shared")]  # by title
+    assert ready_book_ids(alice) == [mine.pk, shared.pk]
+    assert book_authors({mine.pk, shared.pk}) == {mine.pk: "A. Author", shared.pk: ""}
+    assert book_authors([]) == {}

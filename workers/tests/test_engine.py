@@ -270,3 +270,58 @@ def test_a_redis_restart_during_a_step_is_retried_and_completes(alice, settings)
     job.refresh_from_db()
     assert job.status == Status.COMPLETE, job.error
     assert calls_made.count("last") >= 2 and restarted.is_set()
+
+
+class FlakyBroker:
+    """Celery's send_task, failing its first `fails` calls as kombu does when Redis is down."""
+
+    def __init__(self, fails: int):
+        self.fails, self.sent = fails, []
+
+    def send_task(self, name, args):
+        if self.fails:
+            self.fails -= 1
+            raise redis.ConnectionError("Connection refused")
+        self.sent.append((name, args))
+
+
+@pytest.mark.parametrize("embedded", [True, False])
+def test_a_job_is_sent_without_checking_the_broker_first(
+    alice, monkeypatch, settings, embedded, django_capture_on_commit_callbacks
+):
+    settings.REDIS_EMBEDDED = embedded
+    broker, started = FlakyBroker(fails=0), []
+    monkeypatch.setattr(engine, "current_app", broker)
+    monkeypatch.setattr(engine.embedded, "ensure_redis", lambda: started.append(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = engine.submit(alice, "toy", 1)
+    assert broker.sent == [(engine.RUN_TASK, [job.pk])] and started == []
+
+
+def test_a_stopped_embedded_redis_is_started_and_the_job_sent(
+    alice, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    settings.REDIS_EMBEDDED = True
+    broker, started = FlakyBroker(fails=1), []
+    monkeypatch.setattr(engine, "current_app", broker)
+    monkeypatch.setattr(engine.embedded, "ensure_redis", lambda: started.append(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = engine.submit(alice, "toy", 1)
+    job.refresh_from_db()
+    assert started == [1] and broker.sent == [(engine.RUN_TASK, [job.pk])]
+    assert job.status == Status.QUEUED
+
+
+@pytest.mark.parametrize("embedded, fails", [(True, 2), (False, 1)])
+def test_a_job_that_cannot_be_sent_says_so(
+    alice, monkeypatch, settings, embedded, fails, django_capture_on_commit_callbacks
+):
+    settings.REDIS_EMBEDDED = embedded
+    broker = FlakyBroker(fails=fails)
+    monkeypatch.setattr(engine, "current_app", broker)
+    monkeypatch.setattr(engine.embedded, "ensure_redis", lambda: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = engine.submit(alice, "toy", 1)
+    job.refresh_from_db()
+    assert broker.sent == [] and job.status == Status.ERROR and job.message == engine.QUEUE_DOWN
+    assert hook_calls == [("error", job.pk, engine.QUEUE_DOWN)]
