@@ -7,25 +7,39 @@ A throttled API call answers 429 with `Retry-After` (DRF's exception handler add
 from __future__ import annotations
 
 import json
+import logging
 import math
 
+import redis
 from django.conf import settings
 from rest_framework.throttling import UserRateThrottle
 
 from docprof.redis_client import get_redis
 
+log = logging.getLogger(__name__)
+
 
 class RedisHistory:
-    """The two cache calls SimpleRateThrottle makes (get and set the request history), on Redis."""
+    """The two cache calls SimpleRateThrottle makes (get and set the request history), on Redis.
+
+    While Redis cannot be reached the limit is not enforced (logged): a question or a page is still
+    served, instead of a 500 for a counter. What needs Redis to work (queueing a job) says so itself."""
 
     prefix = "docprof:throttle:"
 
     def get(self, key: str, default=None):
-        raw = get_redis().get(self.prefix + key)
+        try:
+            raw = get_redis().get(self.prefix + key)
+        except redis.RedisError as exc:
+            log.warning("rate limit not checked, Redis unavailable: %s", exc)
+            return default
         return json.loads(raw) if raw else default
 
     def set(self, key: str, value, timeout) -> None:
-        get_redis().set(self.prefix + key, json.dumps(value), ex=max(1, math.ceil(timeout)))
+        try:
+            get_redis().set(self.prefix + key, json.dumps(value), ex=max(1, math.ceil(timeout)))
+        except redis.RedisError as exc:
+            log.warning("rate limit not counted, Redis unavailable: %s", exc)
 
 
 class CourseRequestThrottle(UserRateThrottle):

@@ -3,29 +3,18 @@ sees the same history; over the rate, 429 with Retry-After (DRF)."""
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from docprof.redis_client import get_redis
+from docprof.throttling import RedisHistory
 
 DEFAULT_RATE = "30/minute"
 
 
-class _RedisHistory:
-    def get(self, key, default=None):
-        raw = get_redis().get(key)
-        return json.loads(raw) if raw else default
-
-    def set(self, key, value, timeout=None):
-        get_redis().set(key, json.dumps(value), ex=max(1, int(timeout or 1)))
-
-
 class QuestionThrottle(SimpleRateThrottle):
     scope = "qa_questions"
-    cache = _RedisHistory()
-    cache_format = "docprof:throttle:%(scope)s:%(ident)s"
+    cache = RedisHistory()  # keys docprof:throttle:qa_questions:<user>
+    cache_format = "%(scope)s:%(ident)s"
 
     def get_rate(self):
         return getattr(settings, "DOCPROF_QA_RATE", DEFAULT_RATE)

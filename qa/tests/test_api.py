@@ -96,6 +96,23 @@ def test_questions_are_rate_limited_per_user(alice_api, section, settings):
     assert r.status_code == 429 and int(r["Retry-After"]) > 0
 
 
+def test_a_question_is_answered_while_the_rate_limits_store_is_down(alice_api, section, monkeypatch):
+    import redis
+
+    from docprof import throttling
+
+    class Down:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise redis.ConnectionError("Error 111 connecting to localhost:6379")
+
+            return fail
+
+    monkeypatch.setattr(throttling, "get_redis", lambda: Down())
+    r = post(alice_api, section.pk, question="What is WACC?")
+    assert r.status_code == 200 and r.json()["answer"]
+
+
 def test_anonymous_requests_are_refused(api_client, section):
     assert post(api_client, section.pk, question="What is WACC?").status_code in (401, 403)
 
