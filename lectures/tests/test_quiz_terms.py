@@ -199,3 +199,18 @@ def test_the_words_to_carry_forward_are_topic_words_not_numbers_or_verb_forms():
     )
     kept = key_terms(said, {"gluten"})
     assert kept[0] == "gluten" and "twenty-four" not in kept and "expressed" not in kept
+
+
+def test_a_step_of_a_proof_is_not_quoted_but_a_definition_that_opens_like_one_is():
+    from lectures.writing.base import quotable_sentences
+
+    text = (
+        "Let m be the largest integer such that am = 0 for the chosen vectors. "
+        "Then a0x = 0 and by Theorem SMEZV, either a0 = 0 or x = 0, which are both contradictions. "
+        "Then we say x is an eigenvector of A with eigenvalue λ if Ax = λx holds for the vector. "
+        "So a firm facing a kinked demand curve keeps its price where it is for a while. "
+        "C19† Find the eigenvalues, eigenspaces and multiplicities for the matrix below, by hand."
+    )
+    kept = quotable_sentences(text)
+    assert not any(s.startswith(("Let m", "Then a0x", "C19")) for s in kept)
+    assert any(s.startswith("Then we say") for s in kept) and any(s.startswith("So a firm") for s in kept)

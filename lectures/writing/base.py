@@ -111,8 +111,38 @@ def quotable_sentences(text: str) -> tuple[str, ...]:
             continue  # too short, too long, or mostly figures and symbols
         if code_marks_per_word(s) > CODE_DENSITY or SHELL_PROMPT_RE.search(s):
             continue  # code, or console output run into the prose: nothing to read aloud or quiz on
+        if proof_step(s) or EXERCISE_RE.match(s):
+            continue
         out.append(s)
     return tuple(out)
+
+
+# A step of a proof or a derivation: it opens like one and works on symbols ("Let m be the largest
+# integer such that am = 0.", "Then a0x = 0 and by Theorem SMEZV, either a0 = 0 or x = 0"). Read
+# aloud out of its proof it teaches nothing; a definition that opens the same way ("Then we say x is
+# an eigenvector of A ...") is kept.
+PROOF_OPENING_RE = re.compile(
+    r"^(?:let|then|thus|hence|so|now|since|therefore|next|similarly|from\s+the\s+preceding|notice\s+that|"
+    r"by\s+(?:theorem|definition|lemma|property|proposition|corollary|induction))\b",
+    re.I,
+)
+DEFINES_RE = re.compile(r"\b(?:we\s+say|we\s+call|is\s+called|are\s+called|is\s+defined|we\s+define)\b", re.I)
+SYMBOL_RE = re.compile(r"(?<![\w'’])(?:[b-zB-HJ-Z]|[A-Za-z]{1,2}\d+\w*|[=≠≤≥<>±·×∈⊆])(?![\w'’])")
+PROOF_SYMBOLS = 2
+# An exercise, numbered and set as a task: "C19† Find the eigenvalues ...", "Exercise 2.4: Show that ..."
+EXERCISE_RE = re.compile(
+    r"^(?:[A-Z]{1,3}\d+\W*\s+|(?i:exercise|problem)\s+[\w.]+\W*\s+)"
+    r"(?i:find|compute|calculate|show|prove|determine|verify|write|use|give|list|solve|evaluate|sketch|"
+    r"construct|explain|describe|suppose|consider)\b"
+)
+
+
+def proof_step(sentence: str) -> bool:
+    return (
+        bool(PROOF_OPENING_RE.match(sentence))
+        and not DEFINES_RE.search(sentence)
+        and len(SYMBOL_RE.findall(sentence)) >= PROOF_SYMBOLS
+    )
 
 
 @lru_cache(maxsize=20_000)
