@@ -88,16 +88,17 @@ class OfflineAnswerer:
         terms: QueryTerms,
         names: dict[str, str] | None = None,
         frames: dict[int, tuple[str, set[str]]] | None = None,
+        asked: dict[str, list[int]] | None = None,
     ) -> list[tuple[SearchHit, evidence.Coverage]]:
         """Key-term coverage of the question by each of the best passages; a passage holds a name
-        only if its text has the word itself."""
+        only if its text has the word itself (`asked`: the question's text_positions, if known)."""
         names = names or {}
         surfaces = self.surfaces(question, terms, names)
         frames = self.frames(hits[:JUDGED]) if frames is None else frames
         ids = [h.chunk_id for h in hits[:JUDGED]]
         lexemes = chunk_lexemes(ids)
         positions = chunk_positions(ids, evidence.key_terms(terms))
-        asked = text_positions(question)
+        asked = text_positions(question) if asked is None else asked
         keys = set(evidence.key_terms(terms))
         judged = []
         for h in hits[:JUDGED]:
@@ -130,7 +131,8 @@ class OfflineAnswerer:
     ) -> tuple[list[tuple[SearchHit, evidence.Coverage]], evidence.Judgement]:
         names = self.names(question, terms)
         frames = self.frames(hits[:JUDGED])
-        judged = self.coverages(question, hits, terms, names, frames)
+        asked = text_positions(question)
+        judged = self.coverages(question, hits, terms, names, frames, asked)
         unseen = [t for t in evidence.key_terms(terms) if not terms.df.get(t) and evidence.checkable(t)]
         near = scope_vocabulary_near(unseen, terms.book_ids) if unseen and terms.book_ids else set()
         unused = [
@@ -145,7 +147,7 @@ class OfflineAnswerer:
             framed = title_lexemes(terms.book_ids) if terms.book_ids else set()
             framed |= {lexeme for _, lexemes in frames.values() for lexeme in lexemes}
             absent = [t for t in absent if t not in framed]
-        compounds = evidence.compounds(terms, text_positions(question))
+        compounds = evidence.compounds(terms, asked)
         held = scope_phrases_held(compounds, terms.book_ids) if compounds else set()
         unseen = [pair for pair in compounds if pair not in held] if terms.book_ids else []
         similarities = [h.similarity for h in hits[:JUDGED] if h.similarity is not None]

@@ -163,11 +163,7 @@ def titled_parts(parts: list[list[dict]], subject: str = "") -> list[str]:
         return [whole]
     titles, alternatives = [], []
     for part in parts:
-        minutes_by_chapter: dict[str, float] = {}
-        for s in part:
-            minutes_by_chapter[s["chapter_title"]] = (
-                minutes_by_chapter.get(s["chapter_title"], 0) + s["minutes"]
-            )
+        minutes_by_chapter = chapter_minutes(part)
         chapters = sorted(minutes_by_chapter, key=lambda c: -minutes_by_chapter[c])
         titles.append(part_title(chapters, [(s["title"], s["minutes"]) for s in part]))
         alternatives.append([s["title"] for s in sorted(part, key=lambda s: -s["minutes"])])
@@ -177,10 +173,16 @@ def titled_parts(parts: list[list[dict]], subject: str = "") -> list[str]:
 SUBJECT_TITLE_WORDS = 6
 
 
-def whole_course_title(part: list[dict], subject: str) -> str | None:
+def chapter_minutes(part: list[dict]) -> dict[str, float]:
+    """Minutes of the part's sections by chapter title."""
     minutes: dict[str, float] = {}
     for s in part:
         minutes[s["chapter_title"]] = minutes.get(s["chapter_title"], 0) + s["minutes"]
+    return minutes
+
+
+def whole_course_title(part: list[dict], subject: str) -> str | None:
+    minutes = chapter_minutes(part)
     total = sum(minutes.values())
     if len(minutes) < 3 or not total or max(minutes.values()) >= total / 2:
         return None

@@ -130,10 +130,13 @@ DEFINES_RE = re.compile(r"\b(?:we\s+say|we\s+call|is\s+called|are\s+called|is\s+
 SYMBOL_RE = re.compile(r"(?<![\w'’])(?:[b-zB-HJ-Z]|[A-Za-z]{1,2}\d+\w*|[=≠≤≥<>±·×∈⊆])(?![\w'’])")
 PROOF_SYMBOLS = 2
 # An exercise, numbered and set as a task: "C19† Find the eigenvalues ...", "Exercise 2.4: Show that ..."
+EXERCISE_LABEL = r"[A-Z]{1,3}\d+\W*\s+"
+TASK_VERBS = (
+    "find|compute|calculate|show|prove|determine|verify|write|use|give|list|solve|evaluate|sketch|"
+    "construct|suppose|consider"
+)
 EXERCISE_RE = re.compile(
-    r"^(?:[A-Z]{1,3}\d+\W*\s+|(?i:exercise|problem)\s+[\w.]+\W*\s+)"
-    r"(?i:find|compute|calculate|show|prove|determine|verify|write|use|give|list|solve|evaluate|sketch|"
-    r"construct|explain|describe|suppose|consider)\b"
+    rf"^(?:{EXERCISE_LABEL}|(?i:exercise|problem)\s+[\w.]+\W*\s+)(?i:{TASK_VERBS}|explain|describe)\b"
 )
 
 

@@ -19,7 +19,14 @@ from docprof.ai.rarity import rarity
 from docprof.ai.text import STOPWORDS, content_terms, split_sentences, stem
 from lectures.rendering import pages
 from lectures.writing import quiz
-from lectures.writing.base import Brief, count_words, quotable_sentences, relevance
+from lectures.writing.base import (
+    EXERCISE_LABEL,
+    TASK_VERBS,
+    Brief,
+    count_words,
+    quotable_sentences,
+    relevance,
+)
 from library.quotes import clean_quote
 
 VERSION = "offline-2"
@@ -382,9 +389,7 @@ _REFERS_ELSEWHERE = re.compile(
 # An exercise or a step of a proof, not a statement of why the section matters: "C19 Find the
 # eigenvalues ...", "Let m be the largest integer ...", "Suppose that A is a square matrix."
 _SETS_A_TASK = re.compile(
-    r"^(?:[A-Z]{1,3}\d+\W*\s+|\(?\d+[.)]\s+)?(?:find|compute|calculate|show|prove|determine|verify|write|"
-    r"use|let|suppose|assume|consider|give|list|solve|evaluate|sketch|construct|try|run|type)\b",
-    re.I,
+    rf"^(?:{EXERCISE_LABEL}|\(?\d+[.)]\s+)?(?:{TASK_VERBS}|let|assume|try|run|type)\b", re.I
 )
 
 

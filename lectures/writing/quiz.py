@@ -258,9 +258,6 @@ def candidates(objective: str, citations: list[dict], brief, loose: bool = False
             out.append(
                 {
                     **base,
-                    "about": float(
-                        bool(set(content_terms(hidden)) & set(content_terms(tested.split(" ", 1)[-1])))
-                    ),
                     "kind": "short_answer",
                     "question": f"Fill in the blank ({source}): “{cloze}”",
                     "choices": None,
@@ -269,10 +266,15 @@ def candidates(objective: str, citations: list[dict], brief, loose: bool = False
                 }
             )
     # stable: definitions first, then blanks on the objective's own terms
-    out.sort(key=lambda q: (q["kind"] != "multiple_choice", -q.get("about", 1.0)))
-    for q in out:
-        q.pop("about", None)
+    out.sort(key=_order)
     return out
+
+
+def _order(question: dict) -> tuple[bool, bool]:
+    if question["kind"] == "multiple_choice":
+        return (False, False)
+    objective_terms = set(content_terms(question["objective"].split(" ", 1)[-1]))
+    return (True, not set(content_terms(question["answer"])) & objective_terms)
 
 
 def select(per_objective: list[list[dict]]) -> list[dict]:

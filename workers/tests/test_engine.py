@@ -285,16 +285,24 @@ class FlakyBroker:
         self.sent.append((name, args))
 
 
+def submit_through(broker, alice, monkeypatch, capture) -> tuple:
+    """Submit a job with `broker` as Celery; (the job, one entry per embedded Redis start)."""
+    started = []
+    monkeypatch.setattr(engine, "current_app", broker)
+    monkeypatch.setattr(engine.embedded, "ensure_redis", lambda: started.append(1))
+    with capture(execute=True):
+        job = engine.submit(alice, "toy", 1)
+    job.refresh_from_db()
+    return job, started
+
+
 @pytest.mark.parametrize("embedded", [True, False])
 def test_a_job_is_sent_without_checking_the_broker_first(
     alice, monkeypatch, settings, embedded, django_capture_on_commit_callbacks
 ):
     settings.REDIS_EMBEDDED = embedded
-    broker, started = FlakyBroker(fails=0), []
-    monkeypatch.setattr(engine, "current_app", broker)
-    monkeypatch.setattr(engine.embedded, "ensure_redis", lambda: started.append(1))
-    with django_capture_on_commit_callbacks(execute=True):
-        job = engine.submit(alice, "toy", 1)
+    broker = FlakyBroker(fails=0)
+    job, started = submit_through(broker, alice, monkeypatch, django_capture_on_commit_callbacks)
     assert broker.sent == [(engine.RUN_TASK, [job.pk])] and started == []
 
 
@@ -302,12 +310,8 @@ def test_a_stopped_embedded_redis_is_started_and_the_job_sent(
     alice, monkeypatch, settings, django_capture_on_commit_callbacks
 ):
     settings.REDIS_EMBEDDED = True
-    broker, started = FlakyBroker(fails=1), []
-    monkeypatch.setattr(engine, "current_app", broker)
-    monkeypatch.setattr(engine.embedded, "ensure_redis", lambda: started.append(1))
-    with django_capture_on_commit_callbacks(execute=True):
-        job = engine.submit(alice, "toy", 1)
-    job.refresh_from_db()
+    broker = FlakyBroker(fails=1)
+    job, started = submit_through(broker, alice, monkeypatch, django_capture_on_commit_callbacks)
     assert started == [1] and broker.sent == [(engine.RUN_TASK, [job.pk])]
     assert job.status == Status.QUEUED
 
@@ -318,10 +322,6 @@ def test_a_job_that_cannot_be_sent_says_so(
 ):
     settings.REDIS_EMBEDDED = embedded
     broker = FlakyBroker(fails=fails)
-    monkeypatch.setattr(engine, "current_app", broker)
-    monkeypatch.setattr(engine.embedded, "ensure_redis", lambda: None)
-    with django_capture_on_commit_callbacks(execute=True):
-        job = engine.submit(alice, "toy", 1)
-    job.refresh_from_db()
+    job, _ = submit_through(broker, alice, monkeypatch, django_capture_on_commit_callbacks)
     assert broker.sent == [] and job.status == Status.ERROR and job.message == engine.QUEUE_DOWN
     assert hook_calls == [("error", job.pk, engine.QUEUE_DOWN)]
