@@ -504,10 +504,23 @@ def from_definition(sentence: str, vocab: Counter, text: str = "", uses: int = 2
         return None  # "usually the HEAD file is ...": not a term
     if len(re.findall(r"\b" + re.escape(term) + r"\b", text or sentence, re.I)) < uses:
         return None  # a term the section uses once is not what it teaches (unless it has few)
+    if proper_name(term, text or sentence):
+        return None  # "Harbour Tools is an invented manufacturer ...": an example's cast, not a term
     article = "the " if sentence.strip().lower().startswith("the ") else ""
     if sentence.strip()[:2].lower() in ("a ", "an"):
         article = sentence.strip().split()[0].lower() + " "
     return f"Define {article}{natural_case(term, vocab)}"
+
+
+def proper_name(term: str, text: str) -> bool:
+    """Whether `term` is a name: every word capitalised, and the passages write it so inside a
+    sentence too, never in lower case."""
+    words = term.split()
+    if not all(w[:1].isupper() and w[1:] == w[1:].lower() for w in words):
+        return False
+    inside = re.search(r"[a-z,;]\s+" + re.escape(term) + r"\b", text)
+    lower = re.search(r"\b" + re.escape(term.lower()) + r"\b", text)
+    return bool(inside) and not lower
 
 
 CALLED_RE = re.compile(

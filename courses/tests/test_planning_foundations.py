@@ -267,3 +267,23 @@ def test_a_one_part_course_over_several_chapters_is_titled_by_its_subject():
     assert titled_parts([part], "bread: gluten, hydration and oven spring") == ["Bread"]
     one_chapter_leads = [{**part[0], "minutes": 40}, *part[1:]]
     assert titled_parts([one_chapter_leads], "bread") == ["Flour and Water"]
+
+
+def test_an_examples_cast_is_not_a_term_to_define():
+    from collections import Counter
+
+    from courses.planning.objectives import from_definition
+
+    text = (
+        "Harbour Tools is an invented manufacturer of professional hand tools. "
+        "The analyst forecasts that Harbour Tools grows at 6% a year, and hand tools sell well. "
+        "Free cash flow is the cash a business generates after reinvestment. "
+        "We forecast free cash flow for five years."
+    )
+    vocab = Counter(text.split())
+    assert from_definition("Harbour Tools is an invented manufacturer of professional hand tools.", vocab, text) is None
+    found = from_definition("Free cash flow is the cash a business generates after reinvestment.", vocab, text)
+    assert found == "Define free cash flow"
+    # A capitalised term the passages also write in lower case stays a term.
+    text2 = "Opportunity Cost is the value of the next best alternative. Every choice has an opportunity cost."
+    assert from_definition(text2.split(". ")[0] + ".", Counter(text2.split()), text2) == "Define opportunity cost"

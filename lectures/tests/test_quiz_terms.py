@@ -214,3 +214,31 @@ def test_a_step_of_a_proof_is_not_quoted_but_a_definition_that_opens_like_one_is
     kept = quotable_sentences(text)
     assert not any(s.startswith(("Let m", "Then a0x", "C19")) for s in kept)
     assert any(s.startswith("Then we say") for s in kept) and any(s.startswith("So a firm") for s in kept)
+
+
+def test_the_words_to_carry_forward_are_those_the_quotes_repeat():
+    from lectures.writing.offline import key_terms
+
+    said = (
+        "Discounting moves money backward in time. Rearranging the formula gives the present value. "
+        "The discount factor falls as the horizon lengthens. A spreadsheet computes each discount factor, "
+        "and discounting at a higher rate lowers every present value."
+    )
+    kept = key_terms(said, set())
+    assert "spreadsheet" not in kept and "rearranging" not in [k.lower() for k in kept]
+    assert {"discounting", "discount", "present"} & {k.lower() for k in kept}
+
+
+def test_a_heading_on_its_own_line_is_not_quoted():
+    from lectures.writing.base import heading_line, quotable_sentences
+
+    text = (
+        "Compounding moves money forward in time and discounting moves it backward again.\n"
+        "2.1 From Future Value to Present Value\n"
+        "The Discount Rate Is Not Arbitrary In Any Sense\n"
+        "Students often ask which discount rate to use for a project of ordinary risk."
+    )
+    kept = quotable_sentences(text)
+    assert not any(s.startswith(("2.1", "The Discount")) for s in kept)
+    assert any(s.startswith("Students") for s in kept)
+    assert not heading_line("Rearranging the compound interest formula gives the present value formula:")

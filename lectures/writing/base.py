@@ -21,6 +21,8 @@ from functools import lru_cache
 from docprof.ai.text import (
     CODE_DENSITY,
     SHELL_PROMPT_RE,
+    STOPWORDS,
+    UNCUT_END_RE,
     code_marks_per_word,
     content_terms,
     cut_by_edge,
@@ -111,10 +113,25 @@ def quotable_sentences(text: str) -> tuple[str, ...]:
             continue  # too short, too long, or mostly figures and symbols
         if code_marks_per_word(s) > CODE_DENSITY or SHELL_PROMPT_RE.search(s):
             continue  # code, or console output run into the prose: nothing to read aloud or quiz on
-        if proof_step(s) or EXERCISE_RE.match(s):
+        if proof_step(s) or EXERCISE_RE.match(s) or heading_line(s):
             continue
         out.append(s)
     return tuple(out)
+
+
+SECTION_NUMBER_RE = re.compile(r"^(?:\d+(?:\.\d+)*|[IVXL]+\.|[A-Z]\.\d*)\s")
+TITLE_CASE_SHARE = 0.6
+
+
+def heading_line(sentence: str) -> bool:
+    """A heading that stands as a line of its own ("2.1 From Future Value to Present Value", "The
+    Discount Rate Is Not Arbitrary"): no sentence end, and numbered or written in title case."""
+    if UNCUT_END_RE.search(sentence):
+        return False
+    if SECTION_NUMBER_RE.match(sentence):
+        return True
+    words = [w for w in re.findall(r"[A-Za-z][\w'\-]*", sentence) if w.lower() not in STOPWORDS]
+    return bool(words) and sum(w[0].isupper() for w in words) >= TITLE_CASE_SHARE * len(words)
 
 
 # A step of a proof or a derivation: it opens like one and works on symbols ("Let m be the largest

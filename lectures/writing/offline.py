@@ -14,6 +14,7 @@ brief gives the same lecture.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from docprof.ai.rarity import rarity
 from docprof.ai.text import STOPWORDS, content_terms, split_sentences, stem
@@ -99,20 +100,23 @@ NUMBER_WORD_RE = re.compile(
 
 
 def key_terms(sentence: str, objective_terms: set[str], limit: int = 3) -> list[str]:
-    """Distinct words of the sentence that matter: those of the objective first, then the rarest
-    in general English (a topic word, not "expressed" or "twenty-four"), then the longest."""
-    words, stems = [], set()
+    """Distinct words of the sentence that matter: those of the objective first, then words the
+    quoted text repeats (its topic, not the one sentence's "spreadsheet"), the rarest in general
+    English first (a topic word, not "expressed" or "twenty-four"), then the longest."""
+    words, stems, uses = [], set(), Counter()
     for w in _WORD.findall(sentence):
         low = w.lower()
-        if low in STOPWORDS or stem(low) in stems or NUMBER_WORD_RE.match(low):
+        if low in STOPWORDS or NUMBER_WORD_RE.match(low):
             continue
-        stems.add(stem(low))
-        words.append(w)
+        uses[stem(low)] += 1
+        if stem(low) not in stems:
+            stems.add(stem(low))
+            words.append(w)
 
     def order(w: str):
         lexeme = stem(w.lower())
         verb_form = w.lower().endswith(("ed", "ly"))  # "expressed", "usually"
-        return (lexeme not in objective_terms, verb_form, -round(rarity(lexeme), 1), -len(w))
+        return (lexeme not in objective_terms, verb_form, uses[lexeme] < 2, -round(rarity(lexeme), 1), -len(w))
 
     words.sort(key=order)
     return words[:limit]
