@@ -21,6 +21,7 @@ from library.retrieval import (
 from library.selectors import book_authors
 from qa import evidence
 from qa.answers import LIBRARY, Answer, best_sentences, cite, not_found, sentence_score, source_for
+from qa.comparisons import contrasting_sentences
 from qa.definitions import defining_sentences
 
 MAX_PASSAGES = 3  # passages quoted in an answer
@@ -175,7 +176,9 @@ class OfflineAnswerer:
         lead the answer. Also the lead's sentences: its definition of the asked term, or its best two."""
         if not support:
             return support, []
-        defining = defining_sentences(question, support[0].text)
+        defining = defining_sentences(question, support[0].text) or contrasting_sentences(
+            question, support[0].text, terms
+        )
         if defining:
             return support, defining
         runs = [best_sentences(h.text, terms, 2) for h in support]
@@ -196,6 +199,10 @@ class OfflineAnswerer:
             return result
         best = max(c.score for _, c in judged)
         support = [h for h, c in judged if c.score > 0 and c.score >= SUPPORT * best][:MAX_PASSAGES]
+        first = judged[0][0]
+        if first not in support and contrasting_sentences(question, first.text, terms):
+            # a comparison's best passage (qa.comparisons) names the two sides, not every word asked
+            support = [first, *support][:MAX_PASSAGES]
         keys = evidence.key_terms(terms)
         support, lead_sentences = self.lead_first(question, support, terms, keys)
         sources, parts, lead_score = [], [], 0.0
