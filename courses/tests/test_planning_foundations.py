@@ -281,9 +281,19 @@ def test_an_examples_cast_is_not_a_term_to_define():
         "We forecast free cash flow for five years."
     )
     vocab = Counter(text.split())
-    assert from_definition("Harbour Tools is an invented manufacturer of professional hand tools.", vocab, text) is None
-    found = from_definition("Free cash flow is the cash a business generates after reinvestment.", vocab, text)
+    assert (
+        from_definition("Harbour Tools is an invented manufacturer of professional hand tools.", vocab, text)
+        is None
+    )
+    found = from_definition(
+        "Free cash flow is the cash a business generates after reinvestment.", vocab, text
+    )
     assert found == "Define free cash flow"
     # A capitalised term the passages also write in lower case stays a term.
-    text2 = "Opportunity Cost is the value of the next best alternative. Every choice has an opportunity cost."
-    assert from_definition(text2.split(". ")[0] + ".", Counter(text2.split()), text2) == "Define opportunity cost"
+    text2 = (
+        "Opportunity Cost is the value of the next best alternative. Every choice has an opportunity cost."
+    )
+    assert (
+        from_definition(text2.split(". ")[0] + ".", Counter(text2.split()), text2)
+        == "Define opportunity cost"
+    )

@@ -116,7 +116,13 @@ def key_terms(sentence: str, objective_terms: set[str], limit: int = 3) -> list[
     def order(w: str):
         lexeme = stem(w.lower())
         verb_form = w.lower().endswith(("ed", "ly"))  # "expressed", "usually"
-        return (lexeme not in objective_terms, verb_form, uses[lexeme] < 2, -round(rarity(lexeme), 1), -len(w))
+        return (
+            lexeme not in objective_terms,
+            verb_form,
+            uses[lexeme] < 2,
+            -round(rarity(lexeme), 1),
+            -len(w),
+        )
 
     words.sort(key=order)
     return words[:limit]

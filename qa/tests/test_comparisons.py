@@ -10,7 +10,7 @@ from qa.engine import answer_question
 
 
 def even_terms(*lexemes: str) -> QueryTerms:
-    return QueryTerms(lexemes=list(lexemes), df={lex: 5 for lex in lexemes}, chunks=100)
+    return QueryTerms(lexemes=list(lexemes), df=dict.fromkeys(lexemes, 5), chunks=100)
 
 
 @pytest.mark.parametrize(
@@ -25,14 +25,30 @@ def even_terms(*lexemes: str) -> QueryTerms:
     ],
 )
 def test_the_two_sides_of_a_comparison_are_read_from_the_question(question, sides):
-    keys = ["merg", "rebas", "git", "stream", "ordinari", "list", "rc", "box", "bond", "bank", "loan", "type", "error"]
+    keys = [
+        "merg",
+        "rebas",
+        "git",
+        "stream",
+        "ordinari",
+        "list",
+        "rc",
+        "box",
+        "bond",
+        "bank",
+        "loan",
+        "type",
+        "error",
+    ]
     assert compared_sides(question, keys) == sides
 
 
 def test_a_sentence_that_names_both_sides_and_contrasts_them_scores_best():
     terms = even_terms("merg", "rebas")
     sides = ({"merg"}, {"rebas"})
-    contrast = "Rebasing replays changes in the order they were introduced, whereas merging joins the endpoints."
+    contrast = (
+        "Rebasing replays changes in the order they were introduced, whereas merging joins the endpoints."
+    )
     both = "After a rebase you can merge the branch back into master with a fast-forward."
     lead_in = "If instead of doing a merge we run a rebase on the branch, Git will:"
     one = "A rebase rewrites the commits of a branch onto a new base commit."
@@ -70,7 +86,9 @@ other branch, whereas merging ties the two histories together with a new commit.
 
 def test_a_comparison_leads_with_the_sentence_that_contrasts_the_two(alice):
     book = ingest(alice, "branches.md", BRANCHES_MD)
-    answer = answer_question("What is the difference between a merge and a rebase in Git?", [book.pk], llm=None)
+    answer = answer_question(
+        "What is the difference between a merge and a rebase in Git?", [book.pk], llm=None
+    )
     assert answer.kind == LIBRARY, answer.answer
     assert "whereas merging ties the two histories together" in answer.sources[0].quote
     assert answer.sources[0].verified
