@@ -332,6 +332,27 @@ def same_key(objective: str) -> str:
 UNDERSTAND_VERBS = frozenset(("define", "explain", "describe"))  # as same_key strips them
 
 
+def without_repeats(sections: list[tuple[str, list[str], list[str]]]) -> list[list[str]]:
+    """Objectives for each (title, objectives, passages) section of a course, in order, without
+    those an earlier section has (in other words too: "Define the characteristic polynomial" in
+    part 1, "Explain the characteristic polynomial" in part 2): parts are planned apart. A repeat
+    is replaced from the section's own passages; it stays when nothing else would keep the section
+    at MIN_OBJECTIVES."""
+    seen: set[str] = set()
+    out = []
+    for title, objectives, texts in sections:
+        fresh = [o for o in objectives if same_key(o) not in seen]
+        if len(fresh) < len(objectives):
+            taken = {o.lower() for o in fresh} | seen
+            more = objectives_for(title, [], texts, [], taken) if texts else []
+            fresh = (fresh + more)[: len(objectives)]
+            if len(fresh) < MIN_OBJECTIVES:
+                fresh = objectives
+        seen.update(same_key(o) for o in fresh)
+        out.append(fresh)
+    return out
+
+
 def lead_in_start(texts: list[str], headings: str) -> int:
     """Where the closing lines of a section of several passages begin in " ".join(texts) (the last
     LEAD_IN_SHARE of its words), or the end of the text when it has a single passage."""

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from courses.budget import PartPlan
 from courses.planning.base import PartDraft, PlanContext, Planner
-from courses.planning.objectives import MIN_OBJECTIVES, objectives_for
+from courses.planning.objectives import MIN_OBJECTIVES, objectives_for, without_repeats
 from courses.planning.outline import group_into_parts, merge_sections, sections_from_units, titled_parts
 from courses.planning.request import subject_of
 from courses.planning.titles import course_title
@@ -79,6 +80,19 @@ class OfflinePlanner(Planner):
                 }
             )
         return result
+
+    def review(self, ctx: PlanContext, parts: list[PartPlan]) -> list[PartPlan]:
+        """No objective asked twice in a course (objectives.without_repeats)."""
+        sections = [s for p in parts for s in p.sections]
+        ids = [c for s in sections for c in s.source_chunk_ids]
+        texts = dict(Chunk.objects.filter(id__in=ids).values_list("id", "text"))
+        rows = [
+            (s.title, s.learning_objectives, [texts[c] for c in s.source_chunk_ids if c in texts])
+            for s in sections
+        ]
+        for section, objectives in zip(sections, without_repeats(rows), strict=True):
+            section.learning_objectives = objectives
+        return parts
 
 
 def with_objectives(sections: list[dict], objectives) -> list[dict]:

@@ -150,11 +150,18 @@ def takes_an_object(gram: str, text: str) -> bool:
     return len(after) >= 2 and sum(w.lower() in OBJECT_START for w in after) * 2 > len(after)
 
 
+SYMBOL_AFTER = r"\s+(?:[A-Za-z]|\d[\d.,]*)(?![\w'’])"
+
+
 def cut_short(gram: str, text: str) -> bool:
     """`gram` is nearly always followed by the same word: it is the start of a longer term ("a system
     of linear" equations), not a term."""
     after = Counter(w.lower() for w in re.findall(r"\b" + re.escape(gram) + r"\s+([A-Za-z]+)", text, re.I))
     total = len(re.findall(r"\b" + re.escape(gram) + r"\b", text, re.I))
+    # "polynomial of degree" (n), "matrix of size" (3): a quantity's name waiting for its value
+    valued = len(re.findall(r"\b" + re.escape(gram) + SYMBOL_AFTER, text, re.I))
+    if " of " in gram and total and valued >= 0.5 * total:
+        return True
     if not after or total < 2:
         return False
     word, n = after.most_common(1)[0]

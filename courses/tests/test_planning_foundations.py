@@ -297,3 +297,33 @@ def test_an_examples_cast_is_not_a_term_to_define():
         from_definition(text2.split(". ")[0] + ".", Counter(text2.split()), text2)
         == "Define opportunity cost"
     )
+
+
+def test_no_objective_is_asked_again_in_a_later_part_it_is_replaced_from_the_sections_passages():
+    from courses.planning.objectives import without_repeats
+
+    texts = [
+        "The characteristic polynomial of a square matrix is the determinant of A minus x times I. "
+        "Similar matrices have the same characteristic polynomial. A diagonal matrix has its eigenvalues "
+        "on the diagonal. A diagonal matrix is easy to raise to a power, and similar matrices share "
+        "eigenvalues. Similar matrices represent one linear transformation in two bases."
+    ]
+    sections = [
+        ("Eigenvalues", ["Define the characteristic polynomial", "Define the eigenspace of a matrix"], []),
+        ("Properties", ["Explain the characteristic polynomial", "Explain a square matrix"], texts),
+        ("Spaces", ["Explain the eigenspaces of a matrix", "Explain similarity"], []),
+    ]
+    first, second, third = without_repeats(sections)
+    assert first == ["Define the characteristic polynomial", "Define the eigenspace of a matrix"]
+    assert second[0] == "Explain a square matrix" and len(second) == 2
+    assert "characteristic polynomial" not in second[1]
+    # nothing to replace it with:
+    assert third == ["Explain the eigenspaces of a matrix", "Explain similarity"]
+
+
+def test_a_quantity_named_before_its_value_is_not_a_term():
+    from courses.planning.terms import cut_short
+
+    text = "A polynomial of degree n has n roots. The polynomial of degree 3 is a cubic."
+    assert cut_short("polynomial of degree", text)
+    assert not cut_short("division of labour", "The division of labour raises output in a pin factory.")
