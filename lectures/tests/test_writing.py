@@ -207,6 +207,29 @@ def test_a_definition_is_quoted_under_the_objective_it_defines():
     assert "Flour is the finely ground endosperm" in flour["text"]
 
 
+def test_a_define_segment_opens_with_the_sentence_that_defines_its_term():
+    from lectures.writing.base import Brief
+
+    texts = {
+        1: "Bakers watch the dough closely while it rises in a warm room for hours. "
+        "The dough doubles in size while the yeast works through the sugars in the flour.",
+        2: "Oven spring is the last rise of a loaf in the first minutes of baking, before the crust sets. "
+        "A loaf with good oven spring has an open crumb and a tall, rounded shape on the board.",
+    }
+    passages = {
+        i: {"book_title": "Bread", "chapter": "Baking", "chapter_id": 1, "ordinal": i, "page_start": i,
+            "page_end": i, "heading_path": ["Baking"], "text": t}
+        for i, t in texts.items()
+    }  # fmt: skip
+    brief = Brief("Baking", ["Define oven spring"], "lecture", "standard", 120, 400, [[1, 2]], [], passages)
+    segment = OfflineWriter().write_segment(brief, 0)
+    opening = segment["text"].split("\n\n")[1]
+    assert opening.startswith("First, what it is. *Bread* puts it this way: “Oven spring is the last rise")
+    assert segment["citations"][0] == {"n": 1, "chunk_id": 2, "quote": texts[2].split(". ")[0] + "."}
+    assert segment["text"].count("Oven spring is the last rise") == 1  # not quoted again with its passage
+    assert "We begin with" in segment["text"]
+
+
 def test_a_lecture_never_draws_on_a_passage_another_section_of_the_course_is_planned_on(alice, book):
     from lectures.tests.support import add_section
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from docprof.ai.definitions import definition_re
 from docprof.ai.rarity import rarity
 from docprof.ai.text import STOPWORDS, content_terms, split_sentences, stem
 from lectures.rendering import pages
@@ -37,6 +38,7 @@ FRAME_WORDS = 12  # words a passage's lead and framing add, when estimating a se
 FRAMES = {
     "lecture": {
         "open": "This part of the lecture sets out to {objective}.",
+        "definition": "First, what it is. {src} puts it this way: “{q}” [{n}]",
         "first": "We begin with {src}.",
         "next": ["Next comes {src}.", "Then {src} takes it further.", "Now turn to {src}."],
         "quote": "In the book's words: “{q}” [{n}]",
@@ -46,6 +48,7 @@ FRAMES = {
     },
     "conversational": {
         "open": "Let's work out how to {objective}.",
+        "definition": "Here's the short version, from {src}: “{q}” [{n}]",
         "first": "Let's start with {src}.",
         "next": ["Now let's look at {src}.", "Here's where {src} comes in.", "Let's move on to {src}."],
         "quote": "Here's how the book puts it: “{q}” [{n}]",
@@ -55,6 +58,7 @@ FRAMES = {
     },
     "socratic": {
         "open": "What would you need to know to {objective}?",
+        "definition": "What is it, exactly? {src} says: “{q}” [{n}]",
         "first": "Where would you look first? Try {src}.",
         "next": ["What does {src} add?", "And what does {src} tell us?", "What changes in {src}?"],
         "quote": "The book answers: “{q}” [{n}]",
@@ -64,6 +68,7 @@ FRAMES = {
     },
     "podcast": {
         "open": "In this segment we dig into how to {objective}.",
+        "definition": "The one-line version, from {src}: “{q}” [{n}]",
         "first": "Our first stop is {src}.",
         "next": ["Our next stop is {src}.", "From there we head to {src}.", "Next up: {src}."],
         "quote": "Quoting the book directly: “{q}” [{n}]",
@@ -193,8 +198,9 @@ class Paragraphs:
         p = brief.passages[int(chunk_id)]
         place = (p.get("book_title"), _own_heading(p) or p.get("chapter"))
         continuing = self.opened and place == self.place
+        first = not self.opened and not self.extending
         self.place, self.opened = place, True
-        lines = [] if continuing else [self.lead(brief, chunk_id)]
+        lines = [] if continuing else [self.lead(brief, chunk_id, first)]
         for j, run in enumerate(runs):
             more = self.frames["more"]
             if j == 0:
@@ -210,9 +216,19 @@ class Paragraphs:
             self.quoted.extend(run)
         self.add(" ".join(lines))
 
-    def lead(self, brief: Brief, chunk_id: int) -> str:
+    def definition(self, brief: Brief, chunk_id: int, sentence: str) -> None:
+        """The sentence that says what the objective's term is, ahead of the passages."""
+        n = self.cite(chunk_id, sentence)
+        self.add(
+            self.frames["definition"].format(
+                q=sentence, n=n, src=f"*{brief.passages[chunk_id]['book_title']}*"
+            )
+        )
+        self.quoted.append(sentence)
+
+    def lead(self, brief: Brief, chunk_id: int, first: bool) -> str:
         src = source_label(brief, chunk_id)
-        if not self.citations and not self.extending:
+        if first:
             return self.frames["first"].format(src=src)
         options = self.frames["next"]
         return options[(len(self.parts) - 1) % len(options)].format(src=src)
@@ -290,6 +306,23 @@ def objective_terms(brief: Brief, index: int):
     return set(content_terms(objective)), elsewhere
 
 
+DEFINE_RE = re.compile(r"^Define\s+(?:(?:an?|the)\s+)?(?P<term>.+)$")
+
+
+def definition_of(objective: str, brief: Brief, chunk_ids, taken: set[str]) -> tuple[int, str] | None:
+    """For a "Define X" objective, the first quotable sentence of its passages (in reading order)
+    that defines X, with its passage, unless another segment quotes it."""
+    m = DEFINE_RE.match(objective)
+    if not m:
+        return None
+    pattern = definition_re(m["term"])
+    for chunk_id in reading_order(brief, chunk_ids):
+        for sentence in quotable_sentences(brief.passages[chunk_id]["text"]):
+            if sentence not in taken and pattern.search(sentence):
+                return chunk_id, sentence
+    return None
+
+
 def _words(text: str, indices) -> int:
     sentences = split_sentences(text)
     return sum(count_words(sentences[i]) for i in indices)
@@ -328,6 +361,10 @@ class OfflineWriter:
         per = SENTENCES_PER_PASSAGE.get(brief.depth, 3)
         out = Paragraphs(brief.style)
         out.add(out.frames["open"].format(objective=lower_first(objective)))
+        defining = definition_of(objective, brief, brief.plan[index], taken)
+        if defining:
+            out.definition(brief, *defining)
+            taken.add(defining[1])
         earlier = set(taken)  # sentences other objectives' segments quote
         chosen: dict[int, set[int]] = {}
         words = out.words
