@@ -242,3 +242,17 @@ def test_a_heading_on_its_own_line_is_not_quoted():
     assert not any(s.startswith(("2.1", "The Discount")) for s in kept)
     assert any(s.startswith("Students") for s in kept)
     assert not heading_line("Rearranging the compound interest formula gives the present value formula:")
+
+
+def test_a_quiz_does_not_ask_for_the_same_answer_twice_while_other_questions_are_left():
+    from lectures.writing.quiz import select
+
+    def q(quote, answer):
+        return {"quote": quote, "answer": answer, "kind": "short_answer"}
+
+    first = [q("A positive NPV adds value.", "NPV"), q("The NPV rule says accept.", "NPV")]
+    second = [q("The IRR is a rate.", "IRR"), q("Discount factors fall.", "discount")]
+    chosen = select([first, second])
+    assert [c["answer"] for c in chosen] == ["NPV", "IRR", "discount"]
+    # with nothing else left, a repeat is better than too short a quiz
+    assert [c["answer"] for c in select([first])] == ["NPV", "NPV"]

@@ -278,17 +278,23 @@ def _order(question: dict) -> tuple[bool, bool]:
 
 
 def select(per_objective: list[list[dict]]) -> list[dict]:
-    """3-5 questions, round-robin over objectives so each is tested; ids q1…qN."""
-    chosen, seen = [], set()
-    depth = 0
-    while len(chosen) < MAX_QUESTIONS and any(depth < len(qs) for qs in per_objective):
-        for questions in per_objective:
-            if depth < len(questions) and len(chosen) < MAX_QUESTIONS:
-                q = questions[depth]
-                if q["quote"] not in seen:
-                    seen.add(q["quote"])
+    """3-5 questions, round-robin over objectives so each is tested, no two on one sentence and, while
+    others are left, no two with the same answer ("NPV" blanked twice); ids q1…qN."""
+    chosen: list[dict] = []
+    for distinct_answers in (True, False):
+        depth = 0
+        while len(chosen) < MAX_QUESTIONS and any(depth < len(qs) for qs in per_objective):
+            for questions in per_objective:
+                if depth < len(questions) and len(chosen) < MAX_QUESTIONS:
+                    q = questions[depth]
+                    if q["quote"] in {c["quote"] for c in chosen}:
+                        continue
+                    if distinct_answers and _norm(q["answer"]) in {_norm(c["answer"]) for c in chosen}:
+                        continue
                     chosen.append(q)
-        depth += 1
+            depth += 1
+        if len(chosen) >= MIN_QUESTIONS:
+            break
     return [{"id": f"q{i + 1}", **q} for i, q in enumerate(chosen)]
 
 
