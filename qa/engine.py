@@ -26,7 +26,6 @@ from library.retrieval import analyse_query, clean_query, search_chunks
 from qa import evidence
 from qa.answers import LECTURE, META, Answer
 from qa.classify import is_meta, meta_answer, refers_to_lecture
-from qa.comparisons import compared_sides, promote_comparisons
 from qa.definitions import asked_term, promote_definitions
 from qa.followup import Turn, is_vague, rewrite_offline
 from qa.model import ModelAnswerer
@@ -106,11 +105,9 @@ def retrieve(asked: str, book_ids: Sequence[int], terms, embedder=None) -> list:
     if not book_ids:
         return []
     # A definition question looks further down the ranking for the passage that defines the term.
-    # ... and so does a comparison, for the passage that sets the two sides against each other.
-    looks_further = asked_term(asked) or compared_sides(asked, evidence.key_terms(terms))
-    limit = DEFINITION_RETRIEVED if looks_further else RETRIEVED
+    limit = DEFINITION_RETRIEVED if asked_term(asked) else RETRIEVED
     hits = search_chunks(asked, book_ids, limit, embedder=embedder, terms=terms)
-    hits = promote_comparisons(asked, promote_definitions(asked, hits, book_ids), terms)
+    hits = promote_definitions(asked, hits, book_ids)
     return hits[:RETRIEVED]
 
 

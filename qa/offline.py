@@ -21,7 +21,7 @@ from library.retrieval import (
 from library.selectors import book_authors
 from qa import evidence
 from qa.answers import LIBRARY, Answer, best_sentences, cite, not_found, sentence_score, source_for
-from qa.comparisons import contrasting_sentences
+from qa.comparisons import contrasting_sentences, most_contrasting
 from qa.definitions import defining_sentences
 
 MAX_PASSAGES = 3  # passages quoted in an answer
@@ -199,10 +199,11 @@ class OfflineAnswerer:
             return result
         best = max(c.score for _, c in judged)
         support = [h for h, c in judged if c.score > 0 and c.score >= SUPPORT * best][:MAX_PASSAGES]
-        first = judged[0][0]
-        if first not in support and contrasting_sentences(question, first.text, terms):
-            # a comparison's best passage (qa.comparisons) names the two sides, not every word asked
-            support = [first, *support][:MAX_PASSAGES]
+        contrast = most_contrasting(question, [h for h, _ in judged], terms)
+        if contrast is not None:
+            # a comparison leads with the passage that sets its two sides against each other (it
+            # names the two sides, not necessarily every word asked)
+            support = [contrast, *[h for h in support if h is not contrast]][:MAX_PASSAGES]
         keys = evidence.key_terms(terms)
         support, lead_sentences = self.lead_first(question, support, terms, keys)
         sources, parts, lead_score = [], [], 0.0

@@ -53,7 +53,7 @@ def test_a_sentence_that_names_both_sides_and_contrasts_them_scores_best():
     lead_in = "If instead of doing a merge we run a rebase on the branch, Git will:"
     one = "A rebase rewrites the commits of a branch onto a new base commit."
     scores = [contrast_score(s, sides, terms) for s in (contrast, both, lead_in, one)]
-    assert scores[0] > scores[1] > scores[2] > 0 and scores[3] == 0
+    assert scores[0] > scores[2] > 0 and scores[1] == 0 == scores[3]
 
 
 from qa.tests.books import filler  # noqa: E402
