@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from docprof.ai.definitions import definition_re
+from docprof.ai.definitions import defining_run, definition_re
 from docprof.ai.text import split_sentences
 from library.retrieval import passages_matching
 
@@ -27,11 +27,7 @@ MAX_TERM_WORDS = 5
 DIFFERENCE_RE = re.compile(r"\b(?:the|a|an)\s+difference\b", re.I)
 PROMOTED = 2  # at most this many defining passages move to the front
 LOOKED_AT = 20  # among the search's first passages
-SHORT_DEFINITION_WORDS = 12
 CONTRACTED_IS = re.compile(r"\b(what|who)[’']s\b", re.I)  # "What's a closure?"
-NAMING = re.compile(r"(?:called|known\s+as|termed|referred\s+to\s+as)\b", re.I)
-GOES_ON = re.compile(r"(?:This|These|It|They|Such)\s+(?:is|are|was|were|means?|refers?)\b")
-NAMES_WHAT_CAME_BEFORE = re.compile(r"\b(?:call|refer\s+to|name\s+for)\s+(?:this|these|it|them|that)\b", re.I)
 
 
 def asked_term(question: str) -> str | None:
@@ -107,28 +103,14 @@ def promote_definitions(question: str, hits: Sequence, book_ids: Sequence[int] =
 
 
 def defining_sentences(question: str, text: str) -> list[str] | None:
-    """The sentence of `text` that defines what a definition question asks about (and the next one
-    when the definition is short), or None."""
+    """The sentences of `text` that define what a definition question asks about (see
+    `defining_run`), or None."""
     term = asked_term(question)
     if term is None:
         return None
     sentences = split_sentences(text)
-    for i, sentence in enumerate(sentences):
-        found = definition_re(term).search(sentence)
-        if not found and (head := unqualified(term)):
-            found = definition_re(head).search(sentence)
-        if found:
-            run = [sentence]
-            # A short definition, or a "Definition …" heading, goes on in the next sentence; "the
-            # name for this is X" names what the sentence before it says.
-            headed = found.group(0).lower().startswith("definition")
-            if i > 0 and NAMES_WHAT_CAME_BEFORE.search(found.group(0)):
-                run.insert(0, sentences[i - 1])
-            elif (headed or len(sentence.split()) < SHORT_DEFINITION_WORDS) and i + 1 < len(sentences):
-                run.append(sentences[i + 1])
-            elif NAMING.match(found.group(0)) and i + 1 < len(sentences) and GOES_ON.match(sentences[i + 1]):
-                # "... a policy known as quantitative easing (QE). This is the purchase of ...": the
-                # sentence names the term, the next one says what it is
-                run.append(sentences[i + 1])
-            return run
-    return None
+    return (
+        defining_run(term, sentences)
+        or ((head := unqualified(term)) and defining_run(head, sentences))
+        or None
+    )

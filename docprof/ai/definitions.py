@@ -7,6 +7,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+SHORT_DEFINITION_WORDS = 12
+NAMING = re.compile(r"(?:called|known\s+as|termed|referred\s+to\s+as)\b", re.I)
+GOES_ON = re.compile(r"(?:This|These|It|They|Such)\s+(?:is|are|was|were|means?|refers?)\b")
+NAMES_WHAT_CAME_BEFORE = re.compile(r"\b(?:call|refer\s+to|name\s+for)\s+(?:this|these|it|them|that)\b", re.I)
+
 # After "X is": not an adverb, participle or preposition ("the closure is then called", "closures
 # are typically short" say something about X, they do not define it).
 _NOT_A_DEFINITION = (
@@ -59,3 +64,26 @@ def definition_re(term: str) -> re.Pattern:
         rf"|\bdefine[sd]?\s+(?:an?\s+|the\s+)?{name}\s+(?:as|to\s+be)\s",  # "we can define the p-value as"
         re.I,
     )
+
+
+def defining_run(term: str, sentences: list[str], skip=lambda sentence: False) -> list[str] | None:
+    """The first of `sentences` (a passage's, in order) that defines `term` and is not `skip`ped,
+    with the sentence it needs: a short definition or a "Definition ..." heading goes on in the
+    next one, "the name for this is X" names what the one before says, and "... known as
+    quantitative easing (QE). This is the purchase of ..." says what it is in the next."""
+    pattern = definition_re(term)
+    for i, sentence in enumerate(sentences):
+        found = None if skip(sentence) else pattern.search(sentence)
+        if not found:
+            continue
+        run = [sentence]
+        headed = found.group(0).lower().startswith("definition")
+        if i > 0 and NAMES_WHAT_CAME_BEFORE.search(found.group(0)):
+            run.insert(0, sentences[i - 1])
+        elif (headed or len(sentence.split()) < SHORT_DEFINITION_WORDS) and i + 1 < len(sentences):
+            run.append(sentences[i + 1])
+        elif NAMING.match(found.group(0)) and i + 1 < len(sentences) and GOES_ON.match(sentences[i + 1]):
+            # the sentence names the term, the next one says what it is
+            run.append(sentences[i + 1])
+        return run
+    return None

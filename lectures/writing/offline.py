@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from docprof.ai.definitions import definition_re
+from docprof.ai.definitions import defining_run
 from docprof.ai.rarity import rarity
 from docprof.ai.text import STOPWORDS, content_terms, split_sentences, stem
 from lectures.rendering import pages
@@ -216,15 +216,16 @@ class Paragraphs:
             self.quoted.extend(run)
         self.add(" ".join(lines))
 
-    def definition(self, brief: Brief, chunk_id: int, sentence: str) -> None:
-        """The sentence that says what the objective's term is, ahead of the passages."""
+    def definition(self, brief: Brief, chunk_id: int, run: list[str]) -> None:
+        """The sentences that say what the objective's term is, ahead of the passages."""
+        sentence = " ".join(run)
         n = self.cite(chunk_id, sentence)
         self.add(
             self.frames["definition"].format(
                 q=sentence, n=n, src=f"*{brief.passages[chunk_id]['book_title']}*"
             )
         )
-        self.quoted.append(sentence)
+        self.quoted.extend(run)
 
     def lead(self, brief: Brief, chunk_id: int, first: bool) -> str:
         src = source_label(brief, chunk_id)
@@ -309,17 +310,21 @@ def objective_terms(brief: Brief, index: int):
 DEFINE_RE = re.compile(r"^Define\s+(?:(?:an?|the)\s+)?(?P<term>.+)$")
 
 
-def definition_of(objective: str, brief: Brief, chunk_ids, taken: set[str]) -> tuple[int, str] | None:
+def definition_of(objective: str, brief: Brief, chunk_ids, taken: set[str]) -> tuple[int, list[str]] | None:
     """For a "Define X" objective, the first quotable sentence of its passages (in reading order)
-    that defines X, with its passage, unless another segment quotes it."""
+    that defines X (with the sentence it needs, docprof.ai.definitions.defining_run), with its
+    passage, unless another segment quotes it."""
     m = DEFINE_RE.match(objective)
     if not m:
         return None
-    pattern = definition_re(m["term"])
     for chunk_id in reading_order(brief, chunk_ids):
-        for sentence in quotable_sentences(brief.passages[chunk_id]["text"]):
-            if sentence not in taken and pattern.search(sentence):
-                return chunk_id, sentence
+        text = brief.passages[chunk_id]["text"]
+        quotable = set(quotable_sentences(text))
+        run = defining_run(
+            m["term"], split_sentences(text), skip=lambda s, q=quotable: s not in q or s in taken
+        )
+        if run and not any(s in taken for s in run):
+            return chunk_id, run
     return None
 
 
@@ -364,7 +369,7 @@ class OfflineWriter:
         defining = definition_of(objective, brief, brief.plan[index], taken)
         if defining:
             out.definition(brief, *defining)
-            taken.add(defining[1])
+            taken.update(defining[1])
         earlier = set(taken)  # sentences other objectives' segments quote
         chosen: dict[int, set[int]] = {}
         words = out.words
