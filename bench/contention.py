@@ -4,13 +4,16 @@ interpreter lock). Isolates what the load bench's tail is mostly made of, withou
 other process, the workers and the clients.
 
     .venv/bin/python bench/contention.py [--seconds 25] [--readers 10] [--askers 4] [--ask-gap 0.6]
+                                         [--answer-processes 0]
 
 On the load bench's own database (docprof_bench_load, with its course whose lectures are written;
 made here if missing) and Redis DB 11. Every reader thread sends a GET (a job status, or every
 third one a cached lecture) every 30-90 ms; every asker asks one of the load bench's questions
 after a random pause (mean `--ask-gap` s). Prints the GETs' latency (p50/p95/p99, share over
-30 ms), the questions' and the CPU used; last, one JSON line. A latency bench: run it under
-`flock /work/bench.lock`, and compare code or settings in runs taken one after the other.
+30 ms), the questions' and the CPU used (this process's: not that of the `--answer-processes`
+children, which answer the questions as gunicorn's do, qa.answer_pool); last, one JSON line. A
+latency bench: run it under `flock /work/bench.lock`, and compare code or settings in runs taken
+one after the other.
 """
 
 from __future__ import annotations
@@ -37,6 +40,13 @@ def parse_args(argv=None):
     p.add_argument("--askers", type=int, default=4)
     p.add_argument("--ask-gap", type=float, default=0.6, help="mean s between an asker's questions")
     p.add_argument("--warm-questions", type=int, default=40, help="asked first, not measured")
+    p.add_argument(
+        "--answer-processes",
+        type=int,
+        default=0,
+        help="questions answered in this many child processes (qa.answer_pool), as gunicorn's hook "
+        "starts them; 0: in the asking thread",
+    )
     return p.parse_args(argv)
 
 
@@ -50,6 +60,7 @@ def main(argv=None) -> int:
 
     from courses.models import Course
     from docprof.warmup import warm_up
+    from qa import answer_pool
 
     user = user_with_books("bench-load")
     token, _ = Token.objects.get_or_create(user=user)
@@ -60,6 +71,7 @@ def main(argv=None) -> int:
         c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         return c
 
+    answer_pool.start(args.answer_processes)  # before the warm questions: they warm its processes
     first = client()
     prefs = {"depth": "standard", "presentation_style": "lecture", "pace_wpm": 150}
     body = {"query": "Learn DCF valuation", "hours": 2.0, "preferences": prefs}
@@ -103,6 +115,7 @@ def main(argv=None) -> int:
     for t in threads:
         t.join()
     cpu = time.process_time() - cpu
+    answer_pool.stop()
     Course.objects.filter(owner=user).exclude(preferences__notes=LECTURES_MARK).delete()
     result = {
         "gets": {
@@ -118,6 +131,7 @@ def main(argv=None) -> int:
             "p99_ms": round(pct(asked, 99), 1),
         },
         "cpu_s": round(cpu, 1),
+        "answer_processes": args.answer_processes,
     }
     g, q = result["gets"], result["questions"]
     print(

@@ -9,3 +9,23 @@ def post_worker_init(worker):
 
     warmed = warm_threads(getattr(worker, "tpool", None), worker.cfg.threads)
     worker.log.info("web process %s: %s request threads warmed up", worker.pid, warmed)
+    start_answer_pool(worker)
+
+
+def start_answer_pool(worker):
+    """The process's answer processes (qa.answer_pool), set up before it serves."""
+    from django.conf import settings
+
+    from qa import answer_pool
+
+    pool = answer_pool.start(settings.DOCPROF_ANSWER_PROCESSES)
+    if pool is not None:
+        worker.log.info("web process %s: answer processes %s", worker.pid, pool.pids())
+
+
+def worker_exit(server, worker):
+    """A web process that stops stops its answer processes (they would also stop on their own
+    when its end of their sockets closes)."""
+    from qa import answer_pool
+
+    answer_pool.stop()

@@ -238,6 +238,9 @@ DOCPROF_COURSE_RATE_PER_HOUR = env.int("DOCPROF_COURSE_RATE_PER_HOUR", default=3
 # Lecture generations a user may start (a DRF rate: N/second|minute|hour|day); 429 beyond.
 DOCPROF_LECTURE_RATE = env("DOCPROF_LECTURE_RATE", default="60/hour")
 DOCPROF_QA_RATE = env("DOCPROF_QA_RATE", default="30/minute")  # questions per user (429 beyond)
+# Child processes per web process that compute offline answers (qa.answer_pool), started by the
+# gunicorn hook; 0: answered in the web process's request thread.
+DOCPROF_ANSWER_PROCESSES = env.int("DOCPROF_ANSWER_PROCESSES", default=2)
 # Objectives written at once by the model writer (per lecture).
 DOCPROF_LECTURE_CONCURRENCY = env.int("DOCPROF_LECTURE_CONCURRENCY", default=6)
 # Regenerations ("write a new version") a user may ask for (a DRF rate); 429 beyond.

@@ -38,6 +38,11 @@ WINDOW = 3  # sentences of the lecture judged together
 _UNSET = object()
 
 
+def chosen_llm(llm=_UNSET):
+    """`llm`, or when not given the configured model (None: offline)."""
+    return get_llm() if llm is _UNSET else llm
+
+
 def clean_question(question: str | None) -> str:
     return clean_query(question, 1)[0]
 
@@ -132,7 +137,7 @@ def answer_events(
     """Answer `question`; with `stream`, yield the answer's text as a streaming answerer writes it
     (a preview: the returned Answer, with its verified sources, is authoritative)."""
     question = clean_question(question)
-    llm = get_llm() if llm is _UNSET else llm
+    llm = chosen_llm(llm)
     rewritten = rewrite_followup(question, history, llm, job)
     asked = rewritten or question
     if context is not None and is_meta(asked):

@@ -20,7 +20,7 @@ from docprof.ai.llm import collect
 from lectures.selectors import current_delivery
 from library.retrieval import QueryError
 from library.selectors import ready_books
-from qa import engine
+from qa import answer_pool, engine
 from qa.answers import Answer
 from qa.followup import Turn
 from qa.models import QAMessage, QASession
@@ -147,15 +147,21 @@ def prepare(user, section, question, *, position_seconds=None, session_id=None) 
 def answer(asked: Question, *, llm=engine._UNSET, stream: bool = False) -> Generator[str, None, Asked]:
     """Answer a prepared question and store it (one QAMessage, once the answer is whole). With
     `stream`, the answer's text is yielded as it is written; nothing is stored if it is not finished."""
-    result = yield from engine.answer_events(
-        asked.text,
-        asked.book_ids,
-        context=asked.context,
-        history=asked.history,
-        llm=llm,
-        book_titles=asked.book_titles,
-        stream=stream,
-    )
+    llm = engine.chosen_llm(llm)
+    question = {
+        "question": asked.text,
+        "book_ids": asked.book_ids,
+        "context": asked.context,
+        "history": asked.history,
+        "llm": llm,
+        "book_titles": asked.book_titles,
+    }
+    pool = answer_pool.current()
+    # Offline, the answer is CPU only (it streams nothing): a child process of the pool computes it
+    # while this thread waits without the interpreter lock. A model's answer waits on the network.
+    result = pool.answer(question) if pool is not None and llm is None else None
+    if result is None:
+        result = yield from engine.answer_events(**question, stream=stream)
     with transaction.atomic():
         if asked.session.pk is None:
             asked.session.save()
