@@ -256,3 +256,19 @@ def test_a_quiz_does_not_ask_for_the_same_answer_twice_while_other_questions_are
     assert [c["answer"] for c in chosen] == ["NPV", "IRR", "discount"]
     # with nothing else left, a repeat is better than too short a quiz
     assert [c["answer"] for c in select([first])] == ["NPV", "NPV"]
+
+
+def test_a_heading_run_into_its_first_sentence_is_not_quoted():
+    from lectures.writing.base import quotable_sentences
+
+    text = (
+        "Budget Deficits and Trade Deficits In the 1980s, the budget deficit and the trade deficit rose. "
+        "Eigenvalues and Eigenvectors In this section, we will define the eigenvalues of a matrix. "
+        "Definition LICV Linear Independence of Column Vectors The set of vectors S is linearly independent. "
+        "The Federal Reserve raised rates in 2022 and again in 2023 to slow inflation."
+    )
+    kept = quotable_sentences(text)
+    assert not any(s.startswith(("Budget Deficits", "Eigenvalues and")) for s in kept)
+    assert any(s.startswith("Definition LICV") for s in kept) and any(
+        s.startswith("The Federal") for s in kept
+    )

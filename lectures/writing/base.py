@@ -113,12 +113,20 @@ def quotable_sentences(text: str) -> tuple[str, ...]:
             continue  # too short, too long, or mostly figures and symbols
         if code_marks_per_word(s) > CODE_DENSITY or SHELL_PROMPT_RE.search(s):
             continue  # code, or console output run into the prose: nothing to read aloud or quiz on
-        if proof_step(s) or EXERCISE_RE.match(s) or heading_line(s):
+        if proof_step(s) or EXERCISE_RE.match(s) or heading_line(s) or FUSED_HEADING_RE.match(s):
             continue
         out.append(s)
     return tuple(out)
 
 
+# A heading run into the sentence after it on one line ("Budget Deficits and Trade Deficits In the
+# 1980s, ..."): title-case words, then a sentence opening with a capitalised function word. A
+# labelled block ("Definition LICV ... The set of ...") is left to the definition patterns.
+FUSED_HEADING_RE = re.compile(
+    r"^(?!(?:Definition|Theorem|Lemma|Corollary|Proposition|Example)\b)"
+    r"[A-Z][\w'’\-]*(?:\s+(?:[A-Z0-9][\w'’\-]*|and|or|of|the|in|on|for|to|with))+?"
+    r"\s+(?:In|The|We|This|These|It|Our|Here|There|When|If|As|For)\s+[a-z]"
+)
 SECTION_NUMBER_RE = re.compile(r"^(?:\d+(?:\.\d+)*|[IVXL]+\.|[A-Z]\.\d*)\s")
 TITLE_CASE_SHARE = 0.6
 
