@@ -521,6 +521,8 @@ def from_definition(sentence: str, vocab: Counter, text: str = "", uses: int = 2
         return None
     if any(w in NOT_A_TERM_START for w in words) or any(len(w) < 3 for w in words):
         return None
+    if any("_" in w or any(c.isdigit() for c in w) for w in words):
+        return None  # "The largest_i32 function is ...": an identifier of the example's code
     if any(w in ("the", "a", "an") for w in words[1:]):
         return None  # "usually the HEAD file is ...": not a term
     if len(re.findall(r"\b" + re.escape(term) + r"\b", text or sentence, re.I)) < uses:

@@ -327,3 +327,12 @@ def test_a_quantity_named_before_its_value_is_not_a_term():
     text = "A polynomial of degree n has n roots. The polynomial of degree 3 is a cubic."
     assert cut_short("polynomial of degree", text)
     assert not cut_short("division of labour", "The division of labour raises output in a pin factory.")
+
+
+def test_an_identifier_of_example_code_is_not_a_term_to_define():
+    from collections import Counter
+
+    from courses.planning.objectives import from_definition
+
+    text = "The largest_i32 function is the one that finds the largest number in a slice. " * 2
+    assert from_definition(text.split(". ")[0] + ".", Counter(text.split()), text) is None
