@@ -523,6 +523,8 @@ def from_definition(sentence: str, vocab: Counter, text: str = "", uses: int = 2
         return None
     if any("_" in w or any(c.isdigit() for c in w) for w in words):
         return None  # "The largest_i32 function is ...": an identifier of the example's code
+    if words[-1].rstrip("s") in ("definition", "term", "name", "word"):
+        return None  # "Trait definitions are a way to ...": "Define trait definitions" says nothing
     if any(w in ("the", "a", "an") for w in words[1:]):
         return None  # "usually the HEAD file is ...": not a term
     if len(re.findall(r"\b" + re.escape(term) + r"\b", text or sentence, re.I)) < uses:

@@ -336,3 +336,5 @@ def test_an_identifier_of_example_code_is_not_a_term_to_define():
 
     text = "The largest_i32 function is the one that finds the largest number in a slice. " * 2
     assert from_definition(text.split(". ")[0] + ".", Counter(text.split()), text) is None
+    text = "Trait definitions are a way to group method signatures together to define a behavior. " * 2
+    assert from_definition(text.split(". ")[0] + ".", Counter(text.split()), text) is None
