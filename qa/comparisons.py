@@ -2,10 +2,9 @@
 are streams different from lists?", "When should I use Rc<T> instead of Box<T>?") are best answered by
 a sentence that names both and sets them against each other ("Rebasing replays changes ..., whereas
 merging takes the endpoints ..."), which is rarely the passage that says most about either one.
-The answer leads with the passage that holds the best such sentence (`most_contrasting`), quoting it
-(`contrasting_sentences`). The search's order is left alone: moving such passages to the front of the
-retrieved ones found the right page for one more development question and for two fewer of the
-reported ones."""
+The answer leads with the passage that holds the best such sentence, quoting it (`most_contrasting`).
+The search's order is left alone: moving such passages to the front of the retrieved ones found the
+right page for one more development question and for two fewer of the reported ones."""
 
 from __future__ import annotations
 
@@ -94,19 +93,15 @@ def best_contrast(text: str, sides, terms) -> tuple[float, list[str]]:
     return best, found
 
 
-def most_contrasting(question: str, hits: Sequence, terms):
-    """Of `hits`, the passage with the best sentence comparing the question's two sides, or None."""
+def most_contrasting(question: str, hits: Sequence, terms) -> tuple[object, list[str]] | None:
+    """Of `hits`, the passage with the best sentence comparing the question's two sides, and that
+    sentence; None when the question compares nothing or no passage compares its sides."""
     sides = compared_sides(question, evidence.key_terms(terms))
     if sides is None:
         return None
-    scored = [(best_contrast(h.text, sides, terms)[0], -i, h) for i, h in enumerate(hits)]
-    score, _, hit = max(scored, key=lambda t: t[:2], default=(0.0, 0, None))
-    return hit if score > 0 else None
-
-
-def contrasting_sentences(question: str, text: str, terms) -> list[str] | None:
-    """The sentence of `text` that best compares what the question compares, or None."""
-    sides = compared_sides(question, evidence.key_terms(terms))
-    if sides is None:
-        return None
-    return best_contrast(text, sides, terms)[1] or None
+    best = None
+    for hit in hits:
+        score, sentences = best_contrast(hit.text, sides, terms)
+        if score > 0 and (best is None or score > best[0]):
+            best = (score, hit, sentences)
+    return (best[1], best[2]) if best else None

@@ -21,7 +21,7 @@ from library.retrieval import (
 from library.selectors import book_authors
 from qa import evidence
 from qa.answers import LIBRARY, Answer, best_sentences, cite, not_found, sentence_score, source_for
-from qa.comparisons import contrasting_sentences, most_contrasting
+from qa.comparisons import most_contrasting
 from qa.definitions import defining_sentences
 
 MAX_PASSAGES = 3  # passages quoted in an answer
@@ -168,17 +168,20 @@ class OfflineAnswerer:
 
     @staticmethod
     def lead_first(
-        question: str, support: list[SearchHit], terms: QueryTerms, keys: list[str]
+        question: str,
+        support: list[SearchHit],
+        terms: QueryTerms,
+        keys: list[str],
+        contrasting: list[str] | None = None,
     ) -> tuple[list[SearchHit], list[str]]:
         """`support` with the passage whose best sentence says most on the question first (among
         those within LEAD_SHARE of the best, the highest ranked), unless the first one defines the
-        asked term: a passage that only names the topic, in code or in a review question, does not
-        lead the answer. Also the lead's sentences: its definition of the asked term, or its best two."""
+        asked term or compares what the question compares (`contrasting`: its sentence): a passage
+        that only names the topic, in code or in a review question, does not lead the answer. Also
+        the lead's sentences: its definition of the asked term, its comparison, or its best two."""
         if not support:
             return support, []
-        defining = defining_sentences(question, support[0].text) or contrasting_sentences(
-            question, support[0].text, terms
-        )
+        defining = defining_sentences(question, support[0].text) or contrasting
         if defining:
             return support, defining
         runs = [best_sentences(h.text, terms, 2) for h in support]
@@ -199,13 +202,13 @@ class OfflineAnswerer:
             return result
         best = max(c.score for _, c in judged)
         support = [h for h, c in judged if c.score > 0 and c.score >= SUPPORT * best][:MAX_PASSAGES]
-        contrast = most_contrasting(question, [h for h, _ in judged], terms)
+        contrast, contrasting = most_contrasting(question, [h for h, _ in judged], terms) or (None, None)
         if contrast is not None:
             # a comparison leads with the passage that sets its two sides against each other (it
             # names the two sides, not necessarily every word asked)
             support = [contrast, *[h for h in support if h is not contrast]][:MAX_PASSAGES]
         keys = evidence.key_terms(terms)
-        support, lead_sentences = self.lead_first(question, support, terms, keys)
+        support, lead_sentences = self.lead_first(question, support, terms, keys, contrasting)
         sources, parts, lead_score = [], [], 0.0
         for hit in support:
             n = len(sources) + 1
