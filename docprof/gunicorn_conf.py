@@ -4,28 +4,21 @@ options are on its command line (docprof/management/commands/run.py)."""
 
 def post_worker_init(worker):
     """Before a web process serves: each of its request threads connects to the database and
-    runs the prepared queries once (docprof.warmup.warm_threads)."""
-    from docprof.warmup import warm_threads  # here: the arbiter reads this file without Django
+    runs the prepared queries once (docprof.warmup.warm_threads), then the apps set up what they
+    keep per process (docprof.web_process.started: qa's answer processes)."""
+    # imported here: the arbiter reads this file without Django
+    from docprof import web_process
+    from docprof.warmup import warm_threads
 
     warmed = warm_threads(getattr(worker, "tpool", None), worker.cfg.threads)
     worker.log.info("web process %s: %s request threads warmed up", worker.pid, warmed)
-    start_answer_pool(worker)
-
-
-def start_answer_pool(worker):
-    """The process's answer processes (qa.answer_pool), set up before it serves."""
-    from django.conf import settings
-
-    from qa import answer_pool
-
-    pool = answer_pool.start(settings.DOCPROF_ANSWER_PROCESSES)
-    if pool is not None:
-        worker.log.info("web process %s: answer processes %s", worker.pid, pool.pids())
+    web_process.started.send(
+        sender=None, log=lambda message: worker.log.info("web process %s: %s", worker.pid, message)
+    )
 
 
 def worker_exit(server, worker):
-    """A web process that stops stops its answer processes (they would also stop on their own
-    when its end of their sockets closes)."""
-    from qa import answer_pool
+    """A web process that stops tells the apps (docprof.web_process)."""
+    from docprof import web_process
 
-    answer_pool.stop()
+    web_process.stopping.send(sender=None)

@@ -7,9 +7,10 @@ a question being answered and waited for the lock. Here the request thread sends
 an idle child and waits for the answer on a socket, without the lock; the operating system shares
 the CPUs between the child and the web threads.
 
-Started by the gunicorn hook (docprof/gunicorn_conf.py) with DOCPROF_ANSWER_PROCESSES children per
-web process; elsewhere (the test client, management commands) there is no pool and questions are
-answered in the calling process, as before. The children only read: the web process stores the
+Started when a web process starts (docprof.web_process.started, sent by the gunicorn hook and
+connected in qa.apps) with DOCPROF_ANSWER_PROCESSES children per web process; elsewhere (the
+test client, management commands) there is no pool and questions are answered in the calling
+process, as before. The children only read: the web process stores the
 answer. A child that dies or does not answer within ANSWER_TIMEOUT_S is replaced, and that
 question is answered in the web process instead. A child stops when its socket closes, so it
 does not outlive its web process (even one that was killed).
@@ -197,3 +198,15 @@ def stop() -> None:
 
 def current() -> AnswerPool | None:
     return _pool
+
+
+def on_web_process_started(sender, log, **kwargs) -> None:
+    """docprof.web_process.started: a web process's answer processes, before it serves."""
+    pool = start(settings.DOCPROF_ANSWER_PROCESSES)
+    if pool is not None:
+        log(f"answer processes {pool.pids()}")
+
+
+def on_web_process_stopping(sender, **kwargs) -> None:
+    """docprof.web_process.stopping: they would also stop on their own when their sockets close."""
+    stop()

@@ -118,8 +118,10 @@ def test_every_prepared_query_runs_with_its_sentinel_values():
     assert prepared.run_all() == len(prepared._ALL) >= 4  # none fails; they match no row
 
 
-def test_the_web_servers_hook_warms_its_threads(monkeypatch):
+def test_the_web_servers_hook_warms_its_threads(monkeypatch, settings):
     from types import SimpleNamespace
+
+    settings.DOCPROF_ANSWER_PROCESSES = 0  # the hook's answer processes: qa/tests/test_answer_pool.py
 
     from docprof import gunicorn_conf
     from docprof.management.commands.run import Command
