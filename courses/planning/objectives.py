@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 
 from courses.planning.terms import (
     CAPTION_RE,
@@ -332,18 +333,19 @@ def same_key(objective: str) -> str:
 UNDERSTAND_VERBS = frozenset(("define", "explain", "describe"))  # as same_key strips them
 
 
-def without_repeats(sections: list[tuple[str, list[str], list[str]]]) -> list[list[str]]:
+def without_repeats(sections: list[tuple[str, list[str], Callable[[], list[str]]]]) -> list[list[str]]:
     """Objectives for each (title, objectives, passages) section of a course, in order, without
     those an earlier section has (in other words too: "Define the characteristic polynomial" in
     part 1, "Explain the characteristic polynomial" in part 2): parts are planned apart. A repeat
-    is replaced from the section's own passages; it stays when nothing else would keep the section
-    at MIN_OBJECTIVES."""
+    is replaced from the section's own passages (read only then: `passages` is called); it stays
+    when nothing else would keep the section at MIN_OBJECTIVES."""
     seen: set[str] = set()
     out = []
-    for title, objectives, texts in sections:
+    for title, objectives, passages in sections:
         fresh = [o for o in objectives if same_key(o) not in seen]
         if len(fresh) < len(objectives):
             taken = {o.lower() for o in fresh} | seen
+            texts = passages()
             more = objectives_for(title, [], texts, [], taken) if texts else []
             fresh = (fresh + more)[: len(objectives)]
             if len(fresh) < MIN_OBJECTIVES:

@@ -8,6 +8,8 @@ from its own passages (objectives.py).
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from courses.budget import PartPlan
@@ -84,15 +86,16 @@ class OfflinePlanner(Planner):
     def review(self, ctx: PlanContext, parts: list[PartPlan]) -> list[PartPlan]:
         """No objective asked twice in a course (objectives.without_repeats)."""
         sections = [s for p in parts for s in p.sections]
-        ids = [c for s in sections for c in s.source_chunk_ids]
-        texts = dict(Chunk.objects.filter(id__in=ids).values_list("id", "text"))
-        rows = [
-            (s.title, s.learning_objectives, [texts[c] for c in s.source_chunk_ids if c in texts])
-            for s in sections
-        ]
+        rows = [(s.title, s.learning_objectives, partial(passages, s.source_chunk_ids)) for s in sections]
         for section, objectives in zip(sections, without_repeats(rows), strict=True):
             section.learning_objectives = objectives
         return parts
+
+
+def passages(chunk_ids: list[int]) -> list[str]:
+    """The passages' texts, in the order of `chunk_ids`."""
+    texts = dict(Chunk.objects.filter(id__in=chunk_ids).values_list("id", "text"))
+    return [texts[c] for c in chunk_ids if c in texts]
 
 
 def with_objectives(sections: list[dict], objectives) -> list[dict]:

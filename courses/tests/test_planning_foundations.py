@@ -309,9 +309,9 @@ def test_no_objective_is_asked_again_in_a_later_part_it_is_replaced_from_the_sec
         "eigenvalues. Similar matrices represent one linear transformation in two bases."
     ]
     sections = [
-        ("Eigenvalues", ["Define the characteristic polynomial", "Define the eigenspace of a matrix"], []),
-        ("Properties", ["Explain the characteristic polynomial", "Explain a square matrix"], texts),
-        ("Spaces", ["Explain the eigenspaces of a matrix", "Explain similarity"], []),
+        ("Eigenvalues", ["Define the characteristic polynomial", "Define the eigenspace of a matrix"], list),
+        ("Properties", ["Explain the characteristic polynomial", "Explain a square matrix"], lambda: texts),
+        ("Spaces", ["Explain the eigenspaces of a matrix", "Explain similarity"], list),
     ]
     first, second, third = without_repeats(sections)
     assert first == ["Define the characteristic polynomial", "Define the eigenspace of a matrix"]
