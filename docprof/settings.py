@@ -269,6 +269,9 @@ DOCPROF_WORDS_PER_PAGE = env.int("DOCPROF_WORDS_PER_PAGE", default=300)
 # The vector columns are created with this dimension; `manage.py reembed` rebuilds after a change.
 EMBEDDING_DIM = env.int("EMBEDDING_DIM", default=512)
 DOCPROF_EMBEDDINGS = env("DOCPROF_EMBEDDINGS", default="hashing")
+# Embed a book's passages after it is ready, in a job of their own (search finds them by full text
+# meanwhile)? Unset: when the embedder is a model (Embedder.slow); the hashing embedder is fast.
+DOCPROF_EMBED_PASSAGES_LATER = env.bool("DOCPROF_EMBED_PASSAGES_LATER", default=None)
 DOCPROF_LLM = env("DOCPROF_LLM", default="none")
 
 LOGGING = {

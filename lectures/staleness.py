@@ -100,7 +100,7 @@ class ReadingInProgress(Exception):
 def submit_new_version(book: Book, owner, *, fileobj=None, filename: str = "", enqueue: bool = True):
     """Start reading a book again, from a new file when one is given (validated and stored now: a
     bad file gets the same 4xx as an upload, and nothing changes). Returns the job."""
-    live = engine.latest_jobs_on("book_id", [book.pk]).get(book.pk)
+    live = engine.latest_jobs_on("book_id", [book.pk], exclude=[library.EMBED_KIND_NAME]).get(book.pk)
     if live is not None and not live.is_terminal:
         raise ReadingInProgress(f"“{book.title}” is being read; wait until it is done.")
     new = library.store_new_file(book, fileobj=fileobj, filename=filename) if fileobj is not None else None

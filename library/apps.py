@@ -6,7 +6,8 @@ class LibraryConfig(AppConfig):
     name = "library"
 
     def ready(self):
-        from library.jobs import INGEST_KIND
+        from library.jobs import EMBED_KIND, INGEST_KIND
         from workers import engine
 
         engine.register(INGEST_KIND)
+        engine.register(EMBED_KIND)

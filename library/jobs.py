@@ -1,10 +1,12 @@
-"""The ingest job kind: one step that parses, chunks, embeds, summarises and stores a book, with
-hooks that keep `Book.status` in step with its job."""
+"""The library's job kinds: ingest (one step that parses, chunks, embeds, summarises and stores a
+book, with hooks that keep `Book.status` in step with its job), and embedding a ready book's
+passages when the embedder is a model (`services.embeds_passages_later`)."""
 
 from __future__ import annotations
 
-from library import services
-from library.models import Book
+from docprof.ai.factory import get_embedder
+from library import reembedding, services
+from library.models import Book, Chunk
 from library.parsing import IngestError
 from workers.engine import JobKind, Step
 
@@ -48,4 +50,42 @@ INGEST_KIND = JobKind(
     on_error=_failed,
     on_cancel=_cancelled,
     on_resume=lambda job: Book.objects.filter(pk=job.target_id).update(status=Book.Status.QUEUED),
+)
+
+
+def embed_passages(ctx) -> dict:
+    """Embed the book's passages that have no vector from the configured embedder, batch by batch,
+    each batch committed (interrupted, the job resumes where it stopped); then its chapters and
+    summary."""
+    Book.objects.filter(pk=ctx.target_id).values_list("pk", flat=True).get()  # deleted: the kind's message
+    embedder = get_embedder()
+    total = reembedding.stale(Chunk, embedder).filter(book_id=ctx.target_id).count()
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        ctx.check_cancelled()
+        ctx.progress(
+            f"Prepared {done} of {total} passages for search by meaning", 100 * done // max(1, total)
+        )
+
+    ctx.progress(f"Preparing {total} passages for search by meaning", 0)
+    reembedding.reembed_chunks(embedder, advance, batch=embedder.batch_size, book_id=ctx.target_id)
+    reembedding.reembed_summaries(embedder, book_id=ctx.target_id)  # chapters and the book
+    return {"passages": done, "embedder": embedder.name}
+
+
+def _embedded(job) -> str:
+    title = Book.objects.filter(pk=job.target_id).values_list("title", flat=True).first()
+    return f"Search by meaning ready: {title}"
+
+
+EMBED_KIND = JobKind(
+    name=services.EMBED_KIND_NAME,
+    label="Prepare search by meaning",
+    target_key="book_id",
+    steps=[Step("embed", "Embedding passages", embed_passages, weight=100)],
+    errors={Book.DoesNotExist: "The book was deleted before its passages were embedded."},
+    on_complete=_embedded,
 )

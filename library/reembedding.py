@@ -116,17 +116,19 @@ def chunk_text(chunk: Chunk) -> str:
 
 
 def reembed_chunks(
-    embedder: Embedder, progress: Callable[[int], None] = lambda n: None, batch: int = BATCH
+    embedder: Embedder,
+    progress: Callable[[int], None] = lambda n: None,
+    batch: int = BATCH,
+    book_id: int | None = None,
 ) -> int:
-    """Re-embed every passage without a vector from `embedder`, batch by batch. Returns passages done."""
+    """Re-embed every passage (of one book, or all) without a vector from `embedder`, batch by
+    batch. Returns passages done."""
     done, last_id = 0, 0
+    rows = stale(Chunk, embedder)
+    if book_id is not None:
+        rows = rows.filter(book_id=book_id)
     while True:
-        chunks = list(
-            stale(Chunk, embedder)
-            .filter(id__gt=last_id)
-            .order_by("id")
-            .only("id", "text", "heading_path")[:batch]
-        )
+        chunks = list(rows.filter(id__gt=last_id).order_by("id").only("id", "text", "heading_path")[:batch])
         if not chunks:
             return done
         vectors = embedder.embed([chunk_text(c) for c in chunks])
@@ -136,16 +138,17 @@ def reembed_chunks(
         progress(len(chunks))
 
 
-def reembed_summaries(embedder: Embedder) -> int:
-    """Chapters and book summaries (few per book)."""
+def reembed_summaries(embedder: Embedder, book_id: int | None = None) -> int:
+    """Chapters and book summaries (few per book) of one book, or all."""
     count = 0
-    chapters = list(stale(Chapter, embedder).only("id", "title", "summary"))
+    mine = {} if book_id is None else {"book_id": book_id}
+    chapters = list(stale(Chapter, embedder).filter(**mine).only("id", "title", "summary"))
     for start in range(0, len(chapters), BATCH):
         part = chapters[start : start + BATCH]
         vectors = embedder.embed([f"{c.title}. {c.summary}" for c in part])
         write_vectors("library_chapter", [c.id for c in part], vectors, embedder.name)
         count += len(part)
-    summaries = list(stale(BookSummary, embedder).only("id", "text"))
+    summaries = list(stale(BookSummary, embedder).filter(**mine).only("id", "text"))
     if summaries:
         vectors = embedder.embed([s.text for s in summaries])
         write_vectors("library_booksummary", [s.id for s in summaries], vectors, embedder.name)

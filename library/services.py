@@ -194,7 +194,12 @@ def ingest_book(book: Book, progress=NO_PROGRESS, embedder: Embedder | None = No
     if not chapter_drafts:
         raise IngestError(f"{book.original_filename} contains no readable text.")
     all_drafts = [d for _, drafts in chapter_drafts for d in drafts]
-    vectors = _embed_drafts(all_drafts, embedder, progress, known=_stored_vectors(book, embedder))
+    known = _stored_vectors(book, embedder)
+    later = embeds_passages_later(embedder)  # the book is ready first; EMBED_KIND embeds the rest
+    if later:
+        vectors = [known.get(_embedding_text(d)) for d in all_drafts]
+    else:
+        vectors = _embed_drafts(all_drafts, embedder, progress, known=known)
     progress.check_cancelled()
     progress.progress(f"Summarising {len(chapter_drafts)} chapters", STAGES["summarise"])
     summariser = get_summariser(embedder, job_id=progress.job_id, book_title=parsed.title)
@@ -204,9 +209,8 @@ def ingest_book(book: Book, progress=NO_PROGRESS, embedder: Embedder | None = No
         )
         for c, drafts in chapter_drafts
     ]
-    chapter_vectors = embedder.embed(
-        [f"{c.title}. {s}" for (c, _), s in zip(chapter_drafts, summaries, strict=True)]
-    )
+    chapter_texts = [f"{c.title}. {s}" for (c, _), s in zip(chapter_drafts, summaries, strict=True)]
+    chapter_vectors = [None] * len(chapter_texts) if later else embedder.embed(chapter_texts)
     book_summary = summariser.summarise_book(
         parsed.title, [(c.title, s) for (c, _), s in zip(chapter_drafts, summaries, strict=True)]
     )
@@ -219,7 +223,7 @@ def ingest_book(book: Book, progress=NO_PROGRESS, embedder: Embedder | None = No
         chapter_vectors=chapter_vectors,
         summary=book_summary,
         summary_text=book_text,
-        summary_vector=embedder.embed_one(book_text),
+        summary_vector=None if later else embedder.embed_one(book_text),
         embedder_name=embedder.name,
     )
     progress.check_cancelled()
@@ -229,6 +233,25 @@ def ingest_book(book: Book, progress=NO_PROGRESS, embedder: Embedder | None = No
     progress.progress(f"Stored {len(parsed.chapters)} chapters, {len(all_drafts)} passages", 100)
     book.refresh_from_db()
     return book
+
+
+def embeds_passages_later(embedder: Embedder) -> bool:
+    later = settings.DOCPROF_EMBED_PASSAGES_LATER
+    return embedder.slow if later is None else later
+
+
+EMBED_KIND_NAME = "embed_passages"  # library.jobs.EMBED_KIND
+
+
+def queue_passage_embedding(book: Book) -> None:
+    """Embed a ready book's passages (and chapters and summary) that have no vector, in a job of its
+    own (after commit), unless one is already waiting to (a job that is running picks up passages
+    stored after it started)."""
+    waiting = GenerationJob.objects.filter(
+        kind=EMBED_KIND_NAME, target_id=book.pk, status=GenerationJob.Status.QUEUED
+    )
+    if not waiting.exists():
+        engine.submit(book.owner, EMBED_KIND_NAME, book.pk, message="Waiting to prepare search by meaning")
 
 
 def _stored_vectors(book: Book, embedder: Embedder) -> dict[str, object]:
@@ -290,7 +313,7 @@ class PreparedBook:
     chapter_vectors: list
     summary: dict
     summary_text: str
-    summary_vector: list
+    summary_vector: list | None
     embedder_name: str
 
 
@@ -311,7 +334,7 @@ def _store(book: Book, prepared: PreparedBook) -> None:
                 word_count=sum(d.word_count for d in drafts),
                 summary=summary,
                 embedding=vector,
-                embedder=embedder_name,
+                embedder=embedder_name if vector is not None else "",
             )
             for i, ((c, drafts), summary, vector) in enumerate(
                 zip(chapter_drafts, summaries, prepared.chapter_vectors, strict=True)
@@ -334,7 +357,7 @@ def _store(book: Book, prepared: PreparedBook) -> None:
                     page_end=draft.page_end,
                     word_count=draft.word_count,
                     embedding=vectors[ordinal],
-                    embedder=embedder_name,
+                    embedder=embedder_name if vectors[ordinal] is not None else "",
                 )
             )
             ordinal += 1
@@ -345,8 +368,10 @@ def _store(book: Book, prepared: PreparedBook) -> None:
         summary=prepared.summary,
         text=prepared.summary_text,
         embedding=prepared.summary_vector,
-        embedder=embedder_name,
+        embedder=embedder_name if prepared.summary_vector is not None else "",
     )
+    if any(v is None for v in vectors) or prepared.summary_vector is None:
+        queue_passage_embedding(book)
     Book.objects.filter(pk=book.pk).update(
         title=(parsed.title or book.title)[:500],
         authors=(parsed.authors or "")[:500],

@@ -20,12 +20,19 @@ WORKING = (Book.Status.QUEUED, Book.Status.PROCESSING)
 
 
 def _with_jobs(books):
-    """Attach each book's latest ingest job, and whether it is still being read (pages poll then)."""
+    """Attach each book's latest ingest job, and whether it is still being read (pages poll then);
+    and a ready book's passage embedding while it runs (`vector_job`: pages poll then too)."""
     books = list(books)
-    jobs = engine.latest_jobs_on("book_id", [b.pk for b in books])  # reading it, or a new version
+    ids = [b.pk for b in books]
+    jobs = engine.latest_jobs_on(
+        "book_id", ids, exclude=[services.EMBED_KIND_NAME]
+    )  # reading it, or a new version
+    vector_jobs = engine.latest_jobs_on("book_id", ids, only=[services.EMBED_KIND_NAME])
     for book in books:
         book.ingest_job = job = jobs.get(book.pk)
         book.working = book.status in WORKING or bool(job and not job.is_terminal)
+        vector_job = vector_jobs.get(book.pk)
+        book.vector_job = vector_job if vector_job and not vector_job.is_terminal else None
     return books
 
 
@@ -101,7 +108,7 @@ def book_status(request, pk):
     """The book page's status fragment. When reading ends, an htmx poll reloads the page once so
     the chapters, pages and overview appear."""
     book = _with_jobs([get_object_or_404(selectors.readable_books(request.user), pk=pk)])[0]
-    if request.htmx and not book.working:
+    if request.htmx and request.GET.get("reading") and not book.working:
         return HttpResponseClientRefresh()
     return render(
         request, "library/_book_status.html", {"book": book, "job": book.ingest_job, "working": book.working}

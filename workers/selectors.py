@@ -19,10 +19,14 @@ def latest_jobs(kind: str, target_ids) -> dict[int, GenerationJob]:
     return latest
 
 
-def latest_jobs_on(target_key: str, target_ids) -> dict[int, GenerationJob]:
+def latest_jobs_on(target_key: str, target_ids, *, only=None, exclude=()) -> dict[int, GenerationJob]:
     """The newest job of any kind whose target is named `target_key` (e.g. "book_id": reading a
-    book, or reading a new version of it) for each target id."""
-    names = [k.name for k in kinds() if k.target_key == target_key]
+    book, or reading a new version of it) for each target id; `only` / `exclude` name kinds."""
+    names = [
+        k.name
+        for k in kinds()
+        if k.target_key == target_key and (only is None or k.name in only) and k.name not in exclude
+    ]
     latest: dict[int, GenerationJob] = {}
     for job in GenerationJob.objects.filter(kind__in=names, target_id__in=list(target_ids)).order_by(
         "created_at"

@@ -27,6 +27,10 @@ class Embedder:
     # Cosine similarity above which a passage counts as on-topic; None when similarity carries no
     # meaning beyond shared words (the hashing embedder), so relevance is judged by full text only.
     relevance_threshold: float | None = 0.3
+    # True when embedding a book's passages costs far more than reading it (a model, local or
+    # remote): ingestion then makes the book ready first and embeds its passages in a job of their
+    # own (DOCPROF_EMBED_PASSAGES_LATER overrides).
+    slow: bool = False
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         raise NotImplementedError

@@ -66,11 +66,12 @@ def test_rows_of_other_users_are_404(client, alice, bob):
 def test_book_page_polls_then_reloads_once_when_reading_ends(alice_client):
     book, job = upload(alice_client, "valuation.md", VALUATION_MD)
     page = alice_client.get(reverse("library:book", args=[book.pk])).content.decode()
-    assert reverse("library:book_status", args=[book.pk]) in page and "data-poll" in page
-    status = alice_client.get(reverse("library:book_status", args=[book.pk]), **HTMX)
+    poll = reverse("library:book_status", args=[book.pk]) + "?reading=1"  # the page polls this while reading
+    assert poll in page and "data-poll" in page
+    status = alice_client.get(poll, **HTMX)
     assert "data-poll" in status.content.decode() and "HX-Refresh" not in status
     engine.run_inline(job.pk)
-    status = alice_client.get(reverse("library:book_status", args=[book.pk]), **HTMX)
+    status = alice_client.get(poll, **HTMX)
     assert status["HX-Refresh"] == "true"
     page = alice_client.get(reverse("library:book", args=[book.pk])).content.decode()
     assert "data-poll" not in page and "Chapter 1 Cash Flows" in page

@@ -203,6 +203,8 @@ class BedrockLLM(LLM):
 class TitanEmbedder(Embedder):
     """Titan Text Embeddings V2: one text per `invoke_model`, several in flight at once."""
 
+    slow = True  # a network call per batch: passages are embedded after the book is ready
+
     def __init__(
         self,
         *,

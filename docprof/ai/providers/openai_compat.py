@@ -177,6 +177,8 @@ def stream_events(lines, model: str, what: str):
 
 
 class OpenAICompatEmbedder(Embedder):
+    slow = True  # a network call per batch: passages are embedded after the book is ready
+
     def __init__(
         self,
         *,

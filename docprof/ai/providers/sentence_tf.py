@@ -133,6 +133,7 @@ class SentenceTransformersEmbedder(Embedder):
     """Loads DOCPROF_ST_MODEL once per process (see the module docstring)."""
 
     batch_size = 64
+    slow = True
 
     def __init__(self, model: str | None = None, dim: int | None = None):
         _require_package()  # first: without the packages, no model can help
