@@ -4,6 +4,7 @@ pieces both answerers share: the sentences of a passage that best cover the ques
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 
 from docprof.ai.text import (
@@ -82,12 +83,22 @@ CAPTION_RE = re.compile(
 CAPTION_FACTOR = 0.3
 
 
-def sentence_score(sentence: str, keys: list[str], terms) -> float:
+# A key term from the book's title frames every sentence of the book ("What license is libtasn1
+# under?" in the book "Libtasn1"): a sentence that names it says little more on the question.
+FRAMED_FACTOR = 0.1
+
+
+def sentence_score(sentence: str, keys: list[str], terms, framed: Collection[str] = ()) -> float:
     """Key-term weight a sentence holds (in-library idf times rarity in general English, so that
-    "without" or "look" in a question do not pick the sentence), preferring plain prose of
-    sentence length over code and run-on paragraphs."""
+    "without" or "look" in a question do not pick the sentence; `framed`: key terms of the book's
+    title, see FRAMED_FACTOR), preferring plain prose of sentence length over code and run-on
+    paragraphs."""
     have = set(content_terms(sentence))
-    score = sum(terms.idf(k) * evidence.rarity(k) for k in keys if evidence.covered(k, have))
+    score = sum(
+        terms.idf(k) * evidence.rarity(k) * (FRAMED_FACTOR if k in framed else 1.0)
+        for k in keys
+        if evidence.covered(k, have)
+    )
     words = sentence.split()
     prose = sum(1 for w in words if w.strip(PUNCTUATION).isalpha()) / max(1, len(words))
     if prose < PROSE_SHARE:
@@ -102,9 +113,10 @@ def sentence_score(sentence: str, keys: list[str], terms) -> float:
     return score / (1.0 + 0.01 * max(0, word_count(sentence) - 35))
 
 
-def best_sentences(text: str, terms, limit: int = 2) -> list[str]:
+def best_sentences(text: str, terms, limit: int = 2, framed: Collection[str] = ()) -> list[str]:
     """A contiguous run of at most `limit` sentences of the passage that covers most key-term weight
-    (contiguous, so that the run quoted as one verifies against the passage)."""
+    (contiguous, so that the run quoted as one verifies against the passage; `framed`: see
+    sentence_score)."""
     keys = evidence.key_terms(terms)
     sentences = split_sentences(text)
     usable = [i for i, s in enumerate(sentences) if 5 <= word_count(s) <= 80]
@@ -113,7 +125,7 @@ def best_sentences(text: str, terms, limit: int = 2) -> list[str]:
     if not usable:
         words = text.split()
         return [" ".join(words[:40])] if words else []
-    scores = {i: sentence_score(sentences[i], keys, terms) for i in usable}
+    scores = {i: sentence_score(sentences[i], keys, terms, framed) for i in usable}
     best = min(usable, key=lambda i: (-scores[i], i))
     run = [best]
     while len(run) < limit:

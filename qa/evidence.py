@@ -128,7 +128,8 @@ def same_word_family(a: str, b: str) -> bool:
     return False
 
 
-_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+# letters and digits: "asn1", "x509" and "utf8" are words (an identifier's parts: asn1_create_element)
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 
 
 def holds_variant(text: str, word: str) -> bool:

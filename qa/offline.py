@@ -128,10 +128,14 @@ class OfflineAnswerer:
         return judged
 
     def judge(
-        self, question: str, hits: list[SearchHit], terms: QueryTerms
+        self,
+        question: str,
+        hits: list[SearchHit],
+        terms: QueryTerms,
+        frames: dict[int, tuple[str, set[str]]] | None = None,
     ) -> tuple[list[tuple[SearchHit, evidence.Coverage]], evidence.Judgement]:
         names = self.names(question, terms)
-        frames = self.frames(hits[:JUDGED])
+        frames = self.frames(hits[:JUDGED]) if frames is None else frames
         asked = text_positions(question)
         judged = self.coverages(question, hits, terms, names, frames, asked)
         unseen = [t for t in evidence.key_terms(terms) if not terms.df.get(t) and evidence.checkable(t)]
@@ -173,21 +177,27 @@ class OfflineAnswerer:
         terms: QueryTerms,
         keys: list[str],
         contrasting: list[str] | None = None,
+        framed: dict[int, set[str]] | None = None,
     ) -> tuple[list[SearchHit], list[str]]:
         """`support` with the passage whose best sentence says most on the question first (among
         those within LEAD_SHARE of the best, the highest ranked), unless the first one defines the
         asked term or compares what the question compares (`contrasting`: its sentence): a passage
         that only names the topic, in code or in a review question, does not lead the answer. Also
-        the lead's sentences: its definition of the asked term, its comparison, or its best two."""
+        the lead's sentences: its definition of the asked term, its comparison, or its best two
+        (`framed`: each book's key terms from its title, see answers.sentence_score)."""
         if not support:
             return support, []
         defining = defining_sentences(question, support[0].text) or contrasting
         if defining:
             return support, defining
-        runs = [best_sentences(h.text, terms, 2) for h in support]
+        framed = framed or {}
+        runs = [best_sentences(h.text, terms, 2, framed.get(h.book_id, ())) for h in support]
         lead = 0
         if len(support) > 1:
-            scores = [max((sentence_score(s, keys, terms) for s in run), default=0.0) for run in runs]
+            scores = [
+                max((sentence_score(s, keys, terms, framed.get(h.book_id, ())) for s in run), default=0.0)
+                for h, run in zip(support, runs, strict=True)
+            ]
             lead = next(i for i, score in enumerate(scores) if score >= LEAD_SHARE * max(scores))
         ordered = [support[lead], *support[:lead], *support[lead + 1 :]]
         return ordered, (defining_sentences(question, support[lead].text) if lead else None) or runs[lead]
@@ -195,7 +205,8 @@ class OfflineAnswerer:
     def answer(
         self, question: str, hits: list[SearchHit], terms: QueryTerms, *, later: bool = False
     ) -> Answer:
-        judged, verdict = self.judge(question, hits, terms)
+        frames = self.frames(hits[:JUDGED])
+        judged, verdict = self.judge(question, hits, terms, frames)
         if not judged or verdict.probability < self.threshold:
             result = not_found(question, hits, terms, verdict.missing, absent=verdict.absent)
             result.evidence, result.judgement = verdict.probability, verdict.features
@@ -208,12 +219,17 @@ class OfflineAnswerer:
             # names the two sides, not necessarily every word asked)
             support = [contrast, *[h for h in support if h is not contrast]][:MAX_PASSAGES]
         keys = evidence.key_terms(terms)
-        support, lead_sentences = self.lead_first(question, support, terms, keys, contrasting)
+        # (a question on the book's title alone, "What is libtasn1?", is weighed as asked)
+        framed = {
+            book: lexemes & set(keys) for book, (_, lexemes) in frames.items() if not set(keys) <= lexemes
+        }
+        support, lead_sentences = self.lead_first(question, support, terms, keys, contrasting, framed)
         sources, parts, lead_score = [], [], 0.0
         for hit in support:
             n = len(sources) + 1
-            sentences = lead_sentences if n == 1 else best_sentences(hit.text, terms, 1)
-            score = max((sentence_score(s, keys, terms) for s in sentences), default=0.0)
+            own = framed.get(hit.book_id, ())
+            sentences = lead_sentences if n == 1 else best_sentences(hit.text, terms, 1, own)
+            score = max((sentence_score(s, keys, terms, own) for s in sentences), default=0.0)
             if n == 1:
                 lead_score = score
             elif score <= 0 or score < SEE_ALSO_SHARE * lead_score:

@@ -2,7 +2,7 @@
 higher-ranked one that only names the topic in a review question or in code."""
 
 from library.retrieval import SearchHit
-from qa.answers import sentence_score
+from qa.answers import best_sentences, sentence_score
 from qa.evidence import key_terms
 from qa.offline import OfflineAnswerer
 from qa.tests.test_evidence import terms_of
@@ -71,3 +71,20 @@ def test_a_figure_caption_scores_less_than_a_statement_with_the_same_terms():
     # a sentence that merely mentions a figure is not a caption
     mentions = sentence_score("Figure 10.10 shows that the central limit theorem holds here.", keys, terms)
     assert mentions > told / 2
+
+
+def test_a_term_of_the_books_title_picks_no_sentence():
+    # In the book "Libtasn1", every sentence is about libtasn1: the one on the licence answers.
+    terms = terms_of({"libtasn1": 6, "licens": 19})
+    passage = hit(
+        4,
+        "This document describes the Libtasn1 library that provides ASN.1 parsing and DER encoding. "
+        "Anybody can use, modify, and redistribute the library under the terms of the GNU Lesser "
+        "General Public License version 2.1 or later.",
+    )
+    assert "describes" in best_sentences(passage.text, terms, 1)[0]  # weighed as any other term
+    assert "Public License" in best_sentences(passage.text, terms, 1, {"libtasn1"})[0]
+    _, sentences = OfflineAnswerer.lead_first(
+        "What license is libtasn1 under?", [passage], terms, key_terms(terms), framed={1: {"libtasn1"}}
+    )
+    assert any("Public License" in s for s in sentences)

@@ -316,6 +316,9 @@ def test_a_key_term_is_covered_by_its_inflections_and_derivations_not_by_a_stemm
     assert not evidence.holds_variant("In the capitation levied in France, the orders pay.", "capital")
     assert evidence.holds_variant("Paris, the Capital's river", "capital")
     assert evidence.holds_variant("the capitals of Europe", "capital")
+    # letters and digits make a word: an identifier's parts are held ("asn1" in ASN1_SUCCESS)
+    assert evidence.holds_variant("Returns ASN1_SUCCESS if the structure was created.", "asn1")
+    assert not evidence.holds_variant("Returns ASN_SUCCESS.", "asn1")
 
 
 STATE_MD = f"""# Of Taxes Upon Persons
