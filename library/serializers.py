@@ -3,12 +3,18 @@ from rest_framework import serializers
 
 from library.models import Book, Chapter
 from library.retrieval import MAX_K, MAX_QUERY_CHARS, QueryError, clean_query
+from library.services import EMBED_KIND_NAME
+from workers.engine import GenerationJob
 
 
 class BookSerializer(serializers.ModelSerializer):
     chapter_count = serializers.SerializerMethodField()
     chunk_count = serializers.SerializerMethodField()
     is_owner = serializers.SerializerMethodField()
+    embedding_job = serializers.SerializerMethodField(
+        help_text="While a ready book's passages are embedded for search by meaning (a model embedder): "
+        "the id of that job (GET /api/jobs/{id}); null otherwise."
+    )
 
     class Meta:
         model = Book
@@ -28,6 +34,7 @@ class BookSerializer(serializers.ModelSerializer):
             "chapter_count",
             "chunk_count",
             "is_owner",
+            "embedding_job",
             "created_at",
             "ingested_at",
         ]
@@ -37,6 +44,14 @@ class BookSerializer(serializers.ModelSerializer):
 
     def get_chunk_count(self, book) -> int:
         return book.chunks.count()
+
+    def get_embedding_job(self, book) -> int | None:
+        live = GenerationJob.objects.filter(
+            kind=EMBED_KIND_NAME,
+            target_id=book.pk,
+            status__in=[GenerationJob.Status.QUEUED, GenerationJob.Status.PROCESSING],
+        )
+        return live.values_list("pk", flat=True).last()
 
     def get_is_owner(self, book) -> bool:
         request = self.context.get("request")

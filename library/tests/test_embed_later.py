@@ -119,6 +119,17 @@ def test_the_library_shows_the_book_ready_while_search_by_meaning_is_prepared(cl
     assert "preparing search by meaning" not in page and "data-poll" not in page
 
 
+def test_the_api_names_the_job_that_prepares_search_by_meaning(client, alice, later):
+    book = ingest(alice, "valuation.md", VALUATION_MD)
+    client.force_login(alice)
+    data = client.get(f"/api/books/{book.pk}").json()
+    job = embed_job(book)
+    assert data["status"] == "ready" and data["embedding_job"] == job.pk
+    assert client.get(f"/api/jobs/{job.pk}").status_code == 200
+    engine.run_inline(job.pk)
+    assert client.get(f"/api/books/{book.pk}").json()["embedding_job"] is None
+
+
 def test_reading_a_new_version_is_not_blocked_by_a_pending_embedding(alice, later):
     from lectures.staleness import submit_new_version
 
