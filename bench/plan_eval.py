@@ -1,7 +1,7 @@
 """Course-planning quality over real books: the right material, honest refusals, concrete objectives,
 sections sized to their sources.
 
-    .venv/bin/python bench/plan_eval.py [--split dev|test|holdout|dev2|holdout2|dev3|holdout3|all]
+    .venv/bin/python bench/plan_eval.py [--split dev|test|holdout|dev2|holdout2|dev3|holdout3|dev4|holdout4|all]
         [--only ID] [--show]
         [--reingest]
 
@@ -57,7 +57,7 @@ DATA = ROOT / "bench" / "data" / "plan_requests.json"
 DB_NAME = "docprof_plan_eval"
 USER = "plan-eval"
 PREFERENCES = {"depth": "standard", "presentation_style": "lecture", "pace_wpm": 150, "notes": ""}
-SPLITS = ("dev", "test", "holdout", "dev2", "holdout2", "dev3", "holdout3")
+SPLITS = ("dev", "test", "holdout", "dev2", "holdout2", "dev3", "holdout3", "dev4", "holdout4")
 INGEST_CODE = ["library/parsing", "library/chunking.py", "library/summaries.py", "library/services.py"]
 
 

@@ -33,6 +33,7 @@ from courses.planning.selection import (
     worth_a_section,
 )
 from courses.planning.sizing import SECTION_MAX, SECTION_MIN, supported_minutes, words_for
+from courses.planning.survey import subject_books, survey
 from courses.planning.units import (
     MIN_CHAPTER_WORDS,
     RELEVANT,
@@ -100,6 +101,11 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
     context_books = _context_books(request, books, frequency)
     scope = [b for b in book_ids if b in context_books]
     units = _scored_units(request, required, scope, books, frequency, depth, pace)
+    subjects = subject_books(request, required, scope, books, {b: _book_words(books[b]) for b in scope})
+    if subjects:
+        surveyed, supported = survey(units, subjects, minutes, depth, pace)
+        if surveyed:
+            return _surveyed(request, surveyed, supported, minutes, depth, pace)
     drop_weak_text(units, len(request.topics))
     candidates = [u for u in units if u.score > 0 and u.relevant_words() > 0]
     relevant = keep_coherent(worth_a_section(candidates, depth, pace))
@@ -154,6 +160,24 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
         supported_minutes=supported,
         planned_minutes=planned,
         widened=bool(neighbours),
+    )
+    material.notes = _notes(material)
+    return material
+
+
+def _surveyed(
+    request: Request, chosen: list[Unit], supported: float, minutes: int, depth: str, pace: int
+) -> Material:
+    """The material of a survey of the books the request names (courses/planning/survey.py)."""
+    labels = [t.label for t in request.topics]
+    material = Material(
+        request=request,
+        units=[_unit_dict(u, depth, pace, request, False, set()) for u in teaching_order(chosen)],
+        covered=labels,
+        missing=[],
+        requested_minutes=minutes,
+        supported_minutes=supported,
+        planned_minutes=max(SECTION_MIN, min(minutes, math.floor(supported))),
     )
     material.notes = _notes(material)
     return material

@@ -1,0 +1,121 @@
+"""A request for a book's own subject ("Learn Git" of Pro Git, "Learn economics" of Principles of
+Economics): the whole book is about it, so no heading or passage singles out its material, and the
+headings that happen to repeat the word ("Git and Mercurial", "Git on the Server") are no better
+than the rest. A teacher surveys the book in its own order: each chapter's opening first (the
+foundations before what builds on them), then, while time remains, each chapter's next part; what
+only talks about the book itself (how to use it, a tour of its chapters) is left out."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from courses.planning.request import Request, stems_of
+from courses.planning.selection import support_of
+from courses.planning.sizing import SECTION_MIN
+from courses.planning.units import Unit, is_exercise, is_filler_title
+from library.models import Chunk
+
+# A text about the book rather than its subject ("How to Use This Book", an introduction that tours
+# the chapters, a preface): it names the book or its chapters this often (per 1,000 words; in the
+# corpus such openings score 16-36, subject text 0 at the median and under 15 everywhere else).
+ABOUT_THE_BOOK_RE = re.compile(
+    r"\b(?:this|the)\s+(?:book|guide|manual|tutorial|text)\b|\bchapters?\s+\d+", re.I
+)
+ABOUT_THE_BOOK_PER_1000 = 15
+
+
+def subject_books(
+    request: Request,
+    required: list,
+    scope: list[int],
+    books: dict[int, dict],
+    book_words: dict[int, set[str]],
+) -> dict[int, list[int]]:
+    """topic index -> the books in scope about it, when every topic of the request is named whole by
+    some book's title (largest such book first); then the books whose title names part of it and
+    whose passages most often hold the rest (`book_words`: a book's title stems and the words of a
+    fifth of its passages): "Learn bread baking" surveys "The Baking of Bread" and also "Bread
+    Dough and Fermentation". Otherwise {} (the usual search decides)."""
+    found: dict[int, list[int]] = {}
+    for i, reqs in enumerate(required):
+        titles = {b: set(stems_of(books[b]["title"])) for b in scope}
+        named = [b for b in scope if any(r and r <= titles[b] for r in reqs)]
+        if not named or request.topics[i].sub:
+            return {}
+        partly = [
+            b for b in scope if b not in named and any(r & titles[b] and r <= book_words[b] for r in reqs)
+        ]
+        found[i] = sorted(named, key=lambda b: (-books[b]["passages"], b)) + sorted(
+            partly, key=lambda b: (-books[b]["passages"], b)
+        )
+    return found
+
+
+def about_the_book(units: list[Unit]) -> bool:
+    ids = [cid for u in units for cid, _, _ in u.chunks]
+    texts = Chunk.objects.filter(id__in=ids).values_list("text", flat=True)
+    words = sum(u.words for u in units)
+    return sum(len(ABOUT_THE_BOOK_RE.findall(t)) for t in texts) * 1000 >= ABOUT_THE_BOOK_PER_1000 * max(
+        1, words
+    )
+
+
+def _pieces(units: list[Unit], depth: str, pace: int) -> list[list[Unit]]:
+    """A chapter's units in order, the short ones joined to the next until each piece makes a section."""
+    pieces: list[list[Unit]] = []
+    current: list[Unit] = []
+    for unit in units:
+        current.append(unit)
+        if sum(support_of(u, depth, pace, whole=True) for u in current) >= SECTION_MIN:
+            pieces.append(current)
+            current = []
+    if current:
+        if pieces:
+            pieces[-1].extend(current)
+        else:
+            pieces.append(current)
+    return pieces
+
+
+def survey(
+    units: list[Unit], topics: dict[int, list[int]], target: float, depth: str, pace: int
+) -> tuple[list[Unit], float]:
+    """The units of a survey of the subject books, and the minutes the books support in all. Each
+    chosen unit teaches every topic whose book it belongs to (its whole text, exercises aside)."""
+    wanted = {b for books in topics.values() for b in books}
+    rank = {b: n for books in topics.values() for n, b in enumerate(books)}
+    chapters: dict[tuple, list[Unit]] = defaultdict(list)
+    for u in units:
+        if u.book_id not in wanted or u.back_matter or is_filler_title(u.chapter_title):
+            continue
+        body = {cid for cid, _, path in u.chunks if not is_exercise(path)}
+        if not body:
+            continue
+        for i, books in topics.items():
+            if u.book_id in books:
+                u.scores[i], u.evidence[i], u.relevant[i] = 1.0, "chapter", body
+        chapters[(rank[u.book_id], u.book_id, u.chapter_order)].append(u)
+    pieces = [
+        _pieces(sorted(rows, key=lambda u: u.first_ordinal), depth, pace)
+        for _, rows in sorted(chapters.items())
+    ]
+    supported = sum(support_of(u, depth, pace) for rows in chapters.values() for u in rows)
+
+    def piece_minutes(piece: list[Unit]) -> float:
+        return sum(support_of(u, depth, pace) for u in piece)
+
+    chosen: list[Unit] = []
+    total, sections = 0.0, 0
+    limit = max(1, int(target // SECTION_MIN))
+    for round_ in range(max((len(p) for p in pieces), default=0)):
+        for chapter in pieces:
+            if total >= target or sections >= limit:
+                return chosen, supported
+            if round_ >= len(chapter) or piece_minutes(chapter[round_]) < SECTION_MIN:
+                continue  # a chapter too short for a section of its own is not stretched into one
+            if not about_the_book(chapter[round_]):
+                chosen.extend(chapter[round_])
+                total += piece_minutes(chapter[round_])
+                sections += 1
+    return chosen, supported
