@@ -26,11 +26,12 @@ OPENING_BONUS = 0.5
 # unlike the book ("how sure can I be ... in some range around my sample's average") matches the
 # neighbourhood better than any one passage of it. Added to the fused score (library.retrieval):
 # CONTEXT_WEIGHT times the share of the question's idf weight its neighbourhood holds. Dev halves of
-# both question sets (bench/qa_eval.py): reach 2 at 0.2-0.4 gave the same +3 / -1 unlike-worded
-# questions and no plain one lost; reach 1 +2 / -1; the whole section (chapter and heading path)
-# +2 / -1; 0.8 lost more.
+# both question sets (bench/qa_eval.py), unlike-worded questions gained / lost against none:
+# reach 2 at 0.2-0.3 +3 / -1 and no plain one lost in the whole library; in one-book libraries
+# (--one-book) 0.2-0.25 changed nothing and 0.3 lost a plain question; 0.15 +1 / -2, 0.8 lost
+# more; reach 1 +2 / -1; the whole section (chapter and heading path) instead +2 / -1.
 CONTEXT_REACH = 2  # passages before and after
-CONTEXT_WEIGHT = 0.3
+CONTEXT_WEIGHT = 0.25
 
 
 def idf(df: int, n: int) -> float:
