@@ -390,3 +390,29 @@ def title_lexemes(book_ids: Sequence[int]) -> set[str]:
             [list(book_ids)],
         )
         return {row[0] for row in cursor.fetchall()}
+
+
+# The query lexemes that each passage's neighbourhood holds: the passages within `reach` of it in
+# book order (a LIMITed lateral range, so each passage is one scan of the unique index on (book,
+# ordinal), not a hash join over every passage), then their narrow text rows' lexemes (without
+# positions: 4 ms for 30 passages, against 10 ms unnesting the full vectors).
+NEIGHBOURHOOD_LEXEMES = (
+    "WITH n AS MATERIALIZED (SELECT p.id, n.id AS near FROM library_chunk p CROSS JOIN LATERAL ("
+    "SELECT n.id FROM library_chunk n WHERE n.book_id = p.book_id "
+    "AND n.ordinal BETWEEN p.ordinal - %(reach)s AND p.ordinal + %(reach)s LIMIT 2 * %(reach)s + 1) n "
+    "WHERE p.id = ANY(%(ids)s)) "
+    "SELECT n.id, array_agg(DISTINCT u.lexeme) FROM n JOIN library_chunktext t ON t.chunk_id = n.near "
+    "CROSS JOIN LATERAL unnest(tsvector_to_array(t.search_vector)) u(lexeme) "
+    "WHERE u.lexeme = ANY(%(lex)s) GROUP BY n.id"
+)
+
+
+def neighbourhood_lexemes(
+    chunk_ids: Sequence[int], lexemes: Sequence[str], reach: int
+) -> dict[int, set[str]]:
+    """For each of `chunk_ids`, which of `lexemes` it or a passage within `reach` of it holds."""
+    if not chunk_ids or not lexemes:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(NEIGHBOURHOOD_LEXEMES, {"ids": list(chunk_ids), "lex": list(lexemes), "reach": reach})
+        return {row[0]: set(row[1]) for row in cursor.fetchall()}

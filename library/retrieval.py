@@ -19,6 +19,7 @@ from django.db import connection
 
 from docprof.ai.embeddings import Embedder
 from docprof.ai.factory import get_embedder
+from library import ranking
 from library.fulltext import (  # noqa: F401 (the text side's public functions, used from here)
     ALL_WORDS,
     ANY_WORD,
@@ -33,6 +34,7 @@ from library.fulltext import (  # noqa: F401 (the text side's public functions, 
     chunk_lexemes,
     chunk_positions,
     hybrid_pool_scores,
+    neighbourhood_lexemes,
     pool_scores,
     scope_array,
     scope_phrases_held,
@@ -271,7 +273,8 @@ def search_chunks(
             nearest_cte(terms.chunks),
             _nearest_params(vector, book_ids, candidates),
         )
-        hits = _load_chunk_hits(fuse_scores(cosine, bm25, vector_weight(embedder))[:k])
+        fused = with_context(terms, fuse_scores(cosine, bm25, vector_weight(embedder)))
+        hits = _load_chunk_hits(fused[:k])
         if is_semantic(embedder):
             for hit in hits:
                 hit.similarity = cosine.get(hit.chunk_id)
@@ -279,6 +282,21 @@ def search_chunks(
     text_ids = text_candidates(terms, query, book_ids, candidates)
     fused = fuse(bm25_ranked(terms, text_ids)[:candidates])[:k]
     return _load_chunk_hits(fused)
+
+
+CONTEXT_POOL = 30  # the fused ranking's first passages whose neighbourhood is read
+
+
+def with_context(terms: QueryTerms, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The first CONTEXT_POOL passages of `fused` scored again with their neighbourhood's share of
+    the query's words (ranking.context_bonus; one round trip), ahead of the rest as before."""
+    if not ranking.CONTEXT_WEIGHT or not fused:
+        return fused
+    head, tail = fused[:CONTEXT_POOL], fused[CONTEXT_POOL:]
+    held = neighbourhood_lexemes([i for i, _ in head], list(terms.weights), ranking.CONTEXT_REACH)
+    bonus = ranking.context_bonus(terms, held)
+    head = sorted(((i, s + bonus.get(i, 0.0)) for i, s in head), key=lambda kv: (-kv[1], kv[0]))
+    return head + tail
 
 
 def is_semantic(embedder: Embedder) -> bool:
