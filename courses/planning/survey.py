@@ -23,6 +23,8 @@ ABOUT_THE_BOOK_RE = re.compile(
     r"\b(?:this|the)\s+(?:book|guide|manual|tutorial|text)\b|\bchapters?\s+\d+", re.I
 )
 ABOUT_THE_BOOK_PER_1000 = 15
+PROSE_SHARE = 0.6  # of a piece's words; less is mostly code, output or tables
+PUNCTUATION = ",.;:!?()[]{}\"'“”‘’`*_"
 
 
 def subject_books(
@@ -52,13 +54,19 @@ def subject_books(
     return found
 
 
-def about_the_book(units: list[Unit]) -> bool:
+def teachable(units: list[Unit]) -> bool:
+    """Whether a piece of the book teaches its subject: not text about the book itself, and mostly
+    prose (a chapter that opens with a listing of program output teaches nothing from it)."""
     ids = [cid for u in units for cid, _, _ in u.chunks]
-    texts = Chunk.objects.filter(id__in=ids).values_list("text", flat=True)
-    words = sum(u.words for u in units)
-    return sum(len(ABOUT_THE_BOOK_RE.findall(t)) for t in texts) * 1000 >= ABOUT_THE_BOOK_PER_1000 * max(
-        1, words
-    )
+    texts = list(Chunk.objects.filter(id__in=ids).values_list("text", flat=True))
+    words = [w for t in texts for w in t.split()]
+    if not words:
+        return False
+    mentions = sum(len(ABOUT_THE_BOOK_RE.findall(t)) for t in texts)
+    if mentions * 1000 >= ABOUT_THE_BOOK_PER_1000 * len(words):
+        return False
+    prose = sum(1 for w in words if w.strip(PUNCTUATION).isalpha())
+    return prose >= PROSE_SHARE * len(words)
 
 
 def _pieces(units: list[Unit], depth: str, pace: int) -> list[list[Unit]]:
@@ -108,14 +116,18 @@ def survey(
     chosen: list[Unit] = []
     total, sections = 0.0, 0
     limit = max(1, int(target // SECTION_MIN))
-    for round_ in range(max((len(p) for p in pieces), default=0)):
-        for chapter in pieces:
+    left = [iter(chapter) for chapter in pieces]  # each chapter's pieces not yet looked at
+    while left and total < target and sections < limit:
+        for chapter in list(left):
             if total >= target or sections >= limit:
-                return chosen, supported
-            if round_ >= len(chapter) or piece_minutes(chapter[round_]) < SECTION_MIN:
-                continue  # a chapter too short for a section of its own is not stretched into one
-            if not about_the_book(chapter[round_]):
-                chosen.extend(chapter[round_])
-                total += piece_minutes(chapter[round_])
-                sections += 1
+                break
+            # the chapter's next piece that makes a section of its own (a short one is not stretched)
+            # and teaches the subject
+            piece = next((p for p in chapter if piece_minutes(p) >= SECTION_MIN and teachable(p)), None)
+            if piece is None:
+                left.remove(chapter)
+                continue
+            chosen.extend(piece)
+            total += piece_minutes(piece)
+            sections += 1
     return chosen, supported

@@ -47,7 +47,12 @@ def beekeeping_book() -> str:
         parts.append(f"## {title}\n")
         for heading in sections:
             parts.append(f"### {heading}\n")
-            parts.append(section(words, 40) + "\n")
+            if heading == "Hive Log":  # a listing of program output: nothing to teach from
+                parts.append(
+                    " ".join(f"## hive.{i} numeric {i * 7} ## w{i}.kg = 3.{i}" for i in range(150)) + "\n"
+                )
+            else:
+                parts.append(section(words, 40) + "\n")
     return "\n".join(parts)
 
 
@@ -65,6 +70,7 @@ def test_the_books_own_subject_is_surveyed_in_the_books_order(library):
     assert chapters == [title for title, _, _ in CHAPTERS]  # every chapter, in the book's order
     titles = [u["title"] for u in found.units]
     assert "How to Use This Book" not in titles  # it only tours the book
+    assert "Hive Log" not in titles  # program output
     # each chapter's opening first; the time left goes to the first chapter's next section
     assert titles == [
         "Queens and Workers",
