@@ -1,7 +1,8 @@
 """Course-planning quality over real books: the right material, honest refusals, concrete objectives,
 sections sized to their sources.
 
-    .venv/bin/python bench/plan_eval.py [--split dev|test|holdout|dev2|holdout2|dev3|holdout3|dev4|holdout4|all]
+    .venv/bin/python bench/plan_eval.py [--split dev|test|holdout|dev2|holdout2|dev3|holdout3|
+                                           dev4|holdout4|all]
         [--only ID] [--show]
         [--reingest]
 
