@@ -216,6 +216,35 @@ def test_a_step_of_a_proof_is_not_quoted_but_a_definition_that_opens_like_one_is
     assert any(s.startswith("Then we say") for s in kept) and any(s.startswith("So a firm") for s in kept)
 
 
+def test_a_proof_s_hypotheses_equation_chains_and_lost_displays_are_not_quoted():
+    from lectures.writing.base import quotable_sentences
+
+    text = (
+        "Suppose that A is a square matrix of size n and that B is another one. "
+        "From this discussion we know that m ≥ 1 and that x is not the zero vector. "
+        "Ax = λx ⇐⇒ Ax − λInx = 0 ⇐⇒ (A − λIn) x = 0 So, for an eigenvalue the matrix is singular. "
+        "This relation of linear dependence then says that 0 = 16x + 12Ax − 8A\n"
+        "We compute the characteristic polynomial of the matrix F =\n"
+        "= pAt (x) Definition CP So A and At have the same characteristic polynomial. "
+        "Because a Box<T> is a pointer, Rust always knows how much space a Box<T> needs. "
+        "A stronger dollar is good for U.S. importers and for U.S. investment abroad. "
+        "The eigenspace of a matrix for an eigenvalue is the set of all its eigenvectors, with zero."
+    )
+    kept = quotable_sentences(text)
+    assert [s.split()[0] for s in kept] == ["Because", "A", "The"]
+
+
+def test_a_hypothesis_is_still_read_before_the_definition_that_leans_on_it():
+    from docprof.ai.text import split_sentences
+    from lectures.writing.offline import with_context
+
+    text = (
+        "Suppose that A is a square matrix and that x is one of its eigenvectors. "
+        "Then we say that the eigenspace of A is the set of all the eigenvectors, with the zero vector."
+    )
+    assert with_context(text, {1}, set()) == [split_sentences(text)]
+
+
 def test_the_words_to_carry_forward_are_those_the_quotes_repeat():
     from lectures.writing.offline import key_terms
 

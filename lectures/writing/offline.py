@@ -26,6 +26,8 @@ from lectures.writing.base import (
     TASK_VERBS,
     Brief,
     count_words,
+    display_lost,
+    formula_line,
     quotable_sentences,
     relevance,
 )
@@ -290,6 +292,8 @@ def _readable(sentence: str) -> bool:
     """Fit to quote as context: a plain sentence, not a heading, table row or code."""
     words = sentence.split()
     if sentence.startswith("#") or "|" in sentence or not 3 <= len(words) <= 60:
+        return False
+    if formula_line(sentence) or display_lost(sentence):
         return False
     return sum(1 for w in words if w.strip(",.;:()\"'“”’").isalpha()) >= 0.8 * len(words)
 
