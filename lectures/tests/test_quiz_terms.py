@@ -234,6 +234,21 @@ def test_a_proof_s_hypotheses_equation_chains_and_lost_displays_are_not_quoted()
     assert [s.split()[0] for s in kept] == ["Because", "A", "The"]
 
 
+def test_captions_listing_comments_and_review_questions_are_not_quoted_as_the_text_s_sentences():
+    from lectures.writing.base import quotable_sentences
+
+    text = (
+        "Figure 3.2: The demand curve for gasoline slopes down as the price rises. "
+        "(#fig:ttest)Graphical illustration of the null and the alternative hypotheses of the test. "
+        "You get an object graph like this: All the reachable objects in your directory All the "
+        "reachable objects in your directory\n"
+        ";; Set up for the recursive call by saving n and continue in the stack. "
+        "Explain why voluntary transactions improve the social welfare of both parties. "
+        "A demand curve shows the relationship between price and the quantity demanded."
+    )
+    assert [s.split()[0] for s in quotable_sentences(text)] == ["A"]
+
+
 def test_a_hypothesis_is_still_read_before_the_definition_that_leans_on_it():
     from docprof.ai.text import split_sentences
     from lectures.writing.offline import with_context

@@ -115,7 +115,7 @@ def quotable_sentences(text: str) -> tuple[str, ...]:
             continue  # code, or console output run into the prose: nothing to read aloud or quiz on
         if proof_step(s) or EXERCISE_RE.match(s) or heading_line(s) or FUSED_HEADING_RE.match(s):
             continue
-        if formula_line(s) or display_lost(s):
+        if formula_line(s) or display_lost(s) or not_the_texts_sentence(s):
             continue  # symbols to read, not sentences; or the lead into a display the text lost
         out.append(s)
     return tuple(out)
@@ -168,7 +168,8 @@ TASK_VERBS = (
     "construct|suppose|consider"
 )
 EXERCISE_RE = re.compile(
-    rf"^(?:{EXERCISE_LABEL}|(?i:exercise|problem)\s+[\w.]+\W*\s+)(?i:{TASK_VERBS}|explain|describe)\b"
+    rf"^(?:(?:{EXERCISE_LABEL}|(?i:exercise|problem)\s+[\w.]+\W*\s+)(?i:{TASK_VERBS}|explain|describe)\b"
+    rf"|(?i:exercise|problem)\s+[\w.]*\d[\w.]*\s*:\s)"  # "Exercise 5.4: Specify ...": whatever it asks
 )
 
 
@@ -222,3 +223,27 @@ def display_lost(sentence: str) -> bool:
         return False
     last = s.split()[-1]
     return bool(DISPLAY_LEAD_RE.search(s) or RELATION_RE.search(s) or SYMBOL_RE.fullmatch(last))
+
+
+# Not a sentence of the text's own: a figure's caption ("(#fig:ttest)Graphical illustration of ...",
+# "Figure 3.2: The demand curve ..."), a caption run twice into the sentence before it (an image's
+# alternative text, then its caption: "... like this: All the reachable objects All the reachable
+# objects"), a comment of a listing (";; Set up for the recursive call", "// retrieves the branch"),
+# or a review question ("Explain why the short-run aggregate supply curve might be vertical ...").
+CAPTION_LINE_RE = re.compile(
+    r"^(?:\(#(?:fig|tab):[^)]*\)|(?:Figure|Fig\.|Table|Listing|Exhibit)\s+\d+(?:[.\-–]\d+)*\s*[:.]\s)"
+)
+REPEATED_TAIL_RE = re.compile(r"(\b[A-Z][\w'’\-]*(?:\s+[\w'’\-]+){3,})\s+\1\W*$")
+COMMENT_LINE_RE = re.compile(r"^(?:;;|//|--\s|/\*)")
+REVIEW_QUESTION_RE = re.compile(
+    r"^(?:Explain|Describe|Discuss|Justify|Suggest|(?:Prove|Show)\s+that|Give\s+(?:the|an?|some|two|three))\b"
+)
+
+
+def not_the_texts_sentence(sentence: str) -> bool:
+    return bool(
+        CAPTION_LINE_RE.match(sentence)
+        or REPEATED_TAIL_RE.search(sentence)
+        or COMMENT_LINE_RE.match(sentence)
+        or REVIEW_QUESTION_RE.match(sentence)
+    )
