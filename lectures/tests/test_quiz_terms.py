@@ -244,6 +244,7 @@ def test_captions_listing_comments_and_review_questions_are_not_quoted_as_the_te
         "reachable objects in your directory\n"
         ";; Set up for the recursive call by saving n and continue in the stack. "
         "Explain why voluntary transactions improve the social welfare of both parties. "
+        "The resulting shell output of the command will look something like this:\n"
         "A demand curve shows the relationship between price and the quantity demanded."
     )
     assert [s.split()[0] for s in quotable_sentences(text)] == ["A"]

@@ -229,12 +229,20 @@ def display_lost(sentence: str) -> bool:
 # "Figure 3.2: The demand curve ..."), a caption run twice into the sentence before it (an image's
 # alternative text, then its caption: "... like this: All the reachable objects All the reachable
 # objects"), a comment of a listing (";; Set up for the recursive call", "// retrieves the branch"),
-# or a review question ("Explain why the short-run aggregate supply curve might be vertical ...").
+# a review question ("Explain why the short-run aggregate supply curve might be vertical ..."), or a
+# pointer at a display the quote cannot show (POINTS_AT_DISPLAY_RE).
 CAPTION_LINE_RE = re.compile(
     r"^(?:\(#(?:fig|tab):[^)]*\)|(?:Figure|Fig\.|Table|Listing|Exhibit)\s+\d+(?:[.\-–]\d+)*\s*[:.]\s)"
 )
 REPEATED_TAIL_RE = re.compile(r"(\b[A-Z][\w'’\-]*(?:\s+[\w'’\-]+){3,})\s+\1\W*$")
 COMMENT_LINE_RE = re.compile(r"^(?:;;|//|--\s|/\*)")
+# A sentence whose point is the display after it, which the quote cannot show ("... you get something
+# like this:", "To run Clippy's lints on any Cargo project, enter the following:").
+POINTS_AT_DISPLAY_RE = re.compile(
+    r"\b(?:(?:like|run|type|do|try|see|get)\s+(?:this|these|so)|the\s+following(?:\s+[\w\-]+){0,2}|"
+    r"as\s+follows|below|something\s+like(?:\s+this)?)\s*:$",
+    re.I,
+)
 REVIEW_QUESTION_RE = re.compile(
     r"^(?:Explain|Describe|Discuss|Justify|Suggest|(?:Prove|Show)\s+that|Give\s+(?:the|an?|some|two|three))\b"
 )
@@ -246,4 +254,5 @@ def not_the_texts_sentence(sentence: str) -> bool:
         or REPEATED_TAIL_RE.search(sentence)
         or COMMENT_LINE_RE.match(sentence)
         or REVIEW_QUESTION_RE.match(sentence)
+        or (POINTS_AT_DISPLAY_RE.search(sentence) and not DEFINES_RE.search(sentence))
     )
