@@ -317,3 +317,18 @@ def test_a_heading_run_into_its_first_sentence_is_not_quoted():
     assert any(s.startswith("Definition LICV") for s in kept) and any(
         s.startswith("The Federal") for s in kept
     )
+
+
+def test_neighbouring_sentences_are_quoted_together_only_where_the_book_runs_them_together():
+    from docprof.ai.text import split_sentences
+    from lectures.writing.offline import with_context
+    from library.quotes import quote_in
+
+    text = (
+        "Suppose that the set C has more vectors than the basis B of the space. (Allowing for the "
+        "possibility that C is infinite, we replace C by a subset with more vectors than B.) As a "
+        "basis, B is a spanning set for the whole space V, so the set C is linearly dependent."
+    )
+    chosen = set(range(len(split_sentences(text))))
+    runs = with_context(text, chosen, set())
+    assert all(quote_in(" ".join(run), text) for run in runs)

@@ -31,7 +31,7 @@ from lectures.writing.base import (
     quotable_sentences,
     relevance,
 )
-from library.quotes import clean_quote
+from library.quotes import clean_quote, quote_in
 
 VERSION = "offline-2"
 SENTENCES_PER_PASSAGE = {"overview": 2, "standard": 3, "deep": 4}
@@ -280,7 +280,12 @@ def with_context(text: str, chosen: set[int], taken: set[str]) -> list[list[str]
     runs: list[list[str]] = []
     last = None
     for i in sorted(picked):
-        if last is not None and i == last + 1 and sum(len(s.split()) for s in runs[-1]) < MAX_RUN_WORDS:
+        if (
+            last is not None
+            and i == last + 1
+            and sum(len(s.split()) for s in runs[-1]) < MAX_RUN_WORDS
+            and quote_in(" ".join([*runs[-1], sentences[i]]), text)  # not across a ")" the split dropped
+        ):
             runs[-1].append(sentences[i])
         else:
             runs.append([sentences[i]])
