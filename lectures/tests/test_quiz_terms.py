@@ -243,6 +243,8 @@ def test_captions_listing_comments_and_review_questions_are_not_quoted_as_the_te
         "You get an object graph like this: All the reachable objects in your directory All the "
         "reachable objects in your directory\n"
         ";; Set up for the recursive call by saving n and continue in the stack. "
+        "547 4.2.1 Normal Order and Applicative Order of the evaluator . . . . . . . . 12\n"
+        "All the reachable objects in your Git directory\nAll the reachable objects in your Git directory\n"
         "Explain why voluntary transactions improve the social welfare of both parties. "
         "The resulting shell output of the command will look something like this:\n"
         "A demand curve shows the relationship between price and the quantity demanded."

@@ -115,7 +115,10 @@ def quotable_sentences(text: str) -> tuple[str, ...]:
             continue  # code, or console output run into the prose: nothing to read aloud or quiz on
         if proof_step(s) or EXERCISE_RE.match(s) or heading_line(s) or FUSED_HEADING_RE.match(s):
             continue
-        if formula_line(s) or display_lost(s) or not_the_texts_sentence(s):
+        if formula_line(s) or display_lost(s) or not_the_texts_sentence(s) or LEADERS_RE.search(s):
+            continue
+        if any(0 <= j < len(sentences) and sentences[j].strip() == s for j in (i - 1, i + 1)):
+            continue  # a figure's text and its caption, the same words twice
             continue  # symbols to read, not sentences; or the lead into a display the text lost
         out.append(s)
     return tuple(out)
@@ -243,6 +246,7 @@ POINTS_AT_DISPLAY_RE = re.compile(
     r"as\s+follows|below|something\s+like(?:\s+this)?)\s*:$",
     re.I,
 )
+LEADERS_RE = re.compile(r"(?:\.\s*){5,}")  # a contents line's dot leaders: "4.2.1 Normal Order . . . . . ."
 REVIEW_QUESTION_RE = re.compile(
     r"^(?:Explain|Describe|Discuss|Justify|Suggest|(?:Prove|Show)\s+that|Give\s+(?:the|an?|some|two|three))\b"
 )
