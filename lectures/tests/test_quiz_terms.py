@@ -334,3 +334,13 @@ def test_neighbouring_sentences_are_quoted_together_only_where_the_book_runs_the
     chosen = set(range(len(split_sentences(text))))
     runs = with_context(text, chosen, set())
     assert all(quote_in(" ".join(run), text) for run in runs)
+
+
+def test_a_caption_is_not_brought_along_as_the_context_of_the_sentence_after_it():
+    from lectures.writing.offline import with_context
+
+    text = (
+        "Listing 4-1: A variable and the scope in which it is valid\n"
+        "In other words, there are two important points in time here for the variable s."
+    )
+    assert with_context(text, {1}, set()) == [[text.split("\n")[1]]]

@@ -115,7 +115,7 @@ def quotable_sentences(text: str) -> tuple[str, ...]:
             continue  # code, or console output run into the prose: nothing to read aloud or quiz on
         if proof_step(s) or EXERCISE_RE.match(s) or heading_line(s) or FUSED_HEADING_RE.match(s):
             continue
-        if formula_line(s) or display_lost(s) or not_the_texts_sentence(s) or LEADERS_RE.search(s):
+        if formula_line(s) or display_lost(s) or not_the_texts_sentence(s):
             continue
         if any(0 <= j < len(sentences) and sentences[j].strip() == s for j in (i - 1, i + 1)):
             continue  # a figure's text and its caption, the same words twice
@@ -232,8 +232,8 @@ def display_lost(sentence: str) -> bool:
 # "Figure 3.2: The demand curve ..."), a caption run twice into the sentence before it (an image's
 # alternative text, then its caption: "... like this: All the reachable objects All the reachable
 # objects"), a comment of a listing (";; Set up for the recursive call", "// retrieves the branch"),
-# a review question ("Explain why the short-run aggregate supply curve might be vertical ..."), or a
-# pointer at a display the quote cannot show (POINTS_AT_DISPLAY_RE).
+# a review question ("Explain why the short-run aggregate supply curve might be vertical ..."), a
+# contents line (LEADERS_RE), or a pointer at a display the quote cannot show (POINTS_AT_DISPLAY_RE).
 CAPTION_LINE_RE = re.compile(
     r"^(?:\(#(?:fig|tab):[^)]*\)|(?:Figure|Fig\.|Table|Listing|Exhibit)\s+\d+(?:[.\-–]\d+)*\s*[:.]\s)"
 )
@@ -258,5 +258,6 @@ def not_the_texts_sentence(sentence: str) -> bool:
         or REPEATED_TAIL_RE.search(sentence)
         or COMMENT_LINE_RE.match(sentence)
         or REVIEW_QUESTION_RE.match(sentence)
+        or LEADERS_RE.search(sentence)
         or (POINTS_AT_DISPLAY_RE.search(sentence) and not DEFINES_RE.search(sentence))
     )

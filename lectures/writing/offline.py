@@ -28,6 +28,7 @@ from lectures.writing.base import (
     count_words,
     display_lost,
     formula_line,
+    not_the_texts_sentence,
     quotable_sentences,
     relevance,
 )
@@ -298,8 +299,8 @@ def _readable(sentence: str) -> bool:
     words = sentence.split()
     if sentence.startswith("#") or "|" in sentence or not 3 <= len(words) <= 60:
         return False
-    if formula_line(sentence) or display_lost(sentence):
-        return False
+    if formula_line(sentence) or display_lost(sentence) or not_the_texts_sentence(sentence):
+        return False  # a context sentence is held to what quoting asks of a sentence (base.py)
     return sum(1 for w in words if w.strip(",.;:()\"'“”’").isalpha()) >= 0.8 * len(words)
 
 
