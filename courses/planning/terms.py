@@ -152,11 +152,16 @@ def opens_with_a_verb(word: str, text: str) -> bool:
     return bool(verb) and not re.search(rf"{DETERMINER_BEFORE}{low}\b", text, re.I)
 
 
+def spaced(gram: str) -> str:
+    """A pattern for `gram` whatever spaces its words (books use no-break spaces and line breaks)."""
+    return r"\s+".join(re.escape(w) for w in gram.split())
+
+
 def cut_before(gram: str, text: str) -> bool:
     """`gram` is nearly always preceded by the same word: it is the tail of a longer term ("parameter
     name" in "type parameter name"), not a term."""
-    before = Counter(w.lower() for w in re.findall(r"\b([A-Za-z]+)\s+" + re.escape(gram) + r"\b", text, re.I))
-    total = len(re.findall(r"\b" + re.escape(gram) + r"\b", text, re.I))
+    before = Counter(w.lower() for w in re.findall(r"\b([A-Za-z]+)\s+" + spaced(gram) + r"\b", text, re.I))
+    total = len(re.findall(r"\b" + spaced(gram) + r"\b", text, re.I))
     if not before or total < 2:
         return False
     word, n = before.most_common(1)[0]
@@ -166,8 +171,8 @@ def cut_before(gram: str, text: str) -> bool:
 def needs_its_complement(gram: str, text: str) -> bool:
     """`gram` is nearly always followed by "of": a head waiting for what it measures or belongs to
     ("a great quantity of corn", "the productive powers of labour"), not a term on its own."""
-    uses = re.findall(r"\b" + re.escape(gram) + r"\b(\s+of\b)?", text, re.I)
-    return len(uses) >= 3 and sum(1 for of in uses if of) >= 0.8 * len(uses)
+    uses = re.findall(r"\b" + spaced(gram) + r"\b(\s+of\b)?", text, re.I)
+    return len(uses) >= 2 and sum(1 for of in uses if of) >= 0.8 * len(uses)
 
 
 OBJECT_START = frozenset(
