@@ -344,3 +344,13 @@ def test_a_caption_is_not_brought_along_as_the_context_of_the_sentence_after_it(
         "In other words, there are two important points in time here for the variable s."
     )
     assert with_context(text, {1}, set()) == [[text.split("\n")[1]]]
+
+
+def test_a_stray_page_number_in_front_of_a_sentence_is_not_quoted_with_it():
+    from lectures.writing.offline import without_stray_number
+
+    assert without_stray_number("4 The bases described above are convenient.") == (
+        "The bases described above are convenient."
+    )
+    kept = "1929 was the year the market crashed."
+    assert without_stray_number(kept) == kept
