@@ -117,8 +117,10 @@ def quotable_sentences(text: str) -> tuple[str, ...]:
             continue
         if formula_line(s) or display_lost(s) or not_the_texts_sentence(s):
             continue
-        if any(0 <= j < len(sentences) and sentences[j].strip() == s for j in (i - 1, i + 1)):
-            continue  # a figure's text and its caption, the same words twice
+        if not UNCUT_END_RE.search(s) and any(
+            0 <= j < len(sentences) and sentences[j].strip() == s for j in (i - 1, i + 1)
+        ):
+            continue  # a figure's text and its caption: the same words twice, with no sentence end
             continue  # symbols to read, not sentences; or the lead into a display the text lost
         out.append(s)
     return tuple(out)
