@@ -205,6 +205,8 @@ def objectives_for(
             break
         if term.split()[0].lower() in UNIT_WORDS:
             continue  # "bushels of corn": a measure of the example, not a term
+        if premise_term(term, joined):
+            continue  # "Suppose A is a square matrix": what the section assumes, not what it teaches
         quantity = QUANTITY_RE.search(term) and numeric_near(joined, term)
         article = article_for(term, joined)
         if quantity and not article and not term.endswith("s"):
@@ -393,6 +395,19 @@ UNIT_WORDS = frozenset(
 )
 
 
+# A symbol given a type: "A is a square matrix", "let B be a nonsingular matrix", "x is an integer".
+PREMISE_RE = r"(?<![\w'’])[A-Za-z](?:_?\d+)?\s+(?:is|be|are)\s+(?:an?\s+|the\s+)?{t}\b"
+
+
+def premise_term(term: str, text: str) -> bool:
+    """The passages use `term` to say what their symbols are, at least twice and in a third of its uses
+    ("Suppose A is a square matrix"): a hypothesis of the section's results, taught elsewhere."""
+    t = re.escape(term) + r"s?"
+    given = len(re.findall(PREMISE_RE.format(t=t), text, re.I))
+    total = len(re.findall(rf"\b{t}\b", text, re.I))
+    return given >= 2 and given * 3 >= total
+
+
 def is_topic_word(word: str, sentences: list[str], subject_of: int = 2) -> bool:
     """`word` is a term the passages teach: they define it ("Gluten is the elastic network ...",
     "... is called gluten") or make it the subject of two sentences (`subject_of`) -- not an adjective or a
@@ -412,6 +427,10 @@ def is_topic_word(word: str, sentences: list[str], subject_of: int = 2) -> bool:
     return sum(1 for s in sentences if subject.match(s)) >= subject_of
 
 
+LABEL_PREFIX_RE = re.compile(
+    r"^(?:(?:extended|worked)\s+)?(?:examples?|exercises?|case\s+stud(?:y|ies)|applications?)\s*:\s+(?=\S)",
+    re.I,
+)
 SUBTITLE_RE = re.compile(r"^(?P<head>[^—–:]{3,60}?)\s*[—–]\s*(?P<tail>\S.*)$")  # a subtitle after a dash
 WH_RE = re.compile(r"^(?:where|what|how|why|when|which|who)\b", re.I)
 
@@ -420,6 +439,7 @@ def from_heading(heading: str, vocab: Counter, allow_title: bool = False, passag
     """An objective from a heading of the section (`passages`: its text)."""
     text = re.sub(r"\\[()\[\]]|\$", "", clean_title(heading)).strip(" .:")
     text = REMARK_RE.sub("", text)  # "... the meaning of F (advanced)": a note to the reader
+    text = LABEL_PREFIX_RE.sub("", text)  # "Example: Arithmetic Operations for ...": what it works on
     subtitled = SUBTITLE_RE.match(text)
     if subtitled:  # "Equilibrium—Where Demand and Supply Intersect", "Money and Banks—Benefits and Dangers"
         head, tail = subtitled["head"].strip(), subtitled["tail"].strip()
@@ -443,6 +463,8 @@ def from_heading(heading: str, vocab: Counter, allow_title: bool = False, passag
     if m and text.endswith("?"):
         rest = natural_case(m.group("rest"), vocab).rstrip("?")
         verb = " is" if re.match(r"^(?:who|what)(?:'s|’s)", text, re.I) else ""
+        if not verb and re.match(r"^\w+(?:'s|’s)\s", text):
+            return None  # "Where's the -> Operator?": no objective reads well from it
         return f"Explain {m.group('w').lower()}{verb} {rest}"
     if text.endswith("?"):
         return None  # a yes/no question heading does not turn into an objective cleanly
@@ -583,9 +605,14 @@ def from_calculation(sentence: str, vocab: Counter) -> str | None:
         target
     ):
         return None
+    if set(target.lower().split()) & DEICTIC:
+        return None  # "the mean of these scores", "its cigarette tax": the example's own, not a quantity
     if re.search(r"\d", target):
         return None
     return f"Calculate {natural_case(target, vocab)}"
+
+
+DEICTIC = frozenset("this these that those its their his her our your my".split())
 
 
 def from_procedure(sentence: str) -> str | None:

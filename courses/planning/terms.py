@@ -116,8 +116,10 @@ def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6, min_
             continue  # "better cultivated", "funds destined": not a term
         if used_as_verb(last, text) or takes_an_object(gram, prose):
             continue  # "observation arrives", "readers judge (whether ...)": a clause, not a term
-        if cut_short(gram, prose):
-            continue  # "system of linear" (equations): part of a longer term
+        if opens_with_a_verb(first, text):
+            continue  # "reduce competition", "keep track": a verb and its object, not a term
+        if cut_short(gram, prose) or cut_before(gram, prose) or needs_its_complement(gram, prose):
+            continue  # "system of linear" (equations), (type) "parameter name", "great quantity" (of)
         terms.append(natural_case(gram, vocab))
         if len(terms) >= limit:
             break
@@ -136,6 +138,41 @@ def used_as_verb(word: str, text: str) -> bool:
         rf"\b(?:the|an?|its|their|our|your|his|her|my|this|these|those)\s+(?:{forms})\b", text, re.I
     )
     return bool(verb) and not noun
+
+
+MODALS = r"(?:to|will|would|can|could|may|might|must|should|cannot|not|don't|doesn't)"
+DETERMINER_BEFORE = r"\b(?:the|an?|its|their|our|your|his|her|my|this|these|those|each|every|some|any|no)\s+"
+
+
+def opens_with_a_verb(word: str, text: str) -> bool:
+    """`word` ("reduce", "keep") is a verb in `text`: it follows "to" or a modal, and never an article
+    or a possessive ("the trade" makes "trade balance" a term, "to reduce" alone does not)."""
+    low = re.escape(word.lower())
+    verb = re.search(rf"\b{MODALS}\s+{low}\b", text, re.I)
+    return bool(verb) and not re.search(rf"{DETERMINER_BEFORE}{low}\b", text, re.I)
+
+
+def spaced(gram: str) -> str:
+    """A pattern for `gram` whatever spaces its words (books use no-break spaces and line breaks)."""
+    return r"\s+".join(re.escape(w) for w in gram.split())
+
+
+def cut_before(gram: str, text: str) -> bool:
+    """`gram` is nearly always preceded by the same word: it is the tail of a longer term ("parameter
+    name" in "type parameter name"), not a term."""
+    before = Counter(w.lower() for w in re.findall(r"\b([A-Za-z]+)\s+" + spaced(gram) + r"\b", text, re.I))
+    total = len(re.findall(r"\b" + spaced(gram) + r"\b", text, re.I))
+    if not before or total < 2:
+        return False
+    word, n = before.most_common(1)[0]
+    return word not in STOPWORDS and n >= 0.8 * total
+
+
+def needs_its_complement(gram: str, text: str) -> bool:
+    """`gram` is nearly always followed by "of": a head waiting for what it measures or belongs to
+    ("a great quantity of corn", "the productive powers of labour"), not a term on its own."""
+    uses = re.findall(r"\b" + spaced(gram) + r"\b(\s+of\b)?", text, re.I)
+    return len(uses) >= 2 and sum(1 for of in uses if of) >= 0.8 * len(uses)
 
 
 OBJECT_START = frozenset(

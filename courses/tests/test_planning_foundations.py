@@ -338,3 +338,46 @@ def test_an_identifier_of_example_code_is_not_a_term_to_define():
     assert from_definition(text.split(". ")[0] + ".", Counter(text.split()), text) is None
     text = "Trait definitions are a way to group method signatures together to define a behavior. " * 2
     assert from_definition(text.split(". ")[0] + ".", Counter(text.split()), text) is None
+
+
+def test_a_verb_and_its_object_a_term_s_tail_or_a_head_waiting_for_of_is_not_a_term():
+    from collections import Counter
+
+    from courses.planning.terms import key_terms
+
+    text = (
+        "Firms often merge to reduce competition in their market. Regulators act when large mergers reduce "
+        "competition sharply. Some exclusive contracts reduce competition as well, the courts found. "
+        "Each type parameter name is short in real code. A type parameter name is declared before its use. "
+        "The type parameter name goes in angle brackets after the name. "
+        "A great quantity of corn was grown in the colonies. A great quantity of labour was spent on "
+        "the roads. A great quantity of silver was coined in those years. "
+        "The rent control keeps rents low for tenants. A rent control creates a shortage of flats. "
+        "The rent control binds when it is set below equilibrium."
+    )
+    terms = key_terms(text, Counter(text.split()))
+    assert "rent control" in terms
+    assert not {"reduce competition", "parameter name", "great quantity"} & set(terms)
+
+
+def test_what_a_section_assumes_of_its_symbols_is_not_what_it_teaches():
+    from courses.planning.objectives import premise_term
+
+    text = (
+        "Suppose A is a square matrix of size n. Let B be a square matrix too. Then the determinant "
+        "of a square matrix is a number. A similar matrix has the same eigenvalues."
+    )
+    assert premise_term("square matrix", text)
+    assert not premise_term("similar matrix", text)
+
+
+def test_a_quantity_of_the_example_s_own_is_no_objective_and_a_labelled_heading_names_its_subject():
+    from collections import Counter
+
+    from courses.planning.objectives import from_calculation, from_heading
+
+    assert from_calculation("To calculate the mean of these scores, add them up.", Counter()) is None
+    assert from_calculation("To calculate the unemployment rate, divide.", Counter()) is not None
+    heading = "Example: Arithmetic Operations for Rational Numbers"
+    assert from_heading(heading, Counter()) == "Explain arithmetic operations for rational numbers"
+    assert from_heading("Where’s the -> Operator?", Counter()) is None

@@ -216,6 +216,53 @@ def test_a_step_of_a_proof_is_not_quoted_but_a_definition_that_opens_like_one_is
     assert any(s.startswith("Then we say") for s in kept) and any(s.startswith("So a firm") for s in kept)
 
 
+def test_a_proof_s_hypotheses_equation_chains_and_lost_displays_are_not_quoted():
+    from lectures.writing.base import quotable_sentences
+
+    text = (
+        "Suppose that A is a square matrix of size n and that B is another one. "
+        "From this discussion we know that m ≥ 1 and that x is not the zero vector. "
+        "Ax = λx ⇐⇒ Ax − λInx = 0 ⇐⇒ (A − λIn) x = 0 So, for an eigenvalue the matrix is singular. "
+        "This relation of linear dependence then says that 0 = 16x + 12Ax − 8A\n"
+        "We compute the characteristic polynomial of the matrix F =\n"
+        "= pAt (x) Definition CP So A and At have the same characteristic polynomial. "
+        "Because a Box<T> is a pointer, Rust always knows how much space a Box<T> needs. "
+        "A stronger dollar is good for U.S. importers and for U.S. investment abroad. "
+        "The eigenspace of a matrix for an eigenvalue is the set of all its eigenvectors, with zero."
+    )
+    kept = quotable_sentences(text)
+    assert [s.split()[0] for s in kept] == ["Because", "A", "The"]
+
+
+def test_captions_listing_comments_and_review_questions_are_not_quoted_as_the_text_s_sentences():
+    from lectures.writing.base import quotable_sentences
+
+    text = (
+        "Figure 3.2: The demand curve for gasoline slopes down as the price rises. "
+        "(#fig:ttest)Graphical illustration of the null and the alternative hypotheses of the test. "
+        "You get an object graph like this: All the reachable objects in your directory All the "
+        "reachable objects in your directory\n"
+        ";; Set up for the recursive call by saving n and continue in the stack. "
+        "547 4.2.1 Normal Order and Applicative Order of the evaluator . . . . . . . . 12\n"
+        "All the reachable objects in your Git directory\nAll the reachable objects in your Git directory\n"
+        "Explain why voluntary transactions improve the social welfare of both parties. "
+        "The resulting shell output of the command will look something like this:\n"
+        "A demand curve shows the relationship between price and the quantity demanded."
+    )
+    assert [s.split()[0] for s in quotable_sentences(text)] == ["A"]
+
+
+def test_a_hypothesis_is_still_read_before_the_definition_that_leans_on_it():
+    from docprof.ai.text import split_sentences
+    from lectures.writing.offline import with_context
+
+    text = (
+        "Suppose that A is a square matrix and that x is one of its eigenvectors. "
+        "Then we say that the eigenspace of A is the set of all the eigenvectors, with the zero vector."
+    )
+    assert with_context(text, {1}, set()) == [split_sentences(text)]
+
+
 def test_the_words_to_carry_forward_are_those_the_quotes_repeat():
     from lectures.writing.offline import key_terms
 
@@ -272,3 +319,38 @@ def test_a_heading_run_into_its_first_sentence_is_not_quoted():
     assert any(s.startswith("Definition LICV") for s in kept) and any(
         s.startswith("The Federal") for s in kept
     )
+
+
+def test_neighbouring_sentences_are_quoted_together_only_where_the_book_runs_them_together():
+    from docprof.ai.text import split_sentences
+    from lectures.writing.offline import with_context
+    from library.quotes import quote_in
+
+    text = (
+        "Suppose that the set C has more vectors than the basis B of the space. (Allowing for the "
+        "possibility that C is infinite, we replace C by a subset with more vectors than B.) As a "
+        "basis, B is a spanning set for the whole space V, so the set C is linearly dependent."
+    )
+    chosen = set(range(len(split_sentences(text))))
+    runs = with_context(text, chosen, set())
+    assert all(quote_in(" ".join(run), text) for run in runs)
+
+
+def test_a_caption_is_not_brought_along_as_the_context_of_the_sentence_after_it():
+    from lectures.writing.offline import with_context
+
+    text = (
+        "Listing 4-1: A variable and the scope in which it is valid\n"
+        "In other words, there are two important points in time here for the variable s."
+    )
+    assert with_context(text, {1}, set()) == [[text.split("\n")[1]]]
+
+
+def test_a_stray_page_number_in_front_of_a_sentence_is_not_quoted_with_it():
+    from lectures.writing.offline import without_stray_number
+
+    assert without_stray_number("4 The bases described above are convenient.") == (
+        "The bases described above are convenient."
+    )
+    kept = "1929 was the year the market crashed."
+    assert without_stray_number(kept) == kept

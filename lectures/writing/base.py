@@ -115,6 +115,13 @@ def quotable_sentences(text: str) -> tuple[str, ...]:
             continue  # code, or console output run into the prose: nothing to read aloud or quiz on
         if proof_step(s) or EXERCISE_RE.match(s) or heading_line(s) or FUSED_HEADING_RE.match(s):
             continue
+        if formula_line(s) or display_lost(s) or not_the_texts_sentence(s):
+            continue
+        if not UNCUT_END_RE.search(s) and any(
+            0 <= j < len(sentences) and sentences[j].strip() == s for j in (i - 1, i + 1)
+        ):
+            continue  # a figure's text and its caption: the same words twice, with no sentence end
+            continue  # symbols to read, not sentences; or the lead into a display the text lost
         out.append(s)
     return tuple(out)
 
@@ -147,8 +154,13 @@ def heading_line(sentence: str) -> bool:
 # aloud out of its proof it teaches nothing; a definition that opens the same way ("Then we say x is
 # an eigenvector of A ...") is kept.
 PROOF_OPENING_RE = re.compile(
-    r"^(?:let|then|thus|hence|so|now|since|therefore|next|similarly|from\s+the\s+preceding|notice\s+that|"
-    r"by\s+(?:theorem|definition|lemma|property|proposition|corollary|induction))\b",
+    r"^(?:\([⇐⇒]\)\s*)?(?:let|then|thus|hence|so|now|since|therefore|next|similarly|from\s+the\s+preceding|notice\s+that|"
+    r"by\s+(?:theorem|definition|lemma|property|proposition|corollary|induction)|"
+    # a hypothesis or a step taken inside a proof: "Suppose that A is a square matrix of size n.", "We
+    # can also assume that am = 1, ...", "From this discussion we know that m ≥ 1.", "Define the
+    # vector z by z = ..."
+    r"suppose|assume|from\s+this|we\s+(?:can|may|will|now)\s+(?:also\s+)?(?:assume|conclude)|"
+    r"we\s+know\s+that|define\s+(?:the|a|an)\s+[\w\-]+\s+\w+\s+by|(?:first|second|finally),\s+(?:check|suppose))\b",
     re.I,
 )
 DEFINES_RE = re.compile(r"\b(?:we\s+say|we\s+call|is\s+called|are\s+called|is\s+defined|we\s+define)\b", re.I)
@@ -161,7 +173,8 @@ TASK_VERBS = (
     "construct|suppose|consider"
 )
 EXERCISE_RE = re.compile(
-    rf"^(?:{EXERCISE_LABEL}|(?i:exercise|problem)\s+[\w.]+\W*\s+)(?i:{TASK_VERBS}|explain|describe)\b"
+    rf"^(?:(?:{EXERCISE_LABEL}|(?i:exercise|problem)\s+[\w.]+\W*\s+)(?i:{TASK_VERBS}|explain|describe)\b"
+    rf"|(?i:exercise|problem)\s+[\w.]*\d[\w.]*\s*:\s)"  # "Exercise 5.4: Specify ...": whatever it asks
 )
 
 
@@ -169,7 +182,7 @@ def proof_step(sentence: str) -> bool:
     return (
         bool(PROOF_OPENING_RE.match(sentence))
         and not DEFINES_RE.search(sentence)
-        and len(SYMBOL_RE.findall(sentence)) >= PROOF_SYMBOLS
+        and len(SYMBOL_RE.findall(ABBREVIATION_RE.sub(" ", sentence))) >= PROOF_SYMBOLS
     )
 
 
@@ -180,3 +193,73 @@ def sentence_terms(sentence: str) -> frozenset[str]:
 
 def relevance(sentence: str, terms: set[str]) -> int:
     return len(terms & sentence_terms(sentence))
+
+
+FORMULA_SHARE = 0.25
+FORMULA_OPERATORS = 3
+GREEK_RE = re.compile(r"(?<![\w'’])[α-ωΑ-Ω](?![\w'’])")
+OPERATOR_RE = re.compile(r"[=≠≤≥<>±·×∈⊆⇐⇒→]")
+RELATION_RE = re.compile(r"[=≠≤≥∈⊆⇐⇒⇔]")  # not < and >, which also bracket code ("Ref<T>")
+ABBREVIATION_RE = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # "U.S.", "e.g.": letters, not symbols
+DISPLAY_TAIL_RE = re.compile(r"^(?:[=≠≤≥<>±·×∈⊆⇐⇒→−+]|[−\-]?\d+(?:\s+[−\-]?\d+)+\s)")
+DISPLAY_LEAD_RE = re.compile(r"(?:[=:,]|\b(?:matrix|vector|by|is|are|as|the|an?))\s*$", re.I)
+
+
+def formula_line(sentence: str) -> bool:
+    """A line of symbols rather than words ("⇐⇒ there exists x ≠ 0 so that Ax = λx ...", "set x3 = 1
+    and x4 = x5 = 0"): a quarter of its words or more are symbols (four at least), with an operator."""
+    if DEFINES_RE.search(sentence) or not OPERATOR_RE.search(sentence):
+        return False
+    text = ABBREVIATION_RE.sub(" ", sentence)
+    symbols = len(SYMBOL_RE.findall(text)) + len(GREEK_RE.findall(text))
+    if len(RELATION_RE.findall(text)) >= FORMULA_OPERATORS:
+        return True  # "Ax = λx ⇐⇒ Ax − λInx = 0 ⇐⇒ (A − λIn)x = 0 So, ...": a chain of equations
+    return symbols >= 4 and symbols >= FORMULA_SHARE * len(sentence.split())
+
+
+def display_lost(sentence: str) -> bool:
+    """A sentence that leads into a display the text lost ("Consider the matrix A, and choose the
+    vector x, A =", "... then says that 0 = 16x + 12Ax − 8A"): it stops, with no sentence end, on a
+    word that needs it or inside a formula."""
+    s = sentence.strip()
+    if DISPLAY_TAIL_RE.match(s):
+        return True  # "= pAt (x) Definition CP So ...", "1 1 0 1 is shown to ...": what a display left
+    if UNCUT_END_RE.search(s):
+        return False
+    last = s.split()[-1]
+    return bool(DISPLAY_LEAD_RE.search(s) or RELATION_RE.search(s) or SYMBOL_RE.fullmatch(last))
+
+
+# Not a sentence of the text's own: a figure's caption ("(#fig:ttest)Graphical illustration of ...",
+# "Figure 3.2: The demand curve ..."), a caption run twice into the sentence before it (an image's
+# alternative text, then its caption: "... like this: All the reachable objects All the reachable
+# objects"), a comment of a listing (";; Set up for the recursive call", "// retrieves the branch"),
+# a review question ("Explain why the short-run aggregate supply curve might be vertical ..."), a
+# contents line (LEADERS_RE), or a pointer at a display the quote cannot show (POINTS_AT_DISPLAY_RE).
+CAPTION_LINE_RE = re.compile(
+    r"^(?:\(#(?:fig|tab):[^)]*\)|(?:Figure|Fig\.|Table|Listing|Exhibit)\s+\d+(?:[.\-–]\d+)*\s*[:.]\s)"
+)
+REPEATED_TAIL_RE = re.compile(r"(\b[A-Z][\w'’\-]*(?:\s+[\w'’\-]+){3,})\s+\1\W*$")
+COMMENT_LINE_RE = re.compile(r"^(?:;;|//|--\s|/\*)")
+# A sentence whose point is the display after it, which the quote cannot show ("... you get something
+# like this:", "To run Clippy's lints on any Cargo project, enter the following:").
+POINTS_AT_DISPLAY_RE = re.compile(
+    r"\b(?:(?:like|run|type|do|try|see|get)\s+(?:this|these|so)|the\s+following(?:\s+[\w\-]+){0,2}|"
+    r"as\s+follows|below|something\s+like(?:\s+this)?)\s*:$",
+    re.I,
+)
+LEADERS_RE = re.compile(r"(?:\.\s*){5,}")  # a contents line's dot leaders: "4.2.1 Normal Order . . . . . ."
+REVIEW_QUESTION_RE = re.compile(
+    r"^(?:Explain|Describe|Discuss|Justify|Suggest|(?:Prove|Show)\s+that|Give\s+(?:the|an?|some|two|three))\b"
+)
+
+
+def not_the_texts_sentence(sentence: str) -> bool:
+    return bool(
+        CAPTION_LINE_RE.match(sentence)
+        or REPEATED_TAIL_RE.search(sentence)
+        or COMMENT_LINE_RE.match(sentence)
+        or REVIEW_QUESTION_RE.match(sentence)
+        or LEADERS_RE.search(sentence)
+        or (POINTS_AT_DISPLAY_RE.search(sentence) and not DEFINES_RE.search(sentence))
+    )

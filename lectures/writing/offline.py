@@ -26,10 +26,13 @@ from lectures.writing.base import (
     TASK_VERBS,
     Brief,
     count_words,
+    display_lost,
+    formula_line,
+    not_the_texts_sentence,
     quotable_sentences,
     relevance,
 )
-from library.quotes import clean_quote
+from library.quotes import clean_quote, quote_in
 
 VERSION = "offline-2"
 SENTENCES_PER_PASSAGE = {"overview": 2, "standard": 3, "deep": 4}
@@ -157,6 +160,16 @@ def _own_heading(passage: dict) -> str:
     return path[-1]
 
 
+# A page number or a display's last figure left in front of a sentence by the text's extraction ("4 The
+# bases described above will often be convenient ones to work with."): the quote starts after it (still
+# the book's words verbatim).
+STRAY_NUMBER_RE = re.compile(r"^[−\-]?\d{1,4}\s+(?=[A-Z][a-z])")
+
+
+def without_stray_number(quote: str) -> str:
+    return STRAY_NUMBER_RE.sub("", quote, count=1)
+
+
 def reading_order(brief: Brief, chunk_ids) -> list[int]:
     """Passages in the order a reader meets them: by book, then position (page, then id)."""
 
@@ -211,14 +224,14 @@ class Paragraphs:
                 )
             else:
                 template = more[(j - 1) % len(more)]
-            quote = " ".join(run)
+            quote = without_stray_number(" ".join(run))
             lines.append(template.format(q=quote, n=self.cite(chunk_id, quote)))
             self.quoted.extend(run)
         self.add(" ".join(lines))
 
     def definition(self, brief: Brief, chunk_id: int, run: list[str]) -> None:
         """The sentences that say what the objective's term is, ahead of the passages."""
-        sentence = " ".join(run)
+        sentence = without_stray_number(" ".join(run))
         n = self.cite(chunk_id, sentence)
         self.add(
             self.frames["definition"].format(
@@ -278,7 +291,12 @@ def with_context(text: str, chosen: set[int], taken: set[str]) -> list[list[str]
     runs: list[list[str]] = []
     last = None
     for i in sorted(picked):
-        if last is not None and i == last + 1 and sum(len(s.split()) for s in runs[-1]) < MAX_RUN_WORDS:
+        if (
+            last is not None
+            and i == last + 1
+            and sum(len(s.split()) for s in runs[-1]) < MAX_RUN_WORDS
+            and quote_in(" ".join([*runs[-1], sentences[i]]), text)  # not across a ")" the split dropped
+        ):
             runs[-1].append(sentences[i])
         else:
             runs.append([sentences[i]])
@@ -291,6 +309,8 @@ def _readable(sentence: str) -> bool:
     words = sentence.split()
     if sentence.startswith("#") or "|" in sentence or not 3 <= len(words) <= 60:
         return False
+    if formula_line(sentence) or display_lost(sentence) or not_the_texts_sentence(sentence):
+        return False  # a context sentence is held to what quoting asks of a sentence (base.py)
     return sum(1 for w in words if w.strip(",.;:()\"'“”’").isalpha()) >= 0.8 * len(words)
 
 
@@ -491,7 +511,11 @@ def extension(brief: Brief, index: int, used: set[tuple[int, str]], need: int, s
             break
         text = brief.passages[int(chunk_id)]["text"]
         # Citations hold normalised quotes ("don't" for "don’t"): compare like with like.
-        taken.update(s for s in split_sentences(text) if clean_quote(s) in used_sentences)
+        taken.update(
+            s
+            for s in split_sentences(text)
+            if clean_quote(s) in used_sentences or clean_quote(without_stray_number(s)) in used_sentences
+        )
         indices = pick_sentences(text, terms, 2, taken, elsewhere)
         if not indices:
             continue
