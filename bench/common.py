@@ -74,7 +74,7 @@ def user_with_books(username: str, books=SAMPLE_BOOKS, shared: bool = False):
     from django.core.files.base import ContentFile
 
     from library.selectors import ready_book_ids
-    from library.services import add_book
+    from library.services import add_book, pending_embedding
     from workers import engine
 
     user, _ = get_user_model().objects.get_or_create(username=username)
@@ -86,6 +86,8 @@ def user_with_books(username: str, books=SAMPLE_BOOKS, shared: bool = False):
             )
             if added.job is not None:
                 engine.run_inline(added.job.pk)
+                for job_id in pending_embedding(added.book.pk):  # a model embedder's passages
+                    engine.run_inline(job_id)
         log(f"ingested {len(books)} sample books for {username}")
     return user
 

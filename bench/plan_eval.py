@@ -242,7 +242,7 @@ def ensure_books(files: dict[str, str], reingest: bool) -> dict[str, int]:
     from django.core.files.base import ContentFile
 
     from library.models import Book
-    from library.services import add_book
+    from library.services import add_book, pending_embedding
     from workers import engine
 
     user, _ = get_user_model().objects.get_or_create(username=USER)
@@ -260,6 +260,8 @@ def ensure_books(files: dict[str, str], reingest: bool) -> dict[str, int]:
                 owner=user, fileobj=ContentFile((CORPUS / name).read_bytes()), filename=name, enqueue=False
             )
             engine.run_inline(added.job.pk)
+            for job_id in pending_embedding(added.book.pk):  # a model embedder's passages
+                engine.run_inline(job_id)
             book = Book.objects.get(pk=added.book.pk)
             print(f"ingested {name}: {book.status} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
         ids[key] = book.id

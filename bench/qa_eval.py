@@ -66,7 +66,7 @@ def ensure_corpus(db_name: str):
     ensure_database(connection, db_name)
     call_command("migrate", verbosity=0, interactive=False)
     from library.models import Book, BookSummary
-    from library.services import add_book
+    from library.services import add_book, pending_embedding
     from workers import engine
 
     user, _ = get_user_model().objects.get_or_create(username="qa-eval")
@@ -87,6 +87,8 @@ def ensure_corpus(db_name: str):
         with path.open("rb") as fh:
             added = add_book(owner=user, fileobj=File(fh), filename=path.name, enqueue=False)
         engine.run_inline(added.job.pk)  # the product's ingest job, in this process
+        for job_id in pending_embedding(added.book.pk):  # and a model embedder's passages after it
+            engine.run_inline(job_id)
         log(f"ingested {path.name} in {time.perf_counter() - start:.1f} s")
     return user
 

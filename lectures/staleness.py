@@ -196,4 +196,6 @@ def reingest(book: Book, new_file: Path | None = None, owner=None) -> dict:
     job = GenerationJob.objects.get(pk=job.pk)
     if job.status != GenerationJob.Status.COMPLETE:
         raise IngestError(job.message or "The book could not be read again.")
+    for job_id in library.pending_embedding(book.pk):  # a model embedder's new passages: now, too
+        engine.run_inline(job_id)
     return job.state["compare"]

@@ -254,6 +254,16 @@ def queue_passage_embedding(book: Book) -> None:
         engine.submit(book.owner, EMBED_KIND_NAME, book.pk, message="Waiting to prepare search by meaning")
 
 
+def pending_embedding(book_id: int) -> list[int]:
+    """Ids of the passage-embedding jobs waiting for this book (see queue_passage_embedding): a
+    command or benchmark that reads a book in its own process runs them with engine.run_inline."""
+    return list(
+        GenerationJob.objects.filter(
+            kind=EMBED_KIND_NAME, target_id=book_id, status=GenerationJob.Status.QUEUED
+        ).values_list("pk", flat=True)
+    )
+
+
 def _stored_vectors(book: Book, embedder: Embedder) -> dict[str, object]:
     """Vectors this embedder already made for this book's passages (re-ingestion) or for another
     copy of the same file, by the exact text embedded: an unchanged passage is not embedded again."""

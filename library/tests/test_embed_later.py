@@ -151,3 +151,15 @@ def test_the_ingest_command_embeds_the_passages_too(alice, later, tmp_path, caps
     assert book.status == Book.Status.READY
     assert not Chunk.objects.filter(book=book, embedding__isnull=True).exists()
     assert embed_job(book).status == GenerationJob.Status.COMPLETE
+
+
+def test_reading_again_in_this_process_embeds_the_new_passages_too(alice, later, tmp_path):
+    from lectures.staleness import reingest
+
+    book = ingest(alice, "valuation.md", VALUATION_MD)
+    engine.run_inline(embed_job(book).pk)
+    changed = tmp_path / "valuation-v2.md"
+    changed.write_text(VALUATION_MD.replace("Free cash flow", "Free cash flow to the firm", 1))
+    reingest(book, new_file=changed)
+    assert not Chunk.objects.filter(book=book, embedding__isnull=True).exists()
+    assert not GenerationJob.objects.filter(kind=EMBED_KIND_NAME, status=GenerationJob.Status.QUEUED).exists()

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from library.management.commands._common import get_user
 from library.models import Book
 from library.parsing import IngestError
-from library.services import EMBED_KIND_NAME, add_book
+from library.services import add_book, pending_embedding
 from workers import engine
 from workers.engine import GenerationJob
 
@@ -71,10 +71,10 @@ class Command(BaseCommand):
         book = added.book
         if added.created:
             self._run(added.job, show_progress, path.name)
-            for job in GenerationJob.objects.filter(
-                kind=EMBED_KIND_NAME, target_id=book.pk, status=GenerationJob.Status.QUEUED
-            ):  # passages embedded after the book is ready (a model embedder): now, too
-                self._run(job, show_progress, f"{path.name}: search by meaning")
+            for job_id in pending_embedding(book.pk):  # a model embedder's passages: now, too
+                self._run(
+                    GenerationJob.objects.get(pk=job_id), show_progress, f"{path.name}: search by meaning"
+                )
             book.refresh_from_db()
         return {
             **base,
