@@ -90,10 +90,10 @@ def survey(
     units: list[Unit], topics: dict[int, list[int]], target: float, depth: str, pace: int
 ) -> tuple[list[Unit], float]:
     """The units of a survey of the subject books, and the minutes the books support in all. Each
-    chosen unit teaches every topic whose book it belongs to (its whole text, exercises aside)."""
+    chosen unit teaches every topic whose book it belongs to (its whole text, exercises aside).
+    Several topics ("Learn Git and Rust") share the time equally, each surveying its own books."""
     wanted = {b for books in topics.values() for b in books}
-    rank = {b: n for books in topics.values() for n, b in enumerate(books)}
-    chapters: dict[tuple, list[Unit]] = defaultdict(list)
+    chapters: dict[tuple[int, int], list[Unit]] = defaultdict(list)
     for u in units:
         if u.book_id not in wanted or u.back_matter or is_filler_title(u.chapter_title):
             continue
@@ -103,31 +103,47 @@ def survey(
         for i, books in topics.items():
             if u.book_id in books:
                 u.scores[i], u.evidence[i], u.relevant[i] = 1.0, "chapter", body
-        chapters[(rank[u.book_id], u.book_id, u.chapter_order)].append(u)
-    pieces = [
-        _pieces(sorted(rows, key=lambda u: u.first_ordinal), depth, pace)
-        for _, rows in sorted(chapters.items())
-    ]
+        chapters[(u.book_id, u.chapter_order)].append(u)
     supported = sum(support_of(u, depth, pace) for rows in chapters.values() for u in rows)
+    chosen: list[Unit] = []
+    for books in topics.values():
+        rank = {b: n for n, b in enumerate(books)}
+        own = sorted((key for key in chapters if key[0] in rank), key=lambda key: (rank[key[0]], key[1]))
+        pieces = [_pieces(sorted(chapters[key], key=lambda u: u.first_ordinal), depth, pace) for key in own]
+        share = target / len(topics)
+        chosen += _round_robin(pieces, share, max(1, int(share // SECTION_MIN)), chosen, depth, pace)
+    return chosen, supported
 
-    def piece_minutes(piece: list[Unit]) -> float:
+
+def _round_robin(
+    pieces: list[list[list[Unit]]], target: float, limit: int, taken: list[Unit], depth: str, pace: int
+) -> list[Unit]:
+    """Each chapter's next piece in turn -- one that makes a section of its own (a short one is not
+    stretched into one), teaches the subject and is not `taken` already -- until `target` minutes
+    or `limit` sections."""
+
+    def minutes(piece: list[Unit]) -> float:
         return sum(support_of(u, depth, pace) for u in piece)
 
     chosen: list[Unit] = []
     total, sections = 0.0, 0
-    limit = max(1, int(target // SECTION_MIN))
     left = [iter(chapter) for chapter in pieces]  # each chapter's pieces not yet looked at
     while left and total < target and sections < limit:
         for chapter in list(left):
             if total >= target or sections >= limit:
                 break
-            # the chapter's next piece that makes a section of its own (a short one is not stretched)
-            # and teaches the subject
-            piece = next((p for p in chapter if piece_minutes(p) >= SECTION_MIN and teachable(p)), None)
+            piece = next(
+                (
+                    p
+                    for p in chapter
+                    if minutes(p) >= SECTION_MIN and not any(u in taken for u in p) and teachable(p)
+                ),
+                None,
+            )
             if piece is None:
                 left.remove(chapter)
                 continue
             chosen.extend(piece)
-            total += piece_minutes(piece)
+            total += minutes(piece)
             sections += 1
-    return chosen, supported
+    return chosen

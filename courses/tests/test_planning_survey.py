@@ -87,3 +87,10 @@ def test_part_of_the_subject_gets_the_material_about_that_part(library):
     bees, other = library
     found = find_material("Learn honey law", [bees.id, other.id], 30, PREFS)
     assert {u["chapter_title"] for u in found.units} == {"Beekeeping and Honey Law"}
+
+
+def test_two_subjects_share_the_time(library):
+    bees, garden = library
+    found = find_material("Learn beekeeping and kitchen gardens", [bees.id, garden.id], 30, PREFS)
+    assert {u["book_title"] for u in found.units} == {bees.title, garden.title}
+    assert sorted(found.covered) == ["beekeeping", "kitchen gardens"]
