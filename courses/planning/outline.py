@@ -165,7 +165,9 @@ def titled_parts(parts: list[list[dict]], subject: str = "") -> list[str]:
     for part in parts:
         minutes_by_chapter = chapter_minutes(part)
         chapters = sorted(minutes_by_chapter, key=lambda c: -minutes_by_chapter[c])
-        titles.append(part_title(chapters, [(s["title"], s["minutes"]) for s in part]))
+        titles.append(
+            spanning_title(part) or part_title(chapters, [(s["title"], s["minutes"]) for s in part])
+        )
         alternatives.append([s["title"] for s in sorted(part, key=lambda s: -s["minutes"])])
     return distinct_titles(titles, alternatives)
 
@@ -179,6 +181,24 @@ def chapter_minutes(part: list[dict]) -> dict[str, float]:
     for s in part:
         minutes[s["chapter_title"]] = minutes.get(s["chapter_title"], 0) + s["minutes"]
     return minutes
+
+
+SPAN_TITLE_WORDS = 10
+
+
+def spanning_title(part: list[dict]) -> str | None:
+    """A part drawn from three chapters or more, none of them half of it (a survey of a book), is
+    titled by its span in teaching order: "From Getting Started to Git on the Server", not by the
+    largest of its chapters."""
+    minutes = chapter_minutes(part)
+    total = sum(minutes.values())
+    if len(minutes) < 3 or not total or max(minutes.values()) >= total / 2:
+        return None
+    first, last = clean_title(part[0]["chapter_title"]), clean_title(part[-1]["chapter_title"])
+    title = f"From {first} to {last}"
+    if not first or not last or first == last or len(title.split()) > SPAN_TITLE_WORDS:
+        return None
+    return title
 
 
 def whole_course_title(part: list[dict], subject: str) -> str | None:

@@ -94,3 +94,17 @@ def test_two_subjects_share_the_time(library):
     found = find_material("Learn beekeeping and kitchen gardens", [bees.id, garden.id], 30, PREFS)
     assert {u["book_title"] for u in found.units} == {bees.title, garden.title}
     assert sorted(found.covered) == ["beekeeping", "kitchen gardens"]
+
+
+def test_a_part_across_several_chapters_is_titled_by_its_span():
+    from courses.planning.outline import spanning_title
+
+    def sec(chapter, minutes):
+        return {"chapter_title": chapter, "minutes": minutes}
+
+    survey_part = [sec("Getting Started", 10), sec("Git Basics", 10), sec("Git on the Server", 15)]
+    assert spanning_title(survey_part) == "From Getting Started to Git on the Server"
+    assert (
+        spanning_title([sec("Git Basics", 30), sec("Git Tools", 5), sec("GitHub", 5)]) is None
+    )  # one dominates
+    assert spanning_title([sec("Git Basics", 10), sec("Git Tools", 10)]) is None  # two: "A and B" as before
