@@ -4,7 +4,7 @@ from rest_framework import serializers
 from library.models import Book, Chapter
 from library.retrieval import MAX_K, MAX_QUERY_CHARS, QueryError, clean_query
 from library.services import EMBED_KIND_NAME
-from workers.engine import GenerationJob
+from workers import engine
 
 
 class BookSerializer(serializers.ModelSerializer):
@@ -46,12 +46,8 @@ class BookSerializer(serializers.ModelSerializer):
         return book.chunks.count()
 
     def get_embedding_job(self, book) -> int | None:
-        live = GenerationJob.objects.filter(
-            kind=EMBED_KIND_NAME,
-            target_id=book.pk,
-            status__in=[GenerationJob.Status.QUEUED, GenerationJob.Status.PROCESSING],
-        )
-        return live.values_list("pk", flat=True).last()
+        job = engine.latest_jobs_on("book_id", [book.pk], only=[EMBED_KIND_NAME]).get(book.pk)
+        return job.pk if job is not None and not job.is_terminal else None
 
     def get_is_owner(self, book) -> bool:
         request = self.context.get("request")

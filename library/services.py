@@ -247,10 +247,7 @@ def queue_passage_embedding(book: Book) -> None:
     """Embed a ready book's passages (and chapters and summary) that have no vector, in a job of its
     own (after commit), unless one is already waiting to (a job that is running picks up passages
     stored after it started)."""
-    waiting = GenerationJob.objects.filter(
-        kind=EMBED_KIND_NAME, target_id=book.pk, status=GenerationJob.Status.QUEUED
-    )
-    if not waiting.exists():
+    if not pending_embedding(book.pk):
         engine.submit(book.owner, EMBED_KIND_NAME, book.pk, message="Waiting to prepare search by meaning")
 
 

@@ -12,6 +12,7 @@ from docprof.ai.text import (
     code_marks_per_word,
     content_terms,
     cut_by_edge,
+    prose_share,
     split_sentences,
     word_count,
 )
@@ -71,7 +72,6 @@ def source_for(n: int, hit: SearchHit, quote: str) -> Source:
     )
 
 
-PUNCTUATION = ",.;:!?()[]{}\"'“”‘’`*_"
 PROSE_SHARE = 0.75
 QUESTION_FACTOR = 0.3
 # "Figure 10.10: A demonstration of the central limit theorem." names the topic and explains nothing;
@@ -99,8 +99,7 @@ def sentence_score(sentence: str, keys: list[str], terms, framed: Collection[str
         for k in keys
         if evidence.covered(k, have)
     )
-    words = sentence.split()
-    prose = sum(1 for w in words if w.strip(PUNCTUATION).isalpha()) / max(1, len(words))
+    prose = prose_share(sentence)
     if prose < PROSE_SHARE:
         score *= prose  # mostly code, figures or symbols
     marks = code_marks_per_word(sentence)

@@ -101,7 +101,7 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
     context_books = _context_books(request, books, frequency)
     scope = [b for b in book_ids if b in context_books]
     units = _scored_units(request, required, scope, books, frequency, depth, pace)
-    subjects = subject_books(request, required, scope, books, {b: _book_words(books[b]) for b in scope})
+    subjects = subject_books(request, required, scope, books, lambda b: _book_words(books[b]))
     if subjects:
         surveyed, supported = survey(units, subjects, minutes, depth, pace)
         if surveyed:

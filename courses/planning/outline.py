@@ -190,9 +190,7 @@ def spanning_title(part: list[dict]) -> str | None:
     """A part drawn from three chapters or more, none of them half of it (a survey of a book), is
     titled by its span in teaching order: "From Getting Started to Git on the Server", not by the
     largest of its chapters."""
-    minutes = chapter_minutes(part)
-    total = sum(minutes.values())
-    if len(minutes) < 3 or not total or max(minutes.values()) >= total / 2:
+    if not spread(part):
         return None
     first, last = clean_title(part[0]["chapter_title"]), clean_title(part[-1]["chapter_title"])
     title = f"From {first} to {last}"
@@ -201,10 +199,15 @@ def spanning_title(part: list[dict]) -> str | None:
     return title
 
 
-def whole_course_title(part: list[dict], subject: str) -> str | None:
+def spread(part: list[dict]) -> bool:
+    """The part draws on three chapters or more and none of them is half of it."""
     minutes = chapter_minutes(part)
     total = sum(minutes.values())
-    if len(minutes) < 3 or not total or max(minutes.values()) >= total / 2:
+    return len(minutes) >= 3 and bool(total) and max(minutes.values()) < total / 2
+
+
+def whole_course_title(part: list[dict], subject: str) -> str | None:
+    if not spread(part):
         return None
     head = clean_title(subject.split(":")[0]).strip()
     if not head or len(head.split()) > SUBJECT_TITLE_WORDS:

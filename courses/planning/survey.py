@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 
 from courses.planning.request import Request, stems_of
 from courses.planning.selection import support_of
 from courses.planning.sizing import SECTION_MIN
 from courses.planning.units import Unit, is_exercise, is_filler_title
+from docprof.ai.text import prose_share
 from library.models import Chunk
 
 # A text about the book rather than its subject ("How to Use This Book", an introduction that tours
@@ -24,7 +26,6 @@ ABOUT_THE_BOOK_RE = re.compile(
 )
 ABOUT_THE_BOOK_PER_1000 = 15
 PROSE_SHARE = 0.6  # of a piece's words; less is mostly code, output or tables
-PUNCTUATION = ",.;:!?()[]{}\"'“”‘’`*_"
 
 
 def subject_books(
@@ -32,7 +33,7 @@ def subject_books(
     required: list,
     scope: list[int],
     books: dict[int, dict],
-    book_words: dict[int, set[str]],
+    book_words: Callable[[int], set[str]],
 ) -> dict[int, list[int]]:
     """topic index -> the books in scope about it, when every topic of the request is named whole by
     some book's title (largest such book first); then the books whose title names part of it and
@@ -40,13 +41,13 @@ def subject_books(
     fifth of its passages): "Learn bread baking" surveys "The Baking of Bread" and also "Bread
     Dough and Fermentation". Otherwise {} (the usual search decides)."""
     found: dict[int, list[int]] = {}
+    titles = {b: set(stems_of(books[b]["title"])) for b in scope}
     for i, reqs in enumerate(required):
-        titles = {b: set(stems_of(books[b]["title"])) for b in scope}
         named = [b for b in scope if any(r and r <= titles[b] for r in reqs)]
         if not named or request.topics[i].sub:
             return {}
         partly = [
-            b for b in scope if b not in named and any(r & titles[b] and r <= book_words[b] for r in reqs)
+            b for b in scope if b not in named and any(r & titles[b] and r <= book_words(b) for r in reqs)
         ]
         found[i] = sorted(named, key=lambda b: (-books[b]["passages"], b)) + sorted(
             partly, key=lambda b: (-books[b]["passages"], b)
@@ -58,15 +59,11 @@ def teachable(units: list[Unit]) -> bool:
     """Whether a piece of the book teaches its subject: not text about the book itself, and mostly
     prose (a chapter that opens with a listing of program output teaches nothing from it)."""
     ids = [cid for u in units for cid, _, _ in u.chunks]
-    texts = list(Chunk.objects.filter(id__in=ids).values_list("text", flat=True))
-    words = [w for t in texts for w in t.split()]
-    if not words:
+    text = "\n".join(Chunk.objects.filter(id__in=ids).values_list("text", flat=True))
+    words = len(text.split())
+    if not words or len(ABOUT_THE_BOOK_RE.findall(text)) * 1000 >= ABOUT_THE_BOOK_PER_1000 * words:
         return False
-    mentions = sum(len(ABOUT_THE_BOOK_RE.findall(t)) for t in texts)
-    if mentions * 1000 >= ABOUT_THE_BOOK_PER_1000 * len(words):
-        return False
-    prose = sum(1 for w in words if w.strip(PUNCTUATION).isalpha())
-    return prose >= PROSE_SHARE * len(words)
+    return prose_share(text) >= PROSE_SHARE
 
 
 def _pieces(units: list[Unit], depth: str, pace: int) -> list[list[Unit]]:

@@ -85,6 +85,16 @@ def cut_by_edge(sentences: list[str], i: int) -> bool:
     return s[:1].islower() or (i == len(sentences) - 1 and not UNCUT_END_RE.search(s))
 
 
+PROSE_PUNCTUATION = ",.;:!?()[]{}\"'“”‘’`*_"
+
+
+def prose_share(text: str) -> float:
+    """Share of the words of `text` that are plain words once punctuation is stripped (code, output,
+    formulas and tables have few)."""
+    words = text.split()
+    return sum(1 for w in words if w.strip(PROSE_PUNCTUATION).isalpha()) / max(1, len(words))
+
+
 def code_marks_per_word(sentence: str) -> float:
     """Code punctuation per word: prose has ~0.1; "(define (square x) (* x x))" has 1.5."""
     return sum(sentence.count(c) for c in CODE_MARKS) / max(1, len(sentence.split()))
