@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from docprof.ai.text import STOPWORDS, split_sentences
 
@@ -52,12 +53,17 @@ LEAD_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=64)
+def prose_sentences(text: str) -> tuple[str, ...]:
+    """The sentences of running prose in `text` (is_prose), in order."""
+    return tuple(s for s in split_sentences(text) if is_prose(s))
+
+
 def key_words(text: str, vocab: Counter) -> list[str]:
     """Single terms of six letters or more that the prose of the passages uses at least three times."""
     counts: Counter = Counter()
-    for sentence in split_sentences(text):
-        if is_prose(sentence):
-            counts.update(w for w in WORD_RE.findall(sentence) if len(w) >= 6 and term_word(w, vocab))
+    for sentence in prose_sentences(text):
+        counts.update(w for w in WORD_RE.findall(sentence) if len(w) >= 6 and term_word(w, vocab))
     words = [w.lower() for w, n in counts.most_common(20) if n >= 3]
     return list(dict.fromkeys(w for w in words if not w.endswith(("ed", "ly", "ing"))))
 
@@ -94,7 +100,7 @@ def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6, min_
     only, so code and paths such as refs/heads/master are not terms), most frequent first; proper
     names and acronym-laden labels are skipped."""
     grams: Counter = Counter()
-    prose = " ".join(s for s in split_sentences(text) if is_prose(s))
+    prose = " ".join(prose_sentences(text))
     for fragment in re.split(r"[^\w'\s\-]+|\s-+\s", prose):
         tokens = fragment.split()
         for n in (2, 3):
@@ -126,6 +132,7 @@ def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6, min_
     return terms
 
 
+@lru_cache(maxsize=1024)  # the same text is asked again for each section's objectives
 def used_as_verb(word: str, text: str) -> bool:
     """`word` ("arrives") is a verb in `text`: its base follows "to" or a modal ("to arrive") and
     neither form ever follows an article or a possessive ("the arrival" is another word)."""
@@ -144,6 +151,7 @@ MODALS = r"(?:to|will|would|can|could|may|might|must|should|cannot|not|don't|doe
 DETERMINER_BEFORE = r"\b(?:the|an?|its|their|our|your|his|her|my|this|these|those|each|every|some|any|no)\s+"
 
 
+@lru_cache(maxsize=1024)  # the same text is asked again for each section's objectives
 def opens_with_a_verb(word: str, text: str) -> bool:
     """`word` ("reduce", "keep") is a verb in `text`: it follows "to" or a modal, and never an article
     or a possessive ("the trade" makes "trade balance" a term, "to reduce" alone does not)."""
@@ -157,6 +165,7 @@ def spaced(gram: str) -> str:
     return r"\s+".join(re.escape(w) for w in gram.split())
 
 
+@lru_cache(maxsize=1024)  # the same text is asked again for each section's objectives
 def cut_before(gram: str, text: str) -> bool:
     """`gram` is nearly always preceded by the same word: it is the tail of a longer term ("parameter
     name" in "type parameter name"), not a term."""
@@ -168,6 +177,7 @@ def cut_before(gram: str, text: str) -> bool:
     return word not in STOPWORDS and n >= 0.8 * total
 
 
+@lru_cache(maxsize=1024)  # the same text is asked again for each section's objectives
 def needs_its_complement(gram: str, text: str) -> bool:
     """`gram` is nearly always followed by "of": a head waiting for what it measures or belongs to
     ("a great quantity of corn", "the productive powers of labour"), not a term on its own."""
@@ -180,6 +190,7 @@ OBJECT_START = frozenset(
 )
 
 
+@lru_cache(maxsize=1024)  # the same text is asked again for each section's objectives
 def takes_an_object(gram: str, text: str) -> bool:
     """Most uses of `gram` are followed by a determiner, a pronoun or "that"/"whether": its last word is a
     verb taking an object ("readers judge whether it convinces them"); a term is rarely followed so."""
@@ -190,6 +201,7 @@ def takes_an_object(gram: str, text: str) -> bool:
 SYMBOL_AFTER = r"\s+(?:[A-Za-z]|\d[\d.,]*)(?![\w'’])"
 
 
+@lru_cache(maxsize=1024)  # the same text is asked again for each section's objectives
 def cut_short(gram: str, text: str) -> bool:
     """`gram` is nearly always followed by the same word: it is the start of a longer term ("a system
     of linear" equations), not a term."""
@@ -226,6 +238,7 @@ def central_claims(sentences: list[str], vocab: Counter, topics: list[str]) -> l
     return result
 
 
+@lru_cache(maxsize=8192)
 def is_prose(sentence: str) -> bool:
     """A sentence of running text (not code, output or a table): mostly plain words, ends with a stop."""
     tokens = sentence.split()
