@@ -32,7 +32,10 @@ UploadResult = inline_serializer(
             {
                 "book": BookSerializer(),
                 "job": JobSerializer(allow_null=True),
-                "duplicate": serializers.BooleanField(),
+                "duplicate": serializers.BooleanField(help_text="The same file is already in your library"),
+                "read_again": serializers.BooleanField(
+                    help_text="The same file had failed to be read; it is being read again"
+                ),
             },
             many=True,
         )
@@ -81,7 +84,8 @@ class BookListAPI(APIView):
                     {
                         "book": BookSerializer(item.book, context=context).data,
                         "job": JobSerializer(item.job).data if item.job else None,
-                        "duplicate": not item.created,
+                        "duplicate": not item.created and not item.retried,
+                        "read_again": item.retried,
                     }
                     for item in added
                 ]

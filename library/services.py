@@ -48,6 +48,7 @@ class AddedBook:
     book: Book
     job: GenerationJob | None
     created: bool  # False when the same file was already in this user's library
+    retried: bool = False  # the same file had failed to be read: it is read again (a fixed reader)
 
 
 def _sha256(fileobj) -> tuple[str, int]:
@@ -69,6 +70,8 @@ def add_book(*, owner, fileobj, filename: str, shared: bool = False, enqueue: bo
     """
     display_name, fmt, sha, size = _checked(fileobj, filename)
     existing = Book.objects.filter(owner=owner, sha256=sha).first()
+    if existing and existing.status == Book.Status.ERROR:
+        return read_again(existing, enqueue=enqueue)
     if existing:
         return AddedBook(existing, None, created=False)
 
@@ -91,6 +94,16 @@ def add_book(*, owner, fileobj, filename: str, shared: bool = False, enqueue: bo
         book.file.delete(save=False)
         raise
     return AddedBook(book, job, created=True)
+
+
+def read_again(book: Book, *, enqueue: bool = True) -> AddedBook:
+    """A book that failed to be read, uploaded again: a new ingest job for its stored file (the
+    reader may have been fixed since), rather than the old error."""
+    with transaction.atomic():
+        Book.objects.filter(pk=book.pk).update(status=Book.Status.QUEUED, error="")
+        job = engine.submit(book.owner, "ingest", book.pk, enqueue=enqueue)
+    book.refresh_from_db()
+    return AddedBook(book, job, created=False, retried=True)
 
 
 def _checked(fileobj, filename: str) -> tuple[str, str, str, int]:

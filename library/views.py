@@ -69,9 +69,12 @@ def upload(request):
     except IngestError as exc:
         return render(request, "library/upload_error.html", {"error": exc.message}, status=exc.status_code)
     new = [a.book.title for a in added if a.created]
-    dupes = [a.book.title for a in added if not a.created]
+    again = [a.book.title for a in added if a.retried]
+    dupes = [a.book.title for a in added if not a.created and not a.retried]
     if new:
         messages.success(request, f"Reading {len(new)} book(s): {', '.join(new)}.")
+    if again:
+        messages.success(request, f"Reading again (it could not be read before): {', '.join(again)}.")
     if dupes:
         messages.info(request, f"Already in your library: {', '.join(dupes)}.")
     return redirect("library:index")

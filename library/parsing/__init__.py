@@ -25,6 +25,7 @@ from library.parsing.base import (
     ParsedChapter,
     check_word_limit,
     clean_title,
+    looks_binary,
 )
 
 __all__ = [
@@ -107,7 +108,7 @@ def sniff(path: Path, fmt: str, *, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKE
     elif fmt in ("markdown", "html", "text", "asciidoc"):
         with path.open("rb") as fh:
             head = fh.read(8192)
-        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if looks_binary(head) and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise IngestError("The file looks like binary data, not text.")
     else:
         raise IngestError(f"Unsupported format {fmt!r}.", 415)

@@ -30,14 +30,45 @@ _NAMED_RE = re.compile(
     r"^(?:prologue|epilogue|preface|foreword|introduction|afterword|conclusion)[.:]?$", re.I
 )
 _ATX_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_UNDERLINE_RE = re.compile(r"^(=+|-+)\s*$")
+# "2.1. What is sed?", "4.31.1. ... on Unix platforms?", "1. GENERAL INFORMATION": a numbered heading
+# on a line of its own (a numbered list item is neither multi-level nor in capitals).
+_NUMBERED_RE = re.compile(
+    r"^(\d+(?:\.\d+)+)\.?\s+(\S.*)$"
+    r"|^(\d+)\.\s+([A-Z][A-Z0-9 ,&'’/()-]*[A-Z)?])$"
+    r"|^([IVXL]+)\.\s+([A-Z].{0,80})$"  # "IV. Writing"
+)
+_UNDERLINE_RE = re.compile(r"^(=+|-+|\*+|~+|\^+|\.+)\s*$")
+# Underlines rank * (a GNU info chapter) above = above - above the rest (~ ^ .), whichever a text uses.
+_UNDERLINE_RANK = {"*": 0, "=": 1, "-": 2, "~": 3, "^": 3, ".": 3}
+# What makeinfo writes around a GNU info manual's text: node lines and the closing tag table.
+_INFO_NODE_RE = re.compile(r"^File: [^,\s]+,\s+Node: .*$")
+_INFO_START_RE = re.compile(r"^This is \S+\.info, produced by makeinfo\b")
+_INFO_TAIL_RE = re.compile(r"^(?:Tag Table:|Local Variables:)\s*$", re.M)
+# A header block of "Field: value" lines (a Usenet FAQ's "Archive-Name: ..."): not the title.
+_HEADER_LINE_RE = re.compile(r"^[A-Z][\w-]*:\s+\S")
 MAX_HEADING_CHARS = 100
+
+
+def _atx_heading(title: str) -> bool:
+    """A "# ..." line that reads as a heading: not a sentence that ends with a full stop, nor one that
+    starts in lower case (a shell or script comment in an example)."""
+    first = title.lstrip("'\"‘“`(")[:1]
+    ends_sentence = title.endswith(".") and not title.endswith("..")
+    return not ends_sentence and not (first.isalpha() and first.islower())
+
+
+def _underline_levels(lines: list[str]) -> dict[str, int]:
+    """Heading level by underline character, 1 for the highest rank the text uses."""
+    used = {ln.strip()[0] for ln in lines if len(ln.strip()) >= 3 and _UNDERLINE_RE.match(ln.strip())}
+    ranks = sorted({_UNDERLINE_RANK[c] for c in used})
+    return {c: ranks.index(r) + 1 for c, r in _UNDERLINE_RANK.items() if r in ranks}
 
 
 def _paragraphs(lines: list[str]):
     """Yield ("heading", level, text, kind) and ("block", text) events."""
     para: list[str] = []
     n = len(lines)
+    underline_level = _underline_levels(lines)
     prev_blank = True
 
     def flush():
@@ -62,16 +93,22 @@ def _paragraphs(lines: list[str]):
         next_line = lines[i + 1].strip() if i + 1 < n else ""
         heading = None
         if prev_blank and len(line) <= MAX_HEADING_CHARS:
-            m = _ATX_RE.match(line)
-            if m:
+            m = _ATX_RE.match(line) if raw.startswith("#") else None  # indented: a comment in an example
+            numbered = _NUMBERED_RE.match(line) if raw[:1] in "0123456789IVXL" and not next_line else None
+            if m and _atx_heading(m.group(2)):
                 heading = (len(m.group(1)), m.group(2), "atx")
+            elif m:
+                pass  # "# Log in to the server first." in a text file: a comment of an example, not a heading
+            elif numbered and not line.endswith((".", ",", ";", ":")):
+                number = numbered.group(1) or ""
+                heading = (number.count(".") + 1, line, "numbered")
             elif (
                 next_line
                 and _UNDERLINE_RE.match(next_line)
                 and len(next_line) >= max(3, len(line) // 2)
                 and not _UNDERLINE_RE.match(line)
             ):
-                heading = (1 if next_line[0] == "=" else 2, line, "underline")
+                heading = (underline_level[next_line[0]], line, "underline")
                 i += 1
             elif _PART_RE.match(line) and not line.endswith((",", ";")):
                 heading = (1, line, "part")
@@ -109,6 +146,15 @@ def _paragraphs(lines: list[str]):
         yield ev
 
 
+def without_info_markup(text: str) -> str:
+    """A GNU info manual's text without makeinfo's node lines and closing tag table."""
+    if not _INFO_START_RE.match(text.lstrip()):
+        return text
+    tail = _INFO_TAIL_RE.search(text)
+    text = text[: tail.start()] if tail else text
+    return "\n".join(ln for ln in text.split("\n") if not _INFO_NODE_RE.match(ln))
+
+
 def build_text_chapters(text: str, *, words_per_part: int = WORDS_PER_PART):
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     events = list(_paragraphs(lines))
@@ -132,9 +178,26 @@ def build_text_chapters(text: str, *, words_per_part: int = WORDS_PER_PART):
 
 def parse_text(path: Path, *, words_per_page: int = 300, max_bytes: int = 500 * 2**20):
     path = Path(path)
-    text = read_text_file(path, max_bytes=max_bytes)
+    text = without_info_markup(read_text_file(path, max_bytes=max_bytes))
     chapters = build_text_chapters(text)
-    first_line = next((normalize_ws(ln) for ln in text.splitlines() if ln.strip()), "")
+    return finish_book(
+        title=text_title(text), authors="", fmt="text", chapters=chapters, words_per_page=words_per_page
+    )
+
+
+def text_title(text: str) -> str:
+    """The first line, unless it is a header block ("Archive-Name: ...", skipped) or makeinfo's
+    preamble (the manual's first underlined heading is its title); "" when it is a chapter heading."""
+    lines = [normalize_ws(ln) for ln in text.splitlines()]
+    if lines and any(lines) and _INFO_START_RE.match(next(ln for ln in lines if ln)):
+        for line, under in zip(lines, lines[1:]):
+            if line and len(under) >= 3 and under[0] == "*" and _UNDERLINE_RE.match(under):
+                return line[:120]
+        return ""
+    start = next((i for i, ln in enumerate(lines) if ln), len(lines))
+    if start < len(lines) and _HEADER_LINE_RE.match(lines[start]):
+        while start < len(lines) and lines[start] and _HEADER_LINE_RE.match(lines[start]):
+            start += 1
+    first_line = next((ln for ln in lines[start:] if ln), "")
     is_heading = _CHAPTER_RE.match(first_line) or _PART_RE.match(first_line) or _ATX_RE.match(first_line)
-    title = first_line if 0 < len(first_line) <= 120 and not is_heading else ""
-    return finish_book(title=title, authors="", fmt="text", chapters=chapters, words_per_page=words_per_page)
+    return first_line if 0 < len(first_line) <= 120 and not is_heading else ""

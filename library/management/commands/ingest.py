@@ -69,7 +69,7 @@ class Command(BaseCommand):
         except IngestError as exc:
             return {**base, "error": exc.message}
         book = added.book
-        if added.created:
+        if added.created or added.retried:
             self._run(added.job, show_progress, path.name)
             for job_id in pending_embedding(book.pk):  # a model embedder's passages: now, too
                 self._run(
@@ -86,7 +86,8 @@ class Command(BaseCommand):
             "chunks": book.chunks.count(),
             "status": book.status,
             "error": book.error,
-            "duplicate": not added.created,
+            "duplicate": not added.created and not added.retried,
+            "read_again": added.retried,
         }
 
     def _run(self, job: GenerationJob, show_progress: bool, name: str) -> None:

@@ -1,0 +1,105 @@
+"""Plain-text manuals as they come: GNU info files (makeinfo's markup, a few NUL bytes, '*' underlines),
+Usenet FAQs (a header block, numbered sections), manuals with roman-numbered parts, and examples whose
+comments start with '#'."""
+
+import pytest
+
+from library.models import Book
+from library.parsing import parse_book
+from library.parsing.base import looks_binary
+from library.tests.conftest import ingest, upload
+from library.tests.fixtures import chapter_text, make_text
+
+INFO = (
+    "This is demo.info, produced by makeinfo version 6.8 from demo.texi.\n\n"
+    "This file documents the demo utility.\n\n"
+    "\x1f\nFile: demo.info,  Node: Top,  Next: Overview,  Up: (dir)\n\n"
+    "Demo 1.2\n********\n\nThis manual documents Demo.\n\n"
+    "\x1f\nFile: demo.info,  Node: Overview,  Next: Invoking,  Prev: Top,  Up: Top\n\n"
+    "1 Overview\n**********\n\nDemo fetches files over the network without a browser.\n\n"
+    "1.1 Retries\n===========\n\nDemo retries a failed download twenty times.\n\n"
+    "     # Log in to the server. This can be done only once.\n     demo --login\n\n"
+    "2 Invoking\n**********\n\nRun demo with the address of a file to fetch it.\n\n"
+    "\x1f\nTag Table:\nNode: Top\x7f123\nNode: Overview\x7f456\n\x1f\nEnd Tag Table\n\x00\x08[index\x00\x08]\n"
+)
+
+
+def test_a_few_nul_bytes_are_text_data_full_of_them_is_not():
+    assert not looks_binary(b"manual text " * 1000 + b"\x00\x08[index\x00\x08]")
+    assert looks_binary(bytes(range(256)) * 40)
+
+
+def test_gnu_info_manual_reads_as_a_book(tmp_path):
+    path = tmp_path / "demo.info.txt"
+    path.write_bytes(INFO.encode())
+    book = parse_book(path, "text")
+    assert book.title == "Demo 1.2"
+    titles = [c.title for c in book.chapters]
+    assert "1 Overview" in titles and "2 Invoking" in titles
+    text = " ".join(b.text for c in book.chapters for b in c.blocks)
+    assert "Node:" not in text and "Tag Table" not in text
+    assert "Log in to the server" in text  # an example's comment stays text, not a heading
+    overview = book.chapters[titles.index("1 Overview")]
+    assert any("twenty times" in b.text for b in overview.blocks)  # its section 1.1 is inside it
+
+
+def test_faq_header_block_is_not_the_title_and_numbered_sections_are_chapters(tmp_path):
+    text = (
+        "Archive-Name: editor-faq/demo\nPosting-Frequency: irregular\n\n"
+        "                  THE DEMO FAQ\n\n"
+        "1. GENERAL INFORMATION\n\n"
+        "1.1. What is demo?\n\n   Demo is a stream editor that works as a filter on lines of text.\n\n"
+        "   # Double space a file\n   demo G\n\n"
+        "2. BASIC USE\n\n"
+        "2.1. How do I run it?\n\n   Give it a script and a file name; it prints the edited lines.\n"
+    )
+    book = parse_book(make_text(tmp_path / "faq.txt", text), "text")
+    assert book.title == "THE DEMO FAQ"
+    assert [c.title for c in book.chapters][-2:] == ["1. GENERAL INFORMATION", "2. BASIC USE"]
+
+
+def test_roman_numbered_parts_are_chapters_and_numbered_list_items_are_not(tmp_path):
+    text = (
+        "demo-manual.txt - How to use demo\n\n"
+        "I. Introduction\n\nThis manual describes the demo library and its use.\n\n"
+        "1. Open the file.\n\n2. Read the header.\n\n"
+        "II. Reading\n\nReading a file takes three calls in the right order.\n"
+    )
+    book = parse_book(make_text(tmp_path / "m.txt", text), "text")
+    titles = [c.title for c in book.chapters]
+    assert titles[-2:] == ["I. Introduction", "II. Reading"]
+    assert "1. Open the file." not in titles
+
+
+def test_markdown_style_headings_in_text_still_count_unless_they_read_as_comments(tmp_path):
+    text = (
+        "Notes\n\n# Getting Started\n\nInstall the tool first.\n\n"
+        "# this is a comment of a script\n\nMore text.\n\n# Next Steps\n\nThen use it every day.\n"
+    )
+    titles = [c.title for c in parse_book(make_text(tmp_path / "n.txt", text), "text").chapters]
+    assert "Getting Started" in titles and "Next Steps" in titles
+    assert "this is a comment of a script" not in titles
+
+
+@pytest.mark.django_db
+def test_a_file_that_failed_to_be_read_is_read_again_when_uploaded_again(alice, monkeypatch):
+    from library import services
+
+    content = "Demo Book\n\n" + chapter_text("valuation")
+    real = services.ingest_book
+    monkeypatch.setattr(
+        services, "ingest_book", lambda *a, **k: (_ for _ in ()).throw(services.IngestError("The reader failed."))
+    )
+    failed = ingest(alice, "demo.txt", content)
+    assert failed.status == Book.Status.ERROR and "reader failed" in failed.error
+    monkeypatch.setattr(services, "ingest_book", real)
+    again = upload(alice, "demo.txt", content)
+    assert again.retried and not again.created and again.job is not None
+    assert again.book.pk == failed.pk and again.book.status == Book.Status.QUEUED and again.book.error == ""
+    waiting = upload(alice, "demo.txt", content)  # still queued: a duplicate, not a third attempt
+    assert not waiting.retried and waiting.job is None
+    from workers import engine
+
+    engine.run_inline(again.job.pk)
+    again.book.refresh_from_db()
+    assert again.book.status == Book.Status.READY and again.book.chunks.exists()
