@@ -42,6 +42,13 @@ _UNDERLINE_RE = re.compile(r"^(=+|-+|\*+|~+|\^+|\.+)\s*$")
 _UNDERLINE_RANK = {"*": 0, "=": 1, "-": 2, "~": 3, "^": 3, ".": 3}
 # What makeinfo writes around a GNU info manual's text: node lines and the closing tag table.
 _INFO_NODE_RE = re.compile(r"^File: [^,\s]+,\s+Node: .*$")
+# Its menus ("* Menu:", "* Invoking::  Command-line options.") and index entries
+# ("* resume download:   Download Options.   (line 118)"): navigation, not the manual's text.
+_INFO_MENU_RE = re.compile(
+    r"^\* (?:Menu:|[^:]+::|.+:\s.*\(line\s+\d+\)\s*$|[^:]+:\s+[^.]+\.\s*$)"  # an entry
+    r"|^\s+\(line\s+\d+\)\s*$"  # the locator of a long index entry, on a line of its own
+    r"|^\[index\]\s*$"  # the index's marker (NUL and backspace around it are already gone)
+)
 _INFO_START_RE = re.compile(r"^This is \S+\.info, produced by makeinfo\b")
 _INFO_TAIL_RE = re.compile(r"^(?:Tag Table:|Local Variables:)\s*$", re.M)
 # A header block of "Field: value" lines (a Usenet FAQ's "Archive-Name: ..."): not the title.
@@ -152,7 +159,7 @@ def without_info_markup(text: str) -> str:
         return text
     tail = _INFO_TAIL_RE.search(text)
     text = text[: tail.start()] if tail else text
-    return "\n".join(ln for ln in text.split("\n") if not _INFO_NODE_RE.match(ln))
+    return "\n".join(ln for ln in text.split("\n") if not (_INFO_NODE_RE.match(ln) or _INFO_MENU_RE.match(ln)))
 
 
 def build_text_chapters(text: str, *, words_per_part: int = WORDS_PER_PART):

@@ -14,12 +14,13 @@ INFO = (
     "This is demo.info, produced by makeinfo version 6.8 from demo.texi.\n\n"
     "This file documents the demo utility.\n\n"
     "\x1f\nFile: demo.info,  Node: Top,  Next: Overview,  Up: (dir)\n\n"
-    "Demo 1.2\n********\n\nThis manual documents Demo.\n\n"
+    "Demo 1.2\n********\n\nThis manual documents Demo.\n\n* Menu:\n\n* Overview::    What demo does.\n\n"
     "\x1f\nFile: demo.info,  Node: Overview,  Next: Invoking,  Prev: Top,  Up: Top\n\n"
     "1 Overview\n**********\n\nDemo fetches files over the network without a browser.\n\n"
     "1.1 Retries\n===========\n\nDemo retries a failed download twenty times.\n\n"
     "     # Log in to the server. This can be done only once.\n     demo --login\n\n"
     "2 Invoking\n**********\n\nRun demo with the address of a file to fetch it.\n\n"
+    "Concept Index\n*************\n\n* retries:    Overview.    (line 12)\n\n"
     "\x1f\nTag Table:\nNode: Top\x7f123\nNode: Overview\x7f456\n\x1f\nEnd Tag Table\n\x00\x08[index\x00\x08]\n"
 )
 
@@ -37,7 +38,7 @@ def test_gnu_info_manual_reads_as_a_book(tmp_path):
     titles = [c.title for c in book.chapters]
     assert "1 Overview" in titles and "2 Invoking" in titles
     text = " ".join(b.text for c in book.chapters for b in c.blocks)
-    assert "Node:" not in text and "Tag Table" not in text
+    assert "Node:" not in text and "Tag Table" not in text and "Menu" not in text and "(line 12)" not in text
     assert "Log in to the server" in text  # an example's comment stays text, not a heading
     overview = book.chapters[titles.index("1 Overview")]
     assert any("twenty times" in b.text for b in overview.blocks)  # its section 1.1 is inside it
