@@ -149,8 +149,27 @@ def analyse_query(query: str, book_ids: Sequence[int], extra_text: str = "") -> 
         if lexeme in weights:  # the statement counts every lexeme an expansion could add
             df[lexeme], global_df[lexeme] = int(scope_df), int(all_df)
     return QueryTerms(
-        lexemes, weights, df, global_df, int(chunks), int(words), expansions, " ".join(extra), groups, books
+        lexemes,
+        weights,
+        df,
+        global_df,
+        int(chunks),
+        int(words),
+        expansions,
+        " ".join(extra),
+        groups,
+        books,
+        literal_tokens(query),
     )
+
+
+# What a query names to the letter and full text cannot see: a command-line option ("-v",
+# "--mirror", "--limit-rate"), an identifier (png_read_info, png_read_info()).
+LITERAL_RE = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*|\b[A-Za-z]\w*_\w+\b(?:\(\))?")
+
+
+def literal_tokens(query: str) -> list[str]:
+    return list(dict.fromkeys(m.group(0).removesuffix("()") for m in LITERAL_RE.finditer(query)))[:5]
 
 
 # Lexemes of the books in scope that share a prefix with a word (a range over the unique index on

@@ -53,6 +53,7 @@ class QueryTerms:
     extra_text: str = ""  # text added to the query for the embedder (expansions, a model rewrite)
     groups: list[tuple[str, list[str]]] = field(default_factory=list)  # (short lexeme, long lexemes)
     book_ids: list[int] = field(default_factory=list)  # the scope the statistics are for
+    literals: list[str] = field(default_factory=list)  # command-line options and identifiers asked
 
     @property
     def avgdl(self) -> float:

@@ -83,6 +83,22 @@ CAPTION_RE = re.compile(
 CAPTION_FACTOR = 0.3
 
 
+# A sentence that holds an option or identifier the question names to the letter ("What does the
+# -v option do?") is about it: full text and key terms cannot tell "-v" from "-c".
+LITERAL_FACTOR = 3.0
+
+
+OPENS_WITH_FACTOR = 2.0  # ... and one that opens with it is its entry in a list of options
+
+
+def holds_literal(sentence: str, literal: str) -> bool:
+    return re.search(r"(?<![\w-])" + re.escape(literal) + r"(?![\w-])", sentence) is not None
+
+
+def opens_with_literal(sentence: str, literal: str) -> bool:
+    return re.match(r"[\s'\"`‘“*•]*" + re.escape(literal) + r"(?![\w-])", sentence) is not None
+
+
 # A key term from the book's title frames every sentence of the book ("What license is libtasn1
 # under?" in the book "Libtasn1"): a sentence that names it says little more on the question.
 FRAMED_FACTOR = 0.1
@@ -99,8 +115,14 @@ def sentence_score(sentence: str, keys: list[str], terms, framed: Collection[str
         for k in keys
         if evidence.covered(k, have)
     )
+    literal = any(holds_literal(sentence, lit) for lit in getattr(terms, "literals", ()))
+    if literal:  # it counts as the question's weightiest term, thrice; an option's line is no code
+        strongest = max((terms.idf(k) * evidence.rarity(k) for k in keys), default=1.0)
+        score = (score + strongest) * LITERAL_FACTOR
+        if any(opens_with_literal(sentence, lit) for lit in terms.literals):
+            score *= OPENS_WITH_FACTOR
     prose = prose_share(sentence)
-    if prose < PROSE_SHARE:
+    if prose < PROSE_SHARE and not literal:
         score *= prose  # mostly code, figures or symbols
     marks = code_marks_per_word(sentence)
     if marks > CODE_DENSITY:

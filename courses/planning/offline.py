@@ -61,15 +61,23 @@ class OfflinePlanner(Planner):
         found: dict[tuple, list[str]] = {}  # with_objectives asks again after every merge
 
         def objectives(section: dict, taken: set[str]) -> list[str]:
-            key = (section["title"], tuple(section["chunk_ids"]), tuple(section.get("lead_out", [])),
-                   tuple(section["subheadings"]), tuple(section["topics"]), frozenset(taken))
+            key = (
+                section["title"],
+                tuple(section["chunk_ids"]),
+                tuple(section.get("lead_out", [])),
+                tuple(section["subheadings"]),
+                tuple(section["topics"]),
+                frozenset(taken),
+            )
             if key not in found:
                 source = [texts[c] for c in section["chunk_ids"] if c in texts]
                 # passages a section continues into (material.py: top_up) belong to the next one's objectives
                 lead_out = set(section.get("lead_out", []))
                 own = [texts[c] for c in section["chunk_ids"] if c in texts and c not in lead_out]
                 topics = ctx.section_topics(section["topics"])
-                found[key] = objectives_for(section["title"], section["subheadings"], own or source, topics, set(taken))
+                found[key] = objectives_for(
+                    section["title"], section["subheadings"], own or source, topics, set(taken)
+                )
             taken.update(f.lower() for f in found[key])  # as objectives_for adds a section's own
             return list(found[key])
 

@@ -159,7 +159,9 @@ def without_info_markup(text: str) -> str:
         return text
     tail = _INFO_TAIL_RE.search(text)
     text = text[: tail.start()] if tail else text
-    return "\n".join(ln for ln in text.split("\n") if not (_INFO_NODE_RE.match(ln) or _INFO_MENU_RE.match(ln)))
+    return "\n".join(
+        ln for ln in text.split("\n") if not (_INFO_NODE_RE.match(ln) or _INFO_MENU_RE.match(ln))
+    )
 
 
 def build_text_chapters(text: str, *, words_per_part: int = WORDS_PER_PART):
@@ -197,7 +199,7 @@ def text_title(text: str) -> str:
     preamble (the manual's first underlined heading is its title); "" when it is a chapter heading."""
     lines = [normalize_ws(ln) for ln in text.splitlines()]
     if lines and any(lines) and _INFO_START_RE.match(next(ln for ln in lines if ln)):
-        for line, under in zip(lines, lines[1:]):
+        for line, under in zip(lines, lines[1:], strict=False):
             if line and len(under) >= 3 and under[0] == "*" and _UNDERLINE_RE.match(under):
                 return line[:120]
         return ""

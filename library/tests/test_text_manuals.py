@@ -21,7 +21,8 @@ INFO = (
     "     # Log in to the server. This can be done only once.\n     demo --login\n\n"
     "2 Invoking\n**********\n\nRun demo with the address of a file to fetch it.\n\n"
     "Concept Index\n*************\n\n* retries:    Overview.    (line 12)\n\n"
-    "\x1f\nTag Table:\nNode: Top\x7f123\nNode: Overview\x7f456\n\x1f\nEnd Tag Table\n\x00\x08[index\x00\x08]\n"
+    "\x1f\nTag Table:\nNode: Top\x7f123\nNode: Overview\x7f456\n"
+    "\x1f\nEnd Tag Table\n\x00\x08[index\x00\x08]\n"
 )
 
 
@@ -89,7 +90,9 @@ def test_a_file_that_failed_to_be_read_is_read_again_when_uploaded_again(alice, 
     content = "Demo Book\n\n" + chapter_text("valuation")
     real = services.ingest_book
     monkeypatch.setattr(
-        services, "ingest_book", lambda *a, **k: (_ for _ in ()).throw(services.IngestError("The reader failed."))
+        services,
+        "ingest_book",
+        lambda *a, **k: (_ for _ in ()).throw(services.IngestError("The reader failed.")),
     )
     failed = ingest(alice, "demo.txt", content)
     assert failed.status == Book.Status.ERROR and "reader failed" in failed.error

@@ -88,3 +88,33 @@ def test_a_term_of_the_books_title_picks_no_sentence():
         "What license is libtasn1 under?", [passage], terms, key_terms(terms), framed={1: {"libtasn1"}}
     )
     assert any("Public License" in s for s in sentences)
+
+
+def test_the_entry_of_the_option_asked_leads_not_a_sentence_that_mentions_it_in_passing():
+    from library.fulltext import literal_tokens
+
+    question = "What does the -v option do?"
+    terms = terms_of({"option": 30, "v": 8})
+    terms.literals = literal_tokens(question)
+    assert terms.literals == ["-v"]
+    passing = hit(
+        1,
+        "When the ‘-c’ or ‘--count’ option is also used, grep does not output a count. "
+        "When the ‘-v’ option is also used, grep stops after NUM non-matching lines.",
+    )
+    entry = hit(
+        2,
+        "‘-i’ ‘--ignore-case’ Ignore case distinctions in patterns and data.\n\n"
+        "‘-v’ ‘--invert-match’ Invert the sense of matching, to select non-matching lines.",
+    )
+    ordered, sentences = OfflineAnswerer.lead_first(question, [passing, entry], terms, key_terms(terms))
+    assert ordered[0].chunk_id == 2
+    assert sentences[0].startswith("‘-v’ ‘--invert-match’")
+
+
+def test_literal_tokens_are_options_and_identifiers_not_hyphenated_words():
+    from library.fulltext import literal_tokens
+
+    assert literal_tokens("How do --limit-rate and -c differ?") == ["--limit-rate", "-c"]
+    assert literal_tokens("When is png_read_info() called?") == ["png_read_info"]
+    assert literal_tokens("What is a well-known long-term rate?") == []
