@@ -9,7 +9,12 @@ import snowballstemmer
 from docprof.ai.rarity import zipf
 
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*[A-Za-z0-9]|[A-Za-z]|\d+(?:\.\d+)?")
-SENTENCE_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[])")
+_CLOSER = "[\"')\\]”’]"
+# A sentence ends at . ! or ? and the quotes or brackets that close on it (kept with it), before a
+# capital, a digit or an opening quote or bracket (typographic quotes too).
+SENTENCE_RE = re.compile(
+    rf"(?:(?<=[.!?])|(?<=[.!?]{_CLOSER})|(?<=[.!?]{_CLOSER}{_CLOSER}))\s+(?=[A-Z0-9\"'(\[“‘])"
+)
 
 STOPWORDS = frozenset(
     """

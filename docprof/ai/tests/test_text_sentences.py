@@ -23,3 +23,14 @@ def test_a_paragraph_cut_by_a_page_break_stays_one_sentence():
         "The value of the firm is the sum of its cash flows.",
         "Next.",
     ]
+
+
+def test_typographic_quotes_end_and_open_sentences():
+    text = 'He said “Stop.” Then he left. ‘-v’ ‘--invert-match’ Invert the match. (So "no.") Done.'
+    assert split_sentences(text) == [
+        "He said “Stop.”",
+        "Then he left.",
+        "‘-v’ ‘--invert-match’ Invert the match.",
+        '(So "no.")',
+        "Done.",
+    ]
