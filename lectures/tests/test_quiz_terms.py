@@ -354,3 +354,19 @@ def test_a_stray_page_number_in_front_of_a_sentence_is_not_quoted_with_it():
     )
     kept = "1929 was the year the market crashed."
     assert without_stray_number(kept) == kept
+
+
+def test_a_manual_s_field_lists_and_flattened_displays_are_not_quoted():
+    """Reference manuals: a field list ("Option groups: FD,SOCKET ... See also: SYSTEM") and a
+    listing run into the sentence that introduced it are not sentences to read aloud; a sentence
+    with a list in its words, or an example given in words, is."""
+    from lectures.writing.base import quotable_sentences
+
+    text = (
+        "Option groups: FD,SOCKET,EXEC,FORK Useful options: path, fdin, fdout, chroot See also: SYSTEM\n"
+        "Use it like in the following example: rule cc depfile = $out.d command = gcc -MD -MF $out.d here.\n"
+        "For example: default foo bar default baz This causes Ninja to build the three targets.\n"
+        "Economists list the factors of production: land, labour, capital, and enterprise, in that order.\n"
+        "For example: the price of bread rises when the harvest fails, and wages follow it."
+    )
+    assert [s.split()[0] for s in quotable_sentences(text)] == ["Economists", "For"]

@@ -235,7 +235,8 @@ def display_lost(sentence: str) -> bool:
 # alternative text, then its caption: "... like this: All the reachable objects All the reachable
 # objects"), a comment of a listing (";; Set up for the recursive call", "// retrieves the branch"),
 # a review question ("Explain why the short-run aggregate supply curve might be vertical ..."), a
-# contents line (LEADERS_RE), or a pointer at a display the quote cannot show (POINTS_AT_DISPLAY_RE).
+# contents line (LEADERS_RE), a pointer at a display the quote cannot show (POINTS_AT_DISPLAY_RE), a
+# field list (FIELD_LIST_RE) or a display flattened into its sentence (DISPLAY_INTRO_RE).
 CAPTION_LINE_RE = re.compile(
     r"^(?:\(#(?:fig|tab):[^)]*\)|(?:Figure|Fig\.|Table|Listing|Exhibit)\s+\d+(?:[.\-–]\d+)*\s*[:.]\s)"
 )
@@ -254,9 +255,41 @@ REVIEW_QUESTION_RE = re.compile(
 )
 
 
+# A reference manual's field list run into a sentence ("Option groups: FD,SOCKET,EXEC Useful options:
+# path, fdin, fdout, chroot See also: SYSTEM"): a label, then four names or more joined by commas.
+FIELD_LIST_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+[a-z]+)?:\s+[\w\-]+(?:,\s*[\w\-]+){3,}")
+PACKED_LIST_RE = re.compile(r"\b[\w\-]+(?:,[\w\-]+){2,}\b")  # "FD,SOCKET,IP4": names, no spaces
+# A display (a listing, a rule, a command) flattened into the sentence that introduced it: "Use it
+# like in the following example: rule cc depfile = $out.d command = gcc -MD ...", "For example:
+# default foo bar default baz This causes ..." -- what follows the colon is code, not words to read.
+DISPLAY_INTRO_RE = re.compile(
+    r"\b(?:(?:for\s+)?example|the\s+following(?:\s+[\w\-]+){0,2}|as\s+follows|like\s+this|e\.g\.)\s*:\s+(?P<tail>.+)$",
+    re.I,
+)
+FLATTENED_CODE_RE = re.compile(r"(?:^|\s)(?:[=$]|\$\w|-{1,2}[A-Za-z][\w\-]*)")
+
+
+def field_list(sentence: str) -> bool:
+    return bool(PACKED_LIST_RE.search(sentence)) or len(FIELD_LIST_RE.findall(sentence)) >= 1 and (
+        len(re.findall(r"\b[A-Z][a-z]+(?:\s+[a-z]+)?:\s", sentence)) >= 2
+    )
+
+
+def display_flattened(sentence: str) -> bool:
+    """The sentence runs on past a colon into the display it introduced (code marks follow it)."""
+    m = DISPLAY_INTRO_RE.search(sentence)
+    if not m:
+        return False
+    # a lost sentence end after the display: "... default baz This causes Ninja to ..."
+    lost_end = re.search(r"[a-z0-9]\s+(?:This|The|It|These|That|Then|Now|Here)\s+[a-z]", m["tail"])
+    return bool(lost_end) or len(FLATTENED_CODE_RE.findall(m["tail"])) >= 2
+
+
 def not_the_texts_sentence(sentence: str) -> bool:
     return bool(
-        CAPTION_LINE_RE.match(sentence)
+        field_list(sentence)
+        or display_flattened(sentence)
+        or CAPTION_LINE_RE.match(sentence)
         or REPEATED_TAIL_RE.search(sentence)
         or COMMENT_LINE_RE.match(sentence)
         or REVIEW_QUESTION_RE.match(sentence)
