@@ -211,6 +211,8 @@ def objectives_for(
             break
         if term.split()[0].lower() in UNIT_WORDS:
             continue  # "bushels of corn": a measure of the example, not a term
+        if vague_term(term):
+            continue  # "command line options", "build versions": which ones the term does not say
         if premise_term(term, joined):
             continue  # "Suppose A is a square matrix": what the section assumes, not what it teaches
         quantity = QUANTITY_RE.search(term) and numeric_near(joined, term)
@@ -248,6 +250,8 @@ def objectives_for(
     for term in key_terms(joined, vocab, exclude=title, min_count=2):
         if len(found) >= MIN_OBJECTIVES:
             break
+        if vague_term(term):
+            continue
         add(f"Explain {article_for(term, joined)}{term}", from_text=False)
     for objective in spare:  # a section about one thing: define it, and explain it
         if len(found) >= MIN_OBJECTIVES:
@@ -279,6 +283,12 @@ def everyday_term(objective: str, headings: str, text: str) -> bool:
     if re.search(rf"\b{w}\b", headings, re.I):
         return False
     return not re.search(EXPLICIT_DEFINITION.format(w=w), text, re.I)
+
+
+def vague_term(term: str) -> bool:
+    """A term whose head needs a complement it lacks ("command line options", "two proposed
+    solutions"): which ones, the term does not say."""
+    return term.split()[-1].lower() in VAGUE_HEADS and not COMPLEMENT_RE.search(term)
 
 
 def aside_heading(text: str) -> bool:
@@ -418,6 +428,14 @@ def premise_term(term: str, text: str) -> bool:
 VALUE = r"[-+]?\.?\d"
 
 
+def a_setting(term: str, text: str) -> bool:
+    """`text` gives `term` values twice or more ("Default is 1.", "Default is no limit.", "Default is
+    /dev/net/tun."): a manual's setting, not a term it defines."""
+    w = re.escape(term) + r"s?"
+    valued = rf"(?:^|[.!?:]\s+)(?:the\s+)?{w}\s+(?:is|are)\s+(?:{VALUE}|no\b|none\b|[/$])"
+    return len(re.findall(valued, text, re.I)) >= 2
+
+
 def is_topic_word(word: str, sentences: list[str], subject_of: int = 2) -> bool:
     """`word` is a term the passages teach: they define it ("Gluten is the elastic network ...",
     "... is called gluten") or make it the subject of two sentences (`subject_of`) -- not an adjective or a
@@ -432,6 +450,8 @@ def is_topic_word(word: str, sentences: list[str], subject_of: int = 2) -> bool:
         re.I,
     )
     subject = re.compile(rf"^(?:(?:an?|the)\s+)?{w}\s+(?!the\b)(?!(?:is|are)\s+{VALUE})[a-z]+", re.I)
+    if a_setting(low, " ".join(sentences)):
+        return False  # "Default is 1.", "Default is no limit.": a setting the manual gives values of
     if any(defined.search(s) for s in sentences):
         return True
     return sum(1 for s in sentences if subject.match(s)) >= subject_of
@@ -608,6 +628,10 @@ def from_definition(sentence: str, vocab: Counter, text: str = "", uses: int = 2
         return None  # "Trait definitions are a way to ...": "Define trait definitions" says nothing
     if any(w in ("the", "a", "an") for w in words[1:]):
         return None  # "usually the HEAD file is ...": not a term
+    if a_setting(term, text or sentence):
+        return None  # "Default is the actual user name.": one more value of a setting
+    if "like" in words[1:] or "such" in words[1:]:
+        return None  # "Statements like build foo bar are ...": a term and its example, not a term
     if len(re.findall(r"\b" + re.escape(term) + r"\b", text or sentence, re.I)) < uses:
         return None  # a term the section uses once is not what it teaches (unless it has few)
     if proper_name(term, text or sentence):

@@ -27,7 +27,8 @@ NOT_A_TERM_START = frozenset(
 )
 COMPARATIVES = frozenset(
     """better worse more less greater smaller larger higher lower much very real whole same different various
-    certain particular general specific given possible actual usual common simple following""".split()
+    certain particular general specific given possible actual usual common simple following available
+    existing corresponding respective additional appropriate relevant necessary suitable""".split()
 )
 PRONOUN_START = frozenset("i we you it this these that those they he she there here such our its".split())
 CAUSAL_RE = re.compile(

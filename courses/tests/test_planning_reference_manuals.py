@@ -15,6 +15,7 @@ from courses.planning.objectives import (
     from_definition,
     from_heading,
     is_topic_word,
+    objectives_for,
     proper_name,
 )
 from courses.planning.terms import is_prose, key_terms
@@ -75,6 +76,27 @@ def test_a_prototype_run_into_its_description_is_not_prose():
     assert "node const" not in " ".join(key_terms(text, Counter(text.split())))
 
 
+def test_an_adjective_of_availability_does_not_open_a_term():
+    text = (
+        "The help text lists the available address types and exits. Each of the available address "
+        "types has its options. It also lists all available address option names for the user. "
+        "The address types are described below, one address type at a time."
+    )
+    assert not any(t.startswith("available") for t in key_terms(text, Counter(text.split()), min_count=2))
+
+
+def test_a_term_whose_head_needs_a_complement_is_no_objective():
+    text = (
+        "Socat provides some command line options that modify the behaviour of the program. "
+        "The command line options are read before the addresses are opened by the program. "
+        "Error messages are written to the standard error stream of the program. "
+        "Error messages carry a level and a time stamp for the reader."
+    )
+    found = objectives_for("Options", [], [text], ["socat"])
+    assert "Explain error messages" in found
+    assert not any(o.endswith("command line options") for o in found), found
+
+
 def test_a_product_or_class_name_is_no_term_to_define():
     text = (
         "GitHub is a hosting service for Git repositories. Many projects use GitHub. "
@@ -90,13 +112,18 @@ def test_a_product_or_class_name_is_no_term_to_define():
         from_definition("The NodeEventTarget is a Node.js-specific extension to EventTarget.", vocab, text, 1)
         is None
     )
+    example = "Statements like build foo bar are a build edge with its inputs and its outputs."
+    assert from_definition(example, Counter(example.split()), example, uses=1) is None
 
 
 def test_a_setting_s_value_is_no_definition():
     values = ["Default is 8192 bytes.", "Default is 0.5 seconds.", "Default is 1."]
     assert not is_topic_word("default", values)
+    assert not is_topic_word("default", [*values, "Default is the actual user name."])
     assert not is_topic_word("default", values, subject_of=1)
     assert is_topic_word("timeout", ["Timeout is the time socat waits before it gives up."])
+    text = " ".join(values) + " Default is the actual user name."
+    assert from_definition("Default is the actual user name.", Counter(text.split()), text) is None
 
 
 def test_a_part_is_not_titled_contents():
