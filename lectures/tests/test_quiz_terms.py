@@ -367,6 +367,7 @@ def test_a_manual_s_field_lists_and_flattened_displays_are_not_quoted():
         "Use it like in the following example: rule cc depfile = $out.d command = gcc -MD -MF $out.d here.\n"
         "For example: default foo bar default baz This causes Ninja to build the three targets.\n"
         "Economists list the factors of production: land, labour, capital, and enterprise, in that order.\n"
-        "For example: the price of bread rises when the harvest fails, and wages follow it."
+        "For example: the price of bread rises when the harvest fails, and wages follow it.\n"
+        "The country produced 1,250,000 tons of wheat that year, a record for the whole decade."
     )
-    assert [s.split()[0] for s in quotable_sentences(text)] == ["Economists", "For"]
+    assert [s.split()[0] for s in quotable_sentences(text)] == ["Economists", "For", "The"]

@@ -258,7 +258,8 @@ REVIEW_QUESTION_RE = re.compile(
 # A reference manual's field list run into a sentence ("Option groups: FD,SOCKET,EXEC Useful options:
 # path, fdin, fdout, chroot See also: SYSTEM"): a label, then four names or more joined by commas.
 FIELD_LIST_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+[a-z]+)?:\s+[\w\-]+(?:,\s*[\w\-]+){3,}")
-PACKED_LIST_RE = re.compile(r"\b[\w\-]+(?:,[\w\-]+){2,}\b")  # "FD,SOCKET,IP4": names, no spaces
+# Names packed with commas and no spaces ("FD,SOCKET,IP4"; not a number: "1,000,000").
+PACKED_LIST_RE = re.compile(r"\b[A-Za-z][\w\-]+(?:,[A-Za-z][\w\-]+){2,}\b")
 # A display (a listing, a rule, a command) flattened into the sentence that introduced it: "Use it
 # like in the following example: rule cc depfile = $out.d command = gcc -MD ...", "For example:
 # default foo bar default baz This causes ..." -- what follows the colon is code, not words to read.
@@ -269,10 +270,14 @@ DISPLAY_INTRO_RE = re.compile(
 FLATTENED_CODE_RE = re.compile(r"(?:^|\s)(?:[=$]|\$\w|-{1,2}[A-Za-z][\w\-]*)")
 
 
+FIELD_LABEL_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+[a-z]+)?:\s")
+
+
 def field_list(sentence: str) -> bool:
-    return bool(PACKED_LIST_RE.search(sentence)) or len(FIELD_LIST_RE.findall(sentence)) >= 1 and (
-        len(re.findall(r"\b[A-Z][a-z]+(?:\s+[a-z]+)?:\s", sentence)) >= 2
-    )
+    """Names packed with commas ("FD,SOCKET,IP4"), or a list of names under one of two labels or more."""
+    if PACKED_LIST_RE.search(sentence):
+        return True
+    return bool(FIELD_LIST_RE.search(sentence)) and len(FIELD_LABEL_RE.findall(sentence)) >= 2
 
 
 def display_flattened(sentence: str) -> bool:
