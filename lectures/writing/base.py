@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from courses.planning.titles import without_parameters
 from docprof.ai.text import (
     CODE_DENSITY,
     SHELL_PROMPT_RE,
@@ -87,7 +88,7 @@ class Brief:
                 if not end or end == p["page_start"]
                 else f", pp. {p['page_start']}–{end}"
             )
-        return f"*{p['book_title']}* ({p['chapter']}{pages})"
+        return f"*{p['book_title']}* ({without_parameters(p['chapter'])}{pages})"
 
 
 def count_words(text: str) -> int:
@@ -106,6 +107,8 @@ def quotable_sentences(text: str) -> tuple[str, ...]:
         s = sentence.strip()
         if s.startswith("#") or "|" in s:
             continue
+        if CITE_RE.search(s):
+            continue  # "... is taken as ARGV[0]": read back as a citation marker, it would cite nothing
         if cut_by_edge(sentences, i):
             continue  # "possesses unique features that ..." / "... represented and manipulated as"
         words = s.split()
@@ -265,7 +268,7 @@ PACKED_LIST_RE = re.compile(r"\b[A-Za-z][\w\-]+(?:,[A-Za-z][\w\-]+){2,}\b")
 # default foo bar default baz This causes ..." -- what follows the colon is code, not words to read.
 DISPLAY_INTRO_RE = re.compile(
     r"\b(?:(?:for\s+)?example|the\s+following(?:\s+[\w\-]+){0,2}|as\s+follows|like\s+this|e\.g\.)\s*:\s+(?P<tail>.+)$",
-    re.I,
+    re.I | re.S,  # the display's lines
 )
 FLATTENED_CODE_RE = re.compile(r"(?:^|\s)(?:[=$]|\$\w|-{1,2}[A-Za-z][\w\-]*)")
 
@@ -290,9 +293,19 @@ def display_flattened(sentence: str) -> bool:
     return bool(lost_end) or len(FLATTENED_CODE_RE.findall(m["tail"])) >= 2
 
 
+# An API reference's type annotation run into a sentence ("Returns the listeners. type {string}",
+# "Type: {boolean} Always returns false."): a signature's field, not words to read aloud.
+JSDOC_TYPES = (
+    r"string|number|boolean|integer|bigint|symbol|any|null|undefined|object|function|array|buffer|"
+    r"promise|error|typedarray|dataview|arraybuffer|url|date|iterable|asynciterable"
+)
+TYPE_ANNOTATION_RE = re.compile(rf"(?<![\w$])\{{(?i:{JSDOC_TYPES})(?:[.<>\[\]|]+[\w.]*)*\}}")
+
+
 def not_the_texts_sentence(sentence: str) -> bool:
     return bool(
         field_list(sentence)
+        or TYPE_ANNOTATION_RE.search(sentence)
         or display_flattened(sentence)
         or CAPTION_LINE_RE.match(sentence)
         or REPEATED_TAIL_RE.search(sentence)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from courses.planning.titles import without_parameters
 from docprof.ai.definitions import defining_run
 from docprof.ai.rarity import rarity
 from docprof.ai.text import STOPWORDS, content_terms, split_sentences, stem
@@ -137,7 +138,9 @@ def key_terms(sentence: str, objective_terms: set[str], limit: int = 3) -> list[
 
 
 def _terms_phrase(terms: list[str]) -> str:
-    quoted = [f"“{t.lower()}”" for t in terms]
+    # a capitalised word is lowered ("Demand"); a name with inner capitals or an acronym keeps its
+    # case ("EventTarget", "GDP", not "eventtarget", "gdp")
+    quoted = [f"“{t.lower() if t[1:] == t[1:].lower() else t}”" for t in terms]
     if len(quoted) > 1:
         return ", ".join(quoted[:-1]) + " and " + quoted[-1]
     return quoted[0] if quoted else "these words"
@@ -157,7 +160,7 @@ def _own_heading(passage: dict) -> str:
     chapter = (passage.get("chapter") or "").strip().casefold()
     if not path or path[-1].casefold() == chapter or len(path[-1]) > 80:
         return ""
-    return path[-1]
+    return without_parameters(path[-1])  # "emitter.on()", not its whole signature
 
 
 # A page number or a display's last figure left in front of a sentence by the text's extraction ("4 The
@@ -498,12 +501,18 @@ def best_sentence(quote: str, terms: set[str]) -> str:
     return max(sentences, key=lambda s: (relevance(s, terms), len(s) <= 400, -sentences.index(s)))
 
 
+QUOTED_INSIDE_MIN = 25  # characters: a shorter sentence may recur in other words' company
+
+
 def extension(brief: Brief, index: int, used: set[tuple[int, str]], need: int, start: int) -> dict:
     """More framed material for segment `index` (unused sentences of its passages, then the
     reserve): {"text", "citations"} with numbers from `start`; used by both writers' length contract."""
     terms, elsewhere = objective_terms(brief, index)
     out = Paragraphs(brief.style, start=start, extending=True)
     used_sentences = {clean_quote(s) for _, q in used for s in split_sentences(q)}
+    # A sentence quoted inside a longer run may split otherwise in its passage ("... for the type. n
+    # {number} Node.js-specific ..."): a passage sentence the quotes already hold is used too.
+    used_text = "\n".join(clean_quote(q) for _, q in used)
     pool = list(brief.plan[index]) + [i for i in brief.reserve if i not in brief.plan[index]]
     taken: set[str] = set()
     for chunk_id in pool:
@@ -514,7 +523,9 @@ def extension(brief: Brief, index: int, used: set[tuple[int, str]], need: int, s
         taken.update(
             s
             for s in split_sentences(text)
-            if clean_quote(s) in used_sentences or clean_quote(without_stray_number(s)) in used_sentences
+            if clean_quote(s) in used_sentences
+            or clean_quote(without_stray_number(s)) in used_sentences
+            or (len(s) >= QUOTED_INSIDE_MIN and clean_quote(s) in used_text)
         )
         indices = pick_sentences(text, terms, 2, taken, elsewhere)
         if not indices:
