@@ -379,6 +379,7 @@ def test_an_api_reference_s_type_annotations_are_not_quoted_but_braces_of_prose_
     text = (
         "Returns an array of the event names for which listeners are registered here. type {string}\n"
         "Type: {boolean} Always returns false for every event that the target dispatches.\n"
+        "It is shared with the child process, similar to how {Stream} objects can be shared.\n"
         "The set {1, 2, 3} has three elements, and we call it S in what follows.\n"
         "Print the value with {x} inside the format string that println reads."
     )
@@ -437,3 +438,26 @@ def test_a_sentence_holding_what_reads_as_a_citation_marker_is_not_quoted():
         "The program is invoked with the arguments separated by single spaces, as a shell would."
     )
     assert [s.split()[0] for s in quotable_sentences(text)] == ["The"]
+
+
+def test_a_manual_s_boilerplate_repeated_under_every_entry_is_quoted_once():
+    from lectures.writing.base import Brief
+    from lectures.writing.offline import OfflineWriter
+
+    def entry(name: str) -> str:
+        return (
+            f"The {name} digest function hashes a message of any length into a short digest value. "
+            f"Performs final processing and extracts the message digest, writing it to digest. length may be "
+            f"smaller than {name.upper()}_SIZE, in which case only the first octets are written. "
+            f"This function also resets the {name} context for processing new messages with the digest."
+        )
+
+    passages = {
+        i: {"book_title": "Nettle", "chapter": "Hash functions", "chapter_id": 1, "ordinal": i,
+            "page_start": i, "page_end": i, "heading_path": ["Hash functions", name], "text": entry(name)}
+        for i, name in enumerate(["sha256", "sha512", "md5"], start=1)
+    }  # fmt: skip
+    objectives = ["Explain the digest function"]
+    brief = Brief("Hashes", objectives, "lecture", "standard", 120, 600, [[1, 2, 3]], [], passages)
+    quotes = " ".join(c["quote"] for c in OfflineWriter().write_segment(brief, 0)["citations"])
+    assert quotes.count("Performs final processing") == 1, quotes

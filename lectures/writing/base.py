@@ -299,7 +299,9 @@ JSDOC_TYPES = (
     r"string|number|boolean|integer|bigint|symbol|any|null|undefined|object|function|array|buffer|"
     r"promise|error|typedarray|dataview|arraybuffer|url|date|iterable|asynciterable"
 )
-TYPE_ANNOTATION_RE = re.compile(rf"(?<![\w$])\{{(?i:{JSDOC_TYPES})(?:[.<>\[\]|]+[\w.]*)*\}}")
+TYPE_ANNOTATION_RE = re.compile(
+    rf"(?<![\w$])\{{(?:(?i:{JSDOC_TYPES})|[A-Z][a-z]\w+|[a-z]+\.[A-Z]\w*)(?:[.<>\[\]|]+[\w.]*)*\}}"
+)  # also a class: {Stream}, {net.Socket}
 
 
 def not_the_texts_sentence(sentence: str) -> bool:

@@ -262,9 +262,10 @@ def pick_sentences(
     A sentence about another objective (`elsewhere`) is left to that objective's segment."""
     sentences = split_sentences(text)
     quotable = set(quotable_sentences(text))
+    openings = {opening(t) for t in taken}
     candidates = []
     for i, s in enumerate(sentences):
-        if s not in quotable or s in taken:
+        if s not in quotable or s in taken or opening(s) in openings:
             continue
         score = relevance(s, terms)
         if relevant_only and not score:
@@ -276,11 +277,33 @@ def pick_sentences(
     return sorted(i for i, _ in best)
 
 
+OPENING_WORDS = 8
+
+
+def opening(sentence: str) -> str:
+    """A sentence's first words: a manual repeats its boilerplate under every entry, with only a
+    name changed at the end ("Performs final processing and extracts the message digest, writing it
+    to digest. length may be smaller than SHA256_DIGEST_SIZE ..."); quoted once, it is not again."""
+    words = sentence.lower().split()
+    return " ".join(words[:OPENING_WORDS]) if len(words) > OPENING_WORDS else sentence.lower()
+
+
+def other_picks(chosen: dict[int, set[int]], chunk_id: int, brief: Brief) -> set[str]:
+    """The sentences a segment chose from its passages other than `chunk_id`."""
+    out: set[str] = set()
+    for other, indices in chosen.items():
+        if other != chunk_id:
+            sentences = split_sentences(brief.passages[other]["text"])
+            out.update(sentences[i] for i in indices)
+    return out
+
+
 def with_context(text: str, chosen: set[int], taken: set[str]) -> list[list[str]]:
     """The chosen sentences, each with the sentence before it when it leans on it, grouped into
     runs of neighbours (each run one verbatim quote)."""
     sentences = split_sentences(text)
     picked = set(chosen)
+    openings = {opening(t) for t in taken}
     for i in sorted(chosen):
         before = i - 1
         if (
@@ -288,6 +311,7 @@ def with_context(text: str, chosen: set[int], taken: set[str]) -> list[list[str]
             and before not in picked
             and _LEANS_ON_PREVIOUS.match(sentences[i])
             and sentences[before] not in taken
+            and opening(sentences[before]) not in openings
             and _readable(sentences[before])
         ):
             picked.add(before)
@@ -411,7 +435,11 @@ class OfflineWriter:
         quoted_text = []
         for chunk_id in reading_order(brief, chosen):
             text = brief.passages[chunk_id]["text"]
-            runs = with_context(text, chosen[chunk_id], earlier)
+            # a sentence leaned on is not brought along where the segment quotes it already: a
+            # manual repeats its boilerplate under every entry ("Performs final processing ...")
+            runs = with_context(
+                text, chosen[chunk_id], earlier | set(quoted_text) | other_picks(chosen, chunk_id, brief)
+            )
             out.passage(brief, chunk_id, runs)
             quoted_text.extend(s for run in runs for s in run)
         if quoted_text:
