@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count
@@ -276,12 +276,19 @@ def _scored_units(request, required, scope, books, frequency, depth, pace) -> li
     for c in chapters:
         c["book_title"] = books[c["book_id"]]["title"]
     back = back_matter_chapters(chapters)
+    words = Counter()
+    for c in chapters:
+        words[c["book_id"]] += c["word_count"]
     wanted = [
         c
         for c in chapters
         if (c["id"] in chapter_ids or any(c["book_id"] in tb for tb in title_books.values()))
         and c["word_count"] >= MIN_CHAPTER_WORDS
-        and not (is_filler_title(c["title"]) and not any(heading_matches(c["title"], r) for r in required))
+        and not (
+            is_filler_title(c["title"])
+            and not wrapper_chapter(c, words)
+            and not any(heading_matches(c["title"], r) for r in required)
+        )
     ]
     outline = defaultdict(list)
     for row in (
@@ -318,6 +325,12 @@ def _scored_units(request, required, scope, books, frequency, depth, pace) -> li
                 )
             units.append(unit)
     return units
+
+
+def wrapper_chapter(chapter: dict, book_words: Counter) -> bool:
+    """A chapter holding most of its book under a filler title: a one-page manual (Sphinx's single
+    HTML page) nests every section under "Contents", which is then no table of contents."""
+    return chapter["word_count"] * 2 >= book_words[chapter["book_id"]]
 
 
 def _title_completed(request: Request, required: list, scope: list[int], books: dict) -> list[dict]:

@@ -24,7 +24,7 @@ from courses.planning.terms import (
     natural_case,
     numeric_near,
 )
-from courses.planning.titles import clean_title
+from courses.planning.titles import clean_title, identifier
 from docprof.ai.text import STOPWORDS, is_everyday, split_sentences
 
 MIN_OBJECTIVES, MAX_OBJECTIVES = 2, 6
@@ -57,8 +57,9 @@ NOT_A_CONCEPT_RE = re.compile(
     re.I,
 )
 # A heading opening with an indefinite article names an instance or an aside ("A common mistake", "A
-# softer view of decision making"), not a concept to learn ("Two types of errors" is one).
-INSTANCE_LEAD_RE = re.compile(r"^(?:an?|one|some|another|a\s+few)\s+", re.I)
+# softer view of decision making"), and one opening with "More" names more of something already
+# taught ("More Interesting Rebases"), not a concept to learn ("Two types of errors" is one).
+INSTANCE_LEAD_RE = re.compile(r"^(?:an?|one|some|another|a\s+few|more)\s+", re.I)
 # Heads that say nothing without a complement: "The issue", "The orthodox text", "Traps".
 VAGUE_HEADS = frozenset(
     """issue issues mistake mistakes solution solutions problem problems view views point points thing things
@@ -71,6 +72,11 @@ VAGUE_HEADS = frozenset(
 COMPLEMENT_RE = re.compile(r"\b(?:of|in|for|between|to|on|with|about|from)\b", re.I)
 CLAUSE_VERB_RE = re.compile(r"\s(?:is|are|was|were)\s", re.I)
 INVERTED_QUESTION_RE = re.compile(r"^(?:how|why|when|where)\s+(?:do|does|did)\s", re.I)
+# A heading that runs on into a clause with a person or a thing as its subject ("Rebase When You
+# Rebase", "What to Do If It Fails"): advice, not a concept.
+SUBORDINATE_RE = re.compile(
+    r"\s(?:when|if|while|until|unless|because|before|after|once)\s+(?:you|we|i|it|they|he|she)\b", re.I
+)
 DEFINITION_RE = re.compile(
     r"^(?:(?:An?|The)\s+)?(?P<term>[A-Za-z][\w\-']*(?:\s+[\w\-']+){0,4}?)\s+"
     r"(?:is|are|refers\s+to|means|is\s+defined\s+as|is\s+called)\s+(?P<rest>(?:an?|the)\s+.{8,})$"
@@ -205,6 +211,8 @@ def objectives_for(
             break
         if term.split()[0].lower() in UNIT_WORDS:
             continue  # "bushels of corn": a measure of the example, not a term
+        if vague_term(term):
+            continue  # "command line options", "build versions": which ones the term does not say
         if premise_term(term, joined):
             continue  # "Suppose A is a square matrix": what the section assumes, not what it teaches
         quantity = QUANTITY_RE.search(term) and numeric_near(joined, term)
@@ -242,6 +250,8 @@ def objectives_for(
     for term in key_terms(joined, vocab, exclude=title, min_count=2):
         if len(found) >= MIN_OBJECTIVES:
             break
+        if vague_term(term):
+            continue
         add(f"Explain {article_for(term, joined)}{term}", from_text=False)
     for objective in spare:  # a section about one thing: define it, and explain it
         if len(found) >= MIN_OBJECTIVES:
@@ -275,11 +285,17 @@ def everyday_term(objective: str, headings: str, text: str) -> bool:
     return not re.search(EXPLICIT_DEFINITION.format(w=w), text, re.I)
 
 
+def vague_term(term: str) -> bool:
+    """A term whose head needs a complement it lacks ("command line options", "two proposed
+    solutions"): which ones, the term does not say."""
+    return term.split()[-1].lower() in VAGUE_HEADS and not COMPLEMENT_RE.search(term)
+
+
 def aside_heading(text: str) -> bool:
     """A heading that names an instance, an aside or a clause, not a concept: "A common mistake",
     "Two proposed solutions", "The issue", "Streams Are Delayed Lists", "How Does Income Affect
     Demand?" (no objective reads well from it)."""
-    if INSTANCE_LEAD_RE.match(text) or INVERTED_QUESTION_RE.match(text):
+    if INSTANCE_LEAD_RE.match(text) or INVERTED_QUESTION_RE.match(text) or SUBORDINATE_RE.search(text):
         return True
     if not QUESTION_RE.match(text) and CLAUSE_VERB_RE.search(f" {text} "):
         return True
@@ -408,6 +424,18 @@ def premise_term(term: str, text: str) -> bool:
     return given >= 2 and given * 3 >= total
 
 
+# A setting's value, not a definition: "Default is 8192 bytes.", "Timeout is 0.5 seconds."
+VALUE = r"[-+]?\.?\d"
+
+
+def a_setting(term: str, text: str) -> bool:
+    """`text` gives `term` values twice or more ("Default is 1.", "Default is no limit.", "Default is
+    /dev/net/tun."): a manual's setting, not a term it defines."""
+    w = re.escape(term) + r"s?"
+    valued = rf"(?:^|[.!?:]\s+)(?:the\s+)?{w}\s+(?:is|are)\s+(?:{VALUE}|no\b|none\b|[/$])"
+    return len(re.findall(valued, text, re.I)) >= 2
+
+
 def is_topic_word(word: str, sentences: list[str], subject_of: int = 2) -> bool:
     """`word` is a term the passages teach: they define it ("Gluten is the elastic network ...",
     "... is called gluten") or make it the subject of two sentences (`subject_of`) -- not an adjective or a
@@ -417,11 +445,13 @@ def is_topic_word(word: str, sentences: list[str], subject_of: int = 2) -> bool:
         return False
     w = re.escape(low) + r"(?:s|es)?"
     defined = re.compile(
-        rf"^(?:(?:an?|the)\s+)?{w}\s+(?:is|are|refers\s+to|means)\s+(?!the\b\s*$)"
+        rf"^(?:(?:an?|the)\s+)?{w}\s+(?:is|are|refers\s+to|means)\s+(?!the\b\s*$)(?!{VALUE})"
         rf"|\b(?:is|are)\s+(?:called|known\s+as|termed)\s+[\"“']?(?:an?\s+|the\s+)?{w}\b",
         re.I,
     )
-    subject = re.compile(rf"^(?:(?:an?|the)\s+)?{w}\s+(?!the\b)[a-z]+", re.I)
+    subject = re.compile(rf"^(?:(?:an?|the)\s+)?{w}\s+(?!the\b)(?!(?:is|are)\s+{VALUE})[a-z]+", re.I)
+    if a_setting(low, " ".join(sentences)):
+        return False  # "Default is 1.", "Default is no limit.": a setting the manual gives values of
     if any(defined.search(s) for s in sentences):
         return True
     return sum(1 for s in sentences if subject.match(s)) >= subject_of
@@ -435,9 +465,56 @@ SUBTITLE_RE = re.compile(r"^(?P<head>[^—–:]{3,60}?)\s*[—–]\s*(?P<tail>\S
 WH_RE = re.compile(r"^(?:where|what|how|why|when|which|who)\b", re.I)
 
 
+# The headings of a reference manual name what they document: "Class: EventEmitter", "Event:
+# 'close'", "Static method: Buffer.from()", "emitter.on()", "<dir>".
+API_LABEL_RE = re.compile(
+    r"^(?:static\s+|instance\s+)?(?P<kind>class|interface|struct|trait|enum|module|type|event|method|"
+    r"function|constructor|property|attribute|option|macro)\s*:\s*(?P<name>\S.*)$",
+    re.I,
+)
+CALL_RE = re.compile(r"^(?:new\s+)?(?P<name>[A-Za-z_$][\w$]*(?:(?:\.|::|#)[\w$]+)*)\(\)$")
+ELEMENT_RE = re.compile(r"^<(?P<tag>[A-Za-z][\w\-]*)/?>$")
+CODE_WORD_RE = re.compile(r"^[`'\"]?[\w$.:#\[\]'\-]+(?:\(\))?[`'\"]?$")
+
+
+def from_api_heading(text: str) -> str | None:
+    """An objective from a reference manual's heading that names what it documents: "Class:
+    EventEmitter" -> "Explain the EventEmitter class", "Event: 'close'" -> "Handle the 'close' event",
+    "emitter.on()" -> "Use emitter.on()", "<dir>" -> "Explain the <dir> element"; "" when the heading
+    is code of another kind ("eventTarget.x[y]"), None when it is no such heading."""
+    text = text.replace("`", "")
+    label = API_LABEL_RE.match(text)
+    if label:
+        kind, name = label["kind"].lower(), label["name"].strip()
+        if not CODE_WORD_RE.match(name):
+            return None
+        if kind == "event":
+            return f"Handle the {name} event"
+        if name.endswith("()") or kind in ("method", "function", "constructor", "macro"):
+            return f"Use {name if name.endswith(')') else name + '()'}"
+        if kind in ("property", "attribute", "option"):
+            return f"Explain {name}"
+        return f"Explain the {name} {kind}"
+    call = CALL_RE.match(text)
+    if call and identifier(call["name"]):
+        return f"Use {text}"
+    element = ELEMENT_RE.match(text)
+    if element:
+        return f"Explain the {text} element"
+    bare = text
+    for _ in range(3):
+        bare = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", "", bare)
+    if bare != text and " " not in bare.strip():
+        return ""  # a code expression, not a name ("emitter[Symbol.for()](err, ...args)")
+    return None
+
+
 def from_heading(heading: str, vocab: Counter, allow_title: bool = False, passages: str = "") -> str | None:
     """An objective from a heading of the section (`passages`: its text)."""
     text = re.sub(r"\\[()\[\]]|\$", "", clean_title(heading)).strip(" .:")
+    api = from_api_heading(text)
+    if api is not None:
+        return api or None
     text = REMARK_RE.sub("", text)  # "... the meaning of F (advanced)": a note to the reader
     text = LABEL_PREFIX_RE.sub("", text)  # "Example: Arithmetic Operations for ...": what it works on
     subtitled = SUBTITLE_RE.match(text)
@@ -551,10 +628,16 @@ def from_definition(sentence: str, vocab: Counter, text: str = "", uses: int = 2
         return None  # "Trait definitions are a way to ...": "Define trait definitions" says nothing
     if any(w in ("the", "a", "an") for w in words[1:]):
         return None  # "usually the HEAD file is ...": not a term
+    if a_setting(term, text or sentence):
+        return None  # "Default is the actual user name.": one more value of a setting
+    if "like" in words[1:] or "such" in words[1:]:
+        return None  # "Statements like build foo bar are ...": a term and its example, not a term
     if len(re.findall(r"\b" + re.escape(term) + r"\b", text or sentence, re.I)) < uses:
         return None  # a term the section uses once is not what it teaches (unless it has few)
     if proper_name(term, text or sentence):
         return None  # "Harbour Tools is an invented manufacturer ...": an example's cast, not a term
+    if any(re.search(r"[a-z][A-Z]", w) for w in term.split()):
+        return None  # "GitHub is a ...", "The NodeEventTarget is ...": a product's or a class's name
     article = "the " if sentence.strip().lower().startswith("the ") else ""
     if sentence.strip()[:2].lower() in ("a ", "an"):
         article = sentence.strip().split()[0].lower() + " "
@@ -563,13 +646,14 @@ def from_definition(sentence: str, vocab: Counter, text: str = "", uses: int = 2
 
 def proper_name(term: str, text: str) -> bool:
     """Whether `term` is a name: every word capitalised, and the passages write it so inside a
-    sentence too, never in lower case."""
+    sentence too, and in lower case mostly in code or not at all ("Git is ..." where only commands
+    write "git commit")."""
     words = term.split()
     if not all(w[:1].isupper() and w[1:] == w[1:].lower() for w in words):
         return False
-    inside = re.search(r"[a-z,;]\s+" + re.escape(term) + r"\b", text)
-    lower = re.search(r"\b" + re.escape(term.lower()) + r"\b", text)
-    return bool(inside) and not lower
+    inside = len(re.findall(r"[a-z,;]\s+" + re.escape(term) + r"\b", text))
+    lower = len(re.findall(r"(?<![$`/\-])\b" + re.escape(term.lower()) + r"\b(?![`/\-])", text))
+    return inside > 0 and lower * 2 < inside
 
 
 CALLED_RE = re.compile(

@@ -28,7 +28,8 @@ NOT_A_TERM_START = frozenset(
 )
 COMPARATIVES = frozenset(
     """better worse more less greater smaller larger higher lower much very real whole same different various
-    certain particular general specific given possible actual usual common simple following""".split()
+    certain particular general specific given possible actual usual common simple following available
+    existing corresponding respective additional appropriate relevant necessary suitable""".split()
 )
 PRONOUN_START = frozenset("i we you it this these that those they he she there here such our its".split())
 CAUSAL_RE = re.compile(
@@ -238,14 +239,24 @@ def central_claims(sentences: list[str], vocab: Counter, topics: list[str]) -> l
     return result
 
 
+# Marks of code inside a sentence: a lone operator or pointer star, an identifier with an underscore,
+# a call ("exec(" or "f()"), a subscript, a brace, a C keyword-type pair: a function's prototype run into its
+# description ("int asn1_read_value (asn1 node const root, const char * name, ...)").
+CODE_MARK_RE = re.compile(
+    r"(?:^|\s)(?:[*&=|{}<>]+|->|=>|::)(?=\s|$)|\b[a-z]\w*_\w+|\w\(|\w\[|[{}]|"
+    r"\b(?:const|void|char|int|unsigned|struct|typedef)\s+(?:\w+\s+)?[*\w]"
+)
+
+
 @lru_cache(maxsize=8192)
 def is_prose(sentence: str) -> bool:
-    """A sentence of running text (not code, output or a table): mostly plain words, ends with a stop."""
+    """A sentence of running text (not code, output or a table): mostly plain words, ends with a stop,
+    and at most two marks of code in it."""
     tokens = sentence.split()
     if not 6 <= len(tokens) <= 90 or not sentence.rstrip().endswith((".", "?", "!")):
         return False
     plain = sum(1 for t in tokens if re.fullmatch(r"[(\"“‘]?[A-Za-z][a-z'’\-]*[,.;:?!)\"”’]*", t))
-    return plain >= 0.8 * len(tokens)
+    return plain >= 0.8 * len(tokens) and len(CODE_MARK_RE.findall(sentence)) <= 2
 
 
 # Closed-class words no term is made of: prepositions the stopword list lacks ("bounty upon") and the

@@ -354,3 +354,110 @@ def test_a_stray_page_number_in_front_of_a_sentence_is_not_quoted_with_it():
     )
     kept = "1929 was the year the market crashed."
     assert without_stray_number(kept) == kept
+
+
+def test_a_manual_s_field_lists_and_flattened_displays_are_not_quoted():
+    """Reference manuals: a field list ("Option groups: FD,SOCKET ... See also: SYSTEM") and a
+    listing run into the sentence that introduced it are not sentences to read aloud; a sentence
+    with a list in its words, or an example given in words, is."""
+    from lectures.writing.base import quotable_sentences
+
+    text = (
+        "Option groups: FD,SOCKET,EXEC,FORK Useful options: path, fdin, fdout, chroot See also: SYSTEM\n"
+        "Use it like in the following example: rule cc depfile = $out.d command = gcc -MD -MF $out.d here.\n"
+        "For example:\ndefault foo bar\ndefault baz This causes Ninja to build the three targets.\n"
+        "Economists list the factors of production: land, labour, capital, and enterprise, in that order.\n"
+        "For example: the price of bread rises when the harvest fails, and wages follow it.\n"
+        "The country produced 1,250,000 tons of wheat that year, a record for the whole decade."
+    )
+    assert [s.split()[0] for s in quotable_sentences(text)] == ["Economists", "For", "The"]
+
+
+def test_an_api_reference_s_type_annotations_are_not_quoted_but_braces_of_prose_are():
+    from lectures.writing.base import quotable_sentences
+
+    text = (
+        "Returns an array of the event names for which listeners are registered here. type {string}\n"
+        "Type: {boolean} Always returns false for every event that the target dispatches.\n"
+        "It is shared with the child process, similar to how {Stream} objects can be shared.\n"
+        "The set {1, 2, 3} has three elements, and we call it S in what follows.\n"
+        "Print the value with {x} inside the format string that println reads."
+    )
+    assert [s.split()[0] for s in quotable_sentences(text)] == ["The", "Print"]
+
+
+def test_a_sentence_already_quoted_inside_a_longer_run_is_not_quoted_again():
+    """A quote runs several sentences together; its passage may split them otherwise ("... for the
+    type. n {number} Node.js-specific ..."): the lecture's extension does not quote a piece again."""
+    from lectures.writing.base import Brief
+    from lectures.writing.offline import extension
+
+    run = (
+        "The method returns the number of event listeners registered for the type. n {number} "
+        "The method sets the number of max event listeners on the target as n."
+    )
+    text = "Listeners are functions that the target calls for each event it dispatches. " + run.replace(
+        "{number} ", "{number}\n"
+    )  # the passage keeps a line break that the quote, run together, does not
+    passages = {
+        1: {"book_title": "Events", "chapter": "EventTarget", "chapter_id": 1, "ordinal": 1, "page_start": 1,
+            "page_end": 1, "heading_path": ["EventTarget"], "text": text}
+    }  # fmt: skip
+    objectives = ["Explain event listeners"]
+    brief = Brief("Listeners", objectives, "lecture", "standard", 120, 400, [[1]], [], passages)
+    more = extension(brief, 0, {(1, run)}, 200, start=5)
+    quoted = " ".join(c["quote"] for c in more["citations"])
+    assert "max event listeners" not in quoted
+    assert "Listeners are functions" in quoted
+
+
+def test_the_words_to_carry_forward_keep_a_name_s_capitals():
+    from lectures.writing.offline import _terms_phrase
+
+    assert _terms_phrase(["EventTarget", "Demand", "GDP"]) == "“EventTarget”, “demand” and “GDP”"
+
+
+def test_a_passage_is_introduced_by_its_heading_without_a_call_s_parameters():
+    from lectures.writing.base import Brief
+    from lectures.writing.offline import _own_heading
+
+    passage = {"chapter": "Events", "heading_path": ["Events", "emitter.on(eventName, listener)"]}
+    assert _own_heading(passage) == "emitter.on()"
+    chapter = {"book_title": "Events", "chapter": "events.once(emitter, name[, options])", "page_start": 3}
+    brief = Brief("Once", ["Use events.once()"], "lecture", "standard", 120, 300, [[1]], [], {1: chapter})
+    assert brief.source_label(1) == "*Events* (events.once(), p. 3)"
+
+
+def test_a_sentence_holding_what_reads_as_a_citation_marker_is_not_quoted():
+    """ "... is taken as ARGV[0]" inside a lecture's quote was read back as citation [0], and the
+    lecture failed its citation check."""
+    from lectures.writing.base import quotable_sentences
+
+    text = (
+        "If the program name contains a slash, the part after the last slash is taken as ARGV[0] here. "
+        "The program is invoked with the arguments separated by single spaces, as a shell would."
+    )
+    assert [s.split()[0] for s in quotable_sentences(text)] == ["The"]
+
+
+def test_a_manual_s_boilerplate_repeated_under_every_entry_is_quoted_once():
+    from lectures.writing.base import Brief
+    from lectures.writing.offline import OfflineWriter
+
+    def entry(name: str) -> str:
+        return (
+            f"The {name} digest function hashes a message of any length into a short digest value. "
+            f"Performs final processing and extracts the message digest, writing it to digest. length may be "
+            f"smaller than {name.upper()}_SIZE, in which case only the first octets are written. "
+            f"This function also resets the {name} context for processing new messages with the digest."
+        )
+
+    passages = {
+        i: {"book_title": "Nettle", "chapter": "Hash functions", "chapter_id": 1, "ordinal": i,
+            "page_start": i, "page_end": i, "heading_path": ["Hash functions", name], "text": entry(name)}
+        for i, name in enumerate(["sha256", "sha512", "md5"], start=1)
+    }  # fmt: skip
+    objectives = ["Explain the digest function"]
+    brief = Brief("Hashes", objectives, "lecture", "standard", 120, 600, [[1, 2, 3]], [], passages)
+    quotes = " ".join(c["quote"] for c in OfflineWriter().write_segment(brief, 0)["citations"])
+    assert quotes.count("Performs final processing") == 1, quotes

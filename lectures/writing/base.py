@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from courses.planning.titles import without_parameters
 from docprof.ai.text import (
     CODE_DENSITY,
     SHELL_PROMPT_RE,
@@ -87,7 +88,7 @@ class Brief:
                 if not end or end == p["page_start"]
                 else f", pp. {p['page_start']}–{end}"
             )
-        return f"*{p['book_title']}* ({p['chapter']}{pages})"
+        return f"*{p['book_title']}* ({without_parameters(p['chapter'])}{pages})"
 
 
 def count_words(text: str) -> int:
@@ -106,6 +107,8 @@ def quotable_sentences(text: str) -> tuple[str, ...]:
         s = sentence.strip()
         if s.startswith("#") or "|" in s:
             continue
+        if CITE_RE.search(s):
+            continue  # "... is taken as ARGV[0]": read back as a citation marker, it would cite nothing
         if cut_by_edge(sentences, i):
             continue  # "possesses unique features that ..." / "... represented and manipulated as"
         words = s.split()
@@ -235,7 +238,8 @@ def display_lost(sentence: str) -> bool:
 # alternative text, then its caption: "... like this: All the reachable objects All the reachable
 # objects"), a comment of a listing (";; Set up for the recursive call", "// retrieves the branch"),
 # a review question ("Explain why the short-run aggregate supply curve might be vertical ..."), a
-# contents line (LEADERS_RE), or a pointer at a display the quote cannot show (POINTS_AT_DISPLAY_RE).
+# contents line (LEADERS_RE), a pointer at a display the quote cannot show (POINTS_AT_DISPLAY_RE), a
+# field list (FIELD_LIST_RE) or a display flattened into its sentence (DISPLAY_INTRO_RE).
 CAPTION_LINE_RE = re.compile(
     r"^(?:\(#(?:fig|tab):[^)]*\)|(?:Figure|Fig\.|Table|Listing|Exhibit)\s+\d+(?:[.\-–]\d+)*\s*[:.]\s)"
 )
@@ -254,9 +258,58 @@ REVIEW_QUESTION_RE = re.compile(
 )
 
 
+# A reference manual's field list run into a sentence ("Option groups: FD,SOCKET,EXEC Useful options:
+# path, fdin, fdout, chroot See also: SYSTEM"): a label, then four names or more joined by commas.
+FIELD_LIST_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+[a-z]+)?:\s+[\w\-]+(?:,\s*[\w\-]+){3,}")
+# Names packed with commas and no spaces ("FD,SOCKET,IP4"; not a number: "1,000,000").
+PACKED_LIST_RE = re.compile(r"\b[A-Za-z][\w\-]+(?:,[A-Za-z][\w\-]+){2,}\b")
+# A display (a listing, a rule, a command) flattened into the sentence that introduced it: "Use it
+# like in the following example: rule cc depfile = $out.d command = gcc -MD ...", "For example:
+# default foo bar default baz This causes ..." -- what follows the colon is code, not words to read.
+DISPLAY_INTRO_RE = re.compile(
+    r"\b(?:(?:for\s+)?example|the\s+following(?:\s+[\w\-]+){0,2}|as\s+follows|like\s+this|e\.g\.)\s*:\s+(?P<tail>.+)$",
+    re.I | re.S,  # the display's lines
+)
+FLATTENED_CODE_RE = re.compile(r"(?:^|\s)(?:[=$]|\$\w|-{1,2}[A-Za-z][\w\-]*)")
+
+
+FIELD_LABEL_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+[a-z]+)?:\s")
+
+
+def field_list(sentence: str) -> bool:
+    """Names packed with commas ("FD,SOCKET,IP4"), or a list of names under one of two labels or more."""
+    if PACKED_LIST_RE.search(sentence):
+        return True
+    return bool(FIELD_LIST_RE.search(sentence)) and len(FIELD_LABEL_RE.findall(sentence)) >= 2
+
+
+def display_flattened(sentence: str) -> bool:
+    """The sentence runs on past a colon into the display it introduced (code marks follow it)."""
+    m = DISPLAY_INTRO_RE.search(sentence)
+    if not m:
+        return False
+    # a lost sentence end after the display: "... default baz This causes Ninja to ..."
+    lost_end = re.search(r"[a-z0-9]\s+(?:This|The|It|These|That|Then|Now|Here)\s+[a-z]", m["tail"])
+    return bool(lost_end) or len(FLATTENED_CODE_RE.findall(m["tail"])) >= 2
+
+
+# An API reference's type annotation run into a sentence ("Returns the listeners. type {string}",
+# "Type: {boolean} Always returns false."): a signature's field, not words to read aloud.
+JSDOC_TYPES = (
+    r"string|number|boolean|integer|bigint|symbol|any|null|undefined|object|function|array|buffer|"
+    r"promise|error|typedarray|dataview|arraybuffer|url|date|iterable|asynciterable"
+)
+TYPE_ANNOTATION_RE = re.compile(
+    rf"(?<![\w$])\{{(?:(?i:{JSDOC_TYPES})|[A-Z][a-z]\w+|[a-z]+\.[A-Z]\w*)(?:[.<>\[\]|]+[\w.]*)*\}}"
+)  # also a class: {Stream}, {net.Socket}
+
+
 def not_the_texts_sentence(sentence: str) -> bool:
     return bool(
-        CAPTION_LINE_RE.match(sentence)
+        field_list(sentence)
+        or TYPE_ANNOTATION_RE.search(sentence)
+        or display_flattened(sentence)
+        or CAPTION_LINE_RE.match(sentence)
         or REPEATED_TAIL_RE.search(sentence)
         or COMMENT_LINE_RE.match(sentence)
         or REVIEW_QUESTION_RE.match(sentence)

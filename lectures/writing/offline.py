@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from courses.planning.titles import without_parameters
 from docprof.ai.definitions import defining_run
 from docprof.ai.rarity import rarity
 from docprof.ai.text import STOPWORDS, content_terms, split_sentences, stem
@@ -34,7 +35,7 @@ from lectures.writing.base import (
 )
 from library.quotes import clean_quote, quote_in
 
-VERSION = "offline-4"
+VERSION = "offline-5"
 SENTENCES_PER_PASSAGE = {"overview": 2, "standard": 3, "deep": 4}
 FRAME_WORDS = 12  # words a passage's lead and framing add, when estimating a segment's length
 
@@ -137,7 +138,9 @@ def key_terms(sentence: str, objective_terms: set[str], limit: int = 3) -> list[
 
 
 def _terms_phrase(terms: list[str]) -> str:
-    quoted = [f"“{t.lower()}”" for t in terms]
+    # a capitalised word is lowered ("Demand"); a name with inner capitals or an acronym keeps its
+    # case ("EventTarget", "GDP", not "eventtarget", "gdp")
+    quoted = [f"“{t.lower() if t[1:] == t[1:].lower() else t}”" for t in terms]
     if len(quoted) > 1:
         return ", ".join(quoted[:-1]) + " and " + quoted[-1]
     return quoted[0] if quoted else "these words"
@@ -157,7 +160,7 @@ def _own_heading(passage: dict) -> str:
     chapter = (passage.get("chapter") or "").strip().casefold()
     if not path or path[-1].casefold() == chapter or len(path[-1]) > 80:
         return ""
-    return path[-1]
+    return without_parameters(path[-1])  # "emitter.on()", not its whole signature
 
 
 # A page number or a display's last figure left in front of a sentence by the text's extraction ("4 The
@@ -259,9 +262,10 @@ def pick_sentences(
     A sentence about another objective (`elsewhere`) is left to that objective's segment."""
     sentences = split_sentences(text)
     quotable = set(quotable_sentences(text))
+    openings = {opening(t) for t in taken}
     candidates = []
     for i, s in enumerate(sentences):
-        if s not in quotable or s in taken:
+        if s not in quotable or s in taken or opening(s) in openings:
             continue
         score = relevance(s, terms)
         if relevant_only and not score:
@@ -273,11 +277,33 @@ def pick_sentences(
     return sorted(i for i, _ in best)
 
 
+OPENING_WORDS = 8
+
+
+def opening(sentence: str) -> str:
+    """A sentence's first words: a manual repeats its boilerplate under every entry, with only a
+    name changed at the end ("Performs final processing and extracts the message digest, writing it
+    to digest. length may be smaller than SHA256_DIGEST_SIZE ..."); quoted once, it is not again."""
+    words = sentence.lower().split()
+    return " ".join(words[:OPENING_WORDS]) if len(words) > OPENING_WORDS else sentence.lower()
+
+
+def other_picks(chosen: dict[int, set[int]], chunk_id: int, brief: Brief) -> set[str]:
+    """The sentences a segment chose from its passages other than `chunk_id`."""
+    out: set[str] = set()
+    for other, indices in chosen.items():
+        if other != chunk_id:
+            sentences = split_sentences(brief.passages[other]["text"])
+            out.update(sentences[i] for i in indices)
+    return out
+
+
 def with_context(text: str, chosen: set[int], taken: set[str]) -> list[list[str]]:
     """The chosen sentences, each with the sentence before it when it leans on it, grouped into
     runs of neighbours (each run one verbatim quote)."""
     sentences = split_sentences(text)
     picked = set(chosen)
+    openings = {opening(t) for t in taken}
     for i in sorted(chosen):
         before = i - 1
         if (
@@ -285,6 +311,7 @@ def with_context(text: str, chosen: set[int], taken: set[str]) -> list[list[str]
             and before not in picked
             and _LEANS_ON_PREVIOUS.match(sentences[i])
             and sentences[before] not in taken
+            and opening(sentences[before]) not in openings
             and _readable(sentences[before])
         ):
             picked.add(before)
@@ -408,7 +435,11 @@ class OfflineWriter:
         quoted_text = []
         for chunk_id in reading_order(brief, chosen):
             text = brief.passages[chunk_id]["text"]
-            runs = with_context(text, chosen[chunk_id], earlier)
+            # a sentence leaned on is not brought along where the segment quotes it already: a
+            # manual repeats its boilerplate under every entry ("Performs final processing ...")
+            runs = with_context(
+                text, chosen[chunk_id], earlier | set(quoted_text) | other_picks(chosen, chunk_id, brief)
+            )
             out.passage(brief, chunk_id, runs)
             quoted_text.extend(s for run in runs for s in run)
         if quoted_text:
@@ -498,12 +529,18 @@ def best_sentence(quote: str, terms: set[str]) -> str:
     return max(sentences, key=lambda s: (relevance(s, terms), len(s) <= 400, -sentences.index(s)))
 
 
+QUOTED_INSIDE_MIN = 25  # characters: a shorter sentence may recur in other words' company
+
+
 def extension(brief: Brief, index: int, used: set[tuple[int, str]], need: int, start: int) -> dict:
     """More framed material for segment `index` (unused sentences of its passages, then the
     reserve): {"text", "citations"} with numbers from `start`; used by both writers' length contract."""
     terms, elsewhere = objective_terms(brief, index)
     out = Paragraphs(brief.style, start=start, extending=True)
     used_sentences = {clean_quote(s) for _, q in used for s in split_sentences(q)}
+    # A sentence quoted inside a longer run may split otherwise in its passage ("... for the type. n
+    # {number} Node.js-specific ..."): a passage sentence the quotes already hold is used too.
+    used_text = "\n".join(clean_quote(q) for _, q in used)
     pool = list(brief.plan[index]) + [i for i in brief.reserve if i not in brief.plan[index]]
     taken: set[str] = set()
     for chunk_id in pool:
@@ -514,7 +551,9 @@ def extension(brief: Brief, index: int, used: set[tuple[int, str]], need: int, s
         taken.update(
             s
             for s in split_sentences(text)
-            if clean_quote(s) in used_sentences or clean_quote(without_stray_number(s)) in used_sentences
+            if clean_quote(s) in used_sentences
+            or clean_quote(without_stray_number(s)) in used_sentences
+            or (len(s) >= QUOTED_INSIDE_MIN and clean_quote(s) in used_text)
         )
         indices = pick_sentences(text, terms, 2, taken, elsewhere)
         if not indices:

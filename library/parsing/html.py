@@ -85,10 +85,23 @@ def localname(el) -> str:
     return tag.lower()
 
 
+# The marks documentation generators put after a heading as its permalink (Sphinx and MkDocs "¶",
+# GitHub and Hugo "#", "§", a link emoji): not part of the heading's words.
+PERMALINK_MARKS = frozenset({"¶", "§", "#", "🔗", "\u2693"})
+
+
+def permalink(el) -> bool:
+    """An in-page link whose only text is a permalink mark (`<a class="headerlink" href="#x">¶</a>`)."""
+    if (el.get("href") or "").startswith("#") and not len(el):
+        return (el.text or "").strip() in PERMALINK_MARKS
+    return False
+
+
 def inline_text(el) -> str:
-    """The text of an inline element; <br> becomes a space, MathML uses its alttext."""
+    """The text of an inline element; <br> becomes a space, MathML uses its alttext, a heading's
+    permalink mark is dropped."""
     name = localname(el)
-    if name in DROP_TAGS or not name:
+    if name in DROP_TAGS or not name or (name == "a" and permalink(el)):
         return ""
     if name == "math":
         alt = el.get("alttext")

@@ -381,6 +381,18 @@ def test_html_chapters_and_dropped_chrome(tmp_path):
     assert book.chapters[0].blocks[1].heading_path == ["Chapter 1 Probability", "1.1 Events"]
 
 
+def test_html_heading_permalinks_are_not_words(tmp_path):
+    """Sphinx and other generators end each heading with a link to itself ("¶"); a link with words
+    stays."""
+    html = """<html><head><title>Policy</title></head><body>
+    <h1>Packaging<a class="headerlink" href="#packaging" title="Permalink">¶</a></h1><p>Some text here.</p>
+    <h2>Wheels <a href="#wheels">#</a></h2><p>See <a href="#packaging">packaging</a> first.</p>
+    </body></html>"""
+    book = parse_book(make_html(tmp_path / "p.html", html), "html")
+    assert [c.title for c in book.chapters] == ["Packaging", "Wheels"]
+    assert [b.text for c in book.chapters for b in c.blocks] == ["Some text here.", "See packaging first."]
+
+
 def test_asciidoc_structure(tmp_path):
     adoc = """= Pro Tool
 Jane Doe; John Roe
