@@ -12,8 +12,10 @@ WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*[A-Za-z0-9]|[A-Za-z]|\d+(?:\.\d+)?
 _CLOSER = "[\"')\\]”’]"
 # A sentence ends at . ! or ? and the quotes or brackets that close on it (kept with it), before a
 # capital, a digit or an opening quote or bracket (typographic quotes too).
+# "e.g." and "i.e." introduce what follows ("a comma, e.g. ‘-Dfoo,bar’"): no sentence ends there.
+_NO_END = r"(?<!\b[eE]\.g\.)(?<!\b[iI]\.e\.)(?<!\bcf\.)(?<!\bviz\.)(?<!\bvs\.)"
 SENTENCE_RE = re.compile(
-    rf"(?:(?<=[.!?])|(?<=[.!?]{_CLOSER})|(?<=[.!?]{_CLOSER}{_CLOSER}))\s+(?=[A-Z0-9\"'(\[“‘])"
+    rf"{_NO_END}(?:(?<=[.!?])|(?<=[.!?]{_CLOSER})|(?<=[.!?]{_CLOSER}{_CLOSER}))\s+(?=[A-Z0-9\"'(\[“‘])"
 )
 
 STOPWORDS = frozenset(

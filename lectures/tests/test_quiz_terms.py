@@ -461,3 +461,17 @@ def test_a_manual_s_boilerplate_repeated_under_every_entry_is_quoted_once():
     brief = Brief("Hashes", objectives, "lecture", "standard", 120, 600, [[1, 2, 3]], [], passages)
     quotes = " ".join(c["quote"] for c in OfflineWriter().write_segment(brief, 0)["citations"])
     assert quotes.count("Performs final processing") == 1, quotes
+
+
+def test_a_sentence_that_only_leads_into_an_example_or_a_list_is_not_quoted():
+    from lectures.writing.base import quotable_sentences
+
+    text = (
+        "You can specify more than one address by separating them with a comma, e.g.\n\n"
+        "     wget -Dfoo.com,bar.com http://example.com/\n\n"
+        "If you want to load all the files from the archive, you can specify the following options:\n\n"
+        "The accept list matches the name of every file before and after it is downloaded."
+    )
+    assert quotable_sentences(text) == (
+        "The accept list matches the name of every file before and after it is downloaded.",
+    )

@@ -118,7 +118,7 @@ def quotable_sentences(text: str) -> tuple[str, ...]:
             continue  # code, or console output run into the prose: nothing to read aloud or quiz on
         if proof_step(s) or EXERCISE_RE.match(s) or heading_line(s) or FUSED_HEADING_RE.match(s):
             continue
-        if formula_line(s) or display_lost(s) or not_the_texts_sentence(s):
+        if formula_line(s) or display_lost(s) or not_the_texts_sentence(s) or LEAD_IN_END_RE.search(s):
             continue
         if not UNCUT_END_RE.search(s) and any(
             0 <= j < len(sentences) and sentences[j].strip() == s for j in (i - 1, i + 1)
@@ -127,6 +127,11 @@ def quotable_sentences(text: str) -> tuple[str, ...]:
             continue  # symbols to read, not sentences; or the lead into a display the text lost
         out.append(s)
     return tuple(out)
+
+
+# A sentence that only leads into what follows it (an example or a list the passage sets apart: "...
+# separating them with a comma, e.g.", "... you can specify:"): quoted alone, it stops short.
+LEAD_IN_END_RE = re.compile(r"(?:\b[eE]\.g\.|\b[iI]\.e\.|:)[\"'”’)]*$")
 
 
 # A heading run into the sentence after it on one line ("Budget Deficits and Trade Deficits In the

@@ -34,3 +34,12 @@ def test_typographic_quotes_end_and_open_sentences():
         '(So "no.")',
         "Done.",
     ]
+
+
+def test_no_sentence_ends_at_e_g_or_i_e():
+    text = "Separate them with a comma, e.g. ‘-Dfoo,bar’. It works, i.e. The list is read. Next."
+    assert split_sentences(text) == [
+        "Separate them with a comma, e.g. ‘-Dfoo,bar’.",
+        "It works, i.e. The list is read.",
+        "Next.",
+    ]
