@@ -164,7 +164,7 @@ def objectives_for(
                 return  # a term the section only introduces in its closing lines leads into the next one
             key = same_key(objective)
             objective = objective[:1].upper() + objective[1:]
-            same = [i for i, f in enumerate(found) if same_key(f) == key]
+            same = [i for i, f in enumerate(found) if same_key(f) == key or spelled_out(f, objective)]
             if key in {same_key(t) for t in taken}:
                 return
             if not same:
@@ -349,6 +349,23 @@ def same_key(objective: str) -> str:
 
 
 UNDERSTAND_VERBS = frozenset(("define", "explain", "describe"))  # as same_key strips them
+
+
+def spelled_out(a: str, b: str) -> bool:
+    """One objective asks for an acronym, the other for what it stands for ("Define URL", "Define a
+    uniform resource locator"): the same thing twice."""
+
+    def obj(objective: str) -> list[str]:
+        words = [w for w in objective.split() if w.lower() not in ("the", "a", "an")]
+        return words[1:] if words and words[0].lower() in UNDERSTAND_VERBS else []
+
+    x, y = obj(a), obj(b)
+    for short, long in ((x, y), (y, x)):
+        if len(short) == 1 and 2 <= len(short[0]) <= 6 and short[0].isupper() and len(long) >= 2:
+            initials = "".join(w[0] for w in long if w.lower() not in ("of", "and", "for", "to", "in", "on"))
+            if initials.lower() == short[0].lower():
+                return True
+    return False
 
 
 def without_repeats(sections: list[tuple[str, list[str], Callable[[], list[str]]]]) -> list[list[str]]:

@@ -158,3 +158,13 @@ def test_a_one_page_manual_nesting_everything_under_contents_is_taught(alice):
     assert found.units, found
     assert {u["chapter_title"] for u in found.units} == {"Contents"}
     assert all("¶" not in u["title"] for u in found.units)
+
+
+def test_an_acronym_and_its_expansion_are_one_objective():
+    from courses.planning.objectives import spelled_out
+
+    assert spelled_out("Define URL", "Define a uniform resource locator")
+    assert spelled_out("Explain the weighted average cost of capital", "Define WACC")
+    assert spelled_out("Explain the net present value", "Define NPV")
+    assert not spelled_out("Define URL", "Explain user rights")
+    assert not spelled_out("Calculate NPV", "Explain the net present value")  # another skill
