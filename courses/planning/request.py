@@ -57,6 +57,9 @@ QUESTION_FRAME_RE = re.compile(
 TOPIC_SPLIT_RE = re.compile(r"\s*(?:[,;:&/]|\band\b|\bvs\.?\b|\bversus\b|\bas\s+well\s+as\b)\s*", re.I)
 CONTEXT_RE = re.compile(r"^(?P<topics>.+?)\s+\b(?:in|with|using)\s+(?P<context>[^,;:]+)$", re.I)
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9'+#\-]*|\d+")
+# A dotted name ("Node.js", "ASN.1", "stream.Readable") is one word, as the full-text index keeps it
+# (Postgres's parser reads it as a host or file name: one lexeme, lower-cased, not stemmed).
+TERM_RE = re.compile(r"[A-Za-z][A-Za-z0-9'+#\-]*(?:\.[A-Za-z0-9]+)+|[A-Za-z][A-Za-z0-9'+#\-]*|\d+")
 ACRONYM_RE = re.compile(r"^[A-Z][A-Z0-9]{1,6}s?$")
 MAX_CONTEXT_WORDS = 3
 MAX_CORE_WORDS = 3  # long topics are matched on their three most distinctive words
@@ -93,7 +96,10 @@ class Request:
 def stems_of(text: str) -> list[str]:
     """Content stems of a phrase, in order: no stopwords, no request words."""
     out = []
-    for token in WORD_RE.findall(text):
+    for token in TERM_RE.findall(text):
+        if "." in token:
+            out.append(token.lower())
+            continue
         for word in token.lower().replace("'s", "").split("-"):
             low = word.strip("'+#")
             if not low or low in STOPWORDS or low in REQUEST_WORDS:
@@ -116,7 +122,7 @@ def parse_request(query: str) -> Request:
     head, context = subject, []
     match = CONTEXT_RE.match(subject)
     if match:
-        words = [w for w in WORD_RE.findall(match.group("context")) if w.lower() not in STOPWORDS]
+        words = [w for w in TERM_RE.findall(match.group("context")) if w.lower() not in STOPWORDS]
         if 0 < len(words) <= MAX_CONTEXT_WORDS and stems_of(match.group("topics")):
             head, context = match.group("topics"), words
     topics = []
