@@ -245,6 +245,32 @@ def score_unit(
         unit.scores[index], unit.evidence[index], unit.relevant[index] = score, evidence, relevant
 
 
+BOOK_WORD_SHARE = 0.2  # a word in a fifth of a book's passages is what the book is about
+
+
+def in_book_required(
+    required: frozenset[str], shares: dict[str, float], frame: set[str] = frozenset(), titled: bool = True
+) -> frozenset[str]:
+    """The words of a topic a heading or passage of one book must say, when the book says the rest
+    everywhere (`shares`: stem -> share of the book's passages using it, its title's stems 1.0).
+    Inside a book about Rust, "Rust macros" is named by a heading that says "Macros". When every
+    word is used throughout the book and no heading of it names the whole topic (`titled` False),
+    the words that only frame the book (`frame`: a platform it names everywhere, not its title)
+    are left unsaid too: in a manual on streams that names "Node.js" in a fifth of its passages,
+    "Node.js streams" is named by a heading that says "Readable streams" ("Matrix Multiplication"
+    still names "matrix multiplication" in a book that uses both words throughout). When the frame
+    is all the topic says, the word the book uses most is what it is about."""
+    own = {s for s, share in shares.items() if share >= BOOK_WORD_SHARE}
+    rest = required - own
+    if rest or not required or titled:
+        return rest or required
+    kept = required - frame
+    if kept:
+        return kept
+    top = max(shares.get(s, 0.0) for s in required)
+    return frozenset(s for s in required if shares.get(s, 0.0) >= top)
+
+
 DEFINES_RE = re.compile(r"\s+(?:is|are|refers\s+to|means)\s+")
 
 
