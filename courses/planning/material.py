@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
-from courses.planning.request import Request, expansion_in, initials, parse_request, stems_of
+from courses.planning.request import (
+    Request,
+    compound_spellings,
+    expansion_in,
+    initials,
+    parse_request,
+    stems_of,
+)
 from courses.planning.selection import (
     choose,
     drop_weak_text,
@@ -97,6 +104,7 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
     request = parse_request(query)
     if not request.topics:
         raise NoMaterial("Say what you want to learn, e.g. “Learn DCF valuation”.")
+    _expand_compounds(request, book_ids)
     frequency, books = _frequencies(request, book_ids)
     _expand_acronyms(request, book_ids)
     required = [required_stems(t, frequency, MAX_CORE) for t in request.topics]
@@ -227,6 +235,24 @@ def _expand_acronyms(request: Request, book_ids: list[int]) -> None:
             short = initials(topic.label)
             if len(short) >= 3 and len(passages_mentioning(book_ids, short, limit=3)) >= 3:
                 topic.phrasings.append(short)
+        topic.phrasings = list(dict.fromkeys(topic.phrasings))
+
+
+MIN_COMPOUND_PASSAGES = 2
+
+
+def _expand_compounds(request: Request, book_ids: list[int]) -> None:
+    """Add the library's own spelling of a compound: "event emitters" as the books' "EventEmitter"
+    (one word to the index), "EventEmitter" as their "event emitter" (`compound_spellings`)."""
+    for topic in request.topics:
+        for phrasing in list(topic.phrasings):
+            options = compound_spellings(phrasing)
+            if not options:
+                continue
+            counts = word_passage_counts(book_ids, [found for _, found in options])
+            for original, found in options:
+                if sum(counts.get(found, {}).values()) >= MIN_COMPOUND_PASSAGES:
+                    topic.phrasings.append(phrasing.replace(original, found))
         topic.phrasings = list(dict.fromkeys(topic.phrasings))
 
 

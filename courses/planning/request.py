@@ -166,6 +166,27 @@ def _acronyms(text: str) -> list[str]:
     ]
 
 
+CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+PLAIN_WORD_RE = re.compile(r"[A-Za-z]{2,}")
+
+
+def compound_spellings(phrasing: str) -> list[tuple[str, str]]:
+    """Other spellings of the compounds in a phrasing, as (what it says, the other spelling):
+    two plain words joined ("event emitters" -> "eventemitters", as a manual's "EventEmitter" is
+    one word to the index) and a camel-case word split ("EventEmitter" -> "Event Emitter"). The
+    library decides which it uses."""
+    words = phrasing.split()
+    out = []
+    for a, b in zip(words, words[1:], strict=False):
+        if all(PLAIN_WORD_RE.fullmatch(w) and w.lower() not in STOPWORDS for w in (a, b)):
+            out.append((f"{a} {b}", f"{a}{b}".lower()))
+    for w in words:
+        parts = CAMEL_RE.split(w)
+        if len(parts) > 1 and PLAIN_WORD_RE.fullmatch(w):
+            out.append((w, " ".join(parts).lower()))
+    return out
+
+
 def initials(phrase: str) -> str:
     """'weighted average cost of capital' -> 'WACC' (small words skipped)."""
     return "".join(w[0] for w in phrase.split() if w.lower() not in STOPWORDS and w[0].isalpha()).upper()
