@@ -388,7 +388,17 @@ def _title_completed(
         # A topic the book frames whole ("Node.js EventEmitter" in a Node.js manual on it) is
         # completed by the passages that say what the book is about (`in_book_required`).
         missing = [
-            [r - own or in_book_required(r, shares, own - title, titled=False) for r in reqs if r & own]
+            [
+                gap
+                for r in reqs
+                if r & own
+                for gap in (
+                    [r - own]
+                    if r - own
+                    else [r - title, in_book_required(r, shares, own - title, titled=False)]
+                )
+                if gap
+            ]
             for reqs in required
         ]
         rest = [
