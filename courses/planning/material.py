@@ -41,6 +41,7 @@ from courses.planning.selection import (
 )
 from courses.planning.sizing import SECTION_MAX, SECTION_MIN, supported_minutes, words_for
 from courses.planning.survey import subject_books, survey
+from courses.planning.titles import clean_title
 from courses.planning.units import (
     BOOK_WORD_SHARE,
     MIN_CHAPTER_WORDS,
@@ -331,17 +332,20 @@ def _scored_units(request, required, scope, books, frequency, depth, pace) -> li
     for c in wanted:
         headings[c["book_id"]].add(c["title"])
         headings[c["book_id"]].update(str(h) for row in outline[c["id"]] for h in (row[3] or [])[1:])
+    in_book: dict[int, list[list[frozenset[str]]]] = {}  # book -> each topic's words it must say
+    for book_id, own in headings.items():
+        shares = _book_shares(books[book_id])
+        title = books[book_id]["title"]
+        frame = frame_words(shares, title, frequency) - set(stems_of(title))
+        stems = [set(stems_of(clean_title(h))) for h in own]
+        in_book[book_id] = [
+            [in_book_required(r, shares, frame, any(r <= s for s in stems)) for r in reqs]
+            for reqs in required
+        ]
     units = []
     max_words = words_for(SECTION_MAX, depth, pace)
     for c in wanted:
-        shares = _book_shares(books[c["book_id"]])
-        own = headings[c["book_id"]]
-        title = books[c["book_id"]]["title"]
-        frame = frame_words(shares, title, frequency) - set(stems_of(title))
-        local_required = [
-            [in_book_required(r, shares, frame, any(heading_matches(h, [r]) for h in own)) for r in reqs]
-            for reqs in required
-        ]
+        local_required = in_book[c["book_id"]]
         for unit in build_units(c, outline[c["id"]], c["id"] in back, max_words):
             for i in range(len(request.topics)):
                 # Inside a book about Rust, "Rust macros" is named by a heading that says "Macros".
