@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
-from courses.planning.request import Request, expansion_in, initials, parse_request, stems_of
+from courses.planning.request import (
+    Request,
+    compound_spellings,
+    expansion_in,
+    initials,
+    parse_request,
+    stems_of,
+)
 from courses.planning.selection import (
     choose,
     drop_weak_text,
@@ -34,7 +41,9 @@ from courses.planning.selection import (
 )
 from courses.planning.sizing import SECTION_MAX, SECTION_MIN, supported_minutes, words_for
 from courses.planning.survey import subject_books, survey
+from courses.planning.titles import clean_title
 from courses.planning.units import (
+    BOOK_WORD_SHARE,
     MIN_CHAPTER_WORDS,
     RELEVANT,
     SHORT_CHAPTER_WORDS,
@@ -43,6 +52,7 @@ from courses.planning.units import (
     build_units,
     dwells_on,
     heading_matches,
+    in_book_required,
     is_exercise,
     is_filler_title,
     required_stems,
@@ -95,6 +105,7 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
     request = parse_request(query)
     if not request.topics:
         raise NoMaterial("Say what you want to learn, e.g. “Learn DCF valuation”.")
+    _expand_compounds(request, book_ids)
     frequency, books = _frequencies(request, book_ids)
     _expand_acronyms(request, book_ids)
     required = [required_stems(t, frequency, MAX_CORE) for t in request.topics]
@@ -228,6 +239,24 @@ def _expand_acronyms(request: Request, book_ids: list[int]) -> None:
         topic.phrasings = list(dict.fromkeys(topic.phrasings))
 
 
+MIN_COMPOUND_PASSAGES = 2
+
+
+def _expand_compounds(request: Request, book_ids: list[int]) -> None:
+    """Add the library's own spelling of a compound: "event emitters" as the books' "EventEmitter"
+    (one word to the index), "EventEmitter" as their "event emitter" (`compound_spellings`)."""
+    for topic in request.topics:
+        for phrasing in list(topic.phrasings):
+            options = compound_spellings(phrasing)
+            if not options:
+                continue
+            counts = word_passage_counts(book_ids, [found for _, found in options])
+            for original, found in options:
+                if sum(counts.get(found, {}).values()) >= MIN_COMPOUND_PASSAGES:
+                    topic.phrasings.append(phrasing.replace(original, found))
+        topic.phrasings = list(dict.fromkeys(topic.phrasings))
+
+
 def _context_books(request: Request, books: dict[int, dict], frequency: dict) -> set[int]:
     if not request.context:
         return set(books)
@@ -259,7 +288,7 @@ def _scored_units(request, required, scope, books, frequency, depth, pace) -> li
         for i in range(len(request.topics)):
             matches[i][r["chunk_id"]] = (i in r["phrase"], i in r["words"])
     completed: dict[int, set[int]] = defaultdict(set)  # topic -> passages the book's title completes
-    for r in _title_completed(request, required, scope, books):
+    for r in _title_completed(request, required, scope, books, frequency):
         chapter_ids.add(r["chapter_id"])
         for i in r["words"]:
             phrase, _ = matches[i].get(r["chunk_id"], (False, False))
@@ -299,14 +328,28 @@ def _scored_units(request, required, scope, books, frequency, depth, pace) -> li
         outline[row[0]].append(row[1:])
     short = [c["id"] for c in wanted if c["word_count"] < SHORT_CHAPTER_WORDS]
     texts = dict(Chunk.objects.filter(chapter_id__in=short).values_list("id", "text")) if short else {}
+    headings: dict[int, set[str]] = defaultdict(set)  # book -> its chapters' titles and headings
+    for c in wanted:
+        headings[c["book_id"]].add(c["title"])
+        headings[c["book_id"]].update(str(h) for row in outline[c["id"]] for h in (row[3] or [])[1:])
+    in_book: dict[int, list[list[frozenset[str]]]] = {}  # book -> each topic's words it must say
+    for book_id, own in headings.items():
+        shares = _book_shares(books[book_id])
+        title = books[book_id]["title"]
+        frame = frame_words(shares, title, frequency) - set(stems_of(title))
+        stems = [set(stems_of(clean_title(h))) for h in own]
+        in_book[book_id] = [
+            [in_book_required(r, shares, frame, any(r <= s for s in stems)) for r in reqs]
+            for reqs in required
+        ]
     units = []
     max_words = words_for(SECTION_MAX, depth, pace)
     for c in wanted:
-        own = _book_words(books[c["book_id"]])
+        local_required = in_book[c["book_id"]]
         for unit in build_units(c, outline[c["id"]], c["id"] in back, max_words):
             for i in range(len(request.topics)):
                 # Inside a book about Rust, "Rust macros" is named by a heading that says "Macros".
-                local = [r - own if r - own else r for r in required[i]]
+                local = local_required[i]
                 dwelt = {
                     cid
                     for cid, _, _ in unit.chunks
@@ -333,14 +376,35 @@ def wrapper_chapter(chapter: dict, book_words: Counter) -> bool:
     return chapter["word_count"] * 2 >= book_words[chapter["book_id"]]
 
 
-def _title_completed(request: Request, required: list, scope: list[int], books: dict) -> list[dict]:
-    """Passages whose words complete a topic together with their book's title: in "Bread Dough and
-    Fermentation", a passage on baking is about "bread baking" (the title says "bread"). A word
-    matches its agent noun too ("baking" -> "baker")."""
+def _title_completed(
+    request: Request, required: list, scope: list[int], books: dict, frequency: dict[str, float]
+) -> list[dict]:
+    """Passages whose words complete a topic together with their book's title or the words the whole
+    book names throughout (`frame_words`): in "Bread Dough and Fermentation", a passage on baking is
+    about "bread baking" (the title says "bread"); in a manual that names its platform in every few
+    passages ("Node.js"), a passage on streams is about "Node.js streams". A word matches its agent
+    noun too ("baking" -> "baker")."""
     rows = []
     for book_id in scope:
-        own = set(stems_of(books[book_id]["title"]))
-        missing = [[r - own for r in reqs if r & own and r - own] for reqs in required]
+        shares = _book_shares(books[book_id])
+        title = set(stems_of(books[book_id]["title"]))
+        own = frame_words(shares, books[book_id]["title"], frequency)
+        # A topic the book frames whole ("Node.js EventEmitter" in a Node.js manual on it) is
+        # completed by the passages that say what the book is about (`in_book_required`).
+        missing = [
+            [
+                gap
+                for r in reqs
+                if r & own
+                for gap in (
+                    [r - own]
+                    if r - own
+                    else [r - title, in_book_required(r, shares, own - title, titled=False)]
+                )
+                if gap
+            ]
+            for reqs in required
+        ]
         rest = [
             [" ".join(combo) for r in gaps for combo in itertools.product(*[_variants(s) for s in sorted(r)])]
             for gaps in missing
@@ -357,16 +421,34 @@ def _variants(stem: str) -> list[str]:
     return [stem, agent] if len(stem) >= 4 else [stem]
 
 
-BOOK_WORD_SHARE = 0.2  # a word in a fifth of a book's passages is what the book is about
-
-
 def _book_words(book: dict) -> set[str]:
     """Stems a book's headings leave unsaid: its title's words and words in most of its passages."""
-    words = set(stems_of(book["title"]))
-    for word, n in book.get("word_counts", {}).items():
-        if n >= BOOK_WORD_SHARE * max(1, book["passages"]):
-            words |= set(stems_of(word))
+    return {s for s, share in _book_shares(book).items() if share >= BOOK_WORD_SHARE}
+
+
+FRAME_CONCENTRATION = 3  # a book names its frame this many times as often as the library does
+
+
+def frame_words(shares: dict[str, float], title: str, library: dict[str, float]) -> set[str]:
+    """Words that frame whatever a book's passages say: its title's, and the words it uses in a
+    fifth of its passages and far more often than the library does ("Node.js" in a Node.js manual,
+    not "set" in any long book)."""
+    words = set(stems_of(title))
+    for s, share in shares.items():
+        if share >= BOOK_WORD_SHARE and share >= FRAME_CONCENTRATION * library.get(s, 0.0):
+            words.add(s)
     return words
+
+
+def _book_shares(book: dict) -> dict[str, float]:
+    """Share of the book's passages using each request stem; its title's stems count as in all."""
+    shares: dict[str, float] = {}
+    for word, n in book.get("word_counts", {}).items():
+        for s in stems_of(word):
+            shares[s] = max(shares.get(s, 0.0), n / max(1, book["passages"]))
+    for s in stems_of(book["title"]):
+        shares[s] = 1.0
+    return shares
 
 
 def _unit_dict(unit: Unit, depth: str, pace: int, request: Request, neighbour: bool, named: set[int]) -> dict:

@@ -55,8 +55,14 @@ QUESTION_FRAME_RE = re.compile(
     re.I,
 )
 TOPIC_SPLIT_RE = re.compile(r"\s*(?:[,;:&/]|\band\b|\bvs\.?\b|\bversus\b|\bas\s+well\s+as\b)\s*", re.I)
+# "Learn how to write ninja build files", "Learn to read PNG files": the verb says what the learner
+# wants to do with the subject; like a word of general English it counts but is never required.
+TO_VERB_RE = re.compile(r"^\s*(?:how\s+)?to\s+(?P<verb>[A-Za-z]+)\s+\S", re.I)
 CONTEXT_RE = re.compile(r"^(?P<topics>.+?)\s+\b(?:in|with|using)\s+(?P<context>[^,;:]+)$", re.I)
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9'+#\-]*|\d+")
+# A dotted name ("Node.js", "ASN.1", "stream.Readable") is one word, as the full-text index keeps it
+# (Postgres's parser reads it as a host or file name: one lexeme, lower-cased, not stemmed).
+TERM_RE = re.compile(r"[A-Za-z][A-Za-z0-9'+#\-]*(?:\.[A-Za-z0-9]+)+|[A-Za-z][A-Za-z0-9'+#\-]*|\d+")
 ACRONYM_RE = re.compile(r"^[A-Z][A-Z0-9]{1,6}s?$")
 MAX_CONTEXT_WORDS = 3
 MAX_CORE_WORDS = 3  # long topics are matched on their three most distinctive words
@@ -70,6 +76,7 @@ class Topic:
     phrasings: list[str]  # the label and its expansions, each matched as a whole
     acronyms: list[str] = field(default_factory=list)
     sub: bool = False  # listed after a colon: a part of the topic before it ("Git internals: objects")
+    optional: list[str] = field(default_factory=list)  # what to do with it ("write" in "how to write ...")
 
     @property
     def stem_sets(self) -> list[frozenset[str]]:
@@ -93,7 +100,10 @@ class Request:
 def stems_of(text: str) -> list[str]:
     """Content stems of a phrase, in order: no stopwords, no request words."""
     out = []
-    for token in WORD_RE.findall(text):
+    for token in TERM_RE.findall(text):
+        if "." in token:
+            out.append(token.lower())
+            continue
         for word in token.lower().replace("'s", "").split("-"):
             low = word.strip("'+#")
             if not low or low in STOPWORDS or low in REQUEST_WORDS:
@@ -116,11 +126,13 @@ def parse_request(query: str) -> Request:
     head, context = subject, []
     match = CONTEXT_RE.match(subject)
     if match:
-        words = [w for w in WORD_RE.findall(match.group("context")) if w.lower() not in STOPWORDS]
+        words = [w for w in TERM_RE.findall(match.group("context")) if w.lower() not in STOPWORDS]
         if 0 < len(words) <= MAX_CONTEXT_WORDS and stems_of(match.group("topics")):
             head, context = match.group("topics"), words
     topics = []
     seen: set[frozenset] = set()
+    to_verb = TO_VERB_RE.match(head)
+    verb = to_verb.group("verb") if to_verb else ""
     question = QUESTION_FRAME_RE.match(head.strip())
     if question and stems_of(question.group("body")):
         head = question.group("body")
@@ -136,7 +148,11 @@ def parse_request(query: str) -> Request:
         if not key or key in seen:
             continue
         seen.add(key)
-        topics.append(Topic(label=piece, phrasings=[piece], acronyms=_acronyms(piece), sub=sub))
+        first = piece.split()[0] if piece.split() else ""
+        optional = [first] if verb and first.lower() == verb.lower() and len(piece.split()) > 1 else []
+        topics.append(
+            Topic(label=piece, phrasings=[piece], acronyms=_acronyms(piece), sub=sub, optional=optional)
+        )
     if not topics and context:  # "Learn Rust": the context is the subject
         topics = [Topic(label=" ".join(context), phrasings=[" ".join(context)])]
         context = []
@@ -158,6 +174,27 @@ def _acronyms(text: str) -> list[str]:
         for w in text.split()
         if ACRONYM_RE.match(w)
     ]
+
+
+CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+PLAIN_WORD_RE = re.compile(r"[A-Za-z]{2,}")
+
+
+def compound_spellings(phrasing: str) -> list[tuple[str, str]]:
+    """Other spellings of the compounds in a phrasing, as (what it says, the other spelling):
+    two plain words joined ("event emitters" -> "eventemitters", as a manual's "EventEmitter" is
+    one word to the index) and a camel-case word split ("EventEmitter" -> "Event Emitter"). The
+    library decides which it uses."""
+    words = phrasing.split()
+    out = []
+    for a, b in zip(words, words[1:], strict=False):
+        if all(PLAIN_WORD_RE.fullmatch(w) and w.lower() not in STOPWORDS for w in (a, b)):
+            out.append((f"{a} {b}", f"{a}{b}".lower()))
+    for w in words:
+        parts = CAMEL_RE.split(w)
+        if len(parts) > 1 and PLAIN_WORD_RE.fullmatch(w):
+            out.append((w, " ".join(parts).lower()))
+    return out
 
 
 def initials(phrase: str) -> str:

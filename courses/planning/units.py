@@ -245,6 +245,32 @@ def score_unit(
         unit.scores[index], unit.evidence[index], unit.relevant[index] = score, evidence, relevant
 
 
+BOOK_WORD_SHARE = 0.2  # a word in a fifth of a book's passages is what the book is about
+
+
+def in_book_required(
+    required: frozenset[str], shares: dict[str, float], frame: set[str] = frozenset(), titled: bool = True
+) -> frozenset[str]:
+    """The words of a topic a heading or passage of one book must say, when the book says the rest
+    everywhere (`shares`: stem -> share of the book's passages using it, its title's stems 1.0).
+    Inside a book about Rust, "Rust macros" is named by a heading that says "Macros". When every
+    word is used throughout the book and no heading of it names the whole topic (`titled` False),
+    the words that only frame the book (`frame`: a platform it names everywhere, not its title)
+    are left unsaid too: in a manual on streams that names "Node.js" in a fifth of its passages,
+    "Node.js streams" is named by a heading that says "Readable streams" ("Matrix Multiplication"
+    still names "matrix multiplication" in a book that uses both words throughout). When the frame
+    is all the topic says, the word the book uses most is what it is about."""
+    own = {s for s, share in shares.items() if share >= BOOK_WORD_SHARE}
+    rest = required - own
+    if rest or not required or titled:
+        return rest or required
+    kept = required - frame
+    if kept:
+        return kept
+    top = max(shares.get(s, 0.0) for s in required)
+    return frozenset(s for s in required if shares.get(s, 0.0) >= top)
+
+
 DEFINES_RE = re.compile(r"\s+(?:is|are|refers\s+to|means)\s+")
 
 
@@ -268,7 +294,8 @@ def required_stems(topic: Topic, rarity: dict[str, float], core: int) -> list[fr
     stems (see `central_stems`), at most its `core` rarest ones."""
     result = []
     for phrasing in topic.phrasings:
-        stems = central_stems(list(dict.fromkeys(stems_of(phrasing))), rarity)
+        optional = frozenset(stems_of(" ".join(topic.optional)))
+        stems = central_stems(list(dict.fromkeys(stems_of(phrasing))), rarity, optional)
         if len(stems) > core:
             stems = sorted(stems, key=lambda s: rarity.get(s, 0.0))[:core]
         if stems:
@@ -276,6 +303,7 @@ def required_stems(topic: Topic, rarity: dict[str, float], core: int) -> list[fr
     return result
 
 
+VERB_WEIGHT = 0.5
 CENTRAL_SHARE = 0.5  # a stem weighing less than half the heaviest one of its phrasing is optional
 
 
@@ -286,7 +314,9 @@ def stem_weight(stem: str, share: float) -> float:
     return (1.0 - math.log(max(share, 1e-4))) * (GENERAL_WEIGHT if stem in GENERAL_STEMS else 1.0)
 
 
-def central_stems(stems: list[str], share: dict[str, float]) -> list[str]:
+def central_stems(
+    stems: list[str], share: dict[str, float], optional: frozenset[str] = frozenset()
+) -> list[str]:
     """The stems of a phrasing that carry it: "How bread is made" is about bread; "the Bretton
     Woods system" about Bretton Woods. Every stem counts when they weigh about the same."""
     if len(stems) < 2:
@@ -294,6 +324,10 @@ def central_stems(stems: list[str], share: dict[str, float]) -> list[str]:
     # A common word is never required next to a content word, however rare it is in the library
     # ("baking techniques" in books that never say "technique" is still about baking).
     content = [s for s in stems if s not in GENERAL_STEMS] or stems
-    weights = {s: stem_weight(s, share.get(s, 0.0)) for s in content}
+    # The request's own verb (`optional`: "write" in "how to write ninja build files") weighs half:
+    # required only when it is what singles the topic out ("how to rewrite history in Git").
+    weights = {
+        s: stem_weight(s, share.get(s, 0.0)) * (VERB_WEIGHT if s in optional else 1.0) for s in content
+    }
     top = max(weights.values())
     return [s for s in content if weights[s] >= CENTRAL_SHARE * top]
