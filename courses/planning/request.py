@@ -55,9 +55,6 @@ QUESTION_FRAME_RE = re.compile(
     re.I,
 )
 TOPIC_SPLIT_RE = re.compile(r"\s*(?:[,;:&/]|\band\b|\bvs\.?\b|\bversus\b|\bas\s+well\s+as\b)\s*", re.I)
-# "Learn how to write ninja build files", "Learn to read PNG files": the verb says what the learner
-# wants to do with the subject; like a word of general English it counts but is never required.
-TO_VERB_RE = re.compile(r"^\s*(?:how\s+)?to\s+(?P<verb>[A-Za-z]+)\s+\S", re.I)
 CONTEXT_RE = re.compile(r"^(?P<topics>.+?)\s+\b(?:in|with|using)\s+(?P<context>[^,;:]+)$", re.I)
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9'+#\-]*|\d+")
 # A dotted name ("Node.js", "ASN.1", "stream.Readable") is one word, as the full-text index keeps it
@@ -76,7 +73,6 @@ class Topic:
     phrasings: list[str]  # the label and its expansions, each matched as a whole
     acronyms: list[str] = field(default_factory=list)
     sub: bool = False  # listed after a colon: a part of the topic before it ("Git internals: objects")
-    optional: list[str] = field(default_factory=list)  # what to do with it ("write" in "how to write ...")
 
     @property
     def stem_sets(self) -> list[frozenset[str]]:
@@ -131,8 +127,6 @@ def parse_request(query: str) -> Request:
             head, context = match.group("topics"), words
     topics = []
     seen: set[frozenset] = set()
-    to_verb = TO_VERB_RE.match(head)
-    verb = to_verb.group("verb") if to_verb else ""
     question = QUESTION_FRAME_RE.match(head.strip())
     if question and stems_of(question.group("body")):
         head = question.group("body")
@@ -148,11 +142,7 @@ def parse_request(query: str) -> Request:
         if not key or key in seen:
             continue
         seen.add(key)
-        first = piece.split()[0] if piece.split() else ""
-        optional = [first] if verb and first.lower() == verb.lower() and len(piece.split()) > 1 else []
-        topics.append(
-            Topic(label=piece, phrasings=[piece], acronyms=_acronyms(piece), sub=sub, optional=optional)
-        )
+        topics.append(Topic(label=piece, phrasings=[piece], acronyms=_acronyms(piece), sub=sub))
     if not topics and context:  # "Learn Rust": the context is the subject
         topics = [Topic(label=" ".join(context), phrasings=[" ".join(context)])]
         context = []

@@ -294,8 +294,7 @@ def required_stems(topic: Topic, rarity: dict[str, float], core: int) -> list[fr
     stems (see `central_stems`), at most its `core` rarest ones."""
     result = []
     for phrasing in topic.phrasings:
-        optional = frozenset(stems_of(" ".join(topic.optional)))
-        stems = central_stems(list(dict.fromkeys(stems_of(phrasing))), rarity, optional)
+        stems = central_stems(list(dict.fromkeys(stems_of(phrasing))), rarity)
         if len(stems) > core:
             stems = sorted(stems, key=lambda s: rarity.get(s, 0.0))[:core]
         if stems:
@@ -303,7 +302,6 @@ def required_stems(topic: Topic, rarity: dict[str, float], core: int) -> list[fr
     return result
 
 
-VERB_WEIGHT = 0.5
 CENTRAL_SHARE = 0.5  # a stem weighing less than half the heaviest one of its phrasing is optional
 
 
@@ -314,9 +312,7 @@ def stem_weight(stem: str, share: float) -> float:
     return (1.0 - math.log(max(share, 1e-4))) * (GENERAL_WEIGHT if stem in GENERAL_STEMS else 1.0)
 
 
-def central_stems(
-    stems: list[str], share: dict[str, float], optional: frozenset[str] = frozenset()
-) -> list[str]:
+def central_stems(stems: list[str], share: dict[str, float]) -> list[str]:
     """The stems of a phrasing that carry it: "How bread is made" is about bread; "the Bretton
     Woods system" about Bretton Woods. Every stem counts when they weigh about the same."""
     if len(stems) < 2:
@@ -324,10 +320,6 @@ def central_stems(
     # A common word is never required next to a content word, however rare it is in the library
     # ("baking techniques" in books that never say "technique" is still about baking).
     content = [s for s in stems if s not in GENERAL_STEMS] or stems
-    # The request's own verb (`optional`: "write" in "how to write ninja build files") weighs half:
-    # required only when it is what singles the topic out ("how to rewrite history in Git").
-    weights = {
-        s: stem_weight(s, share.get(s, 0.0)) * (VERB_WEIGHT if s in optional else 1.0) for s in content
-    }
+    weights = {s: stem_weight(s, share.get(s, 0.0)) for s in content}
     top = max(weights.values())
     return [s for s in content if weights[s] >= CENTRAL_SHARE * top]

@@ -6,7 +6,7 @@ import pytest
 
 from courses.planning.material import NoMaterial, find_material, frame_words
 from courses.planning.request import compound_spellings, parse_request, stems_of
-from courses.planning.units import central_stems, in_book_required
+from courses.planning.units import in_book_required
 from courses.tests.books import prose
 from library.tests.conftest import ingest
 
@@ -99,14 +99,3 @@ def test_a_compound_is_found_as_the_manual_spells_it(alice):
     manual = ingest(alice, "stream.md", stream_manual())
     found = find_material("Learn signal hubs", [manual.id], 15, PREFS)
     assert [u["title"] for u in found.units] == ["Class: SignalHub"]
-
-
-def test_the_verb_of_how_to_weighs_half():
-    topic = parse_request("Learn how to write ninja build files").topics[0]
-    assert topic.optional == ["write"]
-    share = {"write": 0.18, "ninja": 0.04, "build": 0.09, "file": 0.54}
-    assert set(central_stems(stems_of(topic.label), share, frozenset({"write"}))) == {"ninja", "build"}
-    # a rare verb still singles the topic out: "how to rewrite history"
-    share = {"rewrit": 0.01, "histori": 0.05, "git": 0.4}
-    assert "rewrit" in central_stems(["rewrit", "histori", "git"], share, frozenset({"rewrit"}))
-    assert parse_request("Learn rebasing").topics[0].optional == []
