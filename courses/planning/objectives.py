@@ -159,6 +159,8 @@ def objectives_for(
         if not objective:
             return
         objective = " ".join(objective.split()).strip(" ,;:")
+        if any(objective.count(a) != objective.count(b) for a, b in ("()", "[]", "{}")):
+            return  # a call or a list cut short: "Use png_set_write_status_fn(png_ptr to inform ..."
         if 2 <= len(objective.split()) <= 22 and not is_templated(objective, title):
             if from_text and introduced_after(objective, joined, tail):
                 return  # a term the section only introduces in its closing lines leads into the next one

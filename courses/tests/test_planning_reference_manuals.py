@@ -168,3 +168,20 @@ def test_an_acronym_and_its_expansion_are_one_objective():
     assert spelled_out("Explain the net present value", "Define NPV")
     assert not spelled_out("Define URL", "Explain user rights")
     assert not spelled_out("Calculate NPV", "Explain the net present value")  # another skill
+
+
+def test_an_objective_with_a_call_cut_short_is_dropped():
+    from courses.planning.objectives import from_procedure, objectives_for
+
+    sentence = (
+        "To inform libpng about your function, use png_set_write_status_fn(png_ptr, write_row_callback);"
+    )
+    assert (
+        from_procedure(sentence) == "Use png_set_write_status_fn(png_ptr to inform libpng about your function"
+    )
+    text = (
+        f"{sentence} The write status function reports the progress of every row as the image is written. "
+        "A row callback lets a program show a progress bar while the rows of the image are written."
+    )
+    found = objectives_for("Writing", [], [text], [])
+    assert not any(o.count("(") != o.count(")") for o in found)
