@@ -153,12 +153,28 @@ def _paragraphs(lines: list[str]):
         yield ev
 
 
+# A cross-reference: "(*note Startup File::)", "*Note Wgetrc Syntax::", "*note Label: Node.": the
+# reader of the book sees "see Startup File".
+_INFO_XREF_RE = re.compile(r"\*([Nn])ote\s+([^:*]{1,80}?)(?:::|:\s*[^.,:*()]{1,80}?(?:\.(?=,)|(?=[.,])))")
+
+
+def _xref(m: re.Match) -> str:
+    """As the printed manual reads: "*Note X::" is "See X", "(*note X::)" is "(see X)", and any
+    other "*note X::" ("described in *note X::", "see *note X::") is just "X"."""
+    label = " ".join(m.group(2).split())
+    if m.group(1) == "N":
+        return f"See {label}"
+    return f"see {label}" if m.string[max(0, m.start() - 1) : m.start()] == "(" else label
+
+
 def without_info_markup(text: str) -> str:
-    """A GNU info manual's text without makeinfo's node lines and closing tag table."""
+    """A GNU info manual's text without makeinfo's node lines, menus, index and closing tag table,
+    its cross-references read as "see ..."."""
     if not _INFO_START_RE.match(text.lstrip()):
         return text
     tail = _INFO_TAIL_RE.search(text)
     text = text[: tail.start()] if tail else text
+    text = _INFO_XREF_RE.sub(_xref, text)
     return "\n".join(
         ln for ln in text.split("\n") if not (_INFO_NODE_RE.match(ln) or _INFO_MENU_RE.match(ln))
     )

@@ -17,7 +17,8 @@ INFO = (
     "Demo 1.2\n********\n\nThis manual documents Demo.\n\n* Menu:\n\n* Overview::    What demo does.\n\n"
     "\x1f\nFile: demo.info,  Node: Overview,  Next: Invoking,  Prev: Top,  Up: Top\n\n"
     "1 Overview\n**********\n\nDemo fetches files over the network without a browser.\n\n"
-    "1.1 Retries\n===========\n\nDemo retries a failed download twenty times.\n\n"
+    "1.1 Retries\n===========\n\nDemo retries a failed download twenty times (*note Invoking::).\n"
+    "*Note Invoking::, for the options.\n\n"
     "     # Log in to the server. This can be done only once.\n     demo --login\n\n"
     "2 Invoking\n**********\n\nRun demo with the address of a file to fetch it.\n\n"
     "Concept Index\n*************\n\n* retries:    Overview.    (line 12)\n\n"
@@ -41,6 +42,7 @@ def test_gnu_info_manual_reads_as_a_book(tmp_path):
     text = " ".join(b.text for c in book.chapters for b in c.blocks)
     assert "Node:" not in text and "Tag Table" not in text and "Menu" not in text and "(line 12)" not in text
     assert "Log in to the server" in text  # an example's comment stays text, not a heading
+    assert "twenty times (see Invoking). See Invoking, for the options." in text  # cross-references
     overview = book.chapters[titles.index("1 Overview")]
     assert any("twenty times" in b.text for b in overview.blocks)  # its section 1.1 is inside it
 
