@@ -56,6 +56,44 @@ _HEADER_LINE_RE = re.compile(r"^[A-Z][\w-]*:\s+\S")
 MAX_HEADING_CHARS = 100
 
 
+INDENTED_BODY_SHARE = 0.6  # of the non-blank lines: a manual page's or an RFC's layout
+
+
+def _man_header(line: str) -> bool:
+    """A manual page's running header or footer: "BASH(1)   General Commands Manual   BASH(1)",
+    "GNU Bash 5.2      2022 September 19      BASH(1)": it ends with the page's name(section), and
+    opens with it or sets its columns apart with wide gaps."""
+    words = line.split()
+    if len(words) < 2 or not re.fullmatch(r"[\w.:+-]+\(\w+\)", words[-1]):
+        return False
+    return words[0] == words[-1] or len(re.findall(r"\S\s{3,}\S", line)) >= 2
+
+
+def _indent(raw: str) -> int:
+    return len(raw) - len(raw.lstrip())
+
+
+def _indented_body(lines: list[str]) -> bool:
+    """Most of the text is indented (a manual page, an RFC, a FAQ): its headings are the lines that
+    stand further left than the text they head."""
+    filled = [ln for ln in lines if ln.strip()]
+    return bool(filled) and sum(1 for ln in filled if ln[:1] in " \t") >= INDENTED_BODY_SHARE * len(filled)
+
+
+def _layout_heading(raw: str, line: str, lines: list[str], i: int) -> bool:
+    """A short line that starts in capitals or a number, does not end a sentence, and stands left of
+    the text that follows it ("SHELL GRAMMAR", "   Simple Commands", "1.  Introduction")."""
+    words = line.split()
+    if not 1 <= len(words) <= 10 or len(line) > 70 or not (line[0].isupper() or line[0].isdigit()):
+        return False
+    if not re.search(r"[A-Za-z]{3}", line):
+        return False  # "0", "1": the values of a list, not headings
+    if line.endswith((".", ",", ";", ":")) or _man_header(line):
+        return False
+    following = next((ln for ln in lines[i + 1 : i + 4] if ln.strip()), "")
+    return bool(following) and _indent(following) > _indent(raw)
+
+
 def _atx_heading(title: str) -> bool:
     """A "# ..." line that reads as a heading: not a sentence that ends with a full stop, nor one that
     starts in lower case (a shell or script comment in an example)."""
@@ -76,6 +114,7 @@ def _paragraphs(lines: list[str]):
     para: list[str] = []
     n = len(lines)
     underline_level = _underline_levels(lines)
+    indented_body = not underline_level and _indented_body(lines)  # layout only where nothing marks headings
     prev_blank = True
 
     def flush():
@@ -90,7 +129,7 @@ def _paragraphs(lines: list[str]):
     while i < n:
         raw = lines[i]
         line = raw.strip()
-        if not line:
+        if not line or _man_header(line):
             ev = flush()
             if ev:
                 yield ev
@@ -121,6 +160,8 @@ def _paragraphs(lines: list[str]):
                 heading = (1, line, "part")
             elif (_CHAPTER_RE.match(line) or _NAMED_RE.match(line)) and not line.endswith((",", ";")):
                 heading = (2, line, "chapter")
+            elif indented_body and _layout_heading(raw, line, lines, i):
+                heading = (1 if _indent(raw) == 0 else 2, line, "layout")
         if heading:
             ev = flush()
             if ev:
@@ -220,6 +261,11 @@ def text_title(text: str) -> str:
                 return line[:120]
         return ""
     start = next((i for i, ln in enumerate(lines) if ln), len(lines))
+    if start < len(lines) and _man_header(lines[start]):  # a manual page: its NAME line
+        rest = [ln for ln in lines[start + 1 :] if ln]
+        if len(rest) >= 2 and rest[0].upper() == "NAME":
+            return rest[1][:120]
+        start += 1
     if start < len(lines) and _HEADER_LINE_RE.match(lines[start]):
         while start < len(lines) and lines[start] and _HEADER_LINE_RE.match(lines[start]):
             start += 1

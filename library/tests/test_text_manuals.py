@@ -109,3 +109,48 @@ def test_a_file_that_failed_to_be_read_is_read_again_when_uploaded_again(alice, 
     engine.run_inline(again.job.pk)
     again.book.refresh_from_db()
     assert again.book.status == Book.Status.READY and again.book.chunks.exists()
+
+
+MAN_PAGE = """DEMO(1)                  General Commands Manual                 DEMO(1)
+
+NAME
+       demo - fetch files over the network
+
+SYNOPSIS
+       demo [options] URL
+
+DESCRIPTION
+       Demo fetches the files named by each URL and saves them in the current
+       directory, retrying a failed transfer twenty times.
+
+   Retries
+       A transfer that fails is tried again after a pause that doubles each
+       time, up to ten seconds.
+
+EXIT STATUS
+       0      Everything went well.
+
+       1      A transfer failed.
+
+GNU Demo 1.2                       2024-01-01                       DEMO(1)
+"""
+
+
+def test_a_manual_page_takes_its_sections_and_title_from_its_layout(tmp_path):
+    book = parse_book(make_text(tmp_path / "demo.txt", MAN_PAGE), "text")
+    assert book.title == "demo - fetch files over the network"
+    titles = [c.title for c in book.chapters]
+    assert titles == ["NAME", "SYNOPSIS", "DESCRIPTION", "EXIT STATUS"]
+    description = book.chapters[2]
+    assert any("doubles each time" in b.text for b in description.blocks)  # "Retries" is a part of it
+    text = " ".join(b.text for c in book.chapters for b in c.blocks)
+    assert "General Commands Manual" not in text and "DEMO(1)" not in text
+
+
+def test_an_indented_text_with_underlined_headings_keeps_them():
+    from library.parsing.text import build_text_chapters
+
+    text = "Intro\n=====\n\n   Some indented prose here.\n   More indented prose.\n\n"
+    text += "NOT A HEADING\n   indented\n"
+    titles = [c.title for c in build_text_chapters(text)]
+    assert "NOT A HEADING" not in titles
