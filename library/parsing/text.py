@@ -56,6 +56,9 @@ _HEADER_LINE_RE = re.compile(r"^[A-Z][\w-]*:\s+\S")
 MAX_HEADING_CHARS = 100
 
 
+# A word a typesetter broke at a line's end with a hyphenation hyphen (U+2010, as man writes it, or
+# a soft hyphen): "ar‐ rival" is "arrival".
+_HYPHENATED_RE = re.compile(r"(?<=[a-z])[\u2010\u00ad]\s+(?=[a-z])")
 INDENTED_BODY_SHARE = 0.6  # of the non-blank lines: a manual page's or an RFC's layout
 
 
@@ -119,7 +122,7 @@ def _paragraphs(lines: list[str]):
 
     def flush():
         if para:
-            text = normalize_ws(" ".join(para))
+            text = normalize_ws(_HYPHENATED_RE.sub("", " ".join(para)))
             para.clear()
             if text:
                 return ("block", text)

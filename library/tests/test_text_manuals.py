@@ -125,7 +125,8 @@ DESCRIPTION
 
    Retries
        A transfer that fails is tried again after a pause that doubles each
-       time, up to ten seconds.
+       time, up to ten sec‐
+       onds.
 
 EXIT STATUS
        0      Everything went well.
@@ -142,7 +143,7 @@ def test_a_manual_page_takes_its_sections_and_title_from_its_layout(tmp_path):
     titles = [c.title for c in book.chapters]
     assert titles == ["NAME", "SYNOPSIS", "DESCRIPTION", "EXIT STATUS"]
     description = book.chapters[2]
-    assert any("doubles each time" in b.text for b in description.blocks)  # "Retries" is a part of it
+    assert any("doubles each time, up to ten seconds." in b.text for b in description.blocks)  # hyphenation
     text = " ".join(b.text for c in book.chapters for b in c.blocks)
     assert "General Commands Manual" not in text and "DEMO(1)" not in text
 
