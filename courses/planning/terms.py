@@ -123,6 +123,8 @@ def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6, min_
             continue  # "better cultivated", "funds destined": not a term
         if used_as_verb(last, text) or takes_an_object(gram, prose):
             continue  # "observation arrives", "readers judge (whether ...)": a clause, not a term
+        if any(used_as_verb(w, text) or has_a_subject(w, text) for w in gram.split()[:-1] if w != "of"):
+            continue  # "(bash) executes commands": a verb and its object, not a term
         if opens_with_a_verb(first, text):
             continue  # "reduce competition", "keep track": a verb and its object, not a term
         if cut_short(gram, prose) or cut_before(gram, prose) or needs_its_complement(gram, prose):
@@ -146,6 +148,18 @@ def used_as_verb(word: str, text: str) -> bool:
         rf"\b(?:the|an?|its|their|our|your|his|her|my|this|these|those)\s+(?:{forms})\b", text, re.I
     )
     return bool(verb) and not noun
+
+
+@lru_cache(maxsize=1024)
+def has_a_subject(word: str, text: str) -> bool:
+    """`word` ("executes") follows a subject pronoun in `text` ("it reads and executes", "which
+    executes"): a verb in the third person, not the start of a term."""
+    low = word.lower()
+    if not re.fullmatch(r"[a-z]+[^su]s", low):
+        return False
+    return (
+        re.search(rf"\b(?:it|he|she|which|who)\s+(?:\w+\s+and\s+)?{re.escape(low)}\b", text, re.I) is not None
+    )
 
 
 MODALS = r"(?:to|will|would|can|could|may|might|must|should|cannot|not|don't|doesn't)"

@@ -185,3 +185,19 @@ def test_an_objective_with_a_call_cut_short_is_dropped():
     )
     found = objectives_for("Writing", [], [text], [])
     assert not any(o.count("(") != o.count(")") for o in found)
+
+
+def test_a_verb_and_its_object_are_no_term():
+    from collections import Counter
+
+    from courses.planning.terms import WORD_RE, key_terms
+
+    text = (
+        "When bash is invoked, it reads and executes commands from the startup files. Bash executes "
+        "commands from a file when it is run. A login shell reads the startup files. Bash executes commands "
+        "given on the command line. It can also be told to execute commands read from the standard input. "
+        "The shell executes commands in order. Login shell startup files set the environment."
+    )
+    terms = key_terms(text, Counter(WORD_RE.findall(text)), min_count=2)
+    assert "login shell" in terms and "startup files" in terms
+    assert not any("executes" in t for t in terms)
