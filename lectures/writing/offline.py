@@ -35,7 +35,7 @@ from lectures.writing.base import (
 )
 from library.quotes import clean_quote, quote_in
 
-VERSION = "offline-6"
+VERSION = "offline-7"
 SENTENCES_PER_PASSAGE = {"overview": 2, "standard": 3, "deep": 4}
 FRAME_WORDS = 12  # words a passage's lead and framing add, when estimating a segment's length
 
