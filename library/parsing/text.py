@@ -1,8 +1,11 @@
 """Plain text: encoding detection, paragraphs at blank lines, chapters from heading-like lines.
 
 Headings recognised: "Chapter 1 ...", "CHAPTER ONE", "Part II", "Book 3", "Appendix A", Markdown
-``#`` headings and underlined headings (``====`` / ``----``). Without any, the book is split into
-parts of about ``WORDS_PER_PART`` words.
+``#`` headings at the start of a line, underlined headings (``****`` / ``====`` / ``----`` ...),
+numbered ones ("2.1. What is sed?", "1. GENERAL INFORMATION", "IV. Writing") and, in a text laid out
+like a manual page or an RFC, the lines that stand left of the text they head. GNU info manuals lose
+makeinfo's markup first (`without_info_markup`). Without any heading, the book is split into parts of
+about ``WORDS_PER_PART`` words.
 """
 
 from __future__ import annotations
