@@ -100,9 +100,9 @@ def read_again(book: Book, *, enqueue: bool = True) -> AddedBook:
     """A book that failed to be read, uploaded again: a new ingest job for its stored file (the
     reader may have been fixed since), rather than the old error."""
     with transaction.atomic():
-        Book.objects.filter(pk=book.pk).update(status=Book.Status.QUEUED, error="")
+        book.status, book.error = Book.Status.QUEUED, ""
+        book.save(update_fields=["status", "error"])
         job = engine.submit(book.owner, "ingest", book.pk, enqueue=enqueue)
-    book.refresh_from_db()
     return AddedBook(book, job, created=False, retried=True)
 
 

@@ -86,8 +86,6 @@ CAPTION_FACTOR = 0.3
 # A sentence that holds an option or identifier the question names to the letter ("What does the
 # -v option do?") is about it: full text and key terms cannot tell "-v" from "-c".
 LITERAL_FACTOR = 3.0
-
-
 OPENS_WITH_FACTOR = 2.0  # ... and one that opens with it is its entry in a list of options
 
 
@@ -115,11 +113,12 @@ def sentence_score(sentence: str, keys: list[str], terms, framed: Collection[str
         for k in keys
         if evidence.covered(k, have)
     )
-    literal = any(holds_literal(sentence, lit) for lit in getattr(terms, "literals", ()))
+    literals = getattr(terms, "literals", ())  # QueryTerms' (a plain terms object has none)
+    literal = any(holds_literal(sentence, lit) for lit in literals)
     if literal:  # it counts as the question's weightiest term, thrice; an option's line is no code
         strongest = max((terms.idf(k) * evidence.rarity(k) for k in keys), default=1.0)
         score = (score + strongest) * LITERAL_FACTOR
-        if any(opens_with_literal(sentence, lit) for lit in terms.literals):
+        if any(opens_with_literal(sentence, lit) for lit in literals):
             score *= OPENS_WITH_FACTOR
     prose = prose_share(sentence)
     if prose < PROSE_SHARE and not literal:

@@ -121,9 +121,9 @@ def key_terms(text: str, vocab: Counter, exclude: str = "", limit: int = 6, min_
         first, last = gram.split()[0], gram.split()[-1]
         if last.endswith(("ed", "ly", "ing")) or first.endswith(("ly", "ing")) or first in COMPARATIVES:
             continue  # "better cultivated", "funds destined": not a term
-        if used_as_verb(last, text) or takes_an_object(gram, prose):
+        if any(used_as_verb(w, text) for w in gram.split()) or takes_an_object(gram, prose):
             continue  # "observation arrives", "readers judge (whether ...)": a clause, not a term
-        if any(used_as_verb(w, text) or has_a_subject(w, text) for w in gram.split()[:-1] if w != "of"):
+        if any(has_a_subject(w, text) for w in gram.split()[:-1]):
             continue  # "(bash) executes commands": a verb and its object, not a term
         if opens_with_a_verb(first, text):
             continue  # "reduce competition", "keep track": a verb and its object, not a term

@@ -214,10 +214,14 @@ def _xref(m: re.Match) -> str:
     return f"see {label}" if m.string[max(0, m.start() - 1) : m.start()] == "(" else label
 
 
+def is_info_manual(text: str) -> bool:
+    return _INFO_START_RE.match(text.lstrip()) is not None
+
+
 def without_info_markup(text: str) -> str:
     """A GNU info manual's text without makeinfo's node lines, menus, index and closing tag table,
     its cross-references read as "see ..."."""
-    if not _INFO_START_RE.match(text.lstrip()):
+    if not is_info_manual(text):
         return text
     tail = _INFO_TAIL_RE.search(text)
     text = text[: tail.start()] if tail else text
@@ -261,7 +265,7 @@ def text_title(text: str) -> str:
     """The first line, unless it is a header block ("Archive-Name: ...", skipped) or makeinfo's
     preamble (the manual's first underlined heading is its title); "" when it is a chapter heading."""
     lines = [normalize_ws(ln) for ln in text.splitlines()]
-    if lines and any(lines) and _INFO_START_RE.match(next(ln for ln in lines if ln)):
+    if is_info_manual(text):
         for line, under in zip(lines, lines[1:], strict=False):
             if line and len(under) >= 3 and under[0] == "*" and _UNDERLINE_RE.match(under):
                 return line[:120]
