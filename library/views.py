@@ -10,7 +10,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from docprof.pagination import page_of
 from library import selectors, services
 from library.models import Book, BookSummary
-from library.parsing import IngestError
+from library.parsing import SUPPORTED_EXTENSIONS, IngestError
 from library.retrieval import search_chunks
 from library.serializers import first_error, search_form
 from library.upload_parser import refused_upload
@@ -48,6 +48,7 @@ def index(request):
             "page": page,
             "max_upload_mb": settings.DOCPROF_MAX_UPLOAD_MB,
             "words_per_page": settings.DOCPROF_WORDS_PER_PAGE,
+            "accepted_extensions": ",".join(SUPPORTED_EXTENSIONS),
         },
     )
 

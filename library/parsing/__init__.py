@@ -50,6 +50,8 @@ SUPPORTED_EXTENSIONS = {
     ".xhtml": "html",
     ".txt": "text",
     ".text": "text",
+    ".info": "text",  # a GNU Info manual (library.parsing.text reads its nodes and menus)
+    ".rst": "text",  # reStructuredText: underlined headings, as plain text
     ".adoc": "asciidoc",
     ".asciidoc": "asciidoc",
 }

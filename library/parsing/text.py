@@ -16,6 +16,7 @@ from pathlib import Path
 from library.parsing.base import (
     ORDINAL_PATTERN,
     Block,
+    IngestError,
     OutlineBuilder,
     choose_chapter_level,
     finish_book,
@@ -53,10 +54,34 @@ _INFO_MENU_RE = re.compile(
     r"|^\[index\]\s*$"  # the index's marker (NUL and backspace around it are already gone)
 )
 _INFO_START_RE = re.compile(r"^This is \S+\.info, produced by makeinfo\b")
-_INFO_TAIL_RE = re.compile(r"^(?:Tag Table:|Local Variables:)\s*$", re.M)
+_INFO_TAIL_RE = re.compile(r"^Tag Table:\s*$", re.M)
+# Emacs's file variables, which end every file of a manual ("Local Variables:" ... "End:").
+_INFO_LOCALS_RE = re.compile(r"^Local Variables:\s*\n(?:.*\n)*?End:[ \t]*(?:\n|\Z)", re.M)
+# A manual makeinfo split into files (find.info, find.info-1, ...): the first file lists the others
+# ("Indirect:") and where each node is ("Tag Table:" then "(Indirect)"); the others repeat the preamble.
+_INFO_INDIRECT_RE = re.compile(
+    r"^Indirect:\s*\n(?:.*\n)*?\s*\n|^Tag Table:\s*\n\(Indirect\)\s*\n(?:.*\n)*?End Tag Table\s*$", re.M
+)
+_INFO_ANY_NODE_RE = re.compile(_INFO_NODE_RE.pattern, re.M)
+_INFO_DIR_RE = re.compile(
+    r"^INFO-DIR-SECTION .*\n|^START-INFO-DIR-ENTRY\s*\n(?:.*\n)*?END-INFO-DIR-ENTRY\s*$", re.M
+)
+_INFO_PART_RE = re.compile(r"^[^\s:]+\.info-\d+(?=:)", re.M)
+_INFO_PREAMBLE_RE = re.compile(
+    r"^This is \S+\.info, produced by makeinfo\b[^\n]*\n.*?"
+    r"(?=^\x1f?\s*File: |^This is \S+\.info, produced by makeinfo\b)",
+    re.M | re.S,
+)
+# The manual's entry in the Info directory: "* bc: (bc).      An arbitrary precision calculator language."
+_INFO_DIR_ENTRY_RE = re.compile(
+    r"^START-INFO-DIR-ENTRY\s*\n\* ([^:]+): \([^)]*\)[^.]*\.\s+(.+?)\.?\s*$", re.M
+)
 # A header block of "Field: value" lines (a Usenet FAQ's "Archive-Name: ..."): not the title.
 _HEADER_LINE_RE = re.compile(r"^[A-Z][\w-]*:\s+\S")
 MAX_HEADING_CHARS = 100
+_NUMBERED_HEADING_RE = re.compile(
+    r"^(?:\d+(?:\.\d+)*|[A-Z](?:\.\d+)*)\.?\s+\S"
+)  # "1 Introduction", "A.2 ..."
 
 
 # A word a typesetter broke at a line's end with a hyphenation hyphen (U+2010, as man writes it, or
@@ -223,6 +248,22 @@ def without_info_markup(text: str) -> str:
     its cross-references read as "see ..."."""
     if not is_info_manual(text):
         return text
+    if not _INFO_ANY_NODE_RE.search(text) and (parts := _INFO_PART_RE.findall(text)):
+        listed = ", ".join(dict.fromkeys(parts))
+        raise IngestError(
+            f"This Info file only lists the parts the manual is split into ({listed}). "
+            "Join them into one file (for example: zcat NAME.info.gz NAME.info-*.gz > NAME.info) "
+            "and upload that.",
+            422,
+        )
+    for markup in (_INFO_INDIRECT_RE, _INFO_DIR_RE, _INFO_LOCALS_RE):
+        text = markup.sub("", text.lstrip())
+    # A split manual joined into one file: every part after the first repeats the preamble.
+    head = _INFO_PREAMBLE_RE.match(text)
+    start = head.end() if head else 0
+    text = text[:start] + _INFO_PREAMBLE_RE.sub("", text[start:])
+    if _INFO_START_RE.match(text):  # makeinfo's own sentence, up to the first blank line
+        text = text.split("\n\n", 1)[-1]
     tail = _INFO_TAIL_RE.search(text)
     text = text[: tail.start()] if tail else text
     text = _INFO_XREF_RE.sub(_xref, text)
@@ -254,10 +295,11 @@ def build_text_chapters(text: str, *, words_per_part: int = WORDS_PER_PART):
 
 def parse_text(path: Path, *, words_per_page: int = 300, max_bytes: int = 500 * 2**20):
     path = Path(path)
-    text = without_info_markup(read_text_file(path, max_bytes=max_bytes))
+    raw = read_text_file(path, max_bytes=max_bytes)
+    text = without_info_markup(raw)
     chapters = build_text_chapters(text)
     return finish_book(
-        title=text_title(text), authors="", fmt="text", chapters=chapters, words_per_page=words_per_page
+        title=text_title(raw), authors="", fmt="text", chapters=chapters, words_per_page=words_per_page
     )
 
 
@@ -268,8 +310,11 @@ def text_title(text: str) -> str:
     if is_info_manual(text):
         for line, under in zip(lines, lines[1:], strict=False):
             if line and len(under) >= 3 and under[0] == "*" and _UNDERLINE_RE.match(under):
-                return line[:120]
-        return ""
+                if not _NUMBERED_HEADING_RE.match(line):
+                    return line[:120]
+                break  # the manual opens with its first chapter ("1 Introduction"): no title page
+        entry = _INFO_DIR_ENTRY_RE.search(text)
+        return f"{entry.group(1).strip()}: {entry.group(2).strip()}"[:120] if entry else ""
     start = next((i for i, ln in enumerate(lines) if ln), len(lines))
     if start < len(lines) and _man_header(lines[start]):  # a manual page: its NAME line
         rest = [ln for ln in lines[start + 1 :] if ln]

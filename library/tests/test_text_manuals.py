@@ -5,7 +5,7 @@ comments start with '#'."""
 import pytest
 
 from library.models import Book
-from library.parsing import parse_book
+from library.parsing import IngestError, detect_format, parse_book
 from library.parsing.base import looks_binary
 from library.tests.conftest import ingest, upload
 from library.tests.fixtures import chapter_text, make_text
@@ -45,6 +45,72 @@ def test_gnu_info_manual_reads_as_a_book(tmp_path):
     assert "twenty times (see Invoking). See Invoking, for the options." in text  # cross-references
     overview = book.chapters[titles.index("1 Overview")]
     assert any("twenty times" in b.text for b in overview.blocks)  # its section 1.1 is inside it
+
+
+def _split_manual(name: str) -> tuple[str, str, str]:
+    """A manual makeinfo split into three files: the first lists the others and holds no node."""
+    preamble = (
+        f"This is {name}.info, produced by makeinfo version 6.8 from\n{name}.texi.\n\n"
+        f"This manual documents {name}.\n\n"
+    )
+    locals_ = "\x1f\nLocal Variables:\ncoding: utf-8\nEnd:\n"
+    first = (
+        preamble + f"INFO-DIR-SECTION Basics\nSTART-INFO-DIR-ENTRY\n* {name}: ({name}).   Finding files.\n"
+        f"END-INFO-DIR-ENTRY\n\n\x1f\nIndirect:\n{name}.info-1: 1201\n{name}.info-2: 3120\n\x1f\n"
+        "Tag Table:\n(Indirect)\nNode: Top\x7f1201\nNode: Finding\x7f2000\n\x1f\nEnd Tag Table\n\n" + locals_
+    )
+    one = (
+        preamble + f"\x1f\nFile: {name}.info,  Node: Top,  Next: Finding,  Up: (dir)\n\n"
+        "GNU Finder\n**********\n\n* Menu:\n\n* Finding::   How to find.\n\n"
+        f"\x1f\nFile: {name}.info,  Node: Finding,  Next: Acting,  Prev: Top,  Up: Top\n\n"
+        "1 Finding Files\n***************\n\n"
+        "The finder walks a directory tree and tests every file it meets.\n\n" + locals_
+    )
+    two = (
+        preamble + f"\x1f\nFile: {name}.info,  Node: Acting,  Prev: Finding,  Up: Top\n\n"
+        "2 Actions\n*********\n\nEach file that passes the tests can be printed, deleted or renamed.\n\n"
+        + locals_
+    )
+    return first, one, two
+
+
+def test_a_split_info_manual_joined_into_one_file_reads_as_one_book(tmp_path):
+    path = tmp_path / "finder.info"
+    path.write_text("".join(_split_manual("finder")))
+    book = parse_book(path, "text")
+    assert book.title == "GNU Finder"
+    titles = [c.title for c in book.chapters]
+    assert "1 Finding Files" in titles and "2 Actions" in titles
+    text = " ".join(b.text for c in book.chapters for b in c.blocks)
+    assert text.count("This manual documents finder") == 1  # the parts' repeated preambles are gone
+    for markup in ("makeinfo", "Local Variables", "Indirect", "INFO-DIR", "Tag Table", "finder.info-1"):
+        assert markup not in text
+    assert "tests every file it meets" in text and "printed, deleted or renamed" in text
+
+
+def test_the_first_file_of_a_split_info_manual_alone_is_refused_with_what_to_do(tmp_path):
+    path = tmp_path / "finder.info"
+    path.write_text(_split_manual("finder")[0])
+    with pytest.raises(IngestError) as refused:
+        parse_book(path, "text")
+    assert refused.value.status_code == 422
+    assert "finder.info-1, finder.info-2" in refused.value.message and "one file" in refused.value.message
+
+
+def test_an_info_manual_without_a_title_page_takes_its_info_directory_entry(tmp_path):
+    path = tmp_path / "calc.info"
+    path.write_text(
+        "This is calc.info, produced by makeinfo version 6.7 from calc.texi.\n\n"
+        "INFO-DIR-SECTION Math\nSTART-INFO-DIR-ENTRY\n"
+        "* calc: (calc).              An arbitrary precision calculator language.\n"
+        "END-INFO-DIR-ENTRY\n\n"
+        "\x1f\nFile: calc.info,  Node: Introduction,  Up: (dir)\n\n1 Introduction\n**************\n\n"
+        "Calc reads expressions and prints their values.\n\n"
+        "\x1f\nFile: calc.info,  Node: Syntax,  Up: (dir)\n\n2 Syntax\n********\n\nNames are lower case.\n"
+    )
+    book = parse_book(path, "text")
+    assert book.title == "calc: An arbitrary precision calculator language"
+    assert [c.title for c in book.chapters] == ["1 Introduction", "2 Syntax"]
 
 
 def test_faq_header_block_is_not_the_title_and_numbered_sections_are_chapters(tmp_path):
@@ -155,3 +221,7 @@ def test_an_indented_text_with_underlined_headings_keeps_them():
     text += "NOT A HEADING\n   indented\n"
     titles = [c.title for c in build_text_chapters(text)]
     assert "NOT A HEADING" not in titles
+
+
+def test_info_and_restructuredtext_files_are_accepted_as_text():
+    assert detect_format("sed.info") == "text" and detect_format("README.rst") == "text"
