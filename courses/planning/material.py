@@ -21,6 +21,7 @@ from django.db.models import Count
 
 from courses.planning.request import (
     Request,
+    as_one_topic,
     compound_spellings,
     expansion_in,
     initials,
@@ -100,11 +101,44 @@ class Material:
 def find_material(query: str, book_ids: list[int], minutes: int, preferences: dict) -> Material:
     if not book_ids:
         raise NoMaterial("Your library is empty; add a book before asking for a course.")
-    depth = preferences.get("depth", "standard")
-    pace = int(preferences.get("pace_wpm") or 150)
     request = parse_request(query)
     if not request.topics:
         raise NoMaterial("Say what you want to learn, e.g. “Learn DCF valuation”.")
+    try:
+        return _material(request, book_ids, minutes, preferences)
+    except NoMaterial as refused:
+        # "Search text with regular expressions": what follows "with" may be the subject itself, not a
+        # tool every topic is taught in ("... with Excel"). Asked as one topic, the books may teach it.
+        whole = as_one_topic(request)
+        if whole is None:
+            raise
+        try:
+            found = _material(whole, book_ids, minutes, preferences)
+        except NoMaterial:
+            raise refused from None
+        if teaches_what_was_asked(request, whole, found):
+            return found
+        raise
+
+
+def teaches_what_was_asked(request: Request, whole: Request, found: Material) -> bool:
+    """Whether a course planned for `whole` (the request's context made a topic) answers the request:
+    it teaches that topic, and the books it draws on use every word of the request's own topics
+    ("arithmetic" in the book on arbitrary precision). A course on Rust alone does not answer
+    "WebAssembly with Rust"."""
+    if whole.topics[-1].label not in found.covered:
+        return False
+    books = sorted({u["book_id"] for u in found.units})
+    words = [
+        w for t in request.topics if t.label not in found.covered for w in t.label.split() if stems_of(w)
+    ]
+    counts = word_passage_counts(books, words) if words else {}
+    return all(sum(counts.get(w, {}).values()) > 0 for w in words)
+
+
+def _material(request: Request, book_ids: list[int], minutes: int, preferences: dict) -> Material:
+    depth = preferences.get("depth", "standard")
+    pace = int(preferences.get("pace_wpm") or 150)
     _expand_compounds(request, book_ids)
     frequency, books = _frequencies(request, book_ids)
     _expand_acronyms(request, book_ids)

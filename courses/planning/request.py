@@ -212,3 +212,14 @@ def expansion_in(text: str, acronym: str) -> str | None:
         if initials(candidate) == acronym.upper():
             return candidate.lower()
     return None
+
+
+def as_one_topic(request: Request) -> Request | None:
+    """The request without its context, what it qualified the topics with a topic of its own
+    ("Search text with regular expressions": "Search text", "regular expressions"); None when it has
+    no context."""
+    if not request.context:
+        return None
+    label = " ".join(request.context)
+    topics = [*request.topics, Topic(label=label, phrasings=[label], acronyms=_acronyms(label))]
+    return Request(subject=request.subject, topics=topics, context=[])

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from courses.planning.material import find_material
+from courses.planning.material import NoMaterial, find_material
 from courses.planning.objectives import (
     from_api_heading,
     from_definition,
@@ -201,3 +201,46 @@ def test_a_verb_and_its_object_are_no_term():
     terms = key_terms(text, Counter(WORD_RE.findall(text)), min_count=2)
     assert "login shell" in terms and "startup files" in terms
     assert not any("executes" in t for t in terms)
+
+
+def _regex_manual() -> str:
+    sections = [
+        "Bracket expressions",
+        "Anchors",
+        "Back-references",
+        "Repetition",
+        "Alternation",
+        "Character classes",
+    ]
+    body = "".join(
+        f"\n\n## {title}\n\n"
+        + " ".join(
+            f"A regular expression uses {title.lower()} to describe a set of strings; the matcher reads "
+            f"each line and tests the regular expression against it ({i}). Regular expressions combine "
+            f"{title.lower()} with literal characters, and an extended regular expression needs fewer "
+            f"backslashes than a basic one."
+            for i in range(12)
+        )
+        for title in sections
+    )
+    return (
+        "# Stream Tools Manual\n\n# Introduction\n\n"
+        + "The tool reads its input and prints lines; a script of commands edits them. " * 30
+        + "\n\n# Regular Expressions"
+        + body
+        + "\n\n# Installation\n\n"
+        + "Unpack the archive, run the configure script, then make and make install. " * 30
+    )
+
+
+@pytest.mark.django_db
+def test_what_follows_with_is_taught_when_it_is_the_subject_and_the_books_use_the_topic_s_words(alice):
+    """ "Search text with regular expressions": "with" does not always name a tool every topic is
+    taught in ("statistics with R"); when no book teaches the head topic in that context, the
+    course teaches what followed "with" as long as its books use the head's words."""
+    book = ingest(alice, "stream-tools.md", _regex_manual().replace("(0)", "(0: search the text)"))
+    found = find_material("Learn to search text with regular expressions", [book.id], 60, PREFS)
+    assert found.units and {u["chapter_title"] for u in found.units} == {"Regular Expressions"}
+    assert "regular expressions" in found.covered
+    with pytest.raises(NoMaterial):  # a word no book uses: a course on regular expressions alone would not do
+        find_material("Learn WebAssembly with regular expressions", [book.id], 60, PREFS)
