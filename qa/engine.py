@@ -21,6 +21,7 @@ from docprof.ai.factory import get_llm
 from docprof.ai.llm import collect
 from docprof.ai.prompts import load_prompt
 from docprof.ai.text import content_terms, split_sentences
+from library.boilerplate import asks_about_licence, is_licence_passage
 from library.query_rewrite import vocabulary_rewrite
 from library.retrieval import analyse_query, clean_query, search_chunks
 from qa import evidence
@@ -33,6 +34,7 @@ from qa.offline import OfflineAnswerer
 from qa.position import LectureContext
 
 RETRIEVED = 8
+LICENCE_SPARE = 8  # passages searched beyond the limit, for the licence passages left out
 DEFINITION_RETRIEVED = 20
 WINDOW = 3  # sentences of the lecture judged together
 _UNSET = object()
@@ -112,6 +114,11 @@ def retrieve(asked: str, book_ids: Sequence[int], terms, embedder=None) -> list:
     # A definition question looks further down the ranking for the passage that defines the term.
     limit = DEFINITION_RETRIEVED if asked_term(asked) else RETRIEVED
     hits = search_chunks(asked, book_ids, limit, embedder=embedder, terms=terms)
+    licence = [h for h in hits if is_licence_passage(h.chapter, h.heading_path)]
+    if licence and not asks_about_licence(asked):
+        # A licence's everyday words match questions it does not answer (library.boilerplate).
+        hits = search_chunks(asked, book_ids, limit + LICENCE_SPARE, embedder=embedder, terms=terms)
+        hits = [h for h in hits if not is_licence_passage(h.chapter, h.heading_path)][:limit]
     hits = promote_definitions(asked, hits, book_ids)
     return hits[:RETRIEVED]
 

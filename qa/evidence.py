@@ -44,7 +44,7 @@ COVERAGE_THRESHOLD = 0.55
 # Lexemes of words that ask rather than say what is asked about.
 QUESTION_LEXEMES = frozenset(
     """
-    explain describ defin mean differ exampl tell show give way happen work use mani much
+    explain describ defin mean differ exampl tell show see give way happen work use mani much
     someth anyth thing someon anyon kind sort type els need want know think say said make get
     good best better like happen question answer chapter book lectur section
     would could might must may shall ought instead rather versus vs wherea also realli actual
