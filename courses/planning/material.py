@@ -21,12 +21,12 @@ from django.db.models import Count
 
 from courses.planning.request import (
     Request,
-    as_one_topic,
     compound_spellings,
     expansion_in,
     initials,
     parse_request,
     stems_of,
+    with_context_as_topic,
 )
 from courses.planning.selection import (
     choose,
@@ -108,8 +108,8 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
         return _material(request, book_ids, minutes, preferences)
     except NoMaterial as refused:
         # "Search text with regular expressions": what follows "with" may be the subject itself, not a
-        # tool every topic is taught in ("... with Excel"). Asked as one topic, the books may teach it.
-        whole = as_one_topic(request)
+        # tool every topic is taught in ("statistics with R"). Asked as a topic, the books may teach it.
+        whole = with_context_as_topic(request)
         if whole is None:
             raise
         try:
@@ -123,9 +123,9 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
 
 def teaches_what_was_asked(request: Request, whole: Request, found: Material) -> bool:
     """Whether a course planned for `whole` (the request's context made a topic) answers the request:
-    it teaches that topic, and the books it draws on use every word of the request's own topics
-    ("arithmetic" in the book on arbitrary precision). A course on Rust alone does not answer
-    "WebAssembly with Rust"."""
+    it teaches that topic, and the books it draws on use every word of the request's own topics it
+    does not teach ("search", "text" in the manual on regular expressions). A course on Rust alone
+    does not answer "WebAssembly with Rust"."""
     if whole.topics[-1].label not in found.covered:
         return False
     books = sorted({u["book_id"] for u in found.units})

@@ -214,10 +214,9 @@ def expansion_in(text: str, acronym: str) -> str | None:
     return None
 
 
-def as_one_topic(request: Request) -> Request | None:
-    """The request without its context, what it qualified the topics with a topic of its own
-    ("Search text with regular expressions": "Search text", "regular expressions"); None when it has
-    no context."""
+def with_context_as_topic(request: Request) -> Request | None:
+    """The request with its context as one more topic ("Search text with regular expressions":
+    "Search text" and "regular expressions", no context); None when it has no context."""
     if not request.context:
         return None
     label = " ".join(request.context)
