@@ -256,8 +256,7 @@ def search_chunks(
     if mode in ("hybrid", "text") and terms is None:
         terms = analyse_query(query, book_ids, extra_text)
     if mode in ("hybrid", "vector") and vector is None:
-        text = f"{query} {terms.extra_text}".strip() if terms else f"{query} {extra_text}".strip()
-        vector = (embedder or get_embedder()).embed_one(text)
+        vector = query_vector(query, terms, embedder, extra_text)
     if mode == "vector":
         return _nearest_hits(vector, book_ids, k, candidates)
     if mode == "hybrid":
@@ -282,6 +281,15 @@ def search_chunks(
     text_ids = text_candidates(terms, query, book_ids, candidates)
     fused = fuse(bm25_ranked(terms, text_ids)[:candidates])[:k]
     return _load_chunk_hits(fused)
+
+
+def query_vector(
+    query: str, terms: QueryTerms | None, embedder: Embedder | None = None, extra_text: str = ""
+):
+    """The embedding a search compares passages with: the query and the text added to it (acronym
+    expansions, a model's rewrite)."""
+    text = f"{query} {terms.extra_text}".strip() if terms else f"{query} {extra_text}".strip()
+    return (embedder or get_embedder()).embed_one(text)
 
 
 CONTEXT_POOL = 30  # the fused ranking's first passages whose neighbourhood is read

@@ -23,7 +23,7 @@ from docprof.ai.prompts import load_prompt
 from docprof.ai.text import content_terms, split_sentences
 from library.boilerplate import asks_about_licence, is_licence_passage
 from library.query_rewrite import vocabulary_rewrite
-from library.retrieval import analyse_query, clean_query, search_chunks
+from library.retrieval import analyse_query, clean_query, query_vector, search_chunks
 from qa import evidence
 from qa.answers import LECTURE, META, Answer
 from qa.classify import is_meta, meta_answer, refers_to_lecture
@@ -113,12 +113,14 @@ def retrieve(asked: str, book_ids: Sequence[int], terms, embedder=None) -> list:
         return []
     # A definition question looks further down the ranking for the passage that defines the term.
     limit = DEFINITION_RETRIEVED if asked_term(asked) else RETRIEVED
-    hits = search_chunks(asked, book_ids, limit, embedder=embedder, terms=terms)
-    licence = [h for h in hits if is_licence_passage(h.chapter, h.heading_path)]
-    if licence and not asks_about_licence(asked):
+    vector = query_vector(asked, terms, embedder)  # embedded once, for a second search too
+    hits = search_chunks(asked, book_ids, limit, embedder=embedder, terms=terms, vector=vector)
+    if any(is_licence_passage(h.chapter, h.heading_path) for h in hits) and not asks_about_licence(asked):
         # A licence's everyday words match questions it does not answer (library.boilerplate).
-        hits = search_chunks(asked, book_ids, limit + LICENCE_SPARE, embedder=embedder, terms=terms)
-        hits = [h for h in hits if not is_licence_passage(h.chapter, h.heading_path)][:limit]
+        more = search_chunks(
+            asked, book_ids, limit + LICENCE_SPARE, embedder=embedder, terms=terms, vector=vector
+        )
+        hits = [h for h in more if not is_licence_passage(h.chapter, h.heading_path)][:limit]
     hits = promote_definitions(asked, hits, book_ids)
     return hits[:RETRIEVED]
 

@@ -79,9 +79,8 @@ _INFO_DIR_ENTRY_RE = re.compile(
 # A header block of "Field: value" lines (a Usenet FAQ's "Archive-Name: ..."): not the title.
 _HEADER_LINE_RE = re.compile(r"^[A-Z][\w-]*:\s+\S")
 MAX_HEADING_CHARS = 100
-_NUMBERED_HEADING_RE = re.compile(
-    r"^(?:\d+(?:\.\d+)*|[A-Z](?:\.\d+)*)\.?\s+\S"
-)  # "1 Introduction", "A.2 ..."
+# A numbered chapter or appendix heading of an info manual: "1 Introduction", "A.2 Options".
+_NUMBERED_HEADING_RE = re.compile(r"^(?:\d+(?:\.\d+)*|[A-Z](?:\.\d+)*)\.?\s+\S")
 
 
 # A word a typesetter broke at a line's end with a hyphenation hyphen (U+2010, as man writes it, or
@@ -256,8 +255,9 @@ def without_info_markup(text: str) -> str:
             "and upload that.",
             422,
         )
+    text = text.lstrip()
     for markup in (_INFO_INDIRECT_RE, _INFO_DIR_RE, _INFO_LOCALS_RE):
-        text = markup.sub("", text.lstrip())
+        text = markup.sub("", text)
     # A split manual joined into one file: every part after the first repeats the preamble.
     head = _INFO_PREAMBLE_RE.match(text)
     start = head.end() if head else 0
