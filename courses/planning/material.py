@@ -24,6 +24,7 @@ from courses.planning.request import (
     compound_spellings,
     expansion_in,
     initials,
+    is_task,
     parse_request,
     stems_of,
     with_context_as_topic,
@@ -110,15 +111,36 @@ def find_material(query: str, book_ids: list[int], minutes: int, preferences: di
         # "Search text with regular expressions": what follows "with" may be the subject itself, not a
         # tool every topic is taught in ("statistics with R"). Asked as a topic, the books may teach it.
         whole = with_context_as_topic(request)
-        if whole is None:
+        if whole is not None:
+            try:
+                found = _material(whole, book_ids, minutes, preferences)
+            except NoMaterial:
+                found = None
+            if found and teaches_what_was_asked(request, whole, found):
+                return found
+        # A task the books word otherwise ("undo a patch", where they say "reverse"): passages that
+        # hold all but one of its words count. Never for a named thing ("the Tokio runtime").
+        if not is_task(query):
             raise
         try:
-            found = _material(whole, book_ids, minutes, preferences)
+            found = _material(request, book_ids, minutes, preferences, all_words=False)
         except NoMaterial:
             raise refused from None
-        if teaches_what_was_asked(request, whole, found):
-            return found
-        raise
+        found.notes.append(
+            f"No passage of your library speaks of “{request.subject}” in those words; the course "
+            "draws on the passages that hold most of them."
+        )
+        return found
+
+
+def all_but_one(required: list[frozenset[str]], frequency: dict[str, float]) -> list[frozenset[str]]:
+    """Each set of stems as the sets that lack one of them, when the library uses every one of its
+    stems (a word it never uses is what the request asks for: "Kubernetes"); a set of one stays."""
+    out = []
+    for stems in required:
+        used = all(frequency.get(s, 0.0) > 0 for s in stems)
+        out.extend([stems - {s} for s in sorted(stems)] if len(stems) >= 2 and used else [stems])
+    return list(dict.fromkeys(out))
 
 
 def teaches_what_was_asked(request: Request, whole: Request, found: Material) -> bool:
@@ -136,13 +158,19 @@ def teaches_what_was_asked(request: Request, whole: Request, found: Material) ->
     return all(sum(counts.get(w, {}).values()) > 0 for w in words)
 
 
-def _material(request: Request, book_ids: list[int], minutes: int, preferences: dict) -> Material:
+def _material(
+    request: Request, book_ids: list[int], minutes: int, preferences: dict, all_words: bool = True
+) -> Material:
+    """The material for `request`; unless `all_words`, a passage need not hold every required stem
+    of a topic, all but one will do (`all_but_one`)."""
     depth = preferences.get("depth", "standard")
     pace = int(preferences.get("pace_wpm") or 150)
     _expand_compounds(request, book_ids)
     frequency, books = _frequencies(request, book_ids)
     _expand_acronyms(request, book_ids)
     required = [required_stems(t, frequency, MAX_CORE) for t in request.topics]
+    if not all_words:
+        required = [all_but_one(r, frequency) for r in required]
     context_books = _context_books(request, books, frequency)
     scope = [b for b in book_ids if b in context_books]
     units = _scored_units(request, required, scope, books, frequency, depth, pace)

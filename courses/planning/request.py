@@ -222,3 +222,17 @@ def with_context_as_topic(request: Request) -> Request | None:
     label = " ".join(request.context)
     topics = [*request.topics, Topic(label=label, phrasings=[label], acronyms=_acronyms(label))]
     return Request(subject=request.subject, topics=topics, context=[])
+
+
+# A request for a task or a process: "How do I undo a patch?", "Learn to limit download speed", "Learn
+# how grep decides which lines match". A book may word it otherwise ("reversing a patch",
+# "--limit-rate"), unlike a named thing ("the Tokio runtime").
+TASK_FRAME_RE = re.compile(
+    r"^\s*(?:(?:please|i\s+(?:want|would\s+like|need)\s+to|i'?d\s+like\s+to|help\s+me)\s+)*"
+    r"(?:learn\s+how|learn\s+to|how\s+to|how\s+(?:do|can|should|would|could)\s+(?:i|you|we|one))\s+\S",
+    re.I,
+)
+
+
+def is_task(query: str) -> bool:
+    return TASK_FRAME_RE.match(query) is not None

@@ -244,3 +244,40 @@ def test_what_follows_with_is_taught_when_it_is_the_subject_and_the_books_use_th
     assert "regular expressions" in found.covered
     with pytest.raises(NoMaterial):  # a word no book uses: a course on regular expressions alone would not do
         find_material("Learn WebAssembly with regular expressions", [book.id], 60, PREFS)
+
+
+def _patch_manual() -> str:
+    body = "".join(
+        f"\n\n## {title}\n\n"
+        + " ".join(
+            f"The patch program reads a diff and changes the original files ({i}). When a patch was made "
+            f"with the files in the wrong order, {title.lower()} tells patch to swap them, and a patch "
+            f"applied by mistake can be reversed. Patch keeps a backup of each file it changes."
+            for i in range(12)
+        )
+        for title in ("Reversed patches", "Backup files", "Imperfect patches", "Patch input formats")
+    )
+    once = "\n\n# Editors\n\nMost editors can undo the last change. The Tokio project is not covered here. "
+    return "# Merging Manual\n\n# Merging with patch" + body + once * 1 + "A runtime library is linked. " * 40
+
+
+@pytest.mark.django_db
+def test_a_task_the_book_words_otherwise_is_taught_from_the_passages_that_hold_most_of_its_words(alice):
+    """ "How do I undo a patch?": the book says "reversed", never "undo a patch"; passages that hold
+    all but one of a task's words count, and the course says so. A named thing is still refused when
+    no passage names it ("the Tokio runtime", though the book says "Tokio" and "runtime" apart)."""
+    book = ingest(alice, "merging.md", _patch_manual())
+    garden = "# Gardens\n\n" + "".join(
+        f"## Bed {i}\n\n"
+        + f"Tomatoes in bed {i} want sun, water and a stake to climb; mulch keeps the soil moist. " * 30
+        for i in range(12)
+    )
+    other = ingest(alice, "garden.md", garden)  # a library of more than one subject
+    books = [book.id, other.id]
+    found = find_material("How do I undo a patch?", books, 60, PREFS)
+    assert found.units and {u["chapter_title"] for u in found.units} == {"Merging with patch"}
+    assert any("in those words" in note for note in found.notes)
+    with pytest.raises(NoMaterial):
+        find_material("Learn the Tokio runtime", books, 60, PREFS)
+    with pytest.raises(NoMaterial):  # a word the library never uses is what a task asks for
+        find_material("How do I undo a Kubernetes rollout?", books, 60, PREFS)
