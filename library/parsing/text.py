@@ -62,6 +62,10 @@ _INFO_LOCALS_RE = re.compile(r"^Local Variables:\s*\n(?:.*\n)*?End:[ \t]*(?:\n|\
 _INFO_INDIRECT_RE = re.compile(
     r"^Indirect:\s*\n(?:.*\n)*?\s*\n|^Tag Table:\s*\n\(Indirect\)\s*\n(?:.*\n)*?End Tag Table\s*$", re.M
 )
+# The copyright and permission notice of a manual's preamble (its licence is an appendix).
+_INFO_NOTICE_RE = re.compile(
+    r"\s*(?:Copyright\s+(?:\(C\)|©|\d{4})|Permission is granted to copy|\(a\) The FSF's)"
+)
 _INFO_ANY_NODE_RE = re.compile(_INFO_NODE_RE.pattern, re.M)
 _INFO_DIR_RE = re.compile(
     r"^INFO-DIR-SECTION .*\n|^START-INFO-DIR-ENTRY\s*\n(?:.*\n)*?END-INFO-DIR-ENTRY\s*$", re.M
@@ -264,6 +268,9 @@ def without_info_markup(text: str) -> str:
     text = text[:start] + _INFO_PREAMBLE_RE.sub("", text[start:])
     if _INFO_START_RE.match(text):  # makeinfo's own sentence, up to the first blank line
         text = text.split("\n\n", 1)[-1]
+    # The copyright and permission notices (in the preamble, again on the top node): the licence
+    # they point to is an appendix of its own. What the manual documents stays.
+    text = "\n\n".join(p for p in text.split("\n\n") if not _INFO_NOTICE_RE.match(p))
     tail = _INFO_TAIL_RE.search(text)
     text = text[: tail.start()] if tail else text
     text = _INFO_XREF_RE.sub(_xref, text)

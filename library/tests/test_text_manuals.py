@@ -51,7 +51,8 @@ def _split_manual(name: str) -> tuple[str, str, str]:
     """A manual makeinfo split into three files: the first lists the others and holds no node."""
     preamble = (
         f"This is {name}.info, produced by makeinfo version 6.8 from\n{name}.texi.\n\n"
-        f"This manual documents {name}.\n\n"
+        f"This manual documents {name}.\n\n   Copyright (C) 2024 Free Software Foundation, Inc.\n\n"
+        "     Permission is granted to copy, distribute and/or modify this\n     document.\n\n"
     )
     locals_ = "\x1f\nLocal Variables:\ncoding: utf-8\nEnd:\n"
     first = (
@@ -84,6 +85,8 @@ def test_a_split_info_manual_joined_into_one_file_reads_as_one_book(tmp_path):
     text = " ".join(b.text for c in book.chapters for b in c.blocks)
     assert text.count("This manual documents finder") == 1  # the parts' repeated preambles are gone
     for markup in ("makeinfo", "Local Variables", "Indirect", "INFO-DIR", "Tag Table", "finder.info-1"):
+        assert markup not in text
+    for markup in ("Copyright (C) 2024", "Permission is granted"):  # the notice; its licence is an appendix
         assert markup not in text
     assert "tests every file it meets" in text and "printed, deleted or renamed" in text
 
