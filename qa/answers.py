@@ -97,6 +97,24 @@ def opens_with_literal(sentence: str, literal: str) -> bool:
     return re.match(r"[\s'\"`‘“*•]*" + re.escape(literal) + r"(?![\w-])", sentence) is not None
 
 
+# The options an entry of a list of options opens with: "‘-k’ ‘--keep’ Keep (don't delete) input files".
+_LEADING_OPTIONS_RE = re.compile(r"(?:[\s'\"`‘’“”*•,]*--?[A-Za-z][\w-]*)+")
+_OPTION_RE = re.compile(r"--?([A-Za-z][\w-]*)")
+
+
+def names_an_option(sentence: str, keys: Collection[str]) -> bool:
+    """The sentence is the entry of an option the question names in its own words ("How do I keep
+    the original file?": "‘-k’ ‘--keep’ Keep ...", "find empty files": "-empty True if ...")."""
+    lead = _LEADING_OPTIONS_RE.match(sentence)
+    if not lead:
+        return False
+    for name in _OPTION_RE.findall(lead.group(0)):
+        words = content_terms(name.replace("-", " "))
+        if words and all(any(evidence.covered(k, {w}) for k in keys) for w in words):
+            return True  # every word of the option's name is asked for ("--invert-match" needs both)
+    return False
+
+
 # A key term from the book's title frames every sentence of the book ("What license is libtasn1
 # under?" in the book "Libtasn1"): a sentence that names it says little more on the question.
 FRAMED_FACTOR = 0.1
@@ -114,11 +132,11 @@ def sentence_score(sentence: str, keys: list[str], terms, framed: Collection[str
         if evidence.covered(k, have)
     )
     literals = getattr(terms, "literals", ())  # QueryTerms' (a plain terms object has none)
-    literal = any(holds_literal(sentence, lit) for lit in literals)
+    literal = any(holds_literal(sentence, lit) for lit in literals) or names_an_option(sentence, keys)
     if literal:  # it counts as the question's weightiest term, thrice; an option's line is no code
         strongest = max((terms.idf(k) * evidence.rarity(k) for k in keys), default=1.0)
         score = (score + strongest) * LITERAL_FACTOR
-        if any(opens_with_literal(sentence, lit) for lit in literals):
+        if any(opens_with_literal(sentence, lit) for lit in literals) or names_an_option(sentence, keys):
             score *= OPENS_WITH_FACTOR
     prose = prose_share(sentence)
     if prose < PROSE_SHARE and not literal:

@@ -118,3 +118,27 @@ def test_literal_tokens_are_options_and_identifiers_not_hyphenated_words():
     assert literal_tokens("How do --limit-rate and -c differ?") == ["--limit-rate", "-c"]
     assert literal_tokens("When is png_read_info() called?") == ["png_read_info"]
     assert literal_tokens("What is a well-known long-term rate?") == []
+
+
+def test_the_entry_of_an_option_the_question_names_in_its_own_words_leads():
+    """ "How do I keep the original file?" names gzip's "--keep" in plain words: its entry says more
+    than a sentence that shares the question's words ("keeps the original file name")."""
+    from qa.answers import names_an_option
+
+    question = "How do I keep the original file when compressing?"
+    terms = terms_of({"keep": 6, "origin": 5, "file": 40, "compress": 20})
+    mentions = hit(
+        1, "By default, gzip keeps the original file name in the compressed file when compressing."
+    )
+    entry = hit(
+        2,
+        "‘-d’ ‘--decompress’ Decompress.\n\n"
+        "‘-k’ ‘--keep’ Keep (don't delete) input files during compression or decompression.",
+    )
+    ordered, sentences = OfflineAnswerer.lead_first(question, [mentions, entry], terms, key_terms(terms))
+    assert ordered[0].chunk_id == 2 and sentences[0].startswith("‘-k’ ‘--keep’")
+    keys = key_terms(terms)
+    assert names_an_option("‘-k’ ‘--keep’ Keep input files.", keys)
+    # every word of the option's name must be asked: "--invert-match" is not named by "match" alone
+    assert not names_an_option("‘-v’ ‘--invert-match’ Invert the sense of matching.", ["match", "line"])
+    assert not names_an_option("Keep input files with --keep.", keys)  # an entry opens with its option
