@@ -253,9 +253,10 @@ def without_info_markup(text: str) -> str:
         return text
     if not _INFO_ANY_NODE_RE.search(text) and (parts := _INFO_PART_RE.findall(text)):
         listed = ", ".join(dict.fromkeys(parts))
+        name = parts[0].rsplit(".info-", 1)[0]
         raise IngestError(
             f"This Info file only lists the parts the manual is split into ({listed}). "
-            "Join them into one file (for example: zcat NAME.info.gz NAME.info-*.gz > NAME.info) "
+            f"Join them into one file (for example: zcat {name}.info.gz {name}.info-*.gz > {name}.info) "
             "and upload that.",
             422,
         )

@@ -97,7 +97,8 @@ def test_the_first_file_of_a_split_info_manual_alone_is_refused_with_what_to_do(
     with pytest.raises(IngestError) as refused:
         parse_book(path, "text")
     assert refused.value.status_code == 422
-    assert "finder.info-1, finder.info-2" in refused.value.message and "one file" in refused.value.message
+    assert "finder.info-1, finder.info-2" in refused.value.message
+    assert "zcat finder.info.gz finder.info-*.gz > finder.info" in refused.value.message
 
 
 def test_an_info_manual_without_a_title_page_takes_its_info_directory_entry(tmp_path):
