@@ -77,7 +77,11 @@ def upload(request):
     if again:
         messages.success(request, f"Reading again (it could not be read before): {', '.join(again)}.")
     if dupes:
-        messages.info(request, f"Already in your library: {', '.join(dupes)}.")
+        messages.info(
+            request,
+            f"Already in your library: {', '.join(dupes)}. To read a book again (after DocProf reads "
+            "its format better), upload its file as a new version on the book's page.",
+        )
     return redirect("library:index")
 
 

@@ -71,3 +71,14 @@ def test_admin_pages_render(admin_client, valuation_book):
     ):
         assert admin_client.get(reverse(name)).status_code == 200
     assert admin_client.get(reverse("admin:library_book_change", args=[valuation_book.pk])).status_code == 200
+
+
+def test_a_file_already_in_the_library_says_how_to_read_it_again(alice_client):
+    upload = {"file": [SimpleUploadedFile("valuation.md", VALUATION_MD.encode())]}
+    alice_client.post(reverse("library:upload"), upload)
+    again = {"file": [SimpleUploadedFile("valuation.md", VALUATION_MD.encode())]}
+    page = alice_client.post(reverse("library:upload"), again, follow=True).content.decode()
+    assert "Already in your library" in page and "new version on the book" in page
+    assert Book.objects.count() == 1
+    # the accepted formats the page offers are the ones the reader knows
+    assert ".info" in page and ".rst" in page
