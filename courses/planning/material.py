@@ -168,9 +168,11 @@ def _material(
     _expand_compounds(request, book_ids)
     frequency, books = _frequencies(request, book_ids)
     _expand_acronyms(request, book_ids)
-    required = [required_stems(t, frequency, MAX_CORE) for t in request.topics]
-    if not all_words:
-        required = [all_but_one(r, frequency) for r in required]
+    if all_words:
+        required = [required_stems(t, frequency, MAX_CORE) for t in request.topics]
+    else:  # the rarest word may be the one the books do not use for it ("undo" a patch): any may go
+        content = [required_stems(t, frequency, MAX_CORE, central=False) for t in request.topics]
+        required = [all_but_one(r, frequency) for r in content]
     context_books = _context_books(request, books, frequency)
     scope = [b for b in book_ids if b in context_books]
     units = _scored_units(request, required, scope, books, frequency, depth, pace)

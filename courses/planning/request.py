@@ -234,5 +234,17 @@ TASK_FRAME_RE = re.compile(
 )
 
 
+# A request of this many content words or more is a sentence, not the name of a thing ("Measure how
+# long a program takes to run", "Download a whole website for offline reading"): the books may word
+# it otherwise, as they may a task.
+SENTENCE_WORDS = 4
+
+
 def is_task(query: str) -> bool:
-    return TASK_FRAME_RE.match(query) is not None
+    """Whether the request asks for a task or a process rather than names a thing: framed as one
+    ("how do I ...", "learn to ..."), or one of its topics is a whole sentence (SENTENCE_WORDS; a
+    list of topics, "Nash equilibrium and mixed strategies", names things)."""
+    if TASK_FRAME_RE.match(query) is not None:
+        return True
+    request = parse_request(query)
+    return any(len(set(stems_of(t.label))) >= SENTENCE_WORDS for t in request.topics)

@@ -289,12 +289,19 @@ def dwells_on(text: str, required: list[frozenset[str]]) -> bool:
     return False
 
 
-def required_stems(topic: Topic, rarity: dict[str, float], core: int) -> list[frozenset[str]]:
+def required_stems(
+    topic: Topic, rarity: dict[str, float], core: int, central: bool = True
+) -> list[frozenset[str]]:
     """The stems a heading or passage must contain to be about the topic: a phrasing's central
-    stems (see `central_stems`), at most its `core` rarest ones."""
+    stems (see `central_stems`; with `central` False, its content stems), at most its `core` rarest
+    ones."""
     result = []
     for phrasing in topic.phrasings:
-        stems = central_stems(list(dict.fromkeys(stems_of(phrasing))), rarity)
+        stems = list(dict.fromkeys(stems_of(phrasing)))
+        if central:
+            stems = central_stems(stems, rarity)
+        else:
+            stems = [s for s in stems if s not in GENERAL_STEMS] or stems
         if len(stems) > core:
             stems = sorted(stems, key=lambda s: rarity.get(s, 0.0))[:core]
         if stems:

@@ -18,6 +18,7 @@ from courses.planning.objectives import (
     objectives_for,
     proper_name,
 )
+from courses.planning.request import is_task
 from courses.planning.terms import is_prose, key_terms
 from courses.planning.titles import clean_title, part_title
 from library.tests.conftest import ingest
@@ -281,3 +282,20 @@ def test_a_task_the_book_words_otherwise_is_taught_from_the_passages_that_hold_m
         find_material("Learn the Tokio runtime", books, 60, PREFS)
     with pytest.raises(NoMaterial):  # a word the library never uses is what a task asks for
         find_material("How do I undo a Kubernetes rollout?", books, 60, PREFS)
+
+
+def test_a_request_worded_as_a_sentence_is_a_task_and_a_list_of_names_is_not():
+    assert is_task("Measure how long a program takes to run")
+    assert is_task("Download a whole website for offline reading")
+    assert not is_task("Learn Nash equilibrium and mixed strategies")  # two named things
+    assert not is_task("Learn the Tokio runtime")
+
+
+@pytest.mark.django_db
+def test_a_request_worded_as_a_sentence_is_taught_from_the_passages_that_hold_most_of_its_words(alice):
+    """An imperative sentence, not framed as "how do I": the book never says "undo" beside "patch",
+    yet its passages on reversing a patch teach it."""
+    book = ingest(alice, "merging.md", _patch_manual())
+    found = find_material("Undo a patch applied to the original files by mistake", [book.id], 60, PREFS)
+    assert found.units and {u["chapter_title"] for u in found.units} == {"Merging with patch"}
+    assert any("in those words" in note for note in found.notes)
