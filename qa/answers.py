@@ -97,8 +97,9 @@ def opens_with_literal(sentence: str, literal: str) -> bool:
     return re.match(r"[\s'\"`‘“*•]*" + re.escape(literal) + r"(?![\w-])", sentence) is not None
 
 
-# The options an entry of a list of options opens with: "‘-k’ ‘--keep’ Keep (don't delete) input files".
-_LEADING_OPTIONS_RE = re.compile(r"(?:[\s'\"`‘’“”*•,]*--?[A-Za-z][\w-]*)+")
+# The options an entry of a list of options opens with: "‘-k’ ‘--keep’ Keep (don't delete) input files",
+# after the category of a Texinfo definition line, if any ("-- Test: -empty True if the file is empty").
+_LEADING_OPTIONS_RE = re.compile(r"\s*(?:--\s+[A-Z][\w ]{0,30}:)?(?:[\s'\"`‘’“”*•,]*--?[A-Za-z][\w-]*)+")
 _OPTION_RE = re.compile(r"--?([A-Za-z][\w-]*)")
 
 

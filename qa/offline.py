@@ -212,7 +212,8 @@ class OfflineAnswerer:
             result.evidence, result.judgement = verdict.probability, verdict.features
             return result
         best = max(c.score for _, c in judged)
-        support = [h for h, c in judged if c.score > 0 and c.score >= SUPPORT * best][:MAX_PASSAGES]
+        # every judged passage may lead (an option's entry ranked fourth); at most MAX_PASSAGES are quoted
+        support = [h for h, c in judged if c.score > 0 and c.score >= SUPPORT * best]
         contrast, contrasting = most_contrasting(question, [h for h, _ in judged], terms) or (None, None)
         if contrast is not None:
             # a comparison leads with the passage that sets its two sides against each other (it
@@ -224,6 +225,7 @@ class OfflineAnswerer:
             book: lexemes & set(keys) for book, (_, lexemes) in frames.items() if not set(keys) <= lexemes
         }
         support, lead_sentences = self.lead_first(question, support, terms, keys, contrasting, framed)
+        support = support[:MAX_PASSAGES]
         sources, parts, lead_score = [], [], 0.0
         for hit in support:
             n = len(sources) + 1

@@ -1,6 +1,8 @@
 """The offline answer leads with the passage whose sentence says most on the question, not with a
 higher-ranked one that only names the topic in a review question or in code."""
 
+import pytest
+
 from library.retrieval import SearchHit
 from qa.answers import best_sentences, sentence_score
 from qa.evidence import key_terms
@@ -142,3 +144,35 @@ def test_the_entry_of_an_option_the_question_names_in_its_own_words_leads():
     # every word of the option's name must be asked: "--invert-match" is not named by "match" alone
     assert not names_an_option("‘-v’ ‘--invert-match’ Invert the sense of matching.", ["match", "line"])
     assert not names_an_option("Keep input files with --keep.", keys)  # an entry opens with its option
+
+
+def test_a_texinfo_definition_line_is_an_option_s_entry():
+    """GNU manuals define tests and actions on lines such as "-- Test: -empty True if ..."."""
+    from qa.answers import names_an_option
+
+    keys = ["empti", "file", "find"]
+    assert names_an_option("-- Test: -empty True if the file is empty and is a regular file.", keys)
+    assert not names_an_option("-- Test: -size n True if the file uses N units of space.", keys)
+
+
+@pytest.mark.django_db
+def test_any_judged_passage_may_lead_though_only_three_are_quoted():
+    """The entry that answers may rank below three passages that hold the same words."""
+    from qa import evidence
+
+    terms = terms_of({"empti": 9, "file": 40, "find": 30})
+    others = [
+        hit(i, f"In case the given file is empty, find does not process any starting point ({i}).")
+        for i in (1, 2, 3)
+    ]
+    entry = hit(4, "-- Test: -empty True if the file is empty and is either a regular file or a directory.")
+    hits = [*others, entry, hit(5, "Find reads the file names from standard input.")]
+
+    class Judged(OfflineAnswerer):
+        def judge(self, question, hits, terms, frames=None):
+            covers = [(h, evidence.Coverage(1.0, key_terms(terms), [])) for h in hits]
+            return covers, evidence.Judgement(0.9)
+
+    answer = Judged().answer("How do I find empty files?", hits, terms)
+    assert answer.sources[0].chunk_id == 4
+    assert len(answer.sources) <= 3
