@@ -51,10 +51,14 @@ def plan_row(request: dict, book_ids: list[int]) -> dict:
         }
     from library.models import Chunk
 
-    ids = {c for p in result["parts"] for s in p["sections"] for c in s["source_chunk_ids"]}
+    sections = [s for p in result["parts"] for s in p["sections"]]
+    ids = {c for s in sections for c in s["source_chunk_ids"]}
     titles = sorted(set(Chunk.objects.filter(id__in=ids).values_list("book__title", flat=True)))
     right = not request.get("refuse") and any(re.search(request["book"], t) for t in titles)
-    return {"id": request["id"], "right": right, "got": f"planned from {titles}"}
+    # the contract every section keeps: 2-6 learning objectives
+    off = [s["title"] for s in sections if not 2 <= len(s["learning_objectives"]) <= 6]
+    got = f"planned from {titles}" + (f"; sections without 2-6 objectives: {off}" if off else "")
+    return {"id": request["id"], "right": right, "got": got, "objectives_off": len(off)}
 
 
 def answer_row(question: dict, book_ids: list[int]) -> dict:
@@ -97,6 +101,9 @@ def main(argv=None) -> None:
             if args.verbose and not r["right"] and "answer" in r:
                 print(f"           {r['answer'][:240]}")
         results[kind] = {"right": sum(r["right"] for r in rows), "of": len(rows)}
+        if kind == "requests":
+            off = sum(r.get("objectives_off", 0) for r in rows)
+            results[kind]["sections_without_2_to_6_objectives"] = off
     score = {kind: f"{r['right']}/{r['of']}" for kind, r in results.items()}
     print(f"\nrequests {score['requests']}, questions {score['questions']} ({len(found)} manuals)")
     print(json.dumps({"split": args.split, "manuals": len(found), **results}))

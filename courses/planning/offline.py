@@ -17,6 +17,7 @@ from courses.planning.base import PartDraft, PlanContext, Planner
 from courses.planning.objectives import MIN_OBJECTIVES, objectives_for, without_repeats
 from courses.planning.outline import group_into_parts, merge_sections, sections_from_units, titled_parts
 from courses.planning.request import subject_of
+from courses.planning.sizing import SECTION_MAX
 from courses.planning.titles import course_title
 from docprof.ai.factory import get_embedder
 from docprof.ai.text import split_sentences, word_count
@@ -115,13 +116,16 @@ def passages(chunk_ids: list[int]) -> list[str]:
 
 def with_objectives(sections: list[dict], objectives) -> list[dict]:
     """A section whose passages give fewer than two objectives of their own (a chapter's opening
-    around a data listing) joins its neighbour in the same chapter: it is taught with it."""
+    around a data listing) joins its neighbour in the same chapter: it is taught with it. A chapter
+    of its own (a sample configuration file) joins a neighbour of its part, if they fit one section."""
     while True:
         for i, section in enumerate(sections):
             if len(objectives(section, set())) >= MIN_OBJECTIVES:
                 continue
             near = [j for j in (i + 1, i - 1) if 0 <= j < len(sections)]
-            near = [j for j in near if sections[j]["chapter_id"] == section["chapter_id"]]
+            same = [j for j in near if sections[j]["chapter_id"] == section["chapter_id"]]
+            fits = [j for j in near if sections[j]["minutes"] + section["minutes"] <= SECTION_MAX]
+            near = same or fits
             if near:
                 a, b = sorted((i, near[0]))
                 sections[a : b + 1] = [merge_sections(sections[a], sections[b])]

@@ -14,6 +14,7 @@ from courses.planning.objectives import MAX_OBJECTIVES, MIN_OBJECTIVES, from_hea
 from courses.planning.offline import with_objectives
 from courses.planning.request import parse_request
 from courses.planning.selection import chapter_about_request
+from courses.planning.sizing import SECTION_MAX
 from courses.planning.terms import key_terms
 from courses.tests.books import section
 from library.tests.conftest import ingest
@@ -198,9 +199,12 @@ def test_a_section_without_two_objectives_of_its_own_is_taught_with_its_neighbou
     assert [(s["title"], s["minutes"]) for s in merged] == [
         ("Descriptive statistics and Measures of central tendency", 51)
     ]
-    # alone in its chapter, a section keeps its place (the objectives' own fallbacks apply)
+    # alone in its chapter (a sample configuration file), it joins a neighbour of its part ...
     alone = [unit("Descriptive statistics", 5, 17), unit("Regression", 6, 30)]
-    assert [s["title"] for s in with_objectives(alone, objectives)] == [
+    assert [len(objectives(s, set())) for s in with_objectives(alone, objectives)] == [2]
+    # ... unless the two would be longer than a section may be
+    long = [unit("Descriptive statistics", 5, 17), unit("Regression", 6, SECTION_MAX - 10)]
+    assert [s["title"] for s in with_objectives(long, objectives)] == [
         "Descriptive statistics",
         "Regression",
     ]
