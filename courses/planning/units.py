@@ -37,7 +37,9 @@ FILLER_TITLE_RE = re.compile(
     r"editor.?s\s+(?:introduction|preface|note).*|translator.?s\s+.*|publisher.?s\s+.*|"
     r"(?:table\s+of\s+)?contents|list\s+of\s+\w+|index|glossary|bibliography|references?|endnotes|"
     r"notes|appendix\b.*|appendices|licen[cs]ing|licen[cs]e|gnu\s+free\s+documentation\s+license|"
-    r"overview|dedication|reference)$",
+    r"overview|dedication|reference|"
+    # a project's record of its releases, not teaching: "Changelog", "Release Notes", "What's New in 2.0"
+    r"change\s*log|release\s+(?:notes|history)|(?:version|revision)\s+history|what.?s\s+new\b.*)$",
     re.I,
 )
 BACK_MATTER_RE = re.compile(r"^(?:appendix|appendices|[A-H]\s*[-–—:.]\s)", re.I)

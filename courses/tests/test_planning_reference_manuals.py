@@ -299,3 +299,14 @@ def test_a_request_worded_as_a_sentence_is_taught_from_the_passages_that_hold_mo
     found = find_material("Undo a patch applied to the original files by mistake", [book.id], 60, PREFS)
     assert found.units and {u["chapter_title"] for u in found.units} == {"Merging with patch"}
     assert any("in those words" in note for note in found.notes)
+
+
+def test_a_project_s_record_of_its_releases_is_no_teaching_chapter():
+    """The Cargo Book's changelog names workspaces in every release; a course on workspaces was
+    planned from it rather than from the chapter on them."""
+    from courses.planning.units import is_filler_title
+
+    for title in ("Changelog", "Change Log", "Release Notes", "What's New in Widget 2.0", "Version History"):
+        assert is_filler_title(title), title
+    for title in ("Recording Changes to the Repository", "History", "Workspaces", "Releasing a crate"):
+        assert not is_filler_title(title), title
