@@ -117,7 +117,9 @@ def passages(chunk_ids: list[int]) -> list[str]:
 def with_objectives(sections: list[dict], objectives) -> list[dict]:
     """A section whose passages give fewer than two objectives of their own (a chapter's opening
     around a data listing) joins its neighbour in the same chapter: it is taught with it. A chapter
-    of its own (a sample configuration file) joins a neighbour of its part, if they fit one section."""
+    of its own (a sample configuration file) joins a neighbour of its part, one they fit a section
+    with if there is one (a longer section is split in two by the time budget, each half keeping
+    the objectives)."""
     while True:
         for i, section in enumerate(sections):
             if len(objectives(section, set())) >= MIN_OBJECTIVES:
@@ -125,7 +127,7 @@ def with_objectives(sections: list[dict], objectives) -> list[dict]:
             near = [j for j in (i + 1, i - 1) if 0 <= j < len(sections)]
             same = [j for j in near if sections[j]["chapter_id"] == section["chapter_id"]]
             fits = [j for j in near if sections[j]["minutes"] + section["minutes"] <= SECTION_MAX]
-            near = same or fits
+            near = same or fits or near
             if near:
                 a, b = sorted((i, near[0]))
                 sections[a : b + 1] = [merge_sections(sections[a], sections[b])]

@@ -202,12 +202,17 @@ def test_a_section_without_two_objectives_of_its_own_is_taught_with_its_neighbou
     # alone in its chapter (a sample configuration file), it joins a neighbour of its part ...
     alone = [unit("Descriptive statistics", 5, 17), unit("Regression", 6, 30)]
     assert [len(objectives(s, set())) for s in with_objectives(alone, objectives)] == [2]
-    # ... unless the two would be longer than a section may be
-    long = [unit("Descriptive statistics", 5, 17), unit("Regression", 6, SECTION_MAX - 10)]
-    assert [s["title"] for s in with_objectives(long, objectives)] == [
-        "Descriptive statistics",
-        "Regression",
+    # ... one it fits a section with first, else any (the time budget splits a long section)
+    three = [
+        unit("Regression", 6, SECTION_MAX - 10),
+        unit("Descriptive statistics", 5, 17),
+        unit("Data", 7, 20),
     ]
+    merged = with_objectives(three, objectives)
+    assert [len(objectives(s, set())) for s in merged] == [2, 2]
+    assert merged[0]["title"] == "Regression" and merged[1]["minutes"] == 37
+    long = [unit("Descriptive statistics", 5, 17), unit("Regression", 6, SECTION_MAX - 10)]
+    assert [len(objectives(s, set())) for s in with_objectives(long, objectives)] == [2]
 
 
 def test_one_object_is_not_asked_twice_with_two_verbs_unless_the_section_holds_nothing_else():
